@@ -1,0 +1,103 @@
+//! # learnkit-envs
+//!
+//! Reinforcement-learning environments with Gymnasium's contract: [`Env::reset`] returns the
+//! first observation, [`Env::step`] returns the next observation, the reward, and whether the
+//! episode `terminated` (a real end: a hole, the goal, the pole fell) or was `truncated` (a time
+//! limit cut it). Stepping a finished episode is an error. Each environment is deterministic
+//! given its seed.
+//!
+//! * [`GridWorld`] — ASCII maps: FrozenLake 4×4 and 8×8, CliffWalking, or any map file.
+//! * [`CartPole`] — Gymnasium's CartPole-v1, step for step.
+//! * [`TimeLimit`] — truncates an episode after a number of steps.
+//! * [`VecEnv`] — steps N copies of an environment, resetting each as its episode ends.
+#![warn(missing_docs)]
+
+pub mod cartpole;
+mod error;
+pub mod gridworld;
+mod space;
+mod vec_env;
+mod wrappers;
+
+pub use cartpole::{CartPole, CartPoleState};
+pub use error::EnvError;
+pub use gridworld::{Cell, GridAction, GridWorld, MapSpec};
+pub use space::Space;
+pub use vec_env::{VecEnv, VecStep};
+pub use wrappers::TimeLimit;
+
+/// What one step returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step<O> {
+    /// The observation after the action.
+    pub observation: O,
+    /// The reward for the transition.
+    pub reward: f64,
+    /// The episode reached a terminal state: do not bootstrap past it.
+    pub terminated: bool,
+    /// The episode was cut short (time limit): the state is not terminal.
+    pub truncated: bool,
+}
+
+impl<O> Step<O> {
+    /// True when the episode is over, for either reason.
+    pub fn done(&self) -> bool {
+        self.terminated || self.truncated
+    }
+}
+
+/// An environment with discrete actions, in the Gymnasium style.
+pub trait Env {
+    /// What the agent observes: a state index for gridworlds, a vector for CartPole.
+    type Observation: Clone;
+
+    /// The set of observations.
+    fn observation_space(&self) -> Space;
+
+    /// The number of discrete actions.
+    fn n_actions(&self) -> usize;
+
+    /// Starts a new episode. `Some(seed)` re-seeds the environment's generator; `None`
+    /// continues its stream (as Gymnasium).
+    fn reset(&mut self, seed: Option<u64>) -> Self::Observation;
+
+    /// Applies `action`. Fails on an invalid action or when the episode is over.
+    fn step(&mut self, action: usize) -> Result<Step<Self::Observation>, EnvError>;
+
+    /// The step limit after which episodes are truncated, if the environment has one.
+    fn max_episode_steps(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// Observations that can be fed to a function approximator as a feature vector.
+pub trait Features {
+    /// Writes the features of `self` into `out` (length [`Space::feature_len`]).
+    fn write_features(&self, space: &Space, out: &mut [f32]);
+}
+
+impl Features for usize {
+    /// One-hot encoding of a discrete state.
+    fn write_features(&self, _space: &Space, out: &mut [f32]) {
+        out.iter_mut().for_each(|v| *v = 0.0);
+        if let Some(v) = out.get_mut(*self) {
+            *v = 1.0;
+        }
+    }
+}
+
+impl<const N: usize> Features for [f64; N] {
+    fn write_features(&self, _space: &Space, out: &mut [f32]) {
+        for (o, v) in out.iter_mut().zip(self) {
+            *o = *v as f32;
+        }
+    }
+}
+
+pub(crate) fn check_action(action: usize, n_actions: usize) -> Result<(), EnvError> {
+    if action < n_actions {
+        Ok(())
+    } else {
+        Err(EnvError::InvalidAction { action, n_actions })
+    }
+}

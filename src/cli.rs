@@ -1,0 +1,229 @@
+//! The command-line contract every example binary shares (feature `cli`).
+//!
+//! ```text
+//! --data PATH.csv --target COLUMN   your own CSV (header row; other columns numeric features)
+//! --test PATH.csv                   a separate test file (else a seeded 80/20 split)
+//! --seed N                          seed for splits and randomised algorithms (default 42)
+//! --out DIR                         where PNG reports go (default reports/)
+//! --json                            print one JSON object as the last line of stdout
+//! ```
+//!
+//! Bad input — a missing file or target column, a non-numeric cell, a ragged row, an empty
+//! file — ends the program through [`run`] with a one-line message naming the file, line and
+//! column, and exit status 2.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::data::{self, read_csv};
+use crate::dataset::{Dataset, Records};
+use crate::error::{Error, Result};
+
+/// Flags shared by every example; embed with `#[command(flatten)]`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// CSV file with a header row (default: a built-in dataset).
+    #[arg(long, value_name = "PATH.csv")]
+    pub data: Option<PathBuf>,
+    /// Name of the target column in --data.
+    #[arg(long, value_name = "COLUMN")]
+    pub target: Option<String>,
+    /// Separate CSV test file with the same columns (default: a seeded 80/20 split).
+    #[arg(long, value_name = "PATH.csv")]
+    pub test: Option<PathBuf>,
+    /// Seed for the split and for randomised algorithms.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the PNG reports.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// Print one JSON object with the metrics as the last line of stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Training and test data, with a description of where they came from.
+#[derive(Debug, Clone)]
+pub struct Split<T> {
+    /// Data to fit on.
+    pub train: Dataset<T>,
+    /// Data to score on.
+    pub test: Dataset<T>,
+    /// "iris (built-in)", "data.csv", ...
+    pub source: String,
+}
+
+/// The fraction of a single dataset held out for testing.
+pub const TEST_FRACTION: f64 = 0.2;
+
+impl CommonArgs {
+    /// The path of report `name` under `--out`.
+    pub fn out_path(&self, name: &str) -> PathBuf {
+        self.out.join(name)
+    }
+
+    fn require_target(&self, data: &Path) -> Result<&str> {
+        self.target.as_deref().ok_or_else(|| Error::Parse {
+            path: data.to_path_buf(),
+            line: 1,
+            column: None,
+            message: "--target COLUMN is required with --data".into(),
+        })
+    }
+
+    fn split<T: Clone>(
+        &self,
+        load: impl Fn(&Path, Option<&Dataset<T>>) -> Result<Dataset<T>>,
+        default: impl FnOnce() -> Result<(Dataset<T>, String)>,
+    ) -> Result<Split<T>> {
+        let (full, source) = match &self.data {
+            Some(path) => (load(path, None)?, path.display().to_string()),
+            None => {
+                if self.test.is_some() {
+                    return Err(Error::invalid("--test", "given", "--test needs --data"));
+                }
+                default()?
+            }
+        };
+        match &self.test {
+            Some(test_path) => {
+                let test = load(test_path, Some(&full))?;
+                if test.feature_names != full.feature_names {
+                    return Err(Error::shape(
+                        format!("columns of {}", test_path.display()),
+                        full.feature_names.join(","),
+                        test.feature_names.join(","),
+                    ));
+                }
+                Ok(Split {
+                    train: full,
+                    test,
+                    source,
+                })
+            }
+            None => {
+                let (train, test) = data::train_test_split(&full, TEST_FRACTION, self.seed)?;
+                Ok(Split {
+                    train,
+                    test,
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Classification data: `--data/--target/--test`, or `default` (data and its name).
+    pub fn classification(
+        &self,
+        default: impl FnOnce() -> Result<(Dataset<usize>, String)>,
+    ) -> Result<Split<usize>> {
+        self.split(
+            |path, train| {
+                let table = read_csv(path, Some(self.require_target(path)?))?;
+                match train {
+                    None => table.classification(),
+                    Some(train) => table.classification_with(&train.class_names),
+                }
+            },
+            default,
+        )
+    }
+
+    /// Regression data: `--data/--target/--test`, or `default` (data and its name).
+    pub fn regression(
+        &self,
+        default: impl FnOnce() -> Result<(Dataset<f64>, String)>,
+    ) -> Result<Split<f64>> {
+        self.split(
+            |path, _| read_csv(path, Some(self.require_target(path)?))?.regression(),
+            default,
+        )
+    }
+
+    /// Unlabelled records for clustering or PCA: `--data` (every column but the optional
+    /// `--target` is a feature; the target, if named, comes back as class labels for colouring
+    /// plots) or `default`.
+    pub fn records(
+        &self,
+        default: impl FnOnce() -> Result<(Records, Option<Dataset<usize>>, String)>,
+    ) -> Result<(Records, Option<Dataset<usize>>, String)> {
+        match &self.data {
+            None => default(),
+            Some(path) => {
+                let table = read_csv(path, self.target.as_deref())?;
+                let labels = match &table.target {
+                    Some(_) => Some(table.classification()?),
+                    None => None,
+                };
+                Ok((table.records(), labels, path.display().to_string()))
+            }
+        }
+    }
+}
+
+/// Runs an example's body: on error, prints `error: ...` as one line on stderr and exits with
+/// status 2.
+pub fn run(body: impl FnOnce() -> Result<()>) -> ExitCode {
+    match body() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs `f` and returns its result with the elapsed wall time in seconds.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed().as_secs_f64())
+}
+
+/// The metrics an example prints: `key: value` lines for people, and with `--json` the same
+/// as one JSON object on the last line of stdout.
+#[derive(Debug, Default)]
+pub struct Summary {
+    fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Summary {
+    /// An empty summary.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a metric under its plain name (`"accuracy"`, `"r2"`, `"fit_seconds"`, ...).
+    pub fn set(&mut self, key: &str, value: impl Serialize) -> &mut Self {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.fields.insert(key.to_string(), value);
+        self
+    }
+
+    /// The value recorded under `key`.
+    pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
+        self.fields.get(key)
+    }
+
+    /// Prints the summary; the JSON object, when asked for, is the very last line.
+    pub fn print(&self, json: bool) {
+        for (k, v) in &self.fields {
+            match v {
+                serde_json::Value::Number(n) => match n.as_f64() {
+                    Some(f) if n.is_f64() => println!("{k:>20}: {f:.4}"),
+                    _ => println!("{k:>20}: {n}"),
+                },
+                serde_json::Value::Array(a) if a.len() > 12 => {
+                    println!("{k:>20}: [{} values]", a.len())
+                }
+                other => println!("{k:>20}: {other}"),
+            }
+        }
+        if json {
+            println!("{}", serde_json::Value::Object(self.fields.clone()));
+        }
+    }
+}

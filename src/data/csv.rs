@@ -1,0 +1,298 @@
+//! CSV loading: a header row, numeric feature columns, and an optional target column chosen by
+//! name. The target may hold numbers (regression, or class labels) or strings (class labels).
+//!
+//! Every problem — a missing file, an empty file, a ragged row, a non-numeric or non-finite
+//! cell, a missing target column — is an [`Error`] naming the file, the line and the column.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array1, Array2};
+
+use crate::dataset::{Dataset, Records};
+use crate::error::{Error, Result};
+
+/// A parsed CSV file: numeric features plus the raw target column, if one was named.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Feature matrix (every column but the target).
+    pub features: Array2<f64>,
+    /// Feature column names, from the header.
+    pub feature_names: Vec<String>,
+    /// The target column, when one was asked for.
+    pub target: Option<TargetColumn>,
+}
+
+/// The raw cells of the target column, with the file line of each.
+#[derive(Debug, Clone)]
+pub struct TargetColumn {
+    /// The column's header name.
+    pub name: String,
+    /// The cells, trimmed.
+    pub values: Vec<String>,
+    /// One-based file line of each cell.
+    pub lines: Vec<u64>,
+}
+
+fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<String>) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        column: column.map(str::to_string),
+        message: message.into(),
+    }
+}
+
+/// Reads a CSV file with a header row. Every column except `target` must be numeric and
+/// finite.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("learnkit-csv-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("flowers.csv");
+/// std::fs::write(&path, "length,width,kind\n1.0,0.5,a\n2.0,1.5,b\n").unwrap();
+/// let data = learnkit::data::read_csv(&path, Some("kind"))?.classification()?;
+/// assert_eq!(data.feature_names, ["length", "width"]);
+/// assert_eq!(data.class_names, ["a", "b"]);
+/// assert_eq!(data.targets.to_vec(), [0, 1]);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(std::io::BufReader::new(file));
+
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(path, e))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if headers.is_empty() || headers.iter().all(String::is_empty) {
+        return Err(parse_error(
+            path,
+            1,
+            None,
+            "empty file: expected a header row",
+        ));
+    }
+    let target_index = match target {
+        None => None,
+        Some(name) => Some(headers.iter().position(|h| h == name).ok_or_else(|| {
+            parse_error(
+                path,
+                1,
+                Some(name),
+                format!(
+                    "no target column named `{name}`; the columns are {}",
+                    headers.join(", ")
+                ),
+            )
+        })?),
+    };
+    let feature_names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != target_index)
+        .map(|(_, h)| h.clone())
+        .collect();
+
+    let mut values = Vec::new();
+    let mut targets = Vec::new();
+    let mut lines = Vec::new();
+    let mut n_rows = 0usize;
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(path, e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        for (i, cell) in record.iter().enumerate() {
+            let cell = cell.trim();
+            if Some(i) == target_index {
+                if cell.is_empty() {
+                    return Err(parse_error(
+                        path,
+                        line,
+                        Some(&headers[i]),
+                        "empty target cell",
+                    ));
+                }
+                targets.push(cell.to_string());
+                lines.push(line);
+                continue;
+            }
+            let value: f64 = cell.parse().map_err(|_| {
+                parse_error(
+                    path,
+                    line,
+                    Some(&headers[i]),
+                    if cell.is_empty() {
+                        "empty cell; expected a number".to_string()
+                    } else {
+                        format!("`{cell}` is not a number")
+                    },
+                )
+            })?;
+            if !value.is_finite() {
+                return Err(parse_error(
+                    path,
+                    line,
+                    Some(&headers[i]),
+                    format!("`{cell}` is not a finite number"),
+                ));
+            }
+            values.push(value);
+        }
+        n_rows += 1;
+    }
+    if n_rows == 0 {
+        return Err(Error::EmptyData(format!(
+            "{}: the header is not followed by any data row",
+            path.display()
+        )));
+    }
+    let features = Array2::from_shape_vec((n_rows, feature_names.len()), values)
+        .map_err(|e| parse_error(path, 1, None, e.to_string()))?;
+    Ok(Table {
+        path: path.to_path_buf(),
+        features,
+        feature_names,
+        target: target_index.map(|i| TargetColumn {
+            name: headers[i].clone(),
+            values: targets,
+            lines,
+        }),
+    })
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map_or(1, |p| p.line());
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => parse_error(
+            path,
+            line,
+            None,
+            format!("ragged row: {len} fields where the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Io(_) => parse_error(path, line, None, e.to_string()),
+        _ => parse_error(path, line, None, e.to_string()),
+    }
+}
+
+/// Sorts labels as scikit-learn's `np.unique` would: numerically when every label is a number,
+/// otherwise as strings.
+fn sorted_labels(values: &[String]) -> Vec<String> {
+    let unique: BTreeSet<&str> = values.iter().map(String::as_str).collect();
+    let mut labels: Vec<String> = unique.into_iter().map(str::to_string).collect();
+    let numeric: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok()).collect();
+    if let Some(nums) = numeric {
+        let mut pairs: Vec<(f64, String)> = nums.into_iter().zip(labels).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        labels = pairs.into_iter().map(|(_, l)| l).collect();
+    }
+    labels
+}
+
+impl Table {
+    fn target_column(&self) -> Result<&TargetColumn> {
+        self.target.as_ref().ok_or_else(|| {
+            parse_error(
+                &self.path,
+                1,
+                None,
+                "no target column was chosen; pass the target column's name",
+            )
+        })
+    }
+
+    /// The features only, for unsupervised learning.
+    pub fn records(&self) -> Records {
+        Records {
+            records: self.features.clone(),
+            feature_names: self.feature_names.clone(),
+        }
+    }
+
+    /// A classification dataset; classes are the distinct target values, sorted (numerically
+    /// when all are numbers).
+    pub fn classification(&self) -> Result<Dataset<usize>> {
+        let column = self.target_column()?;
+        let classes = sorted_labels(&column.values);
+        self.classification_with(&classes)
+    }
+
+    /// A classification dataset using a known class list (the training set's), so a test file
+    /// maps labels to the same indices. A label outside `classes` is an
+    /// [`Error::Parse`] naming the line.
+    pub fn classification_with(&self, classes: &[String]) -> Result<Dataset<usize>> {
+        let column = self.target_column()?;
+        let mut targets = Vec::with_capacity(column.values.len());
+        for (value, &line) in column.values.iter().zip(&column.lines) {
+            match classes.iter().position(|c| c == value) {
+                Some(i) => targets.push(i),
+                None => {
+                    return Err(parse_error(
+                        &self.path,
+                        line,
+                        Some(&column.name),
+                        format!(
+                            "unknown label `{value}`; the known classes are {}",
+                            classes.join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        let data = Dataset::classification(
+            self.features.clone(),
+            Array1::from(targets),
+            classes.to_vec(),
+        )?;
+        data.with_feature_names(self.feature_names.clone())
+            .map(|d| d.with_target_name(column.name.clone()))
+    }
+
+    /// A regression dataset; every target cell must be a finite number.
+    pub fn regression(&self) -> Result<Dataset<f64>> {
+        let column = self.target_column()?;
+        let mut targets = Vec::with_capacity(column.values.len());
+        for (value, &line) in column.values.iter().zip(&column.lines) {
+            match value.parse::<f64>() {
+                Ok(v) if v.is_finite() => targets.push(v),
+                _ => {
+                    return Err(parse_error(
+                        &self.path,
+                        line,
+                        Some(&column.name),
+                        format!("`{value}` is not a finite number (a regression target must be)"),
+                    ))
+                }
+            }
+        }
+        Dataset::new(self.features.clone(), Array1::from(targets))?
+            .with_feature_names(self.feature_names.clone())
+            .map(|d| d.with_target_name(column.name.clone()))
+    }
+
+    /// True when every target cell is a number with a fractional part or there are many distinct
+    /// values — a hint that the target is a regression target (used by `--task auto`).
+    pub fn target_looks_continuous(&self) -> bool {
+        let Some(column) = &self.target else {
+            return false;
+        };
+        let nums: Option<Vec<f64>> = column.values.iter().map(|v| v.parse().ok()).collect();
+        match nums {
+            None => false,
+            Some(nums) => {
+                let distinct: BTreeSet<u64> = nums.iter().map(|v| v.to_bits()).collect();
+                nums.iter().any(|v| v.fract() != 0.0) || distinct.len() > 20
+            }
+        }
+    }
+}

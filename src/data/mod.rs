@@ -1,0 +1,11 @@
+//! Getting data in: CSV files, built-in datasets, synthetic generators, and seeded splits.
+
+pub mod builtin;
+pub mod csv;
+pub mod generate;
+pub mod split;
+
+pub use self::csv::{read_csv, Table};
+pub use builtin::{diabetes, iris, winequality};
+pub use generate::{MakeBlobs, MakeClassification, MakeRegression};
+pub use split::{k_fold, train_test_split};

@@ -1,0 +1,153 @@
+//! The one error type of learnkit: every fallible call returns [`Result`].
+//!
+//! Each variant carries what a user needs to act: the hyper-parameter and its bad value, the
+//! expected and actual shape, the row and column of a non-finite value, the file and line of a
+//! parse error.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout learnkit.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when using learnkit.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A hyper-parameter has a value the algorithm cannot use.
+    #[error("invalid hyper-parameter `{name}` = {value}: {reason}")]
+    InvalidParameter {
+        /// The parameter's name, as the builder method spells it.
+        name: &'static str,
+        /// The rejected value, formatted.
+        value: String,
+        /// What values are allowed.
+        reason: String,
+    },
+
+    /// An array does not have the shape the operation needs.
+    #[error("shape mismatch in {context}: expected {expected}, got {got}")]
+    ShapeMismatch {
+        /// Which input (for example "features at predict time").
+        context: String,
+        /// The expected shape or count.
+        expected: String,
+        /// The actual shape or count.
+        got: String,
+    },
+
+    /// The input holds no samples (or no features) where some are needed.
+    #[error("empty data: {0}")]
+    EmptyData(String),
+
+    /// A NaN or infinite value where only finite numbers are allowed.
+    #[error("non-finite value {value} in {context} at row {row}, column {column}")]
+    NonFinite {
+        /// Which input.
+        context: String,
+        /// Zero-based row index.
+        row: usize,
+        /// Zero-based column index.
+        column: usize,
+        /// The offending value (NaN or ±inf).
+        value: f64,
+    },
+
+    /// A class label the model was not trained on (or an out-of-range class index).
+    #[error("unknown label `{label}`; known labels are {known}")]
+    UnknownLabel {
+        /// The label as given.
+        label: String,
+        /// The labels the model knows, formatted.
+        known: String,
+    },
+
+    /// A model file holds a different model, or a model from an incompatible format version.
+    #[error("incompatible model: expected {expected}, found {found}")]
+    IncompatibleModel {
+        /// What the caller asked for.
+        expected: String,
+        /// What the file or object holds.
+        found: String,
+    },
+
+    /// A model file exists but cannot be decoded (truncated, corrupt, not a model).
+    #[error("corrupt model file {}: {message}", path.display())]
+    CorruptModel {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder reported.
+        message: String,
+    },
+
+    /// An operating-system I/O failure on a file.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A text input (CSV, map file) could not be parsed.
+    #[error("{}:{line}{}: {message}", path.display(), column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// One-based line number.
+        line: u64,
+        /// The column (header name or one-based index), when known.
+        column: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// An environment rejected a call (see [`learnkit_envs::EnvError`]).
+    #[error(transparent)]
+    Env(#[from] learnkit_envs::EnvError),
+
+    /// Drawing a report failed.
+    #[error("drawing {}: {message}", path.display())]
+    Plot {
+        /// The PNG being drawn.
+        path: PathBuf,
+        /// The backend's message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Builds an [`Error::InvalidParameter`].
+    pub fn invalid(
+        name: &'static str,
+        value: impl std::fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidParameter {
+            name,
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Builds an [`Error::ShapeMismatch`].
+    pub fn shape(
+        context: impl Into<String>,
+        expected: impl std::fmt::Display,
+        got: impl std::fmt::Display,
+    ) -> Self {
+        Error::ShapeMismatch {
+            context: context.into(),
+            expected: expected.to_string(),
+            got: got.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

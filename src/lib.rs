@@ -1,0 +1,45 @@
+//! # learnkit
+//!
+//! Classical machine learning and reinforcement learning in Rust, behind one trait family:
+//! every estimator implements [`Estimator`] (hyper-parameters → `fit` → fitted model) and every
+//! fitted model the traits for what it can do next ([`Predict`], [`PredictProba`],
+//! [`Transform`], [`Classifier::score`], [`Regressor::score`]). Errors are values
+//! ([`Error`]), randomised algorithms take a seed, fitted models save and load
+//! ([`persist::Persist`]), and [`report`] draws what a model learned as PNG.
+//!
+//! The layout mirrors the architecture (see `docs/architecture.md`):
+//! [`data`] gets data in, the algorithm modules fit it, [`metrics`] scores it, [`report`] draws
+//! it, [`rl`] holds agents for the environments of the `learnkit-envs` crate.
+#![warn(missing_docs)]
+
+pub mod data;
+pub mod dataset;
+pub mod error;
+pub mod metrics;
+pub mod persist;
+pub mod report;
+pub mod rl;
+pub mod rng;
+pub mod traits;
+pub mod validate;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+
+pub use dataset::{AsRecords, ClassificationData, Dataset, Records, RegressionData};
+pub use error::{Error, Result};
+pub use learnkit_envs as envs;
+pub use traits::{
+    Classifier, Estimator, InverseTransform, Labeled, Predict, PredictProba, Regressor, Transform,
+};
+
+/// The names most programs need: `use learnkit::prelude::*;`.
+pub mod prelude {
+    pub use crate::dataset::{AsRecords, Dataset, Records};
+    pub use crate::error::{Error, Result};
+    pub use crate::persist::Persist;
+    pub use crate::traits::{
+        Classifier, Estimator, InverseTransform, Labeled, Predict, PredictProba, Regressor,
+        Transform,
+    };
+}

@@ -1,0 +1,129 @@
+//! PNG reports drawn with plotters: line charts, scatter plots (coloured by class, optionally
+//! over decision regions), bar charts and heat maps.
+//!
+//! Every chart has a title and labelled axes, and a legend whenever it shows more than one
+//! series. Text is drawn with DejaVu Sans embedded in the binary, so reports render the same on a
+//! headless machine with no fonts installed.
+//!
+//! Each chart type is a [`Panel`]; [`save`] writes one panel to a PNG and [`save_grid`] several
+//! side by side (e.g. the elbow and silhouette curves).
+
+mod charts;
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::error::{Error, Result};
+
+pub use charts::{BarChart, HeatMap, LineChart, Regions, ScatterChart, Series};
+
+/// The drawing surface a panel draws on.
+pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+
+/// A chart that can draw itself into an area of a figure.
+pub trait Panel {
+    /// Draws the chart; the error is the backend's message.
+    fn draw(&self, area: &Area<'_>) -> std::result::Result<(), String>;
+}
+
+/// Default size of a single-panel report, in pixels.
+pub const SIZE: (u32, u32) = (960, 640);
+
+static FONT_DATA: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static REGISTER_FONT: Once = Once::new();
+/// The font family every report uses.
+pub const FONT: &str = "sans-serif";
+
+fn register_font() {
+    REGISTER_FONT.call_once(|| {
+        // Registration only fails on invalid font data, which is embedded and known good; if it
+        // ever did, drawing text returns an error that `save` reports.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_DATA);
+    });
+}
+
+/// The ten categorical colours of matplotlib's `tab10`, so classes look as Python users expect.
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// Colour number `i` of [`PALETTE`], cycling.
+pub fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Draws `panel` into a PNG of `size` pixels at `path` (directories are created).
+pub fn save(path: impl AsRef<Path>, size: (u32, u32), panel: &dyn Panel) -> Result<()> {
+    save_grid(path, size, 1, &[panel])
+}
+
+/// Draws `panels` left to right, `columns` per row, into one PNG of `size` pixels.
+pub fn save_grid(
+    path: impl AsRef<Path>,
+    size: (u32, u32),
+    columns: usize,
+    panels: &[&dyn Panel],
+) -> Result<()> {
+    let path = path.as_ref();
+    let plot_error = |message: String| Error::Plot {
+        path: path.to_path_buf(),
+        message,
+    };
+    if panels.is_empty() || columns == 0 {
+        return Err(plot_error("nothing to draw".into()));
+    }
+    if size.0 < 100 || size.1 < 100 {
+        return Err(Error::invalid(
+            "size",
+            format!("{size:?}"),
+            "at least 100×100 pixels",
+        ));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    register_font();
+    let rows = panels.len().div_ceil(columns);
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| plot_error(e.to_string()))?;
+    let areas = root.split_evenly((rows, columns));
+    for (panel, area) in panels.iter().zip(areas.iter()) {
+        panel.draw(area).map_err(plot_error)?;
+    }
+    root.present().map_err(|e| plot_error(e.to_string()))?;
+    Ok(())
+}
+
+/// A `(min, max)` range covering `values` with 5% padding; a safe range for empty or flat data.
+pub fn padded_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.into_iter().filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        let pad = if lo.abs() > 1e-12 {
+            lo.abs() * 0.1
+        } else {
+            1.0
+        };
+        return (lo - pad, hi + pad);
+    }
+    let pad = (hi - lo) * 0.05;
+    (lo - pad, hi + pad)
+}

@@ -1,0 +1,127 @@
+//! Input checks shared by every estimator, so each error reads the same everywhere.
+
+use ndarray::{ArrayView1, ArrayView2};
+
+use crate::error::{Error, Result};
+
+/// Fails with [`Error::EmptyData`] when `x` has no rows or no columns, and with
+/// [`Error::NonFinite`] at the first NaN or infinite value.
+pub fn check_records(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
+    if x.nrows() == 0 {
+        return Err(Error::EmptyData(format!("{context} has no samples")));
+    }
+    if x.ncols() == 0 {
+        return Err(Error::EmptyData(format!("{context} has no features")));
+    }
+    check_finite(x, context)
+}
+
+/// Fails with [`Error::NonFinite`] at the first NaN or infinite value of `x`.
+pub fn check_finite(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
+    // Fast path without index bookkeeping; the position is only looked up on failure.
+    if x.iter().all(|v| v.is_finite()) {
+        return Ok(());
+    }
+    for ((row, column), &value) in x.indexed_iter() {
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                context: context.to_string(),
+                row,
+                column,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Fails with [`Error::NonFinite`] at the first NaN or infinite target.
+pub fn check_finite_targets(y: ArrayView1<'_, f64>, context: &str) -> Result<()> {
+    match y.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(row) => Err(Error::NonFinite {
+            context: context.to_string(),
+            row,
+            column: 0,
+            value: y[row],
+        }),
+    }
+}
+
+/// Fails with [`Error::ShapeMismatch`] unless `x` has `expected` columns.
+pub fn check_n_features(x: ArrayView2<'_, f64>, expected: usize) -> Result<()> {
+    if x.ncols() != expected {
+        return Err(Error::shape(
+            "number of features",
+            format!("{expected} columns (as at fit time)"),
+            format!("{} columns", x.ncols()),
+        ));
+    }
+    Ok(())
+}
+
+/// Fails with [`Error::ShapeMismatch`] unless there is one target per record.
+pub fn check_n_targets(n_records: usize, n_targets: usize) -> Result<()> {
+    if n_records != n_targets {
+        return Err(Error::shape(
+            "targets",
+            format!("{n_records} targets (one per record)"),
+            format!("{n_targets} targets"),
+        ));
+    }
+    Ok(())
+}
+
+/// Fails with [`Error::UnknownLabel`] if a class index is not below `n_classes`.
+pub fn check_labels(y: ArrayView1<'_, usize>, n_classes: usize) -> Result<()> {
+    match y.iter().find(|&&c| c >= n_classes) {
+        None => Ok(()),
+        Some(&c) => Err(Error::UnknownLabel {
+            label: c.to_string(),
+            known: format!("class indices 0..{n_classes}"),
+        }),
+    }
+}
+
+/// Checks predict-time input: finite, non-empty rows, and the fitted feature count.
+pub fn check_predict_input(x: ArrayView2<'_, f64>, n_features: usize) -> Result<()> {
+    check_n_features(x, n_features)?;
+    if x.nrows() == 0 {
+        return Ok(());
+    }
+    check_finite(x, "records at predict time")
+}
+
+/// A target type learnkit estimators accept: class indices (`usize`) or real values (`f64`).
+pub trait Target: Copy + Send + Sync + 'static {
+    /// Checks the targets: finite for real values, below the class count for class indices.
+    fn check_targets(y: ArrayView1<'_, Self>, n_classes: Option<usize>) -> Result<()>;
+}
+
+impl Target for f64 {
+    fn check_targets(y: ArrayView1<'_, f64>, _: Option<usize>) -> Result<()> {
+        check_finite_targets(y, "targets")
+    }
+}
+
+impl Target for usize {
+    fn check_targets(y: ArrayView1<'_, usize>, n_classes: Option<usize>) -> Result<()> {
+        match n_classes {
+            Some(n) => check_labels(y, n),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Checks supervised training data and returns its records and targets: at least one sample
+/// and one feature, one target per record, every value finite, every label known.
+pub fn supervised<T: Target, D: crate::traits::Labeled<T> + ?Sized>(
+    data: &D,
+) -> Result<(ArrayView2<'_, f64>, ArrayView1<'_, T>)> {
+    let x = data.as_records();
+    let y = data.targets();
+    check_records(x, "training records")?;
+    check_n_targets(x.nrows(), y.len())?;
+    T::check_targets(y, data.class_names().map(<[String]>::len))?;
+    Ok((x, y))
+}
