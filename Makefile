@@ -21,7 +21,7 @@ lint:
 
 ## Side-by-side benchmarks against the Python peers; rewrites docs/benchmarks.md.
 bench:
-	$(TORCH) benches/side_by_side.sh
+	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check "scikit-learn==1.9.1" threadpoolctl gymnasium && python3 benches/side_by_side.py $(ARGS)'
 
 ## Removes the provisioned virtual environment (the next run re-creates it).
 clean-venv:

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use learnkit::cli;
-use learnkit::report::{self, ScatterChart, Series};
+use learnkit::cli::{CommonArgs, Outcome};
+use learnkit::report::{self, figures, ScatterChart};
 use learnkit::Result;
 
 #[derive(Parser, Debug)]
@@ -32,76 +32,117 @@ struct Args {
     quick: bool,
 }
 
+#[path = "linear_regression.rs"]
+mod linear_regression;
+#[path = "logistic_regression.rs"]
+mod logistic_regression;
+
 /// What one stage contributes to the page.
 struct StageReport {
-    title: String,
-    explanation: String,
-    images: Vec<(String, String)>,
-    metrics: Vec<(String, String)>,
+    title: &'static str,
+    explanation: &'static str,
+    outcome: Outcome,
     seconds: f64,
 }
 
-struct Ctx<'a> {
-    out: &'a Path,
-    seed: u64,
-    #[allow(dead_code)]
-    quick: bool,
+/// Runs a stage from the tour's shared flags.
+type StageRun = Box<dyn Fn(&[String]) -> Result<Outcome>>;
+
+/// One stage: a name for the progress line, a title and explanation for the page, and the run.
+struct Stage {
+    name: &'static str,
+    title: &'static str,
+    explanation: &'static str,
+    run: StageRun,
 }
 
-type StageFn = fn(&Ctx<'_>) -> Result<StageReport>;
+/// Parses an example's command line from the tour's common flags.
+fn example_args<A: Parser>(name: &str, common: &[String], extra: &[&str]) -> A {
+    let argv = std::iter::once(name.to_string())
+        .chain(common.iter().cloned())
+        .chain(extra.iter().map(|s| s.to_string()));
+    A::parse_from(argv)
+}
 
-fn stage_data(ctx: &Ctx<'_>) -> Result<StageReport> {
-    let start = Instant::now();
+fn stages(quick: bool) -> Vec<Stage> {
+    let _ = quick;
+    vec![
+        Stage {
+            name: "data",
+            title: "Data: the iris flowers",
+            explanation: "Every algorithm starts from data. Fisher's iris (150 flowers, 4 \
+                measurements, 3 species) ships with learnkit; two petal measurements already \
+                separate setosa from the others, while versicolor and virginica overlap a little \
+                — the part the classifiers below have to learn.",
+            run: Box::new(|common| stage_data(&example_args::<DataArgs>("data", common, &[]))),
+        },
+        Stage {
+            name: "linear regression",
+            title: "Linear regression: diabetes progression",
+            explanation: "Least squares finds the weights w and intercept b that minimise the \
+                squared error ‖y − Xw − b‖² in closed form, from the normal equations. On the \
+                diabetes data (10 standardised clinical measurements) it explains about half \
+                the variance of disease progression one year later: the points scatter around \
+                the identity line, and the residuals show no pattern a linear model could use.",
+            run: Box::new(|common| {
+                linear_regression::run(&example_args("linear_regression", common, &[]))
+            }),
+        },
+        Stage {
+            name: "logistic regression",
+            title: "Logistic regression: iris species and a binary problem",
+            explanation: "Logistic regression turns a linear score into class probabilities \
+                (the sigmoid for two classes, the softmax for more) and fits the weights by \
+                minimising the cross-entropy plus an L2 penalty, with L-BFGS. Its decision \
+                boundaries are straight lines, which is all iris needs.",
+            run: Box::new(|common| {
+                logistic_regression::run(&example_args("logistic_regression", common, &[]))
+            }),
+        },
+    ]
+}
+
+/// Flags of the data stage (only the shared ones).
+#[derive(Parser, Debug)]
+struct DataArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn stage_data(args: &DataArgs) -> Result<Outcome> {
     let iris = learnkit::data::iris()?;
-    let (x, y) = (2, 3);
-    let series = iris
-        .class_names
-        .iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let points = iris
-                .records
-                .rows()
-                .into_iter()
-                .zip(&iris.targets)
-                .filter(|(_, &t)| t == c)
-                .map(|(r, _)| (r[x], r[y]))
-                .collect();
-            Series::points(name.clone(), points, c)
-        })
-        .collect();
     let file = "data_iris.png";
     report::save(
-        ctx.out.join(file),
+        args.common.out_path(file),
         report::SIZE,
         &ScatterChart {
             title: "Iris: petal measurements by species".into(),
-            x_label: format!("{} (cm)", iris.feature_names[x]),
-            y_label: format!("{} (cm)", iris.feature_names[y]),
-            series,
+            x_label: format!("{} (cm)", iris.feature_names[2]),
+            y_label: format!("{} (cm)", iris.feature_names[3]),
+            series: figures::class_series(
+                iris.records.select(ndarray::Axis(1), &[2, 3]).view(),
+                iris.targets.view(),
+                &iris.class_names,
+            ),
             regions: None,
         },
     )?;
-    let _ = ctx.seed;
-    Ok(StageReport {
-        title: "Data: the iris flowers".into(),
-        explanation: "Every algorithm starts from data. Fisher's iris (150 flowers, 4 \
-            measurements, 3 species) ships with learnkit; two petal measurements already \
-            separate setosa from the others, while versicolor and virginica overlap a little — \
-            the part the classifiers below have to learn."
-            .into(),
-        images: vec![(file.into(), "Petal length against petal width, one colour per species.".into())],
-        metrics: vec![
-            ("samples".into(), iris.n_samples().to_string()),
-            ("features".into(), iris.n_features().to_string()),
-            ("classes".into(), iris.n_classes().to_string()),
-        ],
-        seconds: start.elapsed().as_secs_f64(),
-    })
+    let mut out = Outcome::default();
+    out.summary
+        .set("samples", iris.n_samples())
+        .set("features", iris.n_features())
+        .set("classes", iris.n_classes());
+    out.figure(
+        file,
+        "Petal length against petal width, one colour per species.",
+    );
+    Ok(out)
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn write_index(out: &Path, stages: &[StageReport], total: f64) -> Result<PathBuf> {
@@ -122,24 +163,29 @@ fn write_index(out: &Path, stages: &[StageReport], total: f64) -> Result<PathBuf
         let _ = write!(
             html,
             "<section><h2>{}</h2><p>{}</p>\n<table><tr><th>metric</th><th>value</th></tr>",
-            escape(&stage.title),
-            escape(&stage.explanation)
+            escape(stage.title),
+            escape(stage.explanation)
         );
-        for (k, v) in &stage.metrics {
-            let _ = write!(html, "<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(v));
-        }
-        let _ = write!(
-            html,
-            "<tr><td>stage time</td><td>{:.2} s</td></tr></table>\n",
-            stage.seconds
-        );
-        for (file, caption) in &stage.images {
+        for (k, v) in stage.outcome.summary.entries() {
             let _ = write!(
                 html,
-                "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
-                escape(file),
-                escape(caption),
-                escape(caption)
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(&k),
+                escape(&v)
+            );
+        }
+        let _ = writeln!(
+            html,
+            "<tr><td>stage time</td><td>{:.2} s</td></tr></table>",
+            stage.seconds
+        );
+        for figure in &stage.outcome.figures {
+            let _ = writeln!(
+                html,
+                "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+                escape(&figure.file),
+                escape(&figure.caption),
+                escape(&figure.caption)
             );
         }
         html.push_str("</section>\n");
@@ -155,28 +201,43 @@ fn write_index(out: &Path, stages: &[StageReport], total: f64) -> Result<PathBuf
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::run(|| {
-        let ctx = Ctx {
-            out: &args.out,
-            seed: args.seed,
-            quick: args.quick,
-        };
-        let stages: Vec<(&str, StageFn)> = vec![("data", stage_data)];
+    let common = vec![
+        "--out".to_string(),
+        args.out.display().to_string(),
+        "--seed".to_string(),
+        args.seed.to_string(),
+    ];
+    let result = (|| -> Result<PathBuf> {
         let start = Instant::now();
         let mut reports = Vec::new();
-        for (name, run) in stages {
-            let bar = ProgressBar::new_spinner().with_message(format!("tour: {name}"));
+        for stage in stages(args.quick) {
+            let bar = ProgressBar::new_spinner().with_message(format!("tour: {}", stage.name));
             bar.set_style(
                 ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.enable_steady_tick(Duration::from_millis(120));
-            let report = run(&ctx)?;
-            bar.finish_with_message(format!("tour: {name} done in {:.2} s", report.seconds));
-            reports.push(report);
+            let stage_start = Instant::now();
+            let outcome = (stage.run)(&common)?;
+            let seconds = stage_start.elapsed().as_secs_f64();
+            bar.finish_with_message(format!("tour: {} done in {seconds:.2} s", stage.name));
+            reports.push(StageReport {
+                title: stage.title,
+                explanation: stage.explanation,
+                outcome,
+                seconds,
+            });
         }
-        let index = write_index(&args.out, &reports, start.elapsed().as_secs_f64())?;
-        println!("wrote {}", index.display());
-        Ok(())
-    })
+        write_index(&args.out, &reports, start.elapsed().as_secs_f64())
+    })();
+    match result {
+        Ok(index) => {
+            println!("wrote {}", index.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

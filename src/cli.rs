@@ -164,11 +164,42 @@ impl CommonArgs {
     }
 }
 
+/// A report picture an example wrote: its file name under `--out` and a one-line caption.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// File name relative to `--out`.
+    pub file: String,
+    /// What the picture shows.
+    pub caption: String,
+}
+
+/// What an example produced: its metrics and its pictures (the tour shows both).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The metrics.
+    pub summary: Summary,
+    /// The PNG reports.
+    pub figures: Vec<Figure>,
+}
+
+impl Outcome {
+    /// Adds a figure.
+    pub fn figure(&mut self, file: &str, caption: &str) {
+        self.figures.push(Figure {
+            file: file.to_string(),
+            caption: caption.to_string(),
+        });
+    }
+}
+
 /// Runs an example's body: on error, prints `error: ...` as one line on stderr and exits with
-/// status 2.
-pub fn run(body: impl FnOnce() -> Result<()>) -> ExitCode {
+/// status 2; on success prints the summary (`--json`: as the last line).
+pub fn run(json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
     match body() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(outcome) => {
+            outcome.summary.print(json);
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
@@ -208,19 +239,28 @@ impl Summary {
         self.fields.get(key)
     }
 
+    /// The entries as `(name, formatted value)` pairs, in name order.
+    pub fn entries(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::Number(n) if n.is_f64() => {
+                        format!("{:.4}", n.as_f64().unwrap_or(f64::NAN))
+                    }
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Array(a) if a.len() > 12 => format!("[{} values]", a.len()),
+                    other => other.to_string(),
+                };
+                (k.clone(), text)
+            })
+            .collect()
+    }
+
     /// Prints the summary; the JSON object, when asked for, is the very last line.
     pub fn print(&self, json: bool) {
-        for (k, v) in &self.fields {
-            match v {
-                serde_json::Value::Number(n) => match n.as_f64() {
-                    Some(f) if n.is_f64() => println!("{k:>20}: {f:.4}"),
-                    _ => println!("{k:>20}: {n}"),
-                },
-                serde_json::Value::Array(a) if a.len() > 12 => {
-                    println!("{k:>20}: [{} values]", a.len())
-                }
-                other => println!("{k:>20}: {other}"),
-            }
+        for (k, v) in self.entries() {
+            println!("{k:>20}: {v}");
         }
         if json {
             println!("{}", serde_json::Value::Object(self.fields.clone()));

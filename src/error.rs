@@ -102,6 +102,20 @@ pub enum Error {
         message: String,
     },
 
+    /// An iterative solver stopped at its iteration limit before meeting its tolerance (only
+    /// when the estimator was asked to require convergence).
+    #[error("{algorithm} did not converge in {iterations} iterations (final {measure} = {value:.3e}); raise the iteration limit or standardise the features")]
+    NotConverged {
+        /// The algorithm.
+        algorithm: &'static str,
+        /// Iterations performed.
+        iterations: usize,
+        /// What was measured.
+        measure: &'static str,
+        /// Its final value.
+        value: f64,
+    },
+
     /// An environment rejected a call (see [`learnkit_envs::EnvError`]).
     #[error(transparent)]
     Env(#[from] learnkit_envs::EnvError),

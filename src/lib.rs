@@ -15,8 +15,12 @@
 pub mod data;
 pub mod dataset;
 pub mod error;
+pub mod linalg;
+pub mod linear;
 pub mod metrics;
+pub mod optim;
 pub mod persist;
+pub mod preprocessing;
 pub mod report;
 pub mod rl;
 pub mod rng;
@@ -42,4 +46,11 @@ pub mod prelude {
         Classifier, Estimator, InverseTransform, Labeled, Predict, PredictProba, Regressor,
         Transform,
     };
+}
+
+/// The guide's code blocks, compiled and run as doc tests so the docs cannot rot.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../docs/linear_models.md")]
+    pub struct LinearModels;
 }

@@ -223,3 +223,49 @@ pub fn silhouette(x: ArrayView2<'_, f64>, labels: ArrayView1<'_, usize>) -> Resu
     }
     Ok(total / n as f64)
 }
+
+/// The ROC curve of scores for the positive class (`y_true == 1`): `(false positive rate,
+/// true positive rate)` points from `(0, 0)` to `(1, 1)`, one per distinct threshold.
+pub fn roc_curve(
+    y_true: ArrayView1<'_, usize>,
+    scores: ArrayView1<'_, f64>,
+) -> Result<Vec<(f64, f64)>> {
+    check_pair(y_true.len(), scores.len())?;
+    validate::check_labels(y_true, 2)?;
+    validate::check_finite_targets(scores, "scores")?;
+    let positives = y_true.iter().filter(|&&c| c == 1).count();
+    let negatives = y_true.len() - positives;
+    if positives == 0 || negatives == 0 {
+        return Err(Error::invalid(
+            "y_true",
+            format!("{positives} positives, {negatives} negatives"),
+            "a ROC curve needs both classes",
+        ));
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut points = vec![(0.0, 0.0)];
+    let (mut tp, mut fp) = (0usize, 0usize);
+    for (k, &i) in order.iter().enumerate() {
+        if y_true[i] == 1 {
+            tp += 1;
+        } else {
+            fp += 1;
+        }
+        let last_of_tie = order.get(k + 1).is_none_or(|&j| scores[j] != scores[i]);
+        if last_of_tie {
+            points.push((fp as f64 / negatives as f64, tp as f64 / positives as f64));
+        }
+    }
+    Ok(points)
+}
+
+/// Area under the ROC curve (trapezoids; ties count one half), as scikit-learn's
+/// `roc_auc_score`.
+pub fn roc_auc(y_true: ArrayView1<'_, usize>, scores: ArrayView1<'_, f64>) -> Result<f64> {
+    let curve = roc_curve(y_true, scores)?;
+    Ok(curve
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0) * (w[1].1 + w[0].1) / 2.0)
+        .sum())
+}

@@ -175,7 +175,8 @@ fn draw_xy(
         .y_desc(labels.1)
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
-        .light_line_style(RGBColor(235, 235, 235))
+        .max_light_lines(2)
+        .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .map_err(err)?;
@@ -237,11 +238,49 @@ fn draw_xy(
             .label_font((FONT, 14))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(150, 150, 150))
-            .position(SeriesLabelPosition::UpperRight)
+            .position(legend_corner(series, (x0, x1), (y0, y1)))
             .draw()
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// The corner of the plot whose legend-sized box covers the fewest data points (line series
+/// count the points along their segments), so the legend hides as little as possible.
+fn legend_corner(series: &[Series], xs: (f64, f64), ys: (f64, f64)) -> SeriesLabelPosition {
+    let (w, h) = ((xs.1 - xs.0).max(1e-300), (ys.1 - ys.0).max(1e-300));
+    let mut counts = [0usize; 4]; // upper-right, upper-left, lower-right, lower-left
+    let mut add = |x: f64, y: f64| {
+        let (u, v) = ((x - xs.0) / w, (y - ys.0) / h);
+        let (right, left, top, bottom) = (u > 0.62, u < 0.38, v > 0.72, v < 0.28);
+        counts[0] += usize::from(right && top);
+        counts[1] += usize::from(left && top);
+        counts[2] += usize::from(right && bottom);
+        counts[3] += usize::from(left && bottom);
+    };
+    for s in series {
+        for pair in s.points.windows(2) {
+            let ((xa, ya), (xb, yb)) = (pair[0], pair[1]);
+            let steps = if matches!(s.mark, Mark::Line | Mark::Dashed) {
+                8
+            } else {
+                1
+            };
+            for k in 0..steps {
+                let t = k as f64 / steps as f64;
+                add(xa + t * (xb - xa), ya + t * (yb - ya));
+            }
+        }
+        if let Some(&(x, y)) = s.points.last() {
+            add(x, y);
+        }
+    }
+    match (0..4).min_by_key(|&i| (counts[i], i)).unwrap_or(0) {
+        0 => SeriesLabelPosition::UpperRight,
+        1 => SeriesLabelPosition::UpperLeft,
+        2 => SeriesLabelPosition::LowerRight,
+        _ => SeriesLabelPosition::LowerLeft,
+    }
 }
 
 impl Panel for LineChart {
@@ -302,7 +341,7 @@ impl Panel for BarChart {
             .margin(14)
             .x_label_area_size(50)
             .y_label_area_size((longest as u32 * 8 + 20).clamp(60, 260))
-            .build_cartesian_2d(lo..hi, (0..n).into_segmented())
+            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -316,7 +355,8 @@ impl Panel for BarChart {
             .label_style((FONT, 14))
             .axis_desc_style((FONT, 16))
             .disable_y_mesh()
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(240, 240, 240))
             .draw()
             .map_err(err)?;
         chart
@@ -408,7 +448,10 @@ impl Panel for HeatMap {
             .margin(14)
             .x_label_area_size(50)
             .y_label_area_size((longest as u32 * 8 + 40).clamp(60, 240))
-            .build_cartesian_2d((0..cols).into_segmented(), (0..rows).into_segmented())
+            .build_cartesian_2d(
+                (0..cols - 1).into_segmented(),
+                (0..rows - 1).into_segmented(),
+            )
             .map_err(err)?;
         chart
             .configure_mesh()

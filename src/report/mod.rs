@@ -9,6 +9,7 @@
 //! side by side (e.g. the elbow and silhouette curves).
 
 mod charts;
+pub mod figures;
 
 use std::path::Path;
 use std::sync::Once;

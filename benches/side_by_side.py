@@ -1,0 +1,150 @@
+"""Side-by-side benchmark: learnkit against the Python tool a user would otherwise pick, on the
+same data, in the same run, on this machine. Rewrites the table in docs/benchmarks.md.
+
+    make bench                          # all tasks
+    make bench ARGS="ols logistic"      # some tasks
+
+Run through `scripts/with-torch.sh` (the Makefile does): it installs the Python peers into the
+project's .venv, generates each dataset once with scikit-learn into target/bench-data/ as CSV,
+times the peer (single-threaded, median of 3 fits), then runs
+`cargo bench --bench side_by_side -- TASK DIR` which fits learnkit on the very same files, and
+writes both sides' time and quality into the table. Nothing in the table is edited by hand.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import date
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "target", "bench-data")
+DOC = os.path.join(ROOT, "docs", "benchmarks.md")
+BEGIN, END = "<!-- side-by-side:begin -->", "<!-- side-by-side:end -->"
+
+
+def write_csv(path, x, y):
+    header = ",".join([f"x{i}" for i in range(x.shape[1])] + ["y"])
+    np.savetxt(path, np.column_stack([x, y]), delimiter=",", header=header, comments="", fmt="%.17g")
+
+
+def median_time(fit, repeats=3):
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fit()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2], out
+
+
+def load(name):
+    raw = np.loadtxt(os.path.join(DATA, name), delimiter=",", skiprows=1)
+    return raw[:, :-1], raw[:, -1]
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+def make_regression_data():
+    from sklearn.datasets import make_regression
+    x, y = make_regression(n_samples=120_000, n_features=20, n_informative=15, noise=10.0, random_state=0)
+    write_csv(os.path.join(DATA, "reg_train.csv"), x[:100_000], y[:100_000])
+    write_csv(os.path.join(DATA, "reg_test.csv"), x[100_000:], y[100_000:])
+
+
+def make_classification_data():
+    from sklearn.datasets import make_classification
+    x, y = make_classification(n_samples=100_000, n_features=20, n_informative=10, random_state=0)
+    write_csv(os.path.join(DATA, "clf_train.csv"), x[:80_000], y[:80_000])
+    write_csv(os.path.join(DATA, "clf_test.csv"), x[80_000:], y[80_000:])
+
+
+# ---- peers ----------------------------------------------------------------------------------
+
+def peer_ols():
+    from sklearn.linear_model import LinearRegression
+    x, y = load("reg_train.csv")
+    xt, yt = load("reg_test.csv")
+    seconds, m = median_time(lambda: LinearRegression().fit(x, y))
+    return {"seconds": seconds, "r2": m.score(xt, yt)}
+
+
+def peer_logistic():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    x, y = load("clf_train.csv")
+    xt, yt = load("clf_test.csv")
+    seconds, m = median_time(lambda: LogisticRegression().fit(x, y))
+    return {"seconds": seconds, "accuracy": m.score(xt, yt), "log_loss": log_loss(yt, m.predict_proba(xt)),
+            "n_iter": int(m.n_iter_[0])}
+
+
+TASKS = {
+    # name: (description, data maker, peer, peer name, quality keys)
+    "ols": ("OLS fit, 100k×20 (make_regression)", make_regression_data, peer_ols,
+            "scikit-learn LinearRegression", ["r2"]),
+    "logistic": ("Logistic regression fit (L2, C=1), 80k×20 (make_classification)", make_classification_data,
+                 peer_logistic, "scikit-learn LogisticRegression (lbfgs)", ["accuracy", "log_loss"]),
+}
+
+
+def run_learnkit(task, threads):
+    cmd = ["cargo", "bench", "--quiet", "--bench", "side_by_side", "--", task, DATA]
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def fmt_quality(result, keys):
+    return ", ".join(f"{k} {result[k]:.4f}" for k in keys if k in result)
+
+
+def main():
+    from threadpoolctl import threadpool_limits
+    os.makedirs(DATA, exist_ok=True)
+    wanted = [a for a in sys.argv[1:] if a in TASKS] or list(TASKS)
+    subprocess.run(["cargo", "bench", "--no-run", "--quiet", "--bench", "side_by_side"], cwd=ROOT, check=True)
+    rows = []
+    for name in wanted:
+        description, make_data, peer, peer_name, keys = TASKS[name]
+        print(f"== {name}: {description}", flush=True)
+        make_data()
+        with threadpool_limits(limits=1):
+            theirs = peer()
+        ours = run_learnkit(name, os.cpu_count())
+        single = run_learnkit(name, 1)
+        ratio = ours["seconds"] / theirs["seconds"]
+        print(f"   learnkit {ours['seconds']:.4f} s ({single['seconds']:.4f} s on 1 thread; {fmt_quality(ours, keys)}); "
+              f"{peer_name} {theirs['seconds']:.4f} s ({fmt_quality(theirs, keys)}); ratio {ratio:.2f}", flush=True)
+        rows.append(f"| {description} | {ours['seconds']:.4f} s | {single['seconds']:.4f} s "
+                    f"| {theirs['seconds']:.4f} s ({peer_name}, 1 thread) "
+                    f"| {ratio:.2f}× | {fmt_quality(ours, keys)} | {fmt_quality(theirs, keys)} |")
+    if len(wanted) < len(TASKS):
+        print("partial run: docs/benchmarks.md is only rewritten by a run of every task")
+        return
+    import sklearn
+    table = "\n".join([
+        BEGIN,
+        f"Measured {date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}; "
+        "command: `make bench`. Times are the median of 3 fits; "
+        f"ratio = learnkit time on all {os.cpu_count()} cores / peer time (below 1 means learnkit is faster); "
+        "learnkit's results are identical on 1 thread, only slower where it parallelises.",
+        "",
+        f"| work | learnkit ({os.cpu_count()} threads) | learnkit (1 thread) | peer | ratio | learnkit quality (test) | peer quality (test) |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        END,
+    ])
+    doc = open(DOC).read() if os.path.exists(DOC) else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    head, rest = doc.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    with open(DOC, "w") as f:
+        f.write(head + table + tail)
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()

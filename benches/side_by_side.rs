@@ -1,0 +1,77 @@
+//! The learnkit side of `benches/side_by_side.py`: fits one task on the CSV files the driver
+//! wrote (the same files scikit-learn reads) and prints one JSON line with the median fit time
+//! over `--repeats` runs and the quality reached.
+//!
+//! ```text
+//! cargo bench --bench side_by_side -- TASK DATA_DIR [REPEATS]
+//! ```
+
+use std::path::Path;
+use std::time::Instant;
+
+use learnkit::data::read_csv;
+use learnkit::linear::{LinearRegression, LogisticRegression};
+use learnkit::metrics;
+use learnkit::prelude::*;
+
+fn median_time<T>(repeats: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..repeats {
+        let start = Instant::now();
+        let out = f()?;
+        times.push(start.elapsed().as_secs_f64());
+        last = Some(out);
+    }
+    times.sort_by(f64::total_cmp);
+    let out = last.ok_or_else(|| Error::EmptyData("no repeats".into()))?;
+    Ok((times[times.len() / 2], out))
+}
+
+fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
+    let regression = |name: &str| read_csv(dir.join(name), Some("y"))?.regression();
+    let classification = |name: &str| read_csv(dir.join(name), Some("y"))?.classification();
+    Ok(match task {
+        "ols" => {
+            let (train, test) = (regression("reg_train.csv")?, regression("reg_test.csv")?);
+            let (seconds, model) = median_time(repeats, || LinearRegression::params().fit(&train))?;
+            serde_json::json!({"task": task, "seconds": seconds, "r2": model.score(&test, test.targets())?})
+        }
+        "logistic" => {
+            let (train, test) = (
+                classification("clf_train.csv")?,
+                classification("clf_test.csv")?,
+            );
+            let (seconds, model) =
+                median_time(repeats, || LogisticRegression::params().fit(&train))?;
+            let proba = model.predict_proba(&test)?;
+            serde_json::json!({
+                "task": task, "seconds": seconds,
+                "accuracy": model.score(&test, test.targets())?,
+                "log_loss": metrics::log_loss(test.targets(), proba.view())?,
+                "n_iter": model.n_iter(),
+            })
+        }
+        other => return Err(Error::invalid("task", other, "unknown benchmark task")),
+    })
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; keep only our positional arguments.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if args.len() < 2 {
+        eprintln!("usage: side_by_side TASK DATA_DIR [REPEATS]");
+        std::process::exit(2);
+    }
+    let repeats = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(3);
+    match run(&args[0], Path::new(&args[1]), repeats) {
+        Ok(line) => println!("{line}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+use ndarray::{Array1, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::linalg;
+use crate::persist::Persist;
+use crate::traits::{Estimator, Labeled, Predict, Regressor};
+use crate::validate;
+
+/// Hyper-parameters of least-squares regression: `min ‖y − Xw − b‖² + alpha·‖w‖²`.
+///
+/// `alpha = 0` (the default) is ordinary least squares; `alpha > 0` is ridge regression (the
+/// intercept is not penalised), with scikit-learn's `Ridge(alpha)` meaning.
+///
+/// ```
+/// use learnkit::prelude::*;
+/// use learnkit::linear::LinearRegression;
+/// use ndarray::array;
+///
+/// let x = array![[0.0], [1.0], [2.0], [3.0]];
+/// let y = array![1.0, 3.0, 5.0, 7.0]; // y = 2x + 1
+/// let model = LinearRegression::params().fit(&(x.clone(), y.clone()))?;
+/// assert!((model.coefficients()[0] - 2.0).abs() < 1e-12);
+/// assert!((model.intercept() - 1.0).abs() < 1e-12);
+/// assert!((model.score(&x, y.view())? - 1.0).abs() < 1e-12);
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearRegression {
+    alpha: f64,
+    fit_intercept: bool,
+}
+
+impl Default for LinearRegression {
+    fn default() -> Self {
+        Self {
+            alpha: 0.0,
+            fit_intercept: true,
+        }
+    }
+}
+
+impl LinearRegression {
+    /// Ordinary least squares with an intercept.
+    pub fn params() -> Self {
+        Self::default()
+    }
+
+    /// Ridge regression with penalty `alpha`.
+    pub fn ridge(alpha: f64) -> Self {
+        Self::default().alpha(alpha)
+    }
+
+    /// L2 penalty strength (≥ 0; 0 is ordinary least squares).
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = alpha;
+        self
+    }
+
+    /// Whether to fit an intercept (default true).
+    pub fn fit_intercept(mut self, yes: bool) -> Self {
+        self.fit_intercept = yes;
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(Error::invalid(
+                "alpha",
+                self.alpha,
+                "must be finite and ≥ 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
+    type Fitted = FittedLinearRegression;
+
+    fn fit(&self, data: &D) -> Result<FittedLinearRegression> {
+        self.check()?;
+        let (x, y) = validate::supervised(data)?;
+        let n_features = x.ncols();
+        let (x_mean, y_mean) = if self.fit_intercept {
+            (
+                x.mean_axis(Axis(0))
+                    .unwrap_or_else(|| Array1::zeros(n_features)),
+                y.mean().unwrap_or(0.0),
+            )
+        } else {
+            (Array1::zeros(n_features), 0.0)
+        };
+        let xc = &x - &x_mean;
+        let yc = &y - y_mean;
+        let mut gram = xc.t().dot(&xc);
+        for i in 0..n_features {
+            gram[(i, i)] += self.alpha;
+        }
+        let rhs = xc.t().dot(&yc);
+        let coefficients = match linalg::cholesky_solve(gram.view(), rhs.view()) {
+            Some(w) => w,
+            // Collinear features: the minimum-norm solution, as scikit-learn's lstsq.
+            None => linalg::pinv_solve(gram.view(), rhs.view())?,
+        };
+        let intercept = y_mean - x_mean.dot(&coefficients);
+        Ok(FittedLinearRegression {
+            coefficients,
+            intercept,
+            feature_names: data.feature_names(),
+            alpha: self.alpha,
+        })
+    }
+}
+
+/// A fitted linear regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedLinearRegression {
+    coefficients: Array1<f64>,
+    intercept: f64,
+    feature_names: Vec<String>,
+    alpha: f64,
+}
+
+impl FittedLinearRegression {
+    /// One coefficient per feature.
+    pub fn coefficients(&self) -> &Array1<f64> {
+        &self.coefficients
+    }
+
+    /// The intercept.
+    pub fn intercept(&self) -> f64 {
+        self.intercept
+    }
+
+    /// The feature names seen at fit time.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    /// The penalty it was fitted with.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+}
+
+impl Predict for FittedLinearRegression {
+    type Output = f64;
+
+    fn n_features(&self) -> usize {
+        self.coefficients.len()
+    }
+
+    fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        validate::check_predict_input(x, self.coefficients.len())?;
+        Ok(x.dot(&self.coefficients) + self.intercept)
+    }
+}
+
+impl Regressor for FittedLinearRegression {}
+
+impl Persist for FittedLinearRegression {
+    const KIND: &'static str = "LinearRegression";
+
+    fn validate_loaded(&self) -> Result<()> {
+        if self.feature_names.len() != self.coefficients.len() {
+            return Err(Error::shape(
+                "feature names",
+                self.coefficients.len(),
+                self.feature_names.len(),
+            ));
+        }
+        if !self.intercept.is_finite() || self.coefficients.iter().any(|c| !c.is_finite()) {
+            return Err(Error::invalid(
+                "coefficients",
+                "non-finite",
+                "must be finite",
+            ));
+        }
+        Ok(())
+    }
+}

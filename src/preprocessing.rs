@@ -1,0 +1,86 @@
+//! Feature scaling, fitted on training data and applied to any later data.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{AsRecords, Dataset};
+use crate::error::{Error, Result};
+use crate::persist::Persist;
+use crate::traits::{Estimator, InverseTransform, Transform};
+use crate::validate;
+
+/// Standardisation: subtract each feature's mean and divide by its standard deviation
+/// (population, as scikit-learn's `StandardScaler`); constant features are only centred.
+///
+/// ```
+/// use learnkit::prelude::*;
+/// use learnkit::preprocessing::StandardScaler;
+/// use ndarray::array;
+///
+/// let train = array![[1.0, 10.0], [3.0, 10.0]];
+/// let scaler = StandardScaler.fit(&train)?;
+/// assert_eq!(scaler.transform(&train)?, array![[-1.0, 0.0], [1.0, 0.0]]);
+/// assert_eq!(scaler.transform(&array![[5.0, 12.0]])?, array![[3.0, 2.0]]);
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StandardScaler;
+
+/// Per-feature means and scales learnt by [`StandardScaler`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedStandardScaler {
+    /// Feature means.
+    pub mean: Array1<f64>,
+    /// Feature standard deviations (1 for constant features).
+    pub scale: Array1<f64>,
+}
+
+impl<D: AsRecords + ?Sized> Estimator<D> for StandardScaler {
+    type Fitted = FittedStandardScaler;
+
+    fn fit(&self, data: &D) -> Result<FittedStandardScaler> {
+        let x = data.as_records();
+        validate::check_records(x, "records")?;
+        let mean = x
+            .mean_axis(Axis(0))
+            .unwrap_or_else(|| Array1::zeros(x.ncols()));
+        let scale = x
+            .std_axis(Axis(0), 0.0)
+            .mapv(|s| if s > 1e-300 { s } else { 1.0 });
+        Ok(FittedStandardScaler { mean, scale })
+    }
+}
+
+impl FittedStandardScaler {
+    /// Standardises the records of a dataset, keeping targets and names.
+    pub fn transform_dataset<T: Clone>(&self, data: &Dataset<T>) -> Result<Dataset<T>> {
+        let mut out = data.clone();
+        out.records = self.transform_view(data.records.view())?;
+        Ok(out)
+    }
+}
+
+impl Transform for FittedStandardScaler {
+    fn transform_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        validate::check_predict_input(x, self.mean.len())?;
+        Ok((&x - &self.mean) / &self.scale)
+    }
+}
+
+impl InverseTransform for FittedStandardScaler {
+    fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        validate::check_predict_input(z, self.mean.len())?;
+        Ok(&z * &self.scale + &self.mean)
+    }
+}
+
+impl Persist for FittedStandardScaler {
+    const KIND: &'static str = "StandardScaler";
+
+    fn validate_loaded(&self) -> Result<()> {
+        if self.mean.len() != self.scale.len() {
+            return Err(Error::shape("scaler", self.mean.len(), self.scale.len()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,215 @@
+//! Ready-made report figures that several algorithms share: predicted against actual,
+//! residuals, named bars, confusion matrices, ROC curves and decision regions.
+
+use std::path::Path;
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
+
+use super::{
+    padded_range, save, BarChart, HeatMap, LineChart, Regions, ScatterChart, Series, SIZE,
+};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::metrics;
+use crate::traits::Predict;
+
+/// Predicted against actual values with the identity line (a perfect model lies on it).
+pub fn predicted_vs_actual(
+    path: impl AsRef<Path>,
+    title: &str,
+    target_name: &str,
+    actual: ArrayView1<'_, f64>,
+    predicted: ArrayView1<'_, f64>,
+) -> Result<()> {
+    let points: Vec<(f64, f64)> = actual
+        .iter()
+        .copied()
+        .zip(predicted.iter().copied())
+        .collect();
+    let (lo, hi) = padded_range(actual.iter().chain(predicted.iter()).copied());
+    save(
+        path,
+        SIZE,
+        &ScatterChart {
+            title: title.into(),
+            x_label: format!("actual {target_name}"),
+            y_label: format!("predicted {target_name}"),
+            series: vec![
+                Series::points("test samples", points, 0),
+                Series::reference("perfect prediction (y = x)", vec![(lo, lo), (hi, hi)]),
+            ],
+            regions: None,
+        },
+    )
+}
+
+/// Residuals (actual − predicted) against predicted values, with the zero line: structure here
+/// means the model misses something.
+pub fn residuals(
+    path: impl AsRef<Path>,
+    title: &str,
+    actual: ArrayView1<'_, f64>,
+    predicted: ArrayView1<'_, f64>,
+) -> Result<()> {
+    let points: Vec<(f64, f64)> = predicted
+        .iter()
+        .zip(actual)
+        .map(|(&p, &a)| (p, a - p))
+        .collect();
+    let (lo, hi) = padded_range(predicted.iter().copied());
+    save(
+        path,
+        SIZE,
+        &ScatterChart {
+            title: title.into(),
+            x_label: "predicted value".into(),
+            y_label: "residual (actual − predicted)".into(),
+            series: vec![
+                Series::points("test samples", points, 0),
+                Series::reference("zero residual", vec![(lo, 0.0), (hi, 0.0)]),
+            ],
+            regions: None,
+        },
+    )
+}
+
+/// One horizontal bar per named value (coefficients, feature importances).
+pub fn named_bars(
+    path: impl AsRef<Path>,
+    title: &str,
+    value_label: &str,
+    names: &[String],
+    values: &[f64],
+) -> Result<()> {
+    let height = (120 + 34 * names.len() as u32).clamp(360, 1400);
+    save(
+        path,
+        (SIZE.0, height),
+        &BarChart {
+            title: title.into(),
+            value_label: value_label.into(),
+            labels: names.to_vec(),
+            values: values.to_vec(),
+        },
+    )
+}
+
+/// The confusion matrix as a heat map with counts in the cells.
+pub fn confusion_matrix(
+    path: impl AsRef<Path>,
+    title: &str,
+    y_true: ArrayView1<'_, usize>,
+    y_pred: ArrayView1<'_, usize>,
+    class_names: &[String],
+) -> Result<()> {
+    let cm = metrics::confusion_matrix(y_true, y_pred, class_names.len())?;
+    let side = (300 + 60 * class_names.len() as u32).clamp(560, 1200);
+    save(
+        path,
+        (side + 120, side),
+        &HeatMap {
+            title: title.into(),
+            x_label: "predicted class".into(),
+            y_label: "true class".into(),
+            x_labels: class_names.to_vec(),
+            y_labels: class_names.to_vec(),
+            values: cm.mapv(|v| v as f64),
+            cell_text: None,
+        },
+    )
+}
+
+/// The ROC curve of a binary classifier with its AUC in the legend; returns the AUC.
+pub fn roc_curve(
+    path: impl AsRef<Path>,
+    title: &str,
+    y_true: ArrayView1<'_, usize>,
+    scores: ArrayView1<'_, f64>,
+) -> Result<f64> {
+    let curve = metrics::roc_curve(y_true, scores)?;
+    let auc = metrics::roc_auc(y_true, scores)?;
+    save(
+        path,
+        (760, 680),
+        &LineChart {
+            title: title.into(),
+            x_label: "false positive rate".into(),
+            y_label: "true positive rate".into(),
+            series: vec![
+                Series::line(format!("model (AUC = {auc:.3})"), curve, 0),
+                Series::reference("chance (AUC = 0.5)", vec![(0.0, 0.0), (1.0, 1.0)]),
+            ],
+            y_range: Some((0.0, 1.02)),
+        },
+    )?;
+    Ok(auc)
+}
+
+/// Decision regions of a classifier fitted on two features, with the points on top.
+pub fn decision_regions<M: Predict<Output = usize> + ?Sized>(
+    path: impl AsRef<Path>,
+    title: &str,
+    model: &M,
+    data: &Dataset<usize>,
+) -> Result<()> {
+    if data.n_features() != 2 || model.n_features() != 2 {
+        return Err(Error::shape(
+            "decision-region plot",
+            "2 features",
+            data.n_features(),
+        ));
+    }
+    let x = data.records.view();
+    let (x0, x1) = padded_range(x.column(0).iter().copied());
+    let (y0, y1) = padded_range(x.column(1).iter().copied());
+    let n = 160;
+    let grid = Array2::from_shape_fn((n * n, 2), |(k, j)| {
+        let (row, col) = (k / n, k % n);
+        if j == 0 {
+            x0 + (col as f64 + 0.5) * (x1 - x0) / n as f64
+        } else {
+            y0 + (row as f64 + 0.5) * (y1 - y0) / n as f64
+        }
+    });
+    let classes = model.predict_view(grid.view())?;
+    let classes = Array2::from_shape_vec((n, n), classes.to_vec())
+        .map_err(|e| Error::shape("region grid", n * n, e))?;
+    let names = data.class_names_or_default();
+    save(
+        path,
+        SIZE,
+        &ScatterChart {
+            title: title.into(),
+            x_label: data.feature_names[0].clone(),
+            y_label: data.feature_names[1].clone(),
+            series: class_series(x, data.targets.view(), &names),
+            regions: Some(Regions {
+                x_range: (x0, x1),
+                y_range: (y0, y1),
+                classes,
+            }),
+        },
+    )
+}
+
+/// Points of the first two columns of `x`, one series per class.
+pub fn class_series(
+    x: ArrayView2<'_, f64>,
+    labels: ArrayView1<'_, usize>,
+    names: &[String],
+) -> Vec<Series> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let points = x
+                .rows()
+                .into_iter()
+                .zip(labels)
+                .filter(|(_, &l)| l == c)
+                .map(|(r, _)| (r[0], r[1]))
+                .collect();
+            Series::points(name.clone(), points, c)
+        })
+        .collect()
+}
