@@ -61,6 +61,18 @@ def make_classification_data():
     write_csv(os.path.join(DATA, "clf_test.csv"), x[80_000:], y[80_000:])
 
 
+def make_blobs_data():
+    from sklearn.datasets import make_blobs
+    x, y = make_blobs(n_samples=100_000, n_features=10, centers=8, random_state=0)
+    write_csv(os.path.join(DATA, "blobs.csv"), x, y)
+
+
+def make_wide_data():
+    from sklearn.datasets import make_classification
+    x, y = make_classification(n_samples=20_000, n_features=100, n_informative=30, n_redundant=30, random_state=0)
+    write_csv(os.path.join(DATA, "wide.csv"), x, y)
+
+
 # ---- peers ----------------------------------------------------------------------------------
 
 def peer_ols():
@@ -81,12 +93,30 @@ def peer_logistic():
             "n_iter": int(m.n_iter_[0])}
 
 
+def peer_kmeans():
+    from sklearn.cluster import KMeans
+    x, _ = load("blobs.csv")
+    seconds, m = median_time(lambda: KMeans(n_clusters=8, n_init=1, random_state=0).fit(x))
+    return {"seconds": seconds, "inertia": m.inertia_, "n_iter": int(m.n_iter_)}
+
+
+def peer_pca():
+    from sklearn.decomposition import PCA
+    x, _ = load("wide.csv")
+    seconds, m = median_time(lambda: PCA(n_components=10, svd_solver="covariance_eigh").fit(x))
+    return {"seconds": seconds, "variance_kept": float(m.explained_variance_ratio_.sum())}
+
+
 TASKS = {
     # name: (description, data maker, peer, peer name, quality keys)
     "ols": ("OLS fit, 100k×20 (make_regression)", make_regression_data, peer_ols,
             "scikit-learn LinearRegression", ["r2"]),
     "logistic": ("Logistic regression fit (L2, C=1), 80k×20 (make_classification)", make_classification_data,
                  peer_logistic, "scikit-learn LogisticRegression (lbfgs)", ["accuracy", "log_loss"]),
+    "kmeans": ("K-means k=8, n_init=1, 100k×10 blobs", make_blobs_data, peer_kmeans,
+               "scikit-learn KMeans (lloyd)", ["inertia"]),
+    "pca": ("PCA 20k×100 → 10 components", make_wide_data, peer_pca,
+            "scikit-learn PCA (covariance_eigh)", ["variance_kept"]),
 }
 
 

@@ -9,7 +9,9 @@
 use std::path::Path;
 use std::time::Instant;
 
+use learnkit::cluster::KMeans;
 use learnkit::data::read_csv;
+use learnkit::decomposition::{Components, Pca};
 use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::metrics;
 use learnkit::prelude::*;
@@ -51,6 +53,19 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
                 "log_loss": metrics::log_loss(test.targets(), proba.view())?,
                 "n_iter": model.n_iter(),
             })
+        }
+        "kmeans" => {
+            let x = read_csv(dir.join("blobs.csv"), Some("y"))?.features;
+            let (seconds, model) =
+                median_time(repeats, || KMeans::params(8).n_init(1).seed(0).fit(&x))?;
+            serde_json::json!({"task": task, "seconds": seconds, "inertia": model.inertia(), "n_iter": model.n_iter()})
+        }
+        "pca" => {
+            let x = read_csv(dir.join("wide.csv"), Some("y"))?.features;
+            let (seconds, model) =
+                median_time(repeats, || Pca::params(Components::Count(10)).fit(&x))?;
+            serde_json::json!({"task": task, "seconds": seconds,
+                "variance_kept": model.explained_variance_ratio().sum()})
         }
         other => return Err(Error::invalid("task", other, "unknown benchmark task")),
     })

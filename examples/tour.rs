@@ -32,10 +32,14 @@ struct Args {
     quick: bool,
 }
 
+#[path = "kmeans_elbow.rs"]
+mod kmeans_elbow;
 #[path = "linear_regression.rs"]
 mod linear_regression;
 #[path = "logistic_regression.rs"]
 mod logistic_regression;
+#[path = "pca.rs"]
+mod pca;
 
 /// What one stage contributes to the page.
 struct StageReport {
@@ -98,6 +102,25 @@ fn stages(quick: bool) -> Vec<Stage> {
             run: Box::new(|common| {
                 logistic_regression::run(&example_args("logistic_regression", common, &[]))
             }),
+        },
+        Stage {
+            name: "k-means",
+            title: "K-means with the elbow method: how many clusters?",
+            explanation: "K-means alternates assigning points to their nearest centre and \
+                moving each centre to the mean of its points. Inertia (the summed squared \
+                distance to the centres) always falls as k grows; the elbow method picks the k \
+                after which it stops falling fast (Kneedle on the log-inertia curve), and the \
+                silhouette confirms that the clusters are real.",
+            run: Box::new(|common| kmeans_elbow::run(&example_args("kmeans_elbow", common, &[]))),
+        },
+        Stage {
+            name: "pca",
+            title: "PCA: the directions of largest variance",
+            explanation: "Principal component analysis rotates the data onto the orthogonal \
+                directions of largest variance (the eigenvectors of the covariance matrix). On \
+                iris one direction carries 92% of the variance; two are enough to see the \
+                species apart.",
+            run: Box::new(|common| pca::run(&example_args("pca", common, &[]))),
         },
     ]
 }

@@ -12,8 +12,10 @@
 //! it, [`rl`] holds agents for the environments of the `learnkit-envs` crate.
 #![warn(missing_docs)]
 
+pub mod cluster;
 pub mod data;
 pub mod dataset;
+pub mod decomposition;
 pub mod error;
 pub mod linalg;
 pub mod linear;
@@ -53,4 +55,6 @@ pub mod prelude {
 pub mod guide {
     #[doc = include_str!("../docs/linear_models.md")]
     pub struct LinearModels;
+    #[doc = include_str!("../docs/clustering_and_pca.md")]
+    pub struct ClusteringAndPca;
 }

@@ -135,6 +135,28 @@ fn xy_ranges(series: &[Series], regions: Option<&Regions>) -> ((f64, f64), (f64,
     (xs, ys)
 }
 
+/// A tick label without trailing zeros ("2" not "2.0"); on integer axes, blank between integers.
+fn tick_label(v: f64, integers_only: bool) -> String {
+    if integers_only {
+        return if (v - v.round()).abs() < 1e-9 {
+            format!("{}", v.round() as i64)
+        } else {
+            String::new()
+        };
+    }
+    let magnitude = v.abs();
+    if magnitude != 0.0 && !(1e-3..1e6).contains(&magnitude) {
+        return format!("{v:.1e}");
+    }
+    let text = format!("{v:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
 fn legend_glyph<'b>(
     mark: Mark,
     c: RGBColor,
@@ -169,8 +191,18 @@ fn draw_xy(
         .y_label_area_size(70)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
+    let integer_x = series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .all(|p| p.0.fract() == 0.0)
+        && x1 - x0 <= 60.0
+        && regions.is_none();
+    let x_fmt = move |v: &f64| tick_label(*v, integer_x);
+    let y_fmt = |v: &f64| tick_label(*v, false);
     chart
         .configure_mesh()
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
         .x_desc(labels.0)
         .y_desc(labels.1)
         .label_style((FONT, 14))

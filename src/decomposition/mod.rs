@@ -1,0 +1,5 @@
+//! Dimensionality reduction: principal component analysis.
+
+mod pca;
+
+pub use pca::{Components, FittedPca, Pca};

@@ -1,0 +1,268 @@
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::AsRecords;
+use crate::error::{Error, Result};
+use crate::linalg;
+use crate::persist::Persist;
+use crate::traits::{Estimator, InverseTransform, Transform};
+use crate::validate;
+
+/// How many components to keep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Components {
+    /// Exactly this many (1 ≤ n ≤ min(samples, features)).
+    Count(usize),
+    /// The fewest components whose explained-variance ratios add up to at least this fraction
+    /// (0 < f ≤ 1), as scikit-learn's `n_components=0.95`.
+    Variance(f64),
+    /// All of them.
+    All,
+}
+
+/// Principal component analysis by eigen-decomposition of the covariance matrix (or of the
+/// Gram matrix when there are fewer samples than features).
+///
+/// Conventions follow scikit-learn: [`FittedPca::explained_variance`] divides by `n − 1`, and
+/// [`FittedPca::explained_variance_ratio`] is over the **total variance of the data** (so it
+/// sums to less than 1 unless every component is kept — linfa's ratio is over the kept
+/// components only and always sums to 1). Each component's sign makes its largest-magnitude
+/// loading positive (scikit-learn's `svd_flip`). With `whiten`, transformed components have unit
+/// variance.
+///
+/// ```
+/// use learnkit::prelude::*;
+/// use learnkit::decomposition::{Components, Pca};
+///
+/// let iris = learnkit::data::iris()?;
+/// let pca = Pca::params(Components::Count(2)).fit(&iris)?;
+/// let ratio = pca.explained_variance_ratio();
+/// assert!(ratio[0] > 0.9 && ratio.sum() < 1.0);
+/// let z = pca.transform(&iris)?;
+/// assert_eq!(z.dim(), (150, 2));
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pca {
+    components: Components,
+    whiten: bool,
+}
+
+impl Pca {
+    /// PCA keeping `components`.
+    pub fn params(components: Components) -> Self {
+        Self {
+            components,
+            whiten: false,
+        }
+    }
+
+    /// Scale the transformed components to unit variance.
+    pub fn whiten(mut self, yes: bool) -> Self {
+        self.whiten = yes;
+        self
+    }
+}
+
+impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
+    type Fitted = FittedPca;
+
+    fn fit(&self, data: &D) -> Result<FittedPca> {
+        let x = data.as_records();
+        validate::check_records(x, "records")?;
+        let (n, d) = x.dim();
+        if n < 2 {
+            return Err(Error::EmptyData(format!(
+                "PCA needs at least 2 samples, got {n}"
+            )));
+        }
+        let max_components = n.min(d);
+        match self.components {
+            Components::Count(c) if c == 0 || c > max_components => {
+                return Err(Error::invalid(
+                    "n_components",
+                    c,
+                    format!("must be between 1 and min(samples, features) = {max_components}"),
+                ))
+            }
+            Components::Variance(f) if !(f > 0.0 && f <= 1.0) => {
+                return Err(Error::invalid(
+                    "n_components",
+                    f,
+                    "a variance fraction must lie in (0, 1]",
+                ))
+            }
+            _ => {}
+        }
+        let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
+        let (eigenvalues, axes, total) = if n >= d {
+            // Covariance route: eigenvectors of XcᵀXc are the principal axes.
+            let scatter = centred_scatter(x, &mean);
+            let total = scatter.diag().sum() / (n - 1) as f64;
+            let (values, axes) = linalg::symmetric_eigen(scatter.view())?;
+            (values, axes, total)
+        } else {
+            let xc = &x - &mean;
+            // Gram route: XcXcᵀ = U Λ Uᵀ, axes = Xcᵀ U / √λ.
+            let (values, u) = linalg::symmetric_eigen(xc.dot(&xc.t()).view())?;
+            let mut axes = xc.t().dot(&u);
+            for (mut col, &l) in axes.columns_mut().into_iter().zip(&values) {
+                let norm = l.max(0.0).sqrt();
+                if norm > 1e-12 {
+                    col /= norm;
+                }
+            }
+            let total = xc.mapv(|v| v * v).sum() / (n - 1) as f64;
+            (values, axes, total)
+        };
+        let variance: Array1<f64> = eigenvalues
+            .slice(s![..max_components])
+            .mapv(|l| l.max(0.0) / (n - 1) as f64);
+        let ratio = if total > 0.0 {
+            &variance / total
+        } else {
+            Array1::zeros(max_components)
+        };
+        let keep = match self.components {
+            Components::Count(c) => c,
+            Components::All => max_components,
+            Components::Variance(f) => {
+                let mut cumulative = 0.0;
+                let mut k = max_components;
+                for (i, r) in ratio.iter().enumerate() {
+                    cumulative += r;
+                    if cumulative >= f - 1e-12 {
+                        k = i + 1;
+                        break;
+                    }
+                }
+                k
+            }
+        };
+        let mut components = axes.slice(s![.., ..keep]).t().to_owned();
+        for mut row in components.rows_mut() {
+            let largest = row
+                .iter()
+                .fold(0.0f64, |m, &v| if v.abs() > m.abs() { v } else { m });
+            if largest < 0.0 {
+                row.mapv_inplace(|v| -v);
+            }
+        }
+        Ok(FittedPca {
+            mean,
+            components,
+            explained_variance: variance.slice(s![..keep]).to_owned(),
+            explained_variance_ratio: ratio.slice(s![..keep]).to_owned(),
+            total_variance: total,
+            whiten: self.whiten,
+            feature_names: data.feature_names(),
+        })
+    }
+}
+
+/// Rows per block of the scatter-matrix computation.
+const BLOCK: usize = 2048;
+
+/// `XcᵀXc` for the centred data, accumulated over fixed blocks of rows in parallel and added in
+/// block order (identical for any thread count); no centred copy of the whole matrix is made.
+fn centred_scatter(x: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Array2<f64> {
+    let d = x.ncols();
+    let blocks: Vec<Array2<f64>> = (0..x.nrows().div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let rows = x.slice(s![b * BLOCK..((b + 1) * BLOCK).min(x.nrows()), ..]);
+            let centred = &rows - mean;
+            centred.t().dot(&centred)
+        })
+        .collect();
+    blocks
+        .into_iter()
+        .fold(Array2::zeros((d, d)), |acc, b| acc + b)
+}
+
+/// A fitted PCA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedPca {
+    mean: Array1<f64>,
+    components: Array2<f64>,
+    explained_variance: Array1<f64>,
+    explained_variance_ratio: Array1<f64>,
+    total_variance: f64,
+    whiten: bool,
+    feature_names: Vec<String>,
+}
+
+impl FittedPca {
+    /// Principal axes, one unit vector per row, by decreasing variance.
+    pub fn components(&self) -> &Array2<f64> {
+        &self.components
+    }
+
+    /// Variance along each kept component (eigenvalue / (n − 1)).
+    pub fn explained_variance(&self) -> &Array1<f64> {
+        &self.explained_variance
+    }
+
+    /// Each kept component's share of the data's total variance.
+    pub fn explained_variance_ratio(&self) -> &Array1<f64> {
+        &self.explained_variance_ratio
+    }
+
+    /// The per-feature means subtracted before projecting.
+    pub fn mean(&self) -> &Array1<f64> {
+        &self.mean
+    }
+
+    /// Number of kept components.
+    pub fn n_components(&self) -> usize {
+        self.components.nrows()
+    }
+
+    /// Feature names seen at fit time.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    fn scale(&self) -> Array1<f64> {
+        if self.whiten {
+            self.explained_variance
+                .mapv(|v| if v > 0.0 { v.sqrt() } else { 1.0 })
+        } else {
+            Array1::ones(self.explained_variance.len())
+        }
+    }
+}
+
+impl Transform for FittedPca {
+    fn transform_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        validate::check_predict_input(x, self.mean.len())?;
+        Ok((&x - &self.mean).dot(&self.components.t()) / &self.scale())
+    }
+}
+
+impl InverseTransform for FittedPca {
+    fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        validate::check_predict_input(z, self.components.nrows())?;
+        Ok((&z * &self.scale()).dot(&self.components) + &self.mean)
+    }
+}
+
+impl Persist for FittedPca {
+    const KIND: &'static str = "Pca";
+
+    fn validate_loaded(&self) -> Result<()> {
+        let k = self.components.nrows();
+        if self.components.ncols() != self.mean.len()
+            || self.explained_variance.len() != k
+            || self.explained_variance_ratio.len() != k
+        {
+            return Err(Error::shape(
+                "PCA parameters",
+                format!("{k} components"),
+                "mismatched arrays",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,297 @@
+//! K-means, the elbow and PCA against scikit-learn's figures (tests/fixtures/sklearn.json) and
+//! known answers.
+
+mod common;
+
+use common::{fixture, floats, matrix, sklearn};
+use learnkit::cluster::{kneedle_decreasing_convex, Elbow, KMeans};
+use learnkit::data::{read_csv, MakeBlobs};
+use learnkit::decomposition::{Components, Pca};
+use learnkit::prelude::*;
+use ndarray::{array, Array2};
+use rand::Rng;
+
+fn iris_records() -> Array2<f64> {
+    read_csv(fixture("iris.csv"), Some("species"))
+        .unwrap()
+        .features
+}
+
+/// Blobs whose centres are at least `gap` apart (the first seed from `seed` that gives that).
+fn separated_blobs(centers: usize, gap: f64, seed: u64) -> Dataset<usize> {
+    for s in seed.. {
+        let (data, c) = MakeBlobs {
+            n_samples: 200 * centers,
+            centers,
+            cluster_std: 0.5,
+            seed: s,
+            ..Default::default()
+        }
+        .generate()
+        .unwrap();
+        let min = (0..centers)
+            .flat_map(|i| (i + 1..centers).map(move |j| (i, j)))
+            .map(|(i, j)| (&c.row(i) - &c.row(j)).mapv(|v| v * v).sum().sqrt())
+            .fold(f64::INFINITY, f64::min);
+        if min >= gap {
+            return data;
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn kmeans_matches_scikit_learn_on_iris() {
+    let fx = &sklearn()["iris_kmeans3"];
+    let x = iris_records();
+    let model = KMeans::params(3).n_init(10).seed(0).fit(&x).unwrap();
+    let want = fx["inertia"].as_f64().unwrap();
+    assert!(
+        (model.inertia() - want).abs() < 1e-6 * want,
+        "{} vs {want}",
+        model.inertia()
+    );
+    let centres = matrix(&fx["centers"]);
+    for row in model.centres().rows() {
+        let nearest = centres
+            .rows()
+            .into_iter()
+            .map(|c| (&c - &row).mapv(f64::abs).fold(0.0, |m: f64, &v| m.max(v)))
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            nearest < 1e-6,
+            "centre {row} has no match in scikit-learn's"
+        );
+    }
+}
+
+#[test]
+fn inertia_is_the_sum_of_squared_distances() {
+    let x = iris_records();
+    let model = KMeans::params(4).seed(3).fit(&x).unwrap();
+    let labels = model.predict(&x).unwrap();
+    assert_eq!(&labels, model.labels());
+    let total: f64 = x
+        .rows()
+        .into_iter()
+        .zip(&labels)
+        .map(|(r, &l)| (&r - &model.centres().row(l)).mapv(|v| v * v).sum())
+        .sum();
+    assert!((total - model.inertia()).abs() < 1e-9 * total);
+}
+
+#[test]
+fn kmeans_is_identical_on_one_or_two_threads() {
+    let data = separated_blobs(5, 3.0, 0);
+    let fit = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| KMeans::params(5).n_init(2).seed(9).fit(&data).unwrap())
+    };
+    assert_eq!(fit(1), fit(2));
+}
+
+#[test]
+fn elbow_finds_the_true_number_of_blobs() {
+    for k in [3, 5, 8] {
+        let data = separated_blobs(k, 3.0, 100);
+        let result = Elbow::params(10).seed(1).fit(&data).unwrap();
+        assert_eq!(result.chosen_k, Some(k), "{k} blobs: {}", result.reason);
+        assert_eq!(result.inertia.len(), 10);
+        assert!(
+            result.inertia.windows(2).all(|w| w[1] <= w[0] * 1.0001),
+            "{:?}",
+            result.inertia
+        );
+        assert!(result.silhouette[k - 1].unwrap() >= 0.5);
+    }
+}
+
+#[test]
+fn a_uniform_cloud_has_no_clear_elbow() {
+    let mut rng = learnkit::rng::seeded(4);
+    for dim in [2, 3] {
+        let x = Array2::from_shape_simple_fn((1500, dim), || rng.gen::<f64>());
+        let result = Elbow::params(10).seed(2).fit(&x).unwrap();
+        assert_eq!(result.chosen_k, None, "uniform {dim}-D: {}", result.reason);
+        assert!(
+            result.reason.starts_with("no clear elbow"),
+            "{}",
+            result.reason
+        );
+    }
+}
+
+#[test]
+fn kneedle_finds_the_textbook_knee() {
+    // y = 1/x on 1..=10 — kneed's documented example finds the knee at x = 3 (S = 1).
+    let x: Vec<f64> = (1..=10).map(f64::from).collect();
+    let y: Vec<f64> = x.iter().map(|v| 1.0 / v).collect();
+    let (i, _) = kneedle_decreasing_convex(&x, &y, 1.0).unwrap();
+    assert_eq!(x[i], 3.0);
+    // A straight line has no knee.
+    let line: Vec<f64> = x.iter().map(|v| 10.0 - v).collect();
+    assert!(kneedle_decreasing_convex(&x, &line, 1.0).is_none());
+}
+
+#[test]
+fn clustering_rejects_bad_input() {
+    let x = iris_records();
+    assert!(matches!(
+        KMeans::params(0).fit(&x).unwrap_err(),
+        Error::InvalidParameter {
+            name: "n_clusters",
+            ..
+        }
+    ));
+    assert!(matches!(
+        KMeans::params(151).fit(&x).unwrap_err(),
+        Error::InvalidParameter {
+            name: "n_clusters",
+            ..
+        }
+    ));
+    let nan = array![[1.0, 2.0], [f64::NAN, 1.0], [0.0, 0.0]];
+    assert!(matches!(
+        KMeans::params(2).fit(&nan).unwrap_err(),
+        Error::NonFinite {
+            row: 1,
+            column: 0,
+            ..
+        }
+    ));
+    assert!(matches!(
+        KMeans::params(1)
+            .fit(&Array2::<f64>::zeros((0, 2)))
+            .unwrap_err(),
+        Error::EmptyData(_)
+    ));
+    let model = KMeans::params(2).fit(&x).unwrap();
+    assert!(matches!(
+        model.predict(&array![[1.0]]).unwrap_err(),
+        Error::ShapeMismatch { .. }
+    ));
+    assert!(Elbow::params(2).fit(&x).is_err());
+}
+
+#[test]
+fn pca_matches_scikit_learn_on_iris() {
+    let fx = &sklearn()["iris_pca"];
+    let pca = Pca::params(Components::All).fit(&iris_records()).unwrap();
+    let ev = floats(&fx["explained_variance"]);
+    let ratio = floats(&fx["explained_variance_ratio"]);
+    for i in 0..4 {
+        assert!(
+            (pca.explained_variance()[i] - ev[i]).abs() < 1e-9,
+            "variance {i}"
+        );
+        assert!(
+            (pca.explained_variance_ratio()[i] - ratio[i]).abs() < 1e-9,
+            "ratio {i}"
+        );
+    }
+    let want = matrix(&fx["components"]);
+    for (got, want) in pca.components().rows().into_iter().zip(want.rows()) {
+        // Same axis; the sign convention (largest loading positive) matches svd_flip too.
+        assert!(
+            (&got - &want)
+                .mapv(f64::abs)
+                .fold(0.0, |m: f64, &v| m.max(v))
+                < 1e-8,
+            "{got} vs {want}"
+        );
+    }
+}
+
+#[test]
+fn pca_round_trips_and_is_orthonormal() {
+    let x = iris_records();
+    let pca = Pca::params(Components::All).fit(&x).unwrap();
+    let back = pca
+        .inverse_transform(pca.transform(&x).unwrap().view())
+        .unwrap();
+    assert!((&back - &x).mapv(f64::abs).fold(0.0, |m: f64, &v| m.max(v)) < 1e-12);
+    assert!((pca.explained_variance_ratio().sum() - 1.0).abs() < 1e-12);
+    let gram = pca.components().dot(&pca.components().t());
+    assert!(
+        (&gram - &Array2::<f64>::eye(4))
+            .mapv(f64::abs)
+            .fold(0.0, |m: f64, &v| m.max(v))
+            < 1e-12
+    );
+    let two = Pca::params(Components::Count(2)).fit(&x).unwrap();
+    assert!(two.explained_variance_ratio().sum() < 1.0);
+    let white = Pca::params(Components::Count(2))
+        .whiten(true)
+        .fit(&x)
+        .unwrap();
+    let z = white.transform(&x).unwrap();
+    let var = z.var_axis(ndarray::Axis(0), 1.0);
+    assert!(var.iter().all(|v| (v - 1.0).abs() < 1e-9), "{var}");
+    let back = white.inverse_transform(z.view()).unwrap();
+    let plain = two
+        .inverse_transform(two.transform(&x).unwrap().view())
+        .unwrap();
+    assert!(
+        (&back - &plain)
+            .mapv(f64::abs)
+            .fold(0.0, |m: f64, &v| m.max(v))
+            < 1e-9
+    );
+}
+
+#[test]
+fn pca_keeps_enough_components_for_a_variance_fraction() {
+    let x = iris_records();
+    let pca = Pca::params(Components::Variance(0.95)).fit(&x).unwrap();
+    assert_eq!(pca.n_components(), 2); // 0.9246 + 0.0531 ≥ 0.95
+    let pca = Pca::params(Components::Variance(0.9)).fit(&x).unwrap();
+    assert_eq!(pca.n_components(), 1);
+}
+
+#[test]
+fn pca_handles_wide_data_through_the_gram_matrix() {
+    let x = Array2::from_shape_fn((5, 12), |(i, j)| {
+        ((i * 7 + j * 3) % 11) as f64 + (i * j) as f64 * 0.1
+    });
+    let pca = Pca::params(Components::All).fit(&x).unwrap();
+    assert_eq!(pca.n_components(), 5);
+    let back = pca
+        .inverse_transform(pca.transform(&x).unwrap().view())
+        .unwrap();
+    assert!((&back - &x).mapv(f64::abs).fold(0.0, |m: f64, &v| m.max(v)) < 1e-9);
+}
+
+#[test]
+fn pca_rejects_bad_input() {
+    let x = iris_records();
+    let err = Pca::params(Components::Count(5)).fit(&x).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidParameter {
+                name: "n_components",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(Pca::params(Components::Count(0)).fit(&x).is_err());
+    assert!(Pca::params(Components::Variance(1.5)).fit(&x).is_err());
+    assert!(matches!(
+        Pca::params(Components::All)
+            .fit(&array![[1.0, 2.0]])
+            .unwrap_err(),
+        Error::EmptyData(_)
+    ));
+    assert!(matches!(
+        Pca::params(Components::All)
+            .fit(&array![[1.0, f64::INFINITY], [0.0, 0.0]])
+            .unwrap_err(),
+        Error::NonFinite { .. }
+    ));
+    let pca = Pca::params(Components::Count(2)).fit(&x).unwrap();
+    assert!(pca.transform(&array![[1.0, 2.0, 3.0]]).is_err());
+}
