@@ -93,6 +93,38 @@ def peer_logistic():
             "n_iter": int(m.n_iter_[0])}
 
 
+def peer_tree():
+    from sklearn.tree import DecisionTreeClassifier
+    x, y = load("clf_train.csv")
+    xt, yt = load("clf_test.csv")
+    seconds, m = median_time(lambda: DecisionTreeClassifier(random_state=0).fit(x, y))
+    return {"seconds": seconds, "accuracy": m.score(xt, yt)}
+
+
+def peer_forest():
+    from sklearn.ensemble import RandomForestClassifier
+    x, y = load("clf_train.csv")
+    xt, yt = load("clf_test.csv")
+    seconds, m = median_time(lambda: RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=0).fit(x, y), repeats=1)
+    return {"seconds": seconds, "accuracy": m.score(xt, yt)}
+
+
+def peer_tree_regression():
+    from sklearn.tree import DecisionTreeRegressor
+    x, y = load("reg_train.csv")
+    xt, yt = load("reg_test.csv")
+    seconds, m = median_time(lambda: DecisionTreeRegressor(random_state=0).fit(x, y))
+    return {"seconds": seconds, "r2": m.score(xt, yt)}
+
+
+def peer_forest_regression():
+    from sklearn.ensemble import RandomForestRegressor
+    x, y = load("reg_train.csv")
+    xt, yt = load("reg_test.csv")
+    seconds, m = median_time(lambda: RandomForestRegressor(n_estimators=100, n_jobs=1, random_state=0).fit(x, y), repeats=1)
+    return {"seconds": seconds, "r2": m.score(xt, yt)}
+
+
 def peer_kmeans():
     from sklearn.cluster import KMeans
     x, _ = load("blobs.csv")
@@ -113,6 +145,15 @@ TASKS = {
             "scikit-learn LinearRegression", ["r2"]),
     "logistic": ("Logistic regression fit (L2, C=1), 80k×20 (make_classification)", make_classification_data,
                  peer_logistic, "scikit-learn LogisticRegression (lbfgs)", ["accuracy", "log_loss"]),
+    "tree": ("Decision tree fit (gini, unlimited depth), 80k×20 (make_classification)", make_classification_data,
+             peer_tree, "scikit-learn DecisionTreeClassifier", ["accuracy"]),
+    "forest": ("Random forest fit, 100 trees, 80k×20 (make_classification); 1 run each", make_classification_data,
+               peer_forest, "scikit-learn RandomForestClassifier, n_jobs=1", ["accuracy"]),
+    "tree_regression": ("Decision tree regressor fit, 100k×20 (make_regression)", make_regression_data,
+                        peer_tree_regression, "scikit-learn DecisionTreeRegressor", ["r2"]),
+    "forest_regression": ("Random forest regressor fit, 100 trees, 100k×20 (make_regression); 1 run each",
+                          make_regression_data, peer_forest_regression,
+                          "scikit-learn RandomForestRegressor, n_jobs=1", ["r2"]),
     "kmeans": ("K-means k=8, n_init=1, 100k×10 blobs", make_blobs_data, peer_kmeans,
                "scikit-learn KMeans (lloyd)", ["inertia"]),
     "pca": ("PCA 20k×100 → 10 components", make_wide_data, peer_pca,
@@ -121,7 +162,8 @@ TASKS = {
 
 
 def run_learnkit(task, threads):
-    cmd = ["cargo", "bench", "--quiet", "--bench", "side_by_side", "--", task, DATA]
+    repeats = "1" if task.startswith("forest") else "3"
+    cmd = ["cargo", "bench", "--quiet", "--bench", "side_by_side", "--", task, DATA, repeats]
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])

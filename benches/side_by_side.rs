@@ -15,6 +15,7 @@ use learnkit::decomposition::{Components, Pca};
 use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::metrics;
 use learnkit::prelude::*;
+use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForest};
 
 fn median_time<T>(repeats: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
     let mut times = Vec::new();
@@ -66,6 +67,37 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
                 median_time(repeats, || Pca::params(Components::Count(10)).fit(&x))?;
             serde_json::json!({"task": task, "seconds": seconds,
                 "variance_kept": model.explained_variance_ratio().sum()})
+        }
+        "tree" => {
+            let (train, test) = (
+                classification("clf_train.csv")?,
+                classification("clf_test.csv")?,
+            );
+            let (seconds, model) =
+                median_time(repeats, || DecisionTreeClassifier::params().fit(&train))?;
+            serde_json::json!({"task": task, "seconds": seconds, "accuracy": model.score(&test, test.targets())?,
+                "depth": model.depth(), "leaves": model.n_leaves()})
+        }
+        "forest" => {
+            let (train, test) = (
+                classification("clf_train.csv")?,
+                classification("clf_test.csv")?,
+            );
+            let (seconds, model) =
+                median_time(repeats, || RandomForest::classifier().seed(0).fit(&train))?;
+            serde_json::json!({"task": task, "seconds": seconds, "accuracy": model.score(&test, test.targets())?})
+        }
+        "tree_regression" => {
+            let (train, test) = (regression("reg_train.csv")?, regression("reg_test.csv")?);
+            let (seconds, model) =
+                median_time(repeats, || DecisionTreeRegressor::params().fit(&train))?;
+            serde_json::json!({"task": task, "seconds": seconds, "r2": model.score(&test, test.targets())?})
+        }
+        "forest_regression" => {
+            let (train, test) = (regression("reg_train.csv")?, regression("reg_test.csv")?);
+            let (seconds, model) =
+                median_time(repeats, || RandomForest::regressor().seed(0).fit(&train))?;
+            serde_json::json!({"task": task, "seconds": seconds, "r2": model.score(&test, test.targets())?})
         }
         other => return Err(Error::invalid("task", other, "unknown benchmark task")),
     })

@@ -32,6 +32,8 @@ struct Args {
     quick: bool,
 }
 
+#[path = "decision_tree.rs"]
+mod decision_tree;
 #[path = "kmeans_elbow.rs"]
 mod kmeans_elbow;
 #[path = "linear_regression.rs"]
@@ -40,6 +42,8 @@ mod linear_regression;
 mod logistic_regression;
 #[path = "pca.rs"]
 mod pca;
+#[path = "random_forest.rs"]
+mod random_forest;
 
 /// What one stage contributes to the page.
 struct StageReport {
@@ -69,7 +73,6 @@ fn example_args<A: Parser>(name: &str, common: &[String], extra: &[&str]) -> A {
 }
 
 fn stages(quick: bool) -> Vec<Stage> {
-    let _ = quick;
     vec![
         Stage {
             name: "data",
@@ -101,6 +104,27 @@ fn stages(quick: bool) -> Vec<Stage> {
                 boundaries are straight lines, which is all iris needs.",
             run: Box::new(|common| {
                 logistic_regression::run(&example_args("logistic_regression", common, &[]))
+            }),
+        },
+        Stage {
+            name: "decision tree",
+            title: "Decision tree: questions about one feature at a time",
+            explanation: "A CART tree splits the data with yes/no questions on single features, \
+                choosing at each node the threshold that most reduces the Gini impurity of the \
+                children. Unlimited, it memorises the training set: the depth curve shows \
+                training accuracy racing to 1 while test accuracy stalls — over-fitting.",
+            run: Box::new(|common| decision_tree::run(&example_args("decision_tree", common, &[]))),
+        },
+        Stage {
+            name: "random forest",
+            title: "Random forest: many decorrelated trees, averaged",
+            explanation: "A random forest trains each tree on a bootstrap sample and lets each \
+                split look at a random subset of features, then averages their votes. The \
+                out-of-bag error (each tree judged on the rows it never saw) falls as trees are \
+                added and then levels off.",
+            run: Box::new(move |common| {
+                let trees = if quick { "30" } else { "100" };
+                random_forest::run(&example_args("random_forest", common, &["--trees", trees]))
             }),
         },
         Stage {

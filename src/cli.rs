@@ -45,6 +45,15 @@ pub struct CommonArgs {
     pub json: bool,
 }
 
+/// What a supervised example learns (`--task`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// Predict a class label.
+    Classification,
+    /// Predict a real value.
+    Regression,
+}
+
 /// Training and test data, with a description of where they came from.
 #[derive(Debug, Clone)]
 pub struct Split<T> {
@@ -110,6 +119,26 @@ impl CommonArgs {
                     train,
                     test,
                     source,
+                })
+            }
+        }
+    }
+
+    /// The task: `explicit` when given; else, for `--data`, regression when the target column
+    /// holds non-integer numbers or many distinct values, classification otherwise; else
+    /// `default`.
+    pub fn task(&self, explicit: Option<Task>, default: Task) -> Result<Task> {
+        if let Some(task) = explicit {
+            return Ok(task);
+        }
+        match &self.data {
+            None => Ok(default),
+            Some(path) => {
+                let table = read_csv(path, Some(self.require_target(path)?))?;
+                Ok(if table.target_looks_continuous() {
+                    Task::Regression
+                } else {
+                    Task::Classification
                 })
             }
         }

@@ -27,6 +27,7 @@ pub mod report;
 pub mod rl;
 pub mod rng;
 pub mod traits;
+pub mod tree;
 pub mod validate;
 
 #[cfg(feature = "cli")]
@@ -57,4 +58,6 @@ pub mod guide {
     pub struct LinearModels;
     #[doc = include_str!("../docs/clustering_and_pca.md")]
     pub struct ClusteringAndPca;
+    #[doc = include_str!("../docs/trees_and_forests.md")]
+    pub struct TreesAndForests;
 }

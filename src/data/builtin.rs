@@ -18,10 +18,18 @@ pub fn diabetes() -> Result<Dataset<f64>> {
 }
 
 /// Red wine quality (1599 wines, 11 physico-chemical features); the target is the quality
-/// score as a class, named by its score (e.g. `"5"`).
+/// score as a class, named by its score (`"3"` to `"8"`, the scores that occur).
 pub fn winequality() -> Result<Dataset<usize>> {
-    let linfa_data = linfa_datasets::winequality();
-    let mut data = Dataset::try_from(linfa_data)?.with_target_name("quality");
-    data.class_names = (0..data.n_classes()).map(|c| c.to_string()).collect();
+    let mut data = Dataset::try_from(linfa_datasets::winequality())?.with_target_name("quality");
+    let present: std::collections::BTreeSet<usize> = data.targets.iter().copied().collect();
+    let scores: Vec<usize> = present.into_iter().collect();
+    data.targets
+        .mapv_inplace(|t| scores.iter().position(|&s| s == t).unwrap_or(0));
+    data.class_names = scores.iter().map(|s| s.to_string()).collect();
     Ok(data)
+}
+
+/// Iris reduced to its two petal measurements (the classic 2-D picture for decision regions).
+pub fn iris_petals() -> Result<Dataset<usize>> {
+    iris()?.select_features(&[2, 3])
 }

@@ -6,6 +6,6 @@ pub mod generate;
 pub mod split;
 
 pub use self::csv::{read_csv, Table};
-pub use builtin::{diabetes, iris, winequality};
+pub use builtin::{diabetes, iris, iris_petals, winequality};
 pub use generate::{MakeBlobs, MakeClassification, MakeRegression};
 pub use split::{k_fold, train_test_split};

@@ -1,0 +1,147 @@
+//! Quantile binning of features: each feature's values are mapped to at most 256 bins once,
+//! and every tree of a forest grows on the bin codes.
+//!
+//! A feature with at most 256 distinct values gets one bin per value, with the thresholds at the
+//! midpoints between consecutive values — exactly the candidate splits of an exact CART search.
+//! A feature with more distinct values gets 256 bins holding about equal numbers of samples
+//! (thresholds at midpoints between the quantile values), so only 255 of its possible thresholds
+//! are tried: that is what binning changes against exact splits, and on large data it costs a
+//! fraction of a point of accuracy at most, for a search that no longer sorts.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+/// Maximum bins per feature.
+pub const MAX_BINS: usize = 256;
+
+/// Bin codes for a training matrix, feature-major.
+#[derive(Debug, Clone)]
+pub struct BinnedData {
+    /// Number of samples.
+    pub n_samples: usize,
+    /// `codes[f * n_samples + i]` is the bin of sample `i` for feature `f`.
+    pub codes: Vec<u8>,
+    /// `edges[f][b]` is the upper threshold of bin `b` (a sample is in bin ≤ b iff its value ≤
+    /// `edges[f][b]`); a feature with `m` bins has `m − 1` edges.
+    pub edges: Vec<Vec<f64>>,
+}
+
+impl BinnedData {
+    /// Bins every column of `x` (in parallel over features).
+    pub fn new(x: ArrayView2<'_, f64>) -> Self {
+        let n = x.nrows();
+        let columns: Vec<(Vec<u8>, Vec<f64>)> = (0..x.ncols())
+            .into_par_iter()
+            .map(|f| {
+                let column: Vec<f64> = x.column(f).to_vec();
+                let edges = bin_edges(&column);
+                let codes = column.iter().map(|&v| bin_of(&edges, v)).collect();
+                (codes, edges)
+            })
+            .collect();
+        let mut codes = Vec::with_capacity(n * x.ncols());
+        let mut edges = Vec::with_capacity(x.ncols());
+        for (c, e) in columns {
+            codes.extend(c);
+            edges.push(e);
+        }
+        Self {
+            n_samples: n,
+            codes,
+            edges,
+        }
+    }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Number of bins of feature `f`.
+    pub fn n_bins(&self, f: usize) -> usize {
+        self.edges[f].len() + 1
+    }
+
+    /// The codes of feature `f`, one per sample.
+    pub fn feature(&self, f: usize) -> &[u8] {
+        &self.codes[f * self.n_samples..(f + 1) * self.n_samples]
+    }
+}
+
+/// The bin of `v`: the number of edges strictly below it.
+fn bin_of(edges: &[f64], v: f64) -> u8 {
+    edges.partition_point(|&e| e < v) as u8
+}
+
+fn bin_edges(column: &[f64]) -> Vec<f64> {
+    let mut sorted = column.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut distinct: Vec<f64> = Vec::new();
+    for v in sorted.iter().copied() {
+        if distinct.last() != Some(&v) {
+            distinct.push(v);
+        }
+    }
+    if distinct.len() <= MAX_BINS {
+        return distinct.windows(2).map(|w| midpoint(w[0], w[1])).collect();
+    }
+    // Quantile edges: the values at ranks n·b/256, made distinct, thresholds between them.
+    let n = sorted.len();
+    let mut cuts: Vec<f64> = Vec::with_capacity(MAX_BINS);
+    for b in 1..MAX_BINS {
+        let v = sorted[(b * n / MAX_BINS).min(n - 1)];
+        if cuts.last() != Some(&v) {
+            cuts.push(v);
+        }
+    }
+    // An edge sits between a cut value and the next distinct value above it.
+    cuts.iter()
+        .filter_map(|&c| {
+            let next = sorted.partition_point(|&v| v <= c);
+            (next < n).then(|| midpoint(c, sorted[next]))
+        })
+        .collect()
+}
+
+/// The midpoint of two consecutive values, as scikit-learn's threshold (guarding against the
+/// midpoint rounding up to the upper value).
+fn midpoint(a: f64, b: f64) -> f64 {
+    let m = a / 2.0 + b / 2.0;
+    if m >= b {
+        a
+    } else {
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn few_distinct_values_get_exact_midpoint_thresholds() {
+        let x = Array2::from_shape_vec((5, 1), vec![3.0, 1.0, 2.0, 1.0, 3.0]).unwrap();
+        let b = BinnedData::new(x.view());
+        assert_eq!(b.edges[0], vec![1.5, 2.5]);
+        assert_eq!(b.feature(0), &[2, 0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn many_values_get_at_most_256_balanced_bins() {
+        let n = 10_000;
+        let x = Array2::from_shape_fn((n, 1), |(i, _)| ((i * 7919) % n) as f64);
+        let b = BinnedData::new(x.view());
+        assert_eq!(b.n_bins(0), MAX_BINS);
+        let mut counts = vec![0usize; MAX_BINS];
+        b.feature(0).iter().for_each(|&c| counts[c as usize] += 1);
+        assert!(counts.iter().all(|&c| (35..=45).contains(&c)), "{counts:?}");
+        // Codes agree with the thresholds.
+        for (i, &c) in b.feature(0).iter().enumerate() {
+            let v = x[(i, 0)];
+            let c = c as usize;
+            assert!(c == 0 || v > b.edges[0][c - 1]);
+            assert!(c == MAX_BINS - 1 || v <= b.edges[0][c]);
+        }
+    }
+}

@@ -1,0 +1,346 @@
+use ndarray::{Array1, Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::binning::BinnedData;
+use super::engine::{grow_tree, Targets, Tree};
+use super::params::{Criterion, MaxFeatures, TreeParams};
+use crate::error::{Error, Result};
+use crate::persist::Persist;
+use crate::rng;
+use crate::traits::{Classifier, Estimator, Labeled, Predict, PredictProba, Regressor};
+use crate::validate;
+
+macro_rules! tree_builder_methods {
+    () => {
+        /// Maximum depth; `None` (default) grows until leaves are pure or too small.
+        pub fn max_depth(mut self, depth: Option<usize>) -> Self {
+            self.params.max_depth = depth;
+            self
+        }
+
+        /// Minimum samples to split a node (default 2).
+        pub fn min_samples_split(mut self, n: usize) -> Self {
+            self.params.min_samples_split = n;
+            self
+        }
+
+        /// Minimum samples in each leaf (default 1).
+        pub fn min_samples_leaf(mut self, n: usize) -> Self {
+            self.params.min_samples_leaf = n;
+            self
+        }
+
+        /// Minimum weighted impurity decrease for a split (default 0).
+        pub fn min_impurity_decrease(mut self, v: f64) -> Self {
+            self.params.min_impurity_decrease = v;
+            self
+        }
+
+        /// Features considered per split (default all).
+        pub fn max_features(mut self, m: MaxFeatures) -> Self {
+            self.params.max_features = m;
+            self
+        }
+
+        /// Seed for the per-split feature order.
+        pub fn seed(mut self, seed: u64) -> Self {
+            self.seed = seed;
+            self
+        }
+    };
+}
+
+/// Hyper-parameters of a CART classification tree (scikit-learn's
+/// `DecisionTreeClassifier` defaults: Gini, unlimited depth, `min_samples_leaf = 1`, all
+/// features).
+///
+/// ```
+/// use learnkit::prelude::*;
+/// use learnkit::tree::DecisionTreeClassifier;
+///
+/// let iris = learnkit::data::iris()?;
+/// let tree = DecisionTreeClassifier::params().max_depth(Some(3)).fit(&iris)?;
+/// assert!(tree.depth() <= 3);
+/// assert!(tree.score(&iris, iris.targets())? > 0.95);
+/// println!("{}", tree.export_text());
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionTreeClassifier {
+    params: TreeParams,
+    seed: u64,
+}
+
+impl DecisionTreeClassifier {
+    /// scikit-learn's defaults.
+    pub fn params() -> Self {
+        Self {
+            params: TreeParams::new(Criterion::Gini),
+            seed: 0,
+        }
+    }
+
+    /// Gini (default) or entropy.
+    pub fn criterion(mut self, c: Criterion) -> Self {
+        self.params.criterion = c;
+        self
+    }
+
+    tree_builder_methods!();
+}
+
+/// Hyper-parameters of a CART regression tree (squared error).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionTreeRegressor {
+    params: TreeParams,
+    seed: u64,
+}
+
+impl DecisionTreeRegressor {
+    /// scikit-learn's defaults.
+    pub fn params() -> Self {
+        Self {
+            params: TreeParams::new(Criterion::SquaredError),
+            seed: 0,
+        }
+    }
+
+    tree_builder_methods!();
+}
+
+/// The class names of a classification dataset, or `"0", "1", ...`.
+pub(crate) fn class_names<D: Labeled<usize> + ?Sized>(
+    data: &D,
+    y: ndarray::ArrayView1<'_, usize>,
+) -> Vec<String> {
+    match data.class_names() {
+        Some(names) => names.to_vec(),
+        None => (0..=y.iter().copied().max().unwrap_or(0))
+            .map(|c| c.to_string())
+            .collect(),
+    }
+}
+
+impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
+    type Fitted = FittedDecisionTree<usize>;
+
+    fn fit(&self, data: &D) -> Result<FittedDecisionTree<usize>> {
+        let (x, y) = validate::supervised(data)?;
+        let n_try = self.params.check(x.ncols(), true)?;
+        let classes = class_names(data, y);
+        let binned = BinnedData::new(x);
+        let y: Vec<usize> = y.to_vec();
+        let weights = vec![1.0; y.len()];
+        let tree = grow_tree(
+            &binned,
+            Targets::Classes(&y, classes.len()),
+            &weights,
+            &self.params,
+            n_try,
+            &mut rng::seeded(self.seed),
+        );
+        Ok(FittedDecisionTree::new(tree, data.feature_names(), classes))
+    }
+}
+
+impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
+    type Fitted = FittedDecisionTree<f64>;
+
+    fn fit(&self, data: &D) -> Result<FittedDecisionTree<f64>> {
+        let (x, y) = validate::supervised(data)?;
+        let n_try = self.params.check(x.ncols(), false)?;
+        let binned = BinnedData::new(x);
+        let y: Vec<f64> = y.to_vec();
+        let weights = vec![1.0; y.len()];
+        let tree = grow_tree(
+            &binned,
+            Targets::Values(&y),
+            &weights,
+            &self.params,
+            n_try,
+            &mut rng::seeded(self.seed),
+        );
+        Ok(FittedDecisionTree::new(
+            tree,
+            data.feature_names(),
+            Vec::new(),
+        ))
+    }
+}
+
+/// A fitted decision tree; `T = usize` for a classifier, `f64` for a regressor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedDecisionTree<T> {
+    tree: Tree,
+    feature_names: Vec<String>,
+    classes: Vec<String>,
+    #[serde(skip)]
+    marker: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> FittedDecisionTree<T> {
+    fn new(tree: Tree, feature_names: Vec<String>, classes: Vec<String>) -> Self {
+        Self {
+            tree,
+            feature_names,
+            classes,
+            marker: std::marker::PhantomData,
+        }
+    }
+
+    /// The tree's nodes (root first).
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// Depth of the deepest leaf (root = 0).
+    pub fn depth(&self) -> usize {
+        self.tree.depth()
+    }
+
+    /// Number of leaves.
+    pub fn n_leaves(&self) -> usize {
+        self.tree.n_leaves()
+    }
+
+    /// Impurity-decrease importance per feature, summing to 1 (all zeros for a single leaf).
+    pub fn feature_importances(&self) -> Array1<f64> {
+        normalised(&self.tree.importances)
+    }
+
+    /// Feature names seen at fit time.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    /// The tree as indented text rules, like scikit-learn's `export_text`.
+    pub fn export_text(&self) -> String {
+        super::export::text(&self.tree, &self.feature_names, &self.classes)
+    }
+
+    /// The tree in Graphviz dot format.
+    pub fn export_dot(&self) -> String {
+        super::export::dot(&self.tree, &self.feature_names, &self.classes)
+    }
+
+    fn check_input(&self, x: ArrayView2<'_, f64>) -> Result<()> {
+        validate::check_predict_input(x, self.feature_names.len())
+    }
+
+    fn leaf_values(&self, x: ArrayView2<'_, f64>) -> Result<Vec<&[f64]>> {
+        self.check_input(x)?;
+        let x = x.as_standard_layout();
+        let d = x.ncols().max(1);
+        Ok(x.as_slice()
+            .map(|all| {
+                all.chunks(d)
+                    .map(|row| self.tree.leaf(row).value.as_slice())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+pub(crate) fn normalised(v: &[f64]) -> Array1<f64> {
+    let total: f64 = v.iter().sum();
+    if total > 0.0 {
+        Array1::from_iter(v.iter().map(|x| x / total))
+    } else {
+        Array1::zeros(v.len())
+    }
+}
+
+pub(crate) fn argmax(v: &[f64]) -> usize {
+    v.iter()
+        .enumerate()
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |b, (i, &x)| if x > b.1 { (i, x) } else { b },
+        )
+        .0
+}
+
+impl Predict for FittedDecisionTree<usize> {
+    type Output = usize;
+
+    fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
+        Ok(self.leaf_values(x)?.into_iter().map(argmax).collect())
+    }
+}
+
+impl PredictProba for FittedDecisionTree<usize> {
+    fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    fn predict_proba_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        let leaves = self.leaf_values(x)?;
+        let k = self.classes.len();
+        let mut out = Array2::zeros((leaves.len(), k));
+        for (mut row, v) in out.rows_mut().into_iter().zip(leaves) {
+            row.iter_mut().zip(v).for_each(|(o, p)| *o = *p);
+        }
+        Ok(out)
+    }
+}
+
+impl Classifier for FittedDecisionTree<usize> {}
+
+impl Predict for FittedDecisionTree<f64> {
+    type Output = f64;
+
+    fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        Ok(self.leaf_values(x)?.into_iter().map(|v| v[0]).collect())
+    }
+}
+
+impl Regressor for FittedDecisionTree<f64> {}
+
+/// Checks that a loaded tree's node links and values are consistent.
+pub(crate) fn validate_tree(tree: &Tree, n_features: usize, value_len: usize) -> Result<()> {
+    let bad = |what: String| Error::shape("tree nodes", "a consistent tree", what);
+    if tree.nodes.is_empty() || tree.importances.len() != n_features {
+        return Err(bad("no nodes or wrong importance length".into()));
+    }
+    for (i, node) in tree.nodes.iter().enumerate() {
+        if node.value.len() != value_len {
+            return Err(bad(format!("node {i} has {} values", node.value.len())));
+        }
+        if let Some(s) = &node.split {
+            // Children come after their parent, so walks always terminate.
+            if s.feature >= n_features
+                || s.left <= i
+                || s.right <= i
+                || s.left >= tree.nodes.len()
+                || s.right >= tree.nodes.len()
+            {
+                return Err(bad(format!("node {i} has an invalid split")));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Persist for FittedDecisionTree<usize> {
+    const KIND: &'static str = "DecisionTreeClassifier";
+
+    fn validate_loaded(&self) -> Result<()> {
+        validate_tree(&self.tree, self.feature_names.len(), self.classes.len())
+    }
+}
+
+impl Persist for FittedDecisionTree<f64> {
+    const KIND: &'static str = "DecisionTreeRegressor";
+
+    fn validate_loaded(&self) -> Result<()> {
+        validate_tree(&self.tree, self.feature_names.len(), 1)
+    }
+}

@@ -1,0 +1,85 @@
+//! Exports of a fitted tree: indented text rules and Graphviz dot.
+
+use std::fmt::Write as _;
+
+use super::engine::Tree;
+
+fn leaf_label(value: &[f64], classes: &[String]) -> String {
+    if classes.is_empty() {
+        format!("value: {:.4}", value.first().copied().unwrap_or(0.0))
+    } else {
+        let best = super::decision_tree::argmax(value);
+        format!(
+            "class: {} (p = {:.2})",
+            classes.get(best).map_or("?", String::as_str),
+            value[best]
+        )
+    }
+}
+
+/// Text rules in the style of scikit-learn's `export_text`.
+pub fn text(tree: &Tree, features: &[String], classes: &[String]) -> String {
+    let mut out = String::new();
+    let mut stack = vec![(0usize, 0usize, None::<String>)];
+    while let Some((id, indent, rule)) = stack.pop() {
+        let pad = "|   ".repeat(indent);
+        if let Some(rule) = rule {
+            let _ = writeln!(out, "{pad}|--- {rule}");
+        }
+        let node = &tree.nodes[id];
+        match &node.split {
+            None => {
+                let _ = writeln!(out, "{pad}|   |--- {}", leaf_label(&node.value, classes));
+            }
+            Some(s) => {
+                let name = features.get(s.feature).map_or("?", String::as_str);
+                stack.push((
+                    s.right,
+                    indent + 1,
+                    Some(format!("{name} >  {:.4}", s.threshold)),
+                ));
+                stack.push((
+                    s.left,
+                    indent + 1,
+                    Some(format!("{name} <= {:.4}", s.threshold)),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Graphviz dot source (`dot -Tpng tree.dot -o tree.png`).
+pub fn dot(tree: &Tree, features: &[String], classes: &[String]) -> String {
+    let mut out = String::from(
+        "digraph Tree {\nnode [shape=box, style=\"rounded\", fontname=\"sans-serif\"];\n",
+    );
+    for (id, node) in tree.nodes.iter().enumerate() {
+        let label = match &node.split {
+            Some(s) => format!(
+                "{} <= {:.4}\\nimpurity = {:.3}\\nsamples = {}",
+                escape(features.get(s.feature).map_or("?", String::as_str)),
+                s.threshold,
+                node.impurity,
+                node.n_samples
+            ),
+            None => format!(
+                "{}\\nimpurity = {:.3}\\nsamples = {}",
+                escape(&leaf_label(&node.value, classes)),
+                node.impurity,
+                node.n_samples
+            ),
+        };
+        let _ = writeln!(out, "{id} [label=\"{label}\"];");
+        if let Some(s) = &node.split {
+            let _ = writeln!(out, "{id} -> {} [label=\"yes\"];", s.left);
+            let _ = writeln!(out, "{id} -> {} [label=\"no\"];", s.right);
+        }
+    }
+    out.push_str("}\n");
+    out
+}

@@ -1,0 +1,431 @@
+use ndarray::{Array1, Array2, ArrayView2};
+use rand::Rng as _;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::binning::BinnedData;
+use super::decision_tree::{argmax, class_names, normalised, validate_tree};
+use super::engine::{grow_tree, Targets, Tree};
+use super::params::{Criterion, MaxFeatures, TreeParams};
+use crate::error::{Error, Result};
+use crate::metrics;
+use crate::persist::Persist;
+use crate::rng;
+use crate::traits::{Classifier, Estimator, Labeled, Predict, PredictProba, Regressor};
+use crate::validate;
+
+/// Hyper-parameters of a random forest, with scikit-learn's defaults: 100 trees, bootstrap
+/// samples, `max_features = sqrt` (classification) or all (regression), fully grown trees.
+///
+/// Trees grow in parallel with rayon. Tree `t` draws its bootstrap sample and its per-split
+/// feature subsets from a generator derived from `(seed, t)`, so the fitted forest is
+/// bit-identical for the same seed whatever the number of threads.
+///
+/// ```
+/// use learnkit::prelude::*;
+/// use learnkit::tree::RandomForest;
+///
+/// let iris = learnkit::data::iris()?;
+/// let forest = RandomForest::classifier().n_estimators(20).oob_score(true).seed(1).fit(&iris)?;
+/// assert!(forest.oob_score().unwrap() > 0.9);
+/// assert_eq!(forest.feature_importances().len(), 4);
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomForest<T> {
+    params: TreeParams,
+    n_estimators: usize,
+    bootstrap: bool,
+    oob_score: bool,
+    seed: u64,
+    marker: std::marker::PhantomData<fn() -> T>,
+}
+
+/// A classification forest's hyper-parameters.
+pub type RandomForestClassifier = RandomForest<usize>;
+/// A regression forest's hyper-parameters.
+pub type RandomForestRegressor = RandomForest<f64>;
+
+impl RandomForest<usize> {
+    /// A classification forest (Gini, `max_features = sqrt`).
+    pub fn classifier() -> Self {
+        let mut params = TreeParams::new(Criterion::Gini);
+        params.max_features = MaxFeatures::Sqrt;
+        Self {
+            params,
+            n_estimators: 100,
+            bootstrap: true,
+            oob_score: false,
+            seed: 0,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl RandomForest<f64> {
+    /// A regression forest (squared error, all features per split).
+    pub fn regressor() -> Self {
+        Self {
+            params: TreeParams::new(Criterion::SquaredError),
+            n_estimators: 100,
+            bootstrap: true,
+            oob_score: false,
+            seed: 0,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T> RandomForest<T> {
+    /// Number of trees (≥ 1).
+    pub fn n_estimators(mut self, n: usize) -> Self {
+        self.n_estimators = n;
+        self
+    }
+
+    /// Train each tree on a bootstrap sample (default true).
+    pub fn bootstrap(mut self, yes: bool) -> Self {
+        self.bootstrap = yes;
+        self
+    }
+
+    /// Compute the out-of-bag score and its curve against the number of trees.
+    pub fn oob_score(mut self, yes: bool) -> Self {
+        self.oob_score = yes;
+        self
+    }
+
+    /// Random seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Impurity criterion (Gini/entropy for classifiers, squared error for regressors).
+    pub fn criterion(mut self, c: Criterion) -> Self {
+        self.params.criterion = c;
+        self
+    }
+
+    /// Maximum tree depth (`None`: unlimited).
+    pub fn max_depth(mut self, depth: Option<usize>) -> Self {
+        self.params.max_depth = depth;
+        self
+    }
+
+    /// Minimum samples to split a node.
+    pub fn min_samples_split(mut self, n: usize) -> Self {
+        self.params.min_samples_split = n;
+        self
+    }
+
+    /// Minimum samples per leaf.
+    pub fn min_samples_leaf(mut self, n: usize) -> Self {
+        self.params.min_samples_leaf = n;
+        self
+    }
+
+    /// Features considered per split.
+    pub fn max_features(mut self, m: MaxFeatures) -> Self {
+        self.params.max_features = m;
+        self
+    }
+
+    fn check(&self, n_features: usize, classification: bool) -> Result<usize> {
+        if self.n_estimators == 0 {
+            return Err(Error::invalid("n_estimators", 0, "must be at least 1"));
+        }
+        if self.oob_score && !self.bootstrap {
+            return Err(Error::invalid("oob_score", true, "needs bootstrap = true"));
+        }
+        self.params.check(n_features, classification)
+    }
+
+    /// Bootstrap counts of tree `t` (all ones without bootstrap); the generator then goes on to
+    /// drive the tree's feature sampling.
+    fn sample_weights(&self, n: usize, t: usize) -> (Vec<f64>, rng::Rng) {
+        let mut rng = rng::derived(self.seed, t as u64);
+        let mut w = vec![0.0; n];
+        if self.bootstrap {
+            for _ in 0..n {
+                w[rng.gen_range(0..n)] += 1.0;
+            }
+        } else {
+            w.iter_mut().for_each(|v| *v = 1.0);
+        }
+        (w, rng)
+    }
+
+    fn grow_all(
+        &self,
+        binned: &BinnedData,
+        targets: Targets<'_>,
+        n_try: usize,
+    ) -> Vec<(Tree, Vec<f64>)> {
+        (0..self.n_estimators)
+            .into_par_iter()
+            .map(|t| {
+                let (w, mut rng) = self.sample_weights(binned.n_samples, t);
+                let tree = grow_tree(binned, targets, &w, &self.params, n_try, &mut rng);
+                (tree, w)
+            })
+            .collect()
+    }
+}
+
+/// Out-of-bag predictions accumulated tree by tree; returns the score after each tree count.
+fn oob_curve(
+    trees: &[(Tree, Vec<f64>)],
+    x: ArrayView2<'_, f64>,
+    width: usize,
+    score: impl Fn(&[usize], &Array2<f64>) -> Option<f64>,
+) -> (Option<f64>, Vec<(usize, f64)>) {
+    let n = x.nrows();
+    let x = x.as_standard_layout();
+    let d = x.ncols().max(1);
+    let rows: Vec<&[f64]> = x
+        .as_slice()
+        .map(|a| a.chunks(d).collect())
+        .unwrap_or_default();
+    // Each tree's predictions on its out-of-bag rows (in parallel), then summed in tree order.
+    let per_tree: Vec<Vec<(usize, Vec<f64>)>> = trees
+        .par_iter()
+        .map(|(tree, w)| {
+            (0..n)
+                .filter(|&i| w[i] == 0.0)
+                .map(|i| (i, tree.leaf(rows[i]).value.clone()))
+                .collect()
+        })
+        .collect();
+    let mut sums = Array2::<f64>::zeros((n, width));
+    let mut votes = vec![0usize; n];
+    let mut curve = Vec::new();
+    let mut last = None;
+    let step = (trees.len() / 50).max(1);
+    for (t, preds) in per_tree.iter().enumerate() {
+        for (i, v) in preds {
+            votes[*i] += 1;
+            sums.row_mut(*i)
+                .iter_mut()
+                .zip(v)
+                .for_each(|(s, p)| *s += p);
+        }
+        if (t + 1) % step == 0 || t + 1 == trees.len() {
+            let covered: Vec<usize> = (0..n).filter(|&i| votes[i] > 0).collect();
+            let mut mean = Array2::zeros((covered.len(), width));
+            for (r, &i) in covered.iter().enumerate() {
+                mean.row_mut(r).assign(&(&sums.row(i) / votes[i] as f64));
+            }
+            last = score(&covered, &mean);
+            if let Some(s) = last {
+                curve.push((t + 1, s));
+            }
+        }
+    }
+    (last, curve)
+}
+
+fn average_importances(trees: &[(Tree, Vec<f64>)], n_features: usize) -> Vec<f64> {
+    let mut total = vec![0.0; n_features];
+    for (tree, _) in trees {
+        let imp = normalised(&tree.importances);
+        total.iter_mut().zip(&imp).for_each(|(t, v)| *t += v);
+    }
+    normalised(&total).to_vec()
+}
+
+impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
+    type Fitted = FittedForest<usize>;
+
+    fn fit(&self, data: &D) -> Result<FittedForest<usize>> {
+        let (x, y) = validate::supervised(data)?;
+        let n_try = self.check(x.ncols(), true)?;
+        let classes = class_names(data, y);
+        let k = classes.len();
+        let labels: Vec<usize> = y.to_vec();
+        let binned = BinnedData::new(x);
+        let grown = self.grow_all(&binned, Targets::Classes(&labels, k), n_try);
+        let (oob, curve) = if self.oob_score {
+            oob_curve(&grown, x, k, |rows, proba| {
+                let truth: Array1<usize> = rows.iter().map(|&i| labels[i]).collect();
+                let pred: Array1<usize> = proba
+                    .rows()
+                    .into_iter()
+                    .map(|r| argmax(r.as_slice().unwrap_or(&[])))
+                    .collect();
+                metrics::accuracy(truth.view(), pred.view()).ok()
+            })
+        } else {
+            (None, Vec::new())
+        };
+        Ok(FittedForest {
+            importances: average_importances(&grown, x.ncols()),
+            trees: grown.into_iter().map(|(t, _)| t).collect(),
+            feature_names: data.feature_names(),
+            classes,
+            oob_score: oob,
+            oob_curve: curve,
+            marker: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<D: Labeled<f64> + ?Sized> Estimator<D> for RandomForest<f64> {
+    type Fitted = FittedForest<f64>;
+
+    fn fit(&self, data: &D) -> Result<FittedForest<f64>> {
+        let (x, y) = validate::supervised(data)?;
+        let n_try = self.check(x.ncols(), false)?;
+        let values: Vec<f64> = y.to_vec();
+        let binned = BinnedData::new(x);
+        let grown = self.grow_all(&binned, Targets::Values(&values), n_try);
+        let (oob, curve) = if self.oob_score {
+            oob_curve(&grown, x, 1, |rows, pred| {
+                let truth: Array1<f64> = rows.iter().map(|&i| values[i]).collect();
+                metrics::r2(truth.view(), pred.column(0)).ok()
+            })
+        } else {
+            (None, Vec::new())
+        };
+        Ok(FittedForest {
+            importances: average_importances(&grown, x.ncols()),
+            trees: grown.into_iter().map(|(t, _)| t).collect(),
+            feature_names: data.feature_names(),
+            classes: Vec::new(),
+            oob_score: oob,
+            oob_curve: curve,
+            marker: std::marker::PhantomData,
+        })
+    }
+}
+
+/// A fitted random forest; `T = usize` for a classifier, `f64` for a regressor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedForest<T> {
+    trees: Vec<Tree>,
+    feature_names: Vec<String>,
+    classes: Vec<String>,
+    importances: Vec<f64>,
+    oob_score: Option<f64>,
+    oob_curve: Vec<(usize, f64)>,
+    #[serde(skip)]
+    marker: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> FittedForest<T> {
+    /// The trees.
+    pub fn trees(&self) -> &[Tree] {
+        &self.trees
+    }
+
+    /// Mean impurity-decrease importance per feature (each tree's normalised first), summing
+    /// to 1.
+    pub fn feature_importances(&self) -> Array1<f64> {
+        Array1::from(self.importances.clone())
+    }
+
+    /// Out-of-bag score (accuracy or R²), when asked for.
+    pub fn oob_score(&self) -> Option<f64> {
+        self.oob_score
+    }
+
+    /// The out-of-bag score after the first `t` trees, for up to 50 values of `t`.
+    pub fn oob_curve(&self) -> &[(usize, f64)] {
+        &self.oob_curve
+    }
+
+    /// Feature names seen at fit time.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    /// Mean of the trees' leaf values for every row, in parallel over rows.
+    fn mean_values(&self, x: ArrayView2<'_, f64>, width: usize) -> Result<Array2<f64>> {
+        validate::check_predict_input(x, self.feature_names.len())?;
+        let x = x.as_standard_layout();
+        let d = x.ncols().max(1);
+        let rows: Vec<&[f64]> = x
+            .as_slice()
+            .map(|a| a.chunks(d).collect())
+            .unwrap_or_default();
+        let scale = 1.0 / self.trees.len().max(1) as f64;
+        let flat: Vec<f64> = rows
+            .par_iter()
+            .flat_map_iter(|row| {
+                let mut acc = vec![0.0; width];
+                for tree in &self.trees {
+                    acc.iter_mut()
+                        .zip(&tree.leaf(row).value)
+                        .for_each(|(a, v)| *a += v);
+                }
+                acc.into_iter().map(move |a| a * scale)
+            })
+            .collect();
+        Array2::from_shape_vec((rows.len(), width), flat)
+            .map_err(|e| Error::shape("forest output", width, e))
+    }
+}
+
+impl Predict for FittedForest<usize> {
+    type Output = usize;
+
+    fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
+        let proba = self.predict_proba_view(x)?;
+        Ok(proba
+            .rows()
+            .into_iter()
+            .map(|r| argmax(r.as_slice().unwrap_or(&[])))
+            .collect())
+    }
+}
+
+impl PredictProba for FittedForest<usize> {
+    fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// The mean of the trees' class probabilities.
+    fn predict_proba_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.mean_values(x, self.classes.len())
+    }
+}
+
+impl Classifier for FittedForest<usize> {}
+
+impl Predict for FittedForest<f64> {
+    type Output = f64;
+
+    fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        Ok(self.mean_values(x, 1)?.column(0).to_owned())
+    }
+}
+
+impl Regressor for FittedForest<f64> {}
+
+impl Persist for FittedForest<usize> {
+    const KIND: &'static str = "RandomForestClassifier";
+
+    fn validate_loaded(&self) -> Result<()> {
+        self.trees
+            .iter()
+            .try_for_each(|t| validate_tree(t, self.feature_names.len(), self.classes.len()))
+    }
+}
+
+impl Persist for FittedForest<f64> {
+    const KIND: &'static str = "RandomForestRegressor";
+
+    fn validate_loaded(&self) -> Result<()> {
+        self.trees
+            .iter()
+            .try_for_each(|t| validate_tree(t, self.feature_names.len(), 1))
+    }
+}

@@ -1,0 +1,386 @@
+//! The tree engine against known answers, scikit-learn's figures (tests/fixtures/sklearn.json)
+//! and linfa-trees, the reference implementation.
+
+mod common;
+
+use common::{fixture, sklearn};
+use learnkit::data::{read_csv, MakeClassification, MakeRegression};
+use learnkit::prelude::*;
+use learnkit::tree::{
+    Criterion, DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures, RandomForest,
+};
+use linfa::prelude::{Fit as _, Predict as _};
+use ndarray::{array, Array2};
+
+fn every_fifth(data: &Dataset<usize>) -> (Dataset<usize>, Dataset<usize>) {
+    let n = data.n_samples();
+    let train: Vec<usize> = (0..n).filter(|i| i % 5 != 0).collect();
+    let test: Vec<usize> = (0..n).filter(|i| i % 5 == 0).collect();
+    (data.select(&train), data.select(&test))
+}
+
+fn gen_split() -> (Dataset<usize>, Dataset<usize>) {
+    let data = read_csv(fixture("gen.csv"), Some("y"))
+        .unwrap()
+        .classification()
+        .unwrap();
+    let train: Vec<usize> = (0..1500).collect();
+    let test: Vec<usize> = (1500..2000).collect();
+    (data.select(&train), data.select(&test))
+}
+
+fn iris_split() -> (Dataset<usize>, Dataset<usize>) {
+    every_fifth(
+        &read_csv(fixture("iris.csv"), Some("species"))
+            .unwrap()
+            .classification()
+            .unwrap(),
+    )
+}
+
+fn linfa_tree_accuracy(train: &Dataset<usize>, test: &Dataset<usize>) -> f64 {
+    let linfa_train = linfa::DatasetBase::new(train.records.clone(), train.targets.clone());
+    let model = linfa_trees::DecisionTree::params()
+        .fit(&linfa_train)
+        .unwrap();
+    let predicted = model.predict(&test.records);
+    learnkit::metrics::accuracy(test.targets.view(), predicted.view()).unwrap()
+}
+
+#[test]
+fn classifier_accuracy_agrees_with_scikit_learn_and_linfa() {
+    let fx = &sklearn()["trees"];
+    for (name, (train, test)) in [("iris", iris_split()), ("gen", gen_split())] {
+        let ours = DecisionTreeClassifier::params()
+            .fit(&train)
+            .unwrap()
+            .score(&test, test.targets())
+            .unwrap();
+        let linfa = linfa_tree_accuracy(&train, &test);
+        let sk = fx[name]["tree_accuracy"].as_f64().unwrap();
+        println!("{name}: learnkit {ours:.4}, linfa {linfa:.4}, scikit-learn {sk:.4}");
+        assert!(
+            (ours - linfa).abs() <= 0.01 + 1e-12,
+            "{name}: {ours} vs linfa {linfa}"
+        );
+        assert!(
+            (ours - sk).abs() <= 0.01 + 1e-12,
+            "{name}: {ours} vs scikit-learn {sk}"
+        );
+        let forest = RandomForest::classifier()
+            .seed(0)
+            .fit(&train)
+            .unwrap()
+            .score(&test, test.targets())
+            .unwrap();
+        let sk_forest = fx[name]["forest_accuracy"].as_f64().unwrap();
+        println!("{name}: forest learnkit {forest:.4}, scikit-learn {sk_forest:.4}");
+        assert!(
+            (forest - sk_forest).abs() <= 0.01 + 1e-12,
+            "{name}: forest {forest} vs {sk_forest}"
+        );
+    }
+}
+
+#[test]
+fn regressor_r2_agrees_with_scikit_learn() {
+    let fx = &sklearn()["trees"]["diabetes"];
+    let data = read_csv(fixture("diabetes.csv"), Some("progression"))
+        .unwrap()
+        .regression()
+        .unwrap();
+    let n = data.n_samples();
+    let train = data.select(&(0..n).filter(|i| i % 5 != 0).collect::<Vec<_>>());
+    let test = data.select(&(0..n).filter(|i| i % 5 == 0).collect::<Vec<_>>());
+    let tree = DecisionTreeRegressor::params()
+        .max_depth(Some(4))
+        .fit(&train)
+        .unwrap();
+    let r2 = tree.score(&test, test.targets()).unwrap();
+    let forest = RandomForest::regressor()
+        .seed(0)
+        .fit(&train)
+        .unwrap()
+        .score(&test, test.targets())
+        .unwrap();
+    println!(
+        "diabetes: tree {r2:.4} vs {}, forest {forest:.4} vs {}",
+        fx["tree_depth4_r2"], fx["forest_r2"]
+    );
+    assert!((r2 - fx["tree_depth4_r2"].as_f64().unwrap()).abs() < 0.01);
+    assert!((forest - fx["forest_r2"].as_f64().unwrap()).abs() < 0.01);
+}
+
+fn noise_free(n: usize, seed: u64) -> Dataset<usize> {
+    MakeClassification {
+        n_samples: n,
+        n_features: 6,
+        n_informative: 4,
+        n_redundant: 0,
+        flip_y: 0.0,
+        seed,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap()
+}
+
+#[test]
+fn an_unlimited_tree_fits_noise_free_training_data_perfectly() {
+    let data = noise_free(600, 3);
+    for criterion in [Criterion::Gini, Criterion::Entropy] {
+        let tree = DecisionTreeClassifier::params()
+            .criterion(criterion)
+            .fit(&data)
+            .unwrap();
+        assert_eq!(tree.score(&data, data.targets()).unwrap(), 1.0);
+    }
+    let (reg, _) = MakeRegression {
+        n_samples: 400,
+        n_features: 5,
+        noise: 1.0,
+        seed: 2,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    let tree = DecisionTreeRegressor::params().fit(&reg).unwrap();
+    assert!((tree.score(&reg, reg.targets()).unwrap() - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn depth_and_leaf_size_limits_hold_in_the_fitted_tree() {
+    let data = noise_free(800, 5);
+    for (depth, leaf) in [(Some(3), 1), (Some(6), 20), (None, 35)] {
+        let tree = DecisionTreeClassifier::params()
+            .max_depth(depth)
+            .min_samples_leaf(leaf)
+            .fit(&data)
+            .unwrap();
+        for node in &tree.tree().nodes {
+            if let Some(d) = depth {
+                assert!(node.depth <= d, "node at depth {} > {d}", node.depth);
+            }
+            assert!(
+                node.n_samples >= leaf,
+                "node with {} samples < {leaf}",
+                node.n_samples
+            );
+            if let Some(s) = &node.split {
+                // Children partition the parent.
+                let (l, r) = (&tree.tree().nodes[s.left], &tree.tree().nodes[s.right]);
+                assert_eq!(l.n_samples + r.n_samples, node.n_samples);
+            }
+        }
+        assert!(depth.is_none_or(|d| tree.depth() <= d));
+    }
+    let split = DecisionTreeClassifier::params()
+        .min_samples_split(300)
+        .fit(&data)
+        .unwrap();
+    for node in &split.tree().nodes {
+        if node.split.is_some() {
+            assert!(node.n_samples >= 300);
+        }
+    }
+}
+
+#[test]
+fn importances_sum_to_one_and_find_the_signal() {
+    // Only feature 1 matters.
+    let x = Array2::from_shape_fn((400, 3), |(i, j)| ((i * (j + 3) * 7919) % 1000) as f64);
+    let y = x.column(1).mapv(|v| usize::from(v > 500.0));
+    let data = Dataset::new(x, y).unwrap();
+    let tree = DecisionTreeClassifier::params().fit(&data).unwrap();
+    let imp = tree.feature_importances();
+    assert!((imp.sum() - 1.0).abs() < 1e-12);
+    assert!(imp[1] > 0.99, "{imp}");
+    let forest = RandomForest::classifier()
+        .n_estimators(30)
+        .seed(1)
+        .fit(&data)
+        .unwrap();
+    let imp = forest.feature_importances();
+    assert!((imp.sum() - 1.0).abs() < 1e-12);
+    assert!(imp[1] > imp[0] && imp[1] > imp[2], "{imp}");
+    assert!(tree.export_text().contains("x1 <= "));
+    assert!(tree.export_dot().starts_with("digraph Tree {"));
+}
+
+#[test]
+fn forest_is_identical_on_one_or_two_threads() {
+    let data = noise_free(1000, 7);
+    let fit = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                RandomForest::classifier()
+                    .n_estimators(24)
+                    .oob_score(true)
+                    .seed(42)
+                    .fit(&data)
+                    .unwrap()
+            })
+    };
+    let (one, two) = (fit(1), fit(2));
+    assert_eq!(one, two);
+    assert_eq!(
+        one.predict_proba(&data).unwrap(),
+        two.predict_proba(&data).unwrap()
+    );
+    assert_ne!(
+        one,
+        RandomForest::classifier()
+            .n_estimators(24)
+            .oob_score(true)
+            .seed(43)
+            .fit(&data)
+            .unwrap()
+    );
+    let oob = one.oob_score().unwrap();
+    assert!(oob > 0.8 && oob < 1.0, "{oob}");
+    assert_eq!(one.oob_curve().last().map(|p| p.1), Some(oob));
+}
+
+#[test]
+fn invalid_hyper_parameters_and_inputs_are_errors() {
+    let data = noise_free(100, 1);
+    let name = |e: Error| match e {
+        Error::InvalidParameter { name, .. } => name,
+        other => panic!("expected InvalidParameter, got {other}"),
+    };
+    assert_eq!(
+        name(
+            RandomForest::classifier()
+                .n_estimators(0)
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "n_estimators"
+    );
+    assert_eq!(
+        name(
+            RandomForest::classifier()
+                .max_features(MaxFeatures::Count(0))
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "max_features"
+    );
+    assert_eq!(
+        name(
+            RandomForest::classifier()
+                .max_features(MaxFeatures::Count(7))
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "max_features"
+    );
+    assert_eq!(
+        name(
+            RandomForest::classifier()
+                .max_features(MaxFeatures::Fraction(1.5))
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "max_features"
+    );
+    assert_eq!(
+        name(
+            DecisionTreeClassifier::params()
+                .max_depth(Some(0))
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "max_depth"
+    );
+    assert_eq!(
+        name(
+            DecisionTreeClassifier::params()
+                .min_samples_leaf(0)
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "min_samples_leaf"
+    );
+    assert_eq!(
+        name(
+            DecisionTreeClassifier::params()
+                .min_samples_split(1)
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "min_samples_split"
+    );
+    assert_eq!(
+        name(
+            DecisionTreeClassifier::params()
+                .criterion(Criterion::SquaredError)
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "criterion"
+    );
+    assert_eq!(
+        name(
+            RandomForest::classifier()
+                .bootstrap(false)
+                .oob_score(true)
+                .fit(&data)
+                .unwrap_err()
+        ),
+        "oob_score"
+    );
+    let nan = (array![[1.0, 2.0], [f64::NAN, 0.0]], array![0usize, 1]);
+    assert!(matches!(
+        DecisionTreeClassifier::params().fit(&nan).unwrap_err(),
+        Error::NonFinite {
+            row: 1,
+            column: 0,
+            ..
+        }
+    ));
+    assert!(matches!(
+        RandomForest::classifier().fit(&nan).unwrap_err(),
+        Error::NonFinite { .. }
+    ));
+    let reg_nan = (array![[1.0], [2.0]], array![0.5, f64::NAN]);
+    assert!(matches!(
+        DecisionTreeRegressor::params().fit(&reg_nan).unwrap_err(),
+        Error::NonFinite { .. }
+    ));
+    let tree = DecisionTreeClassifier::params().fit(&data).unwrap();
+    assert!(matches!(
+        tree.predict(&array![[1.0, 2.0]]).unwrap_err(),
+        Error::ShapeMismatch { .. }
+    ));
+}
+
+#[test]
+fn trees_and_forests_round_trip_through_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = noise_free(300, 4);
+    let forest = RandomForest::classifier()
+        .n_estimators(5)
+        .seed(3)
+        .fit(&data)
+        .unwrap();
+    let path = dir.path().join("forest.json");
+    forest.save(&path).unwrap();
+    let loaded = learnkit::tree::FittedForest::<usize>::load(&path).unwrap();
+    assert_eq!(
+        loaded.predict_proba(&data).unwrap(),
+        forest.predict_proba(&data).unwrap()
+    );
+    // A corrupted link is caught at load time instead of looping or panicking at predict time.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replacen("\"left\":1", "\"left\":0", 1);
+    std::fs::write(&path, text).unwrap();
+    assert!(matches!(
+        learnkit::tree::FittedForest::<usize>::load(&path).unwrap_err(),
+        Error::CorruptModel { .. }
+    ));
+}
