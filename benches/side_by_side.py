@@ -139,6 +139,76 @@ def peer_pca():
     return {"seconds": seconds, "variance_kept": float(m.explained_variance_ratio_.sum())}
 
 
+def peer_cartpole_steps():
+    import gymnasium as gym
+    env = gym.make("CartPole-v1")
+    rng = np.random.default_rng(0)
+
+    def run():
+        env.reset(seed=0)
+        episodes = 0
+        actions = rng.integers(0, 2, size=1_000_000)
+        for a in actions:
+            _, _, term, trunc, _ = env.step(int(a))
+            if term or trunc:
+                episodes += 1
+                env.reset()
+        return episodes
+
+    seconds, episodes = median_time(run)
+    return {"seconds": seconds, "steps_per_second": 1e6 / seconds, "episodes": episodes}
+
+
+def peer_qlearning():
+    # A plain Python/NumPy Q-learning loop on its own FrozenLake 4x4 (slippery, 100-step limit),
+    # with the same settings as learnkit's: alpha 0.05, gamma 0.99, epsilon 1 -> 0.01 over 15k
+    # episodes, 20k episodes, then 10k greedy evaluation episodes (not timed).
+    lake = "SFFFFHFHFFFHHFFG"
+    moves = [(0, -1), (1, 0), (0, 1), (-1, 0)]
+    rng = np.random.default_rng(0)
+
+    def step(s, a):
+        a = (a + (-1, 0, 1)[rng.integers(3)]) % 4
+        r, c = divmod(s, 4)
+        nr, nc = r + moves[a][0], c + moves[a][1]
+        if 0 <= nr < 4 and 0 <= nc < 4:
+            s = nr * 4 + nc
+        cell = lake[s]
+        return s, float(cell == "G"), cell in "HG"
+
+    def train():
+        q = np.zeros((16, 4))
+        steps = 0
+        for ep in range(20_000):
+            eps = max(0.01, 1.0 + (0.01 - 1.0) * ep / 15_000)
+            s = 0
+            for t in range(100):
+                if rng.random() < eps:
+                    a = int(rng.integers(4))
+                else:
+                    row = q[s]
+                    a = int(rng.choice(np.flatnonzero(row == row.max())))
+                s2, r, done = step(s, a)
+                target = r if done else r + 0.99 * q[s2].max()
+                q[s, a] += 0.05 * (target - q[s, a])
+                steps += 1
+                s = s2
+                if done:
+                    break
+        return q, steps
+
+    seconds, (q, steps) = median_time(train, repeats=1)
+    wins = 0
+    for _ in range(10_000):
+        s = 0
+        for t in range(100):
+            s, r, done = step(s, int(np.argmax(q[s])))
+            if done:
+                wins += r > 0
+                break
+    return {"seconds": seconds, "steps_per_second": steps / seconds, "success_rate": wins / 10_000}
+
+
 TASKS = {
     # name: (description, data maker, peer, peer name, quality keys)
     "ols": ("OLS fit, 100k×20 (make_regression)", make_regression_data, peer_ols,
@@ -154,6 +224,10 @@ TASKS = {
     "forest_regression": ("Random forest regressor fit, 100 trees, 100k×20 (make_regression); 1 run each",
                           make_regression_data, peer_forest_regression,
                           "scikit-learn RandomForestRegressor, n_jobs=1", ["r2"]),
+    "cartpole_steps": ("CartPole-v1, 1M random-action steps", lambda: None, peer_cartpole_steps,
+                       "Gymnasium CartPole-v1 (gym.make)", ["steps_per_second"]),
+    "qlearning": ("Tabular Q-learning, FrozenLake 4x4 slippery, 20k episodes", lambda: None, peer_qlearning,
+                  "Python/NumPy Q-learning loop", ["steps_per_second", "success_rate"]),
     "kmeans": ("K-means k=8, n_init=1, 100k×10 blobs", make_blobs_data, peer_kmeans,
                "scikit-learn KMeans (lloyd)", ["inertia"]),
     "pca": ("PCA 20k×100 → 10 components", make_wide_data, peer_pca,
@@ -170,7 +244,9 @@ def run_learnkit(task, threads):
 
 
 def fmt_quality(result, keys):
-    return ", ".join(f"{k} {result[k]:.4f}" for k in keys if k in result)
+    def fmt(v):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4f}"
+    return ", ".join(f"{k} {fmt(result[k])}" for k in keys if k in result)
 
 
 def main():
@@ -189,10 +265,10 @@ def main():
         single = run_learnkit(name, 1)
         ratio = ours["seconds"] / theirs["seconds"]
         print(f"   learnkit {ours['seconds']:.4f} s ({single['seconds']:.4f} s on 1 thread; {fmt_quality(ours, keys)}); "
-              f"{peer_name} {theirs['seconds']:.4f} s ({fmt_quality(theirs, keys)}); ratio {ratio:.2f}", flush=True)
+              f"{peer_name} {theirs['seconds']:.4f} s ({fmt_quality(theirs, keys)}); ratio {ratio:.3g}", flush=True)
         rows.append(f"| {description} | {ours['seconds']:.4f} s | {single['seconds']:.4f} s "
                     f"| {theirs['seconds']:.4f} s ({peer_name}, 1 thread) "
-                    f"| {ratio:.2f}× | {fmt_quality(ours, keys)} | {fmt_quality(theirs, keys)} |")
+                    f"| {ratio:.3g} ({1 / ratio:.1f}× faster) | {fmt_quality(ours, keys)} | {fmt_quality(theirs, keys)} |")
     if len(wanted) < len(TASKS):
         print("partial run: docs/benchmarks.md is only rewritten by a run of every task")
         return

@@ -12,10 +12,13 @@ use std::time::Instant;
 use learnkit::cluster::KMeans;
 use learnkit::data::read_csv;
 use learnkit::decomposition::{Components, Pca};
+use learnkit::envs::{CartPole, Env, GridWorld, MapSpec};
 use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::metrics;
 use learnkit::prelude::*;
+use learnkit::rl::{evaluate, train, Control, QLearning, Schedule, TrainConfig};
 use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForest};
+use rand::Rng;
 
 fn median_time<T>(repeats: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
     let mut times = Vec::new();
@@ -98,6 +101,52 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
             let (seconds, model) =
                 median_time(repeats, || RandomForest::regressor().seed(0).fit(&train))?;
             serde_json::json!({"task": task, "seconds": seconds, "r2": model.score(&test, test.targets())?})
+        }
+        "cartpole_steps" => {
+            // 1M random-action steps through CartPole-v1 (time limit included), resetting as
+            // episodes end — what Gymnasium's loop does.
+            let (seconds, episodes) = median_time(repeats, || {
+                let mut env = CartPole::v1();
+                let mut rng = learnkit::rng::seeded(0);
+                env.reset(Some(0));
+                let mut episodes = 0usize;
+                for _ in 0..1_000_000 {
+                    let step = env.step(rng.gen_range(0..2))?;
+                    if step.done() {
+                        episodes += 1;
+                        env.reset(None);
+                    }
+                }
+                Ok(episodes)
+            })?;
+            serde_json::json!({"task": task, "seconds": seconds, "steps_per_second": 1e6 / seconds, "episodes": episodes})
+        }
+        "qlearning" => {
+            let (seconds, (steps, success)) = median_time(repeats, || {
+                let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
+                let mut agent = QLearning::new(16, 4)
+                    .learning_rate(0.05)
+                    .discount(0.99)
+                    .exploration(Schedule::Linear {
+                        start: 1.0,
+                        end: 0.01,
+                        duration: 15_000,
+                    })
+                    .seed(0)
+                    .build()?;
+                let report = train(
+                    &mut env,
+                    &mut agent,
+                    &TrainConfig {
+                        episodes: 20_000,
+                        ..Default::default()
+                    },
+                    |_| Control::Continue,
+                )?;
+                let eval = evaluate(&mut env, &mut agent, 10_000, 1, 1000)?;
+                Ok((report.env_steps, eval.success_rate))
+            })?;
+            serde_json::json!({"task": task, "seconds": seconds, "steps_per_second": steps as f64 / seconds, "success_rate": success})
         }
         other => return Err(Error::invalid("task", other, "unknown benchmark task")),
     })

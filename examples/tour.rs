@@ -42,6 +42,8 @@ mod linear_regression;
 mod logistic_regression;
 #[path = "pca.rs"]
 mod pca;
+#[path = "q_learning_gridworld.rs"]
+mod q_learning_gridworld;
 #[path = "random_forest.rs"]
 mod random_forest;
 
@@ -145,6 +147,37 @@ fn stages(quick: bool) -> Vec<Stage> {
                 iris one direction carries 92% of the variance; two are enough to see the \
                 species apart.",
             run: Box::new(|common| pca::run(&example_args("pca", common, &[]))),
+        },
+        Stage {
+            name: "q-learning (frozen lake)",
+            title: "Tabular Q-learning on the slippery FrozenLake",
+            explanation: "The agent learns a table of action values Q(s, a) from reward alone, \
+                nudging each entry towards r + γ·max Q(s', ·) after every step while ε-greedy \
+                exploration slowly gives way to exploitation. On the slippery 4×4 lake the best \
+                possible success rate within 100 steps is 0.74.",
+            run: Box::new(move |common| {
+                let episodes = if quick { "8000" } else { "20000" };
+                q_learning_gridworld::run(&example_args(
+                    "q_learning_gridworld",
+                    common,
+                    &["--map", "frozen4", "--episodes", episodes],
+                ))
+            }),
+        },
+        Stage {
+            name: "q-learning (cliff)",
+            title: "CliffWalking: Q-learning against SARSA",
+            explanation: "Both learn from the same experience, but Q-learning values the greedy \
+                path along the cliff edge while SARSA values the policy it actually follows, \
+                exploration included, and keeps a safe distance — the classic example 6.6 of \
+                Sutton & Barto.",
+            run: Box::new(|common| {
+                q_learning_gridworld::run(&example_args(
+                    "q_learning_gridworld",
+                    common,
+                    &["--map", "cliff"],
+                ))
+            }),
         },
     ]
 }

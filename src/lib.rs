@@ -60,4 +60,6 @@ pub mod guide {
     pub struct ClusteringAndPca;
     #[doc = include_str!("../docs/trees_and_forests.md")]
     pub struct TreesAndForests;
+    #[doc = include_str!("../docs/tabular_rl.md")]
+    pub struct TabularRl;
 }

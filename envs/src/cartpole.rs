@@ -87,9 +87,10 @@ impl CartPole {
     pub fn dynamics(state: CartPoleState, force: f64) -> CartPoleState {
         let [x, x_dot, theta, theta_dot] = state;
         let (sin, cos) = theta.sin_cos();
-        let temp = (force + POLE_MASS_LENGTH * theta_dot * theta_dot * sin) / TOTAL_MASS;
+        // Same operation order as Gymnasium (np.square first), so rounding matches step for step.
+        let temp = (force + POLE_MASS_LENGTH * (theta_dot * theta_dot) * sin) / TOTAL_MASS;
         let theta_acc = (GRAVITY * sin - cos * temp)
-            / (HALF_LENGTH * (4.0 / 3.0 - MASS_POLE * cos * cos / TOTAL_MASS));
+            / (HALF_LENGTH * (4.0 / 3.0 - MASS_POLE * (cos * cos) / TOTAL_MASS));
         let x_acc = temp - POLE_MASS_LENGTH * theta_acc * cos / TOTAL_MASS;
         [
             x + TAU * x_dot,

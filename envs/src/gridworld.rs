@@ -418,4 +418,8 @@ impl Env for GridWorld {
     fn max_episode_steps(&self) -> Option<usize> {
         self.spec.max_steps
     }
+
+    fn is_success(&self) -> bool {
+        self.spec.cell(self.state) == Cell::Goal
+    }
 }

@@ -68,6 +68,11 @@ pub trait Env {
     fn max_episode_steps(&self) -> Option<usize> {
         None
     }
+
+    /// Whether the episode that just ended counts as a success (a gridworld's goal reached).
+    fn is_success(&self) -> bool {
+        false
+    }
 }
 
 /// Observations that can be fed to a function approximator as a feature vector.

@@ -70,4 +70,8 @@ impl<E: Env> Env for TimeLimit<E> {
     fn max_episode_steps(&self) -> Option<usize> {
         Some(self.max_steps)
     }
+
+    fn is_success(&self) -> bool {
+        self.env.is_success()
+    }
 }

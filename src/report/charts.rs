@@ -423,7 +423,7 @@ pub struct HeatMap {
     pub x_labels: Vec<String>,
     /// Row names, top to bottom.
     pub y_labels: Vec<String>,
-    /// Cell values, `values[(row, col)]` with row 0 at the top.
+    /// Cell values, `values[(row, col)]` with row 0 at the top; NaN cells are drawn grey.
     pub values: Array2<f64>,
     /// Text per cell; `None` prints the values.
     pub cell_text: Option<Array2<String>>,
@@ -513,7 +513,12 @@ impl Panel for HeatMap {
         for ((i, j), &v) in self.values.indexed_iter() {
             let seg = rows - 1 - i;
             let t = (v - lo) / span;
-            let fill = viridis(t);
+            // Non-finite cells (walls, holes, ...) are drawn neutral grey.
+            let fill = if v.is_finite() {
+                viridis(t)
+            } else {
+                RGBColor(215, 215, 215)
+            };
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [
@@ -529,7 +534,11 @@ impl Panel for HeatMap {
                 None => String::new(),
             };
             if !text.is_empty() {
-                let ink = if t > 0.6 { BLACK } else { WHITE };
+                let ink = if t > 0.6 || !v.is_finite() {
+                    BLACK
+                } else {
+                    WHITE
+                };
                 let style = cell_font
                     .clone()
                     .color(&ink)

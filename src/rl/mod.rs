@@ -1,7 +1,20 @@
 //! Reinforcement learning: agents that learn from the environments of [`learnkit_envs`].
 //!
-//! The `Agent` trait, the shared training loop and the agents (tabular Q-learning, SARSA, and
-//! the DQN behind the `tch` feature) live here.
+//! * [`Agent`] — what every agent does: act (exploring or greedy) and learn from a transition.
+//! * [`train`] and [`evaluate`] — one training loop and one evaluation for every agent and every
+//!   environment, with a progress bar, per-episode logs (CSV), callbacks and early stopping.
+//! * [`QLearning`] / SARSA — tabular agents ([`tabular`]), with exploration [`Schedule`]s.
+//! * `dqn` — a deep Q-network on libtorch (feature `tch`).
+
+mod agent;
+mod schedule;
+pub mod tabular;
+mod training;
+
+pub use agent::{Agent, Transition};
+pub use schedule::Schedule;
+pub use tabular::{QLearning, QTable, TabularAlgorithm};
+pub use training::{evaluate, train, Control, EpisodeLog, Evaluation, TrainConfig, TrainReport};
 
 #[cfg(feature = "tch")]
 pub mod torch;

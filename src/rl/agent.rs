@@ -1,0 +1,42 @@
+use crate::error::Result;
+
+/// One step of experience, as the training loop hands it to [`Agent::learn`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition<'a, O> {
+    /// The observation the action was chosen from.
+    pub observation: &'a O,
+    /// The action taken.
+    pub action: usize,
+    /// The reward received.
+    pub reward: f64,
+    /// The observation after the action.
+    pub next_observation: &'a O,
+    /// The action the behaviour policy chose for `next_observation` (SARSA learns from it);
+    /// `None` when the episode ended.
+    pub next_action: Option<usize>,
+    /// The episode reached a terminal state: no bootstrapping from `next_observation`.
+    pub terminated: bool,
+    /// A time limit cut the episode: the value of `next_observation` still counts.
+    pub truncated: bool,
+}
+
+/// An agent that acts in an environment with observations of type `O` and discrete actions.
+///
+/// The training loop calls, for every step: [`Agent::act`] (exploring) for the first action,
+/// then after each environment step [`Agent::act`] for the next observation (if the episode
+/// goes on) and [`Agent::learn`] with the transition, and [`Agent::end_episode`] at the end of
+/// each episode.
+pub trait Agent<O> {
+    /// Chooses an action: with `explore`, the behaviour policy (e.g. ε-greedy); without, the
+    /// greedy policy.
+    fn act(&mut self, observation: &O, explore: bool) -> usize;
+
+    /// Learns from one transition; returns the training loss when the agent has one.
+    fn learn(&mut self, transition: &Transition<'_, O>) -> Result<Option<f64>>;
+
+    /// Called after each training episode (exploration schedules advance here).
+    fn end_episode(&mut self) {}
+
+    /// The current exploration rate, for logs.
+    fn epsilon(&self) -> f64;
+}

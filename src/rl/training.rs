@@ -1,0 +1,327 @@
+use std::path::PathBuf;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use learnkit_envs::Env;
+use serde::Serialize;
+
+use super::agent::{Agent, Transition};
+use crate::error::{Error, Result};
+
+/// How [`train`] runs.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Maximum number of episodes.
+    pub episodes: usize,
+    /// Maximum number of environment steps in total (`None`: no limit).
+    pub max_env_steps: Option<usize>,
+    /// Safety cap on an episode's length for environments without a time limit; the step that
+    /// reaches it counts as truncated.
+    pub max_episode_steps: usize,
+    /// Seed for the environment's first reset (later resets continue its stream).
+    pub seed: u64,
+    /// Stop early once the mean return over the last `window` episodes reaches this.
+    pub target_mean_return: Option<f64>,
+    /// Episodes in the moving average used by `target_mean_return` and the progress bar.
+    pub window: usize,
+    /// Show a progress bar on stderr (hidden when stderr is not a terminal).
+    pub progress: bool,
+    /// Write the per-episode log to this CSV file at the end.
+    pub log_csv: Option<PathBuf>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            episodes: 1000,
+            max_env_steps: None,
+            max_episode_steps: 10_000,
+            seed: 0,
+            target_mean_return: None,
+            window: 100,
+            progress: false,
+            log_csv: None,
+        }
+    }
+}
+
+/// One line of the training log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeLog {
+    /// Episode number, from 0.
+    pub episode: usize,
+    /// Sum of rewards.
+    pub episode_return: f64,
+    /// Number of steps.
+    pub length: usize,
+    /// Exploration rate during the episode.
+    pub epsilon: f64,
+    /// Mean training loss of the episode's learning steps (agents with a loss).
+    pub loss: Option<f64>,
+    /// Seconds since training started, at the episode's end.
+    pub wall_seconds: f64,
+    /// Environment steps since training started.
+    pub env_steps: usize,
+    /// Whether the episode ended in a terminal state (not by a time limit).
+    pub terminated: bool,
+}
+
+/// What a callback tells the training loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Keep training.
+    Continue,
+    /// Stop after this episode.
+    Stop,
+}
+
+/// What [`train`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    /// One entry per episode.
+    pub episodes: Vec<EpisodeLog>,
+    /// Total environment steps.
+    pub env_steps: usize,
+    /// Wall time of the whole loop.
+    pub seconds: f64,
+    /// Wall time when the target mean return was first reached, if it was.
+    pub seconds_to_target: Option<f64>,
+}
+
+impl TrainReport {
+    /// Moving average of the episode returns over `window` episodes (shorter at the start).
+    pub fn moving_average(&self, window: usize) -> Vec<f64> {
+        moving_average(
+            &self
+                .episodes
+                .iter()
+                .map(|e| e.episode_return)
+                .collect::<Vec<_>>(),
+            window,
+        )
+    }
+}
+
+/// Trailing moving average with a window of up to `window` values.
+pub fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
+    let window = window.max(1);
+    let mut out = Vec::with_capacity(values.len());
+    let mut sum = 0.0;
+    for (i, v) in values.iter().enumerate() {
+        sum += v;
+        if i >= window {
+            sum -= values[i - window];
+        }
+        out.push(sum / (i + 1).min(window) as f64);
+    }
+    out
+}
+
+fn progress_bar(config: &TrainConfig) -> ProgressBar {
+    if !config.progress {
+        return ProgressBar::hidden();
+    }
+    let bar =
+        ProgressBar::with_draw_target(Some(config.episodes as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} episodes [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Trains `agent` on `env` for up to `config.episodes` episodes, calling `callback` after each
+/// one. Works for every agent and every environment with discrete actions.
+pub fn train<E, A>(
+    env: &mut E,
+    agent: &mut A,
+    config: &TrainConfig,
+    mut callback: impl FnMut(&EpisodeLog) -> Control,
+) -> Result<TrainReport>
+where
+    E: Env,
+    A: Agent<E::Observation>,
+{
+    if config.episodes == 0 {
+        return Err(Error::invalid("episodes", 0, "must be at least 1"));
+    }
+    if config.window == 0 || config.max_episode_steps == 0 {
+        return Err(Error::invalid(
+            "window/max_episode_steps",
+            0,
+            "must be at least 1",
+        ));
+    }
+    let start = Instant::now();
+    let bar = progress_bar(config);
+    let mut report = TrainReport {
+        episodes: Vec::with_capacity(config.episodes),
+        env_steps: 0,
+        seconds: 0.0,
+        seconds_to_target: None,
+    };
+    let mut recent = std::collections::VecDeque::with_capacity(config.window);
+    let mut recent_sum = 0.0;
+    for episode in 0..config.episodes {
+        let seed = (episode == 0).then_some(config.seed);
+        let mut observation = env.reset(seed);
+        let mut action = agent.act(&observation, true);
+        let epsilon = agent.epsilon();
+        let (mut episode_return, mut length) = (0.0, 0usize);
+        let (mut loss_sum, mut loss_count) = (0.0, 0usize);
+        let terminated = loop {
+            let step = env.step(action)?;
+            length += 1;
+            report.env_steps += 1;
+            episode_return += step.reward;
+            let cut = length >= config.max_episode_steps
+                || config.max_env_steps.is_some_and(|m| report.env_steps >= m);
+            let truncated = step.truncated || (cut && !step.terminated);
+            let done = step.terminated || truncated;
+            let next_action = (!done).then(|| agent.act(&step.observation, true));
+            let loss = agent.learn(&Transition {
+                observation: &observation,
+                action,
+                reward: step.reward,
+                next_observation: &step.observation,
+                next_action,
+                terminated: step.terminated,
+                truncated,
+            })?;
+            if let Some(l) = loss {
+                loss_sum += l;
+                loss_count += 1;
+            }
+            if done {
+                break step.terminated;
+            }
+            observation = step.observation;
+            action = next_action.unwrap_or(0);
+        };
+        agent.end_episode();
+        let log = EpisodeLog {
+            episode,
+            episode_return,
+            length,
+            epsilon,
+            loss: (loss_count > 0).then(|| loss_sum / loss_count as f64),
+            wall_seconds: start.elapsed().as_secs_f64(),
+            env_steps: report.env_steps,
+            terminated,
+        };
+        if recent.len() == config.window {
+            recent_sum -= recent.pop_front().unwrap_or(0.0);
+        }
+        recent.push_back(episode_return);
+        recent_sum += episode_return;
+        let mean = recent_sum / recent.len() as f64;
+        bar.inc(1);
+        if episode % 16 == 0 {
+            bar.set_message(format!("mean return {mean:.2} (last {})", recent.len()));
+        }
+        let control = callback(&log);
+        report.episodes.push(log);
+        let reached = config
+            .target_mean_return
+            .is_some_and(|t| recent.len() == config.window && mean >= t);
+        if reached && report.seconds_to_target.is_none() {
+            report.seconds_to_target = Some(start.elapsed().as_secs_f64());
+        }
+        if reached
+            || control == Control::Stop
+            || config.max_env_steps.is_some_and(|m| report.env_steps >= m)
+        {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    report.seconds = start.elapsed().as_secs_f64();
+    if let Some(path) = &config.log_csv {
+        write_log(path, &report.episodes)?;
+    }
+    Ok(report)
+}
+
+/// Writes episode logs as CSV (atomically).
+pub fn write_log(path: &std::path::Path, episodes: &[EpisodeLog]) -> Result<()> {
+    crate::persist::write_atomic(path, |w| {
+        use std::io::Write;
+        writeln!(
+            w,
+            "episode,return,length,epsilon,loss,wall_seconds,env_steps,terminated"
+        )?;
+        for e in episodes {
+            writeln!(
+                w,
+                "{},{},{},{},{},{:.6},{},{}",
+                e.episode,
+                e.episode_return,
+                e.length,
+                e.epsilon,
+                e.loss.map(|l| l.to_string()).unwrap_or_default(),
+                e.wall_seconds,
+                e.env_steps,
+                e.terminated
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Results of [`evaluate`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    /// Return of each episode.
+    pub returns: Vec<f64>,
+    /// Mean return.
+    pub mean_return: f64,
+    /// Standard deviation of the returns.
+    pub std_return: f64,
+    /// Fraction of episodes the environment counted as a success (gridworld goal reached).
+    pub success_rate: f64,
+    /// Mean episode length.
+    pub mean_length: f64,
+}
+
+/// Runs `episodes` greedy episodes (no exploration, no learning); the first reset uses `seed`.
+pub fn evaluate<E, A>(
+    env: &mut E,
+    agent: &mut A,
+    episodes: usize,
+    seed: u64,
+    max_episode_steps: usize,
+) -> Result<Evaluation>
+where
+    E: Env,
+    A: Agent<E::Observation>,
+{
+    if episodes == 0 {
+        return Err(Error::invalid("episodes", 0, "must be at least 1"));
+    }
+    let mut returns = Vec::with_capacity(episodes);
+    let (mut successes, mut total_length) = (0usize, 0usize);
+    for episode in 0..episodes {
+        let mut observation = env.reset((episode == 0).then_some(seed));
+        let mut total = 0.0;
+        for length in 1..=max_episode_steps.max(1) {
+            let step = env.step(agent.act(&observation, false))?;
+            total += step.reward;
+            if step.done() || length == max_episode_steps {
+                successes += usize::from(step.done() && env.is_success());
+                total_length += length;
+                break;
+            }
+            observation = step.observation;
+        }
+        returns.push(total);
+    }
+    let mean = returns.iter().sum::<f64>() / episodes as f64;
+    let var = returns.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / episodes as f64;
+    Ok(Evaluation {
+        mean_return: mean,
+        std_return: var.sqrt(),
+        success_rate: successes as f64 / episodes as f64,
+        mean_length: total_length as f64 / episodes as f64,
+        returns,
+    })
+}
