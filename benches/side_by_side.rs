@@ -141,7 +141,7 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
                         episodes: 20_000,
                         ..Default::default()
                     },
-                    |_| Control::Continue,
+                    |_, _| Ok(Control::Continue),
                 )?;
                 let eval = evaluate(&mut env, &mut agent, 10_000, 1, 1000)?;
                 Ok((report.env_steps, eval.success_rate))

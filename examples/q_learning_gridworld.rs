@@ -111,7 +111,7 @@ fn run_one(
         progress: true,
         ..Default::default()
     };
-    let report = train(&mut env, &mut agent, &config, |_| Control::Continue)?;
+    let report = train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue))?;
     Ok((agent, report))
 }
 

@@ -25,7 +25,7 @@ fn frozen_agent(seed: u64, episodes: usize) -> (QLearning, f64) {
         seed,
         ..Default::default()
     };
-    train(&mut env, &mut agent, &config, |_| Control::Continue).unwrap();
+    train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue)).unwrap();
     let eval = evaluate(&mut env, &mut agent, 10_000, seed + 1000, 1000).unwrap();
     (agent, eval.success_rate)
 }
@@ -67,7 +67,7 @@ fn cliff_walking_q_learning_takes_the_optimal_path_and_sarsa_the_safe_one() {
                 seed: 1,
                 ..Default::default()
             },
-            |_| Control::Continue,
+            |_, _| Ok(Control::Continue),
         )
         .unwrap();
         let eval = evaluate(&mut env, &mut agent, 1, 0, 1000).unwrap();
@@ -125,9 +125,9 @@ fn training_loop_logs_and_stops_early() {
         ..Default::default()
     };
     let mut seen = 0;
-    let report = train(&mut env, &mut agent, &config, |_| {
+    let report = train(&mut env, &mut agent, &config, |_, _| {
         seen += 1;
-        Control::Continue
+        Ok(Control::Continue)
     })
     .unwrap();
     assert!(
@@ -149,12 +149,12 @@ fn training_loop_logs_and_stops_early() {
             episodes: 100,
             ..Default::default()
         },
-        |e| {
-            if e.episode == 4 {
+        |e, _| {
+            Ok(if e.episode == 4 {
                 Control::Stop
             } else {
                 Control::Continue
-            }
+            })
         },
     )
     .unwrap();
@@ -195,7 +195,7 @@ fn bad_settings_and_environment_errors_are_returned() {
             episodes: 50,
             ..Default::default()
         },
-        |_| Control::Continue,
+        |_, _| Ok(Control::Continue),
     )
     .unwrap_err();
     assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");

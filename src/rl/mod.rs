@@ -4,9 +4,12 @@
 //! * [`train`] and [`evaluate`] — one training loop and one evaluation for every agent and every
 //!   environment, with a progress bar, per-episode logs (CSV), callbacks and early stopping.
 //! * [`QLearning`] / SARSA — tabular agents ([`tabular`]), with exploration [`Schedule`]s.
-//! * `dqn` — a deep Q-network on libtorch (feature `tch`).
+//! * `dqn` — a deep Q-network on libtorch (feature `tch`), with its [`replay`] buffer.
 
 mod agent;
+#[cfg(feature = "tch")]
+pub mod dqn;
+pub mod replay;
 mod schedule;
 pub mod tabular;
 mod training;

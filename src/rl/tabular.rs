@@ -85,7 +85,7 @@ impl Persist for QTable {
 ///     .seed(0)
 ///     .build()?;
 /// let config = TrainConfig { episodes: 500, ..Default::default() };
-/// train(&mut env, &mut agent, &config, |_| Control::Continue)?;
+/// train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue))?;
 /// let eval = evaluate(&mut env, &mut agent, 1, 0, 1000)?;
 /// assert_eq!(eval.mean_return, -13.0); // the shortest path along the cliff
 /// # Ok::<(), learnkit::Error>(())

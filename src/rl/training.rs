@@ -131,12 +131,13 @@ fn progress_bar(config: &TrainConfig) -> ProgressBar {
 }
 
 /// Trains `agent` on `env` for up to `config.episodes` episodes, calling `callback` after each
-/// one. Works for every agent and every environment with discrete actions.
+/// one with the episode's log and the agent (to evaluate it, checkpoint it, or stop). Works for
+/// every agent and every environment with discrete actions.
 pub fn train<E, A>(
     env: &mut E,
     agent: &mut A,
     config: &TrainConfig,
-    mut callback: impl FnMut(&EpisodeLog) -> Control,
+    mut callback: impl FnMut(&EpisodeLog, &mut A) -> Result<Control>,
 ) -> Result<TrainReport>
 where
     E: Env,
@@ -155,7 +156,7 @@ where
     let start = Instant::now();
     let bar = progress_bar(config);
     let mut report = TrainReport {
-        episodes: Vec::with_capacity(config.episodes),
+        episodes: Vec::with_capacity(config.episodes.min(4096)),
         env_steps: 0,
         seconds: 0.0,
         seconds_to_target: None,
@@ -219,7 +220,7 @@ where
         if episode % 16 == 0 {
             bar.set_message(format!("mean return {mean:.2} (last {})", recent.len()));
         }
-        let control = callback(&log);
+        let control = callback(&log, agent)?;
         report.episodes.push(log);
         let reached = config
             .target_mean_return

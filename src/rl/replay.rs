@@ -1,0 +1,228 @@
+//! Experience replay: a fixed-capacity ring buffer of transitions, sampled uniformly.
+//!
+//! Each transition stores the observation, action, reward, next observation and — separately —
+//! `terminated` and `truncated`. Only `terminated` stops bootstrapping: a transition cut by a
+//! time limit still bootstraps from its next observation, whose value is real.
+
+use rand::Rng as _;
+
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+
+/// A sampled mini-batch, flattened row-major.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    /// Observations, `batch × obs_dim`.
+    pub observations: Vec<f32>,
+    /// Actions taken.
+    pub actions: Vec<i64>,
+    /// Rewards received.
+    pub rewards: Vec<f32>,
+    /// Next observations, `batch × obs_dim`.
+    pub next_observations: Vec<f32>,
+    /// 1 where the next state is terminal (no bootstrap), else 0.
+    pub terminated: Vec<f32>,
+}
+
+/// One stored transition, as [`ReplayBuffer::get`] returns it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stored<'a> {
+    /// Observation features.
+    pub observation: &'a [f32],
+    /// Action taken.
+    pub action: usize,
+    /// Reward received.
+    pub reward: f32,
+    /// Next observation features.
+    pub next_observation: &'a [f32],
+    /// The episode terminated.
+    pub terminated: bool,
+    /// A time limit cut the episode.
+    pub truncated: bool,
+}
+
+/// A ring buffer of transitions with feature-vector observations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayBuffer {
+    capacity: usize,
+    obs_dim: usize,
+    len: usize,
+    next: usize,
+    observations: Vec<f32>,
+    next_observations: Vec<f32>,
+    actions: Vec<i64>,
+    rewards: Vec<f32>,
+    terminated: Vec<bool>,
+    truncated: Vec<bool>,
+}
+
+impl ReplayBuffer {
+    /// An empty buffer holding up to `capacity` transitions of `obs_dim`-dimensional observations.
+    pub fn new(capacity: usize, obs_dim: usize) -> Result<Self> {
+        if capacity == 0 || obs_dim == 0 {
+            return Err(Error::invalid(
+                "buffer_size",
+                format!("{capacity} × {obs_dim}"),
+                "capacity and observation size must be at least 1",
+            ));
+        }
+        Ok(Self {
+            capacity,
+            obs_dim,
+            len: 0,
+            next: 0,
+            observations: vec![0.0; capacity * obs_dim],
+            next_observations: vec![0.0; capacity * obs_dim],
+            actions: vec![0; capacity],
+            rewards: vec![0.0; capacity],
+            terminated: vec![false; capacity],
+            truncated: vec![false; capacity],
+        })
+    }
+
+    /// Number of stored transitions.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Maximum number of transitions.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Observation size.
+    pub fn obs_dim(&self) -> usize {
+        self.obs_dim
+    }
+
+    /// Stores a transition, overwriting the oldest when full.
+    pub fn push(
+        &mut self,
+        observation: &[f32],
+        action: usize,
+        reward: f64,
+        next_observation: &[f32],
+        terminated: bool,
+        truncated: bool,
+    ) -> Result<()> {
+        if observation.len() != self.obs_dim || next_observation.len() != self.obs_dim {
+            return Err(Error::shape(
+                "replay observation",
+                self.obs_dim,
+                format!("{} and {}", observation.len(), next_observation.len()),
+            ));
+        }
+        let i = self.next;
+        let d = self.obs_dim;
+        self.observations[i * d..(i + 1) * d].copy_from_slice(observation);
+        self.next_observations[i * d..(i + 1) * d].copy_from_slice(next_observation);
+        self.actions[i] = action as i64;
+        self.rewards[i] = reward as f32;
+        self.terminated[i] = terminated;
+        self.truncated[i] = truncated;
+        self.next = (i + 1) % self.capacity;
+        self.len = (self.len + 1).min(self.capacity);
+        Ok(())
+    }
+
+    /// Samples `batch` transitions uniformly with replacement into `out`.
+    pub fn sample_into(&self, batch: usize, rng: &mut Rng, out: &mut Batch) -> Result<()> {
+        if self.len == 0 {
+            return Err(Error::EmptyData("the replay buffer is empty".into()));
+        }
+        let d = self.obs_dim;
+        out.observations.clear();
+        out.next_observations.clear();
+        out.actions.clear();
+        out.rewards.clear();
+        out.terminated.clear();
+        for _ in 0..batch {
+            let i = rng.gen_range(0..self.len);
+            out.observations
+                .extend_from_slice(&self.observations[i * d..(i + 1) * d]);
+            out.next_observations
+                .extend_from_slice(&self.next_observations[i * d..(i + 1) * d]);
+            out.actions.push(self.actions[i]);
+            out.rewards.push(self.rewards[i]);
+            // Only termination masks the bootstrap; truncation does not.
+            out.terminated.push(f32::from(u8::from(self.terminated[i])));
+        }
+        Ok(())
+    }
+
+    /// The stored transition at position `i` (0 = oldest still stored).
+    pub fn get(&self, i: usize) -> Option<Stored<'_>> {
+        if i >= self.len {
+            return None;
+        }
+        let start = if self.len == self.capacity {
+            self.next
+        } else {
+            0
+        };
+        let j = (start + i) % self.capacity;
+        let d = self.obs_dim;
+        Some(Stored {
+            observation: &self.observations[j * d..(j + 1) * d],
+            action: self.actions[j] as usize,
+            reward: self.rewards[j],
+            next_observation: &self.next_observations[j * d..(j + 1) * d],
+            terminated: self.terminated[j],
+            truncated: self.truncated[j],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminated_and_truncated_are_kept_apart() {
+        let mut buffer = ReplayBuffer::new(4, 2).unwrap();
+        buffer
+            .push(&[0.0, 0.0], 1, 1.0, &[1.0, 1.0], false, true)
+            .unwrap(); // time limit
+        buffer
+            .push(&[1.0, 1.0], 0, 1.0, &[2.0, 2.0], true, false)
+            .unwrap(); // real end
+        let first = buffer.get(0).unwrap();
+        assert!(!first.terminated && first.truncated);
+        let second = buffer.get(1).unwrap();
+        assert!(second.terminated && !second.truncated);
+        let mut batch = Batch::default();
+        let mut rng = crate::rng::seeded(0);
+        buffer.sample_into(64, &mut rng, &mut batch).unwrap();
+        for (k, &t) in batch.terminated.iter().enumerate() {
+            // The truncated transition (from [0, 0]) keeps its bootstrap; the terminal one not.
+            let from_first = batch.observations[2 * k] == 0.0;
+            assert_eq!(t, if from_first { 0.0 } else { 1.0 });
+        }
+    }
+
+    #[test]
+    fn the_ring_overwrites_the_oldest() {
+        let mut buffer = ReplayBuffer::new(3, 1).unwrap();
+        for i in 0..5 {
+            buffer
+                .push(&[i as f32], 0, i as f64, &[i as f32 + 1.0], false, false)
+                .unwrap();
+        }
+        assert_eq!(buffer.len(), 3);
+        let rewards: Vec<f32> = (0..3).map(|i| buffer.get(i).unwrap().reward).collect();
+        assert_eq!(rewards, vec![2.0, 3.0, 4.0]);
+        assert!(buffer
+            .push(&[0.0, 1.0], 0, 0.0, &[0.0], false, false)
+            .is_err());
+        assert!(ReplayBuffer::new(0, 1).is_err());
+        let empty = ReplayBuffer::new(2, 1).unwrap();
+        assert!(empty
+            .sample_into(1, &mut crate::rng::seeded(0), &mut Batch::default())
+            .is_err());
+    }
+}

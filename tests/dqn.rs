@@ -1,0 +1,186 @@
+//! DQN on libtorch (feature `tch`): learning happens, runs are reproducible, checkpoints resume
+//! exactly and refuse a different architecture.
+#![cfg(feature = "tch")]
+
+use learnkit::envs::{CartPole, Env, GridWorld, MapSpec};
+use learnkit::rl::dqn::{Dqn, DqnConfig, TargetUpdate};
+use learnkit::rl::{evaluate, train, Control, Schedule, TrainConfig, TrainReport};
+use learnkit::Error;
+
+fn small_config(seed: u64) -> DqnConfig {
+    DqnConfig {
+        hidden: vec![32],
+        learning_rate: 1e-3,
+        buffer_size: 10_000,
+        batch_size: 32,
+        learning_starts: 200,
+        train_frequency: 1,
+        gradient_steps: 1,
+        target_update: TargetUpdate::Hard { every: 100 },
+        exploration: Schedule::Linear {
+            start: 1.0,
+            end: 0.05,
+            duration: 2000,
+        },
+        seed,
+        ..DqnConfig::cartpole()
+    }
+}
+
+fn run<E: Env>(env: &mut E, agent: &mut Dqn<E::Observation>, steps: usize, seed: u64) -> TrainReport
+where
+    E::Observation: learnkit::envs::Features,
+{
+    let config = TrainConfig {
+        episodes: 1_000_000,
+        max_env_steps: Some(steps),
+        max_episode_steps: 500,
+        seed,
+        ..Default::default()
+    };
+    train(env, agent, &config, |_, _| Ok(Control::Continue)).unwrap()
+}
+
+#[test]
+fn dqn_learns_the_non_slippery_frozen_lake() {
+    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false));
+    let mut agent: Dqn<usize> = Dqn::new(small_config(0), &env.observation_space(), 4).unwrap();
+    let before = evaluate(&mut env, &mut agent, 10, 0, 100).unwrap();
+    run(&mut env, &mut agent, 4000, 0);
+    let after = evaluate(&mut env, &mut agent, 10, 0, 100).unwrap();
+    assert!(
+        after.success_rate == 1.0,
+        "greedy success {} (before training {})",
+        after.success_rate,
+        before.success_rate
+    );
+    assert!(!agent.history().is_empty());
+}
+
+#[test]
+fn same_seed_same_learning_curve_on_cpu() {
+    let curve = |seed| {
+        let mut env = CartPole::v1();
+        let mut agent: Dqn<[f64; 4]> =
+            Dqn::new(small_config(seed), &env.observation_space(), 2).unwrap();
+        let report = run(&mut env, &mut agent, 2500, seed);
+        (
+            report
+                .episodes
+                .iter()
+                .map(|e| e.episode_return)
+                .collect::<Vec<_>>(),
+            agent.parameters(),
+        )
+    };
+    let (a, pa) = curve(5);
+    let (b, pb) = curve(5);
+    assert_eq!(a, b);
+    assert_eq!(pa, pb);
+    let (c, _) = curve(6);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn checkpoints_resume_with_identical_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dqn.ckpt");
+    let mut env = CartPole::v1();
+    let mut first: Dqn<[f64; 4]> = Dqn::new(small_config(3), &env.observation_space(), 2).unwrap();
+    run(&mut env, &mut first, 1500, 3);
+    first.save_checkpoint(&path, true).unwrap();
+
+    let mut resumed: Dqn<[f64; 4]> =
+        Dqn::new(small_config(99), &env.observation_space(), 2).unwrap();
+    resumed.load_checkpoint(&path).unwrap();
+    assert_eq!(resumed.parameters(), first.parameters());
+    assert_eq!(resumed.steps(), 1500);
+    assert_eq!(resumed.buffer(), first.buffer());
+
+    let a = run(&mut CartPole::v1(), &mut first, 800, 11);
+    let b = run(&mut CartPole::v1(), &mut resumed, 800, 11);
+    assert_eq!(
+        a.episodes
+            .iter()
+            .map(|e| e.episode_return)
+            .collect::<Vec<_>>(),
+        b.episodes
+            .iter()
+            .map(|e| e.episode_return)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(first.parameters(), resumed.parameters());
+}
+
+#[test]
+fn checkpoint_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dqn.ckpt");
+    let space = CartPole::v1().observation_space();
+    let agent: Dqn<[f64; 4]> = Dqn::new(small_config(1), &space, 2).unwrap();
+    agent.save_checkpoint(&path, false).unwrap();
+    let mut wider: Dqn<[f64; 4]> = Dqn::new(
+        DqnConfig {
+            hidden: vec![64, 64],
+            ..small_config(1)
+        },
+        &space,
+        2,
+    )
+    .unwrap();
+    let err = wider.load_checkpoint(&path).unwrap_err();
+    assert!(matches!(err, Error::IncompatibleModel { .. }), "{err}");
+    assert!(
+        err.to_string().contains("4-64-64-2") && err.to_string().contains("4-32-2"),
+        "{err}"
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let mut same: Dqn<[f64; 4]> = Dqn::new(small_config(1), &space, 2).unwrap();
+    assert!(matches!(
+        same.load_checkpoint(&path).unwrap_err(),
+        Error::CorruptModel { .. }
+    ));
+    assert!(matches!(
+        same.load_checkpoint(dir.path().join("missing"))
+            .unwrap_err(),
+        Error::Io { .. }
+    ));
+}
+
+#[test]
+fn bad_hyper_parameters_are_errors() {
+    let space = CartPole::v1().observation_space();
+    let bad = [
+        DqnConfig {
+            hidden: vec![],
+            ..small_config(0)
+        },
+        DqnConfig {
+            learning_rate: 0.0,
+            ..small_config(0)
+        },
+        DqnConfig {
+            gamma: 1.5,
+            ..small_config(0)
+        },
+        DqnConfig {
+            batch_size: 0,
+            ..small_config(0)
+        },
+        DqnConfig {
+            target_update: TargetUpdate::Soft { tau: 0.0 },
+            ..small_config(0)
+        },
+        DqnConfig {
+            max_grad_norm: Some(-1.0),
+            ..small_config(0)
+        },
+    ];
+    for config in bad {
+        assert!(matches!(
+            Dqn::<[f64; 4]>::new(config, &space, 2),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+}
