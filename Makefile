@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench clean-venv
+.PHONY: tour test lint bench bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -19,9 +19,16 @@ lint:
 	cargo fmt --all -- --check
 	$(TORCH) cargo clippy --workspace --all-targets --all-features -- -D warnings
 
-## Side-by-side benchmarks against the Python peers; rewrites docs/benchmarks.md.
+PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baselines3>=2.7"
+
+## Side-by-side benchmarks against the Python peers (scikit-learn, Gymnasium, a NumPy loop,
+## Stable-Baselines3, CleanRL's DQN); rewrites the tables in docs/benchmarks.md. ~20 minutes.
 bench:
-	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check "scikit-learn==1.9.1" threadpoolctl gymnasium && python3 benches/side_by_side.py $(ARGS)'
+	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/side_by_side.py $(ARGS) && python3 benches/dqn_peers.py'
+
+## Only the DQN comparison.
+bench-dqn:
+	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/dqn_peers.py $(ARGS)'
 
 ## Removes the provisioned virtual environment (the next run re-creates it).
 clean-venv:

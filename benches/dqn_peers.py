@@ -1,0 +1,205 @@
+"""DQN on CartPole-v1, side by side: learnkit against Stable-Baselines3 (RL Zoo settings) and
+CleanRL's dqn.py algorithm, on this machine, in one run. Rewrites the DQN table in
+docs/benchmarks.md.
+
+    make bench-dqn            # (part of `make bench`)
+
+What is timed, per tool and seed:
+* learnkit: `dqn_cartpole --json` with its defaults; "time to solve" is the wall time until a
+  greedy evaluation over 100 episodes first averages ≥ 475 (training stops there), evaluation
+  time included. A final greedy evaluation over 100 fresh episodes is reported.
+* Stable-Baselines3 2.x, RL Zoo's CartPole-v1 hyper-parameters, 50k steps; "time to solve" is the
+  wall time until the mean return of the last 100 *training* episodes first reaches 475 (the
+  criterion the reference figures use), or "not reached"; then the full 50k-step time and a
+  greedy evaluation over 100 episodes.
+* CleanRL's dqn.py — re-typed below from its published algorithm and defaults, since the
+  `cleanrl` package cannot be installed on Python 3.11 — with the same criterion, stopped once
+  it is met (or at 500k steps).
+Torch runs with one thread for the peers, as for learnkit (the small MLPs gain nothing from two).
+"""
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from collections import deque
+from datetime import date
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOC = os.path.join(ROOT, "docs", "benchmarks.md")
+BEGIN, END = "<!-- dqn:begin -->", "<!-- dqn:end -->"
+torch.set_num_threads(1)
+
+
+def greedy_eval(policy, episodes=100, seed=10_000):
+    env = gym.make("CartPole-v1")
+    returns = []
+    for i in range(episodes):
+        obs, _ = env.reset(seed=seed + i)
+        total, done = 0.0, False
+        while not done:
+            obs, r, term, trunc, _ = env.step(policy(obs))
+            total += r
+            done = term or trunc
+        returns.append(total)
+    return float(np.mean(returns))
+
+
+def run_learnkit(seed):
+    exe = os.path.join(ROOT, "target", "release", "examples", "dqn_cartpole")
+    out = subprocess.run([exe, "--seed", str(seed), "--json", "--out", os.path.join(ROOT, "target", "bench-dqn")],
+                         check=True, capture_output=True, text=True).stdout
+    d = json.loads(out.strip().splitlines()[-1])
+    return {"solve": d["seconds_to_solve"], "total": d["train_seconds"], "eval": d["eval_mean_return"],
+            "steps": d["env_steps"]}
+
+
+def run_sb3(seed):
+    from stable_baselines3 import DQN
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class Solved(BaseCallback):
+        def __init__(self):
+            super().__init__()
+            self.returns, self.start, self.solved_at, self.current = deque(maxlen=100), time.perf_counter(), None, 0.0
+
+        def _on_step(self):
+            self.current += float(self.locals["rewards"][0])
+            if self.locals["dones"][0]:
+                self.returns.append(self.current)
+                self.current = 0.0
+                if self.solved_at is None and len(self.returns) == 100 and np.mean(self.returns) >= 475:
+                    self.solved_at = time.perf_counter() - self.start
+            return True
+
+    env = gym.make("CartPole-v1")
+    model = DQN("MlpPolicy", env, learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000,
+                gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128, exploration_fraction=0.16,
+                exploration_final_eps=0.04, policy_kwargs=dict(net_arch=[256, 256]), seed=seed, device="cpu", verbose=0)
+    cb = Solved()
+    start = time.perf_counter()
+    model.learn(total_timesteps=50_000, callback=cb)
+    total = time.perf_counter() - start
+    score = greedy_eval(lambda o: int(model.predict(o, deterministic=True)[0]))
+    return {"solve": cb.solved_at, "total": total, "eval": score, "steps": 50_000}
+
+
+class QNetwork(torch.nn.Module):
+    def __init__(self, n_obs, n_actions):
+        super().__init__()
+        self.network = torch.nn.Sequential(torch.nn.Linear(n_obs, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84),
+                                           torch.nn.ReLU(), torch.nn.Linear(84, n_actions))
+
+    def forward(self, x):
+        return self.network(x)
+
+
+def run_cleanrl(seed, total_timesteps=500_000):
+    """CleanRL dqn.py: Adam 2.5e-4, buffer 10k, gamma 0.99, hard target update every 500 steps
+    (tau 1), batch 128, epsilon 1 -> 0.05 over 50% of training, learning starts 10k, train every
+    10 steps, MLP 120-84, MSE loss; bootstraps through truncation."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    env = gym.make("CartPole-v1")
+    q = QNetwork(4, 2)
+    target = QNetwork(4, 2)
+    target.load_state_dict(q.state_dict())
+    optimizer = torch.optim.Adam(q.parameters(), lr=2.5e-4)
+    size, buf_o, buf_a, buf_r, buf_n, buf_d, ptr, full = 10_000, np.zeros((10_000, 4), np.float32), np.zeros(10_000, np.int64), np.zeros(10_000, np.float32), np.zeros((10_000, 4), np.float32), np.zeros(10_000, np.float32), 0, False
+    returns, current = deque(maxlen=100), 0.0
+    obs, _ = env.reset(seed=seed)
+    start, solved_at = time.perf_counter(), None
+    for step in range(total_timesteps):
+        eps = max(0.05, 1.0 + (0.05 - 1.0) * step / (0.5 * total_timesteps))
+        if random.random() < eps:
+            action = env.action_space.sample()
+        else:
+            with torch.no_grad():
+                action = int(torch.argmax(q(torch.tensor(obs).unsqueeze(0)), dim=1).item())
+        nxt, r, term, trunc, _ = env.step(action)
+        current += r
+        buf_o[ptr], buf_a[ptr], buf_r[ptr], buf_n[ptr], buf_d[ptr] = obs, action, r, nxt, float(term)
+        ptr = (ptr + 1) % size
+        full = full or ptr == 0
+        obs = nxt
+        if term or trunc:
+            returns.append(current)
+            current = 0.0
+            obs, _ = env.reset()
+            if len(returns) == 100 and np.mean(returns) >= 475:
+                solved_at = time.perf_counter() - start
+                break
+        if step > 10_000 and step % 10 == 0:
+            idx = np.random.randint(0, size if full else ptr, 128)
+            with torch.no_grad():
+                target_max = target(torch.from_numpy(buf_n[idx])).max(dim=1).values
+                td = torch.from_numpy(buf_r[idx]) + 0.99 * target_max * (1 - torch.from_numpy(buf_d[idx]))
+            old = q(torch.from_numpy(buf_o[idx])).gather(1, torch.from_numpy(buf_a[idx]).unsqueeze(1)).squeeze()
+            loss = torch.nn.functional.mse_loss(td, old)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        if step % 500 == 0:
+            target.load_state_dict(q.state_dict())
+    total = time.perf_counter() - start
+    with torch.no_grad():
+        score = greedy_eval(lambda o: int(torch.argmax(q(torch.tensor(o).unsqueeze(0)), dim=1).item()))
+    return {"solve": solved_at, "total": total, "eval": score, "steps": step + 1}
+
+
+def fmt(v):
+    return "not reached" if v is None else f"{v:.1f} s"
+
+
+def main():
+    seeds = [1, 2, 3]
+    peer_seeds = [1] if "--quick-peers" in sys.argv else seeds
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--features", "tch", "--example", "dqn_cartpole"],
+                   cwd=ROOT, check=True)
+    rows, ours = [], []
+    for seed in seeds:
+        r = run_learnkit(seed)
+        ours.append(r)
+        print("learnkit", seed, r, flush=True)
+        rows.append(f"| learnkit DQN (64-64) | {seed} | {fmt(r['solve'])} (greedy eval ≥ 475) | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
+    for seed in peer_seeds:
+        r = run_sb3(seed)
+        print("sb3", seed, r, flush=True)
+        rows.append(f"| Stable-Baselines3 DQN, RL Zoo settings (256-256) | {seed} | {fmt(r['solve'])} (training mean ≥ 475) | {r['total']:.1f} s, 50000 steps | {r['eval']:.1f} |")
+    for seed in peer_seeds:
+        r = run_cleanrl(seed)
+        print("cleanrl", seed, r, flush=True)
+        rows.append(f"| CleanRL dqn.py algorithm (120-84) | {seed} | {fmt(r['solve'])} (training mean ≥ 475) | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
+    solves = sorted(r["solve"] for r in ours if r["solve"] is not None)
+    median = f"{solves[len(solves) // 2]:.1f} s" if len(solves) == len(ours) else "not all seeds solved"
+    import stable_baselines3
+    table = "\n".join([
+        BEGIN,
+        f"Measured {date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} "
+        f"(1 thread), gymnasium {gym.__version__}, stable-baselines3 {stable_baselines3.__version__}; command: "
+        "`make bench` (benches/dqn_peers.py). learnkit's median time to solve over seeds 1–3: "
+        f"**{median}**.",
+        "",
+        "| tool | seed | time to solve | training run | greedy eval, 100 episodes |",
+        "|---|---|---|---|---|",
+        *rows,
+        END,
+    ])
+    doc = open(DOC).read()
+    if BEGIN not in doc:
+        doc += f"\n## DQN on CartPole-v1\n\n{BEGIN}\n{END}\n"
+    head, rest = doc.split(BEGIN, 1)
+    with open(DOC, "w") as f:
+        f.write(head + table + rest.split(END, 1)[1])
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
