@@ -34,6 +34,9 @@ struct Args {
 
 #[path = "decision_tree.rs"]
 mod decision_tree;
+#[cfg(feature = "tch")]
+#[path = "dqn_cartpole.rs"]
+mod dqn_cartpole;
 #[path = "kmeans_elbow.rs"]
 mod kmeans_elbow;
 #[path = "linear_regression.rs"]
@@ -75,7 +78,8 @@ fn example_args<A: Parser>(name: &str, common: &[String], extra: &[&str]) -> A {
 }
 
 fn stages(quick: bool) -> Vec<Stage> {
-    vec![
+    #[allow(unused_mut)]
+    let mut stages = vec![
         Stage {
             name: "data",
             title: "Data: the iris flowers",
@@ -179,7 +183,22 @@ fn stages(quick: bool) -> Vec<Stage> {
                 ))
             }),
         },
-    ]
+    ];
+    #[cfg(feature = "tch")]
+    stages.push(Stage {
+        name: "dqn (cartpole)",
+        title: "Deep Q-network on CartPole-v1",
+        explanation: "When the state is four real numbers there is no table to fill: a small \
+            neural network (on libtorch) estimates Q(s, a) instead, trained from a replay buffer \
+            of past transitions against a periodically frozen target network. Training stops \
+            once a greedy evaluation over 100 episodes averages at least 475 — CartPole-v1's \
+            'solved' threshold.",
+        run: Box::new(move |common| {
+            let steps = if quick { "30000" } else { "100000" };
+            dqn_cartpole::run(&example_args("dqn_cartpole", common, &["--steps", steps]))
+        }),
+    });
+    stages
 }
 
 /// Flags of the data stage (only the shared ones).

@@ -62,4 +62,7 @@ pub mod guide {
     pub struct TreesAndForests;
     #[doc = include_str!("../docs/tabular_rl.md")]
     pub struct TabularRl;
+    #[cfg(feature = "tch")]
+    #[doc = include_str!("../docs/dqn.md")]
+    pub struct Dqn;
 }

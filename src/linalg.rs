@@ -7,6 +7,28 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use crate::error::{Error, Result};
 
+/// Rows per block of [`centred_scatter`].
+const BLOCK: usize = 2048;
+
+/// The scatter matrix `XcᵀXc` of the data centred on `mean`, accumulated over fixed blocks of
+/// rows in parallel and added in block order (identical for any thread count); no centred copy
+/// of the whole matrix is made.
+pub fn centred_scatter(x: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Array2<f64> {
+    use rayon::prelude::*;
+    let d = x.ncols();
+    let blocks: Vec<Array2<f64>> = (0..x.nrows().div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let rows = x.slice(ndarray::s![b * BLOCK..((b + 1) * BLOCK).min(x.nrows()), ..]);
+            let centred = &rows - mean;
+            centred.t().dot(&centred)
+        })
+        .collect();
+    blocks
+        .into_iter()
+        .fold(Array2::zeros((d, d)), |acc, b| acc + b)
+}
+
 /// Solves `a x = b` for symmetric positive-definite `a` by Cholesky factorisation. Returns
 /// `None` when `a` is not (numerically) positive definite.
 pub fn cholesky_solve(a: ArrayView2<'_, f64>, b: ArrayView1<'_, f64>) -> Option<Array1<f64>> {

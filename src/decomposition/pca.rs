@@ -1,5 +1,4 @@
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::AsRecords;
@@ -98,7 +97,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
         let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
         let (eigenvalues, axes, total) = if n >= d {
             // Covariance route: eigenvectors of XcᵀXc are the principal axes.
-            let scatter = centred_scatter(x, &mean);
+            let scatter = linalg::centred_scatter(x, &mean);
             let total = scatter.diag().sum() / (n - 1) as f64;
             let (values, axes) = linalg::symmetric_eigen(scatter.view())?;
             (values, axes, total)
@@ -159,26 +158,6 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             feature_names: data.feature_names(),
         })
     }
-}
-
-/// Rows per block of the scatter-matrix computation.
-const BLOCK: usize = 2048;
-
-/// `XcᵀXc` for the centred data, accumulated over fixed blocks of rows in parallel and added in
-/// block order (identical for any thread count); no centred copy of the whole matrix is made.
-fn centred_scatter(x: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Array2<f64> {
-    let d = x.ncols();
-    let blocks: Vec<Array2<f64>> = (0..x.nrows().div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            let rows = x.slice(s![b * BLOCK..((b + 1) * BLOCK).min(x.nrows()), ..]);
-            let centred = &rows - mean;
-            centred.t().dot(&centred)
-        })
-        .collect();
-    blocks
-        .into_iter()
-        .fold(Array2::zeros((d, d)), |acc, b| acc + b)
 }
 
 /// A fitted PCA.

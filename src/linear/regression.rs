@@ -91,13 +91,12 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
         } else {
             (Array1::zeros(n_features), 0.0)
         };
-        let xc = &x - &x_mean;
-        let yc = &y - y_mean;
-        let mut gram = xc.t().dot(&xc);
+        let mut gram = linalg::centred_scatter(x, &x_mean);
         for i in 0..n_features {
             gram[(i, i)] += self.alpha;
         }
-        let rhs = xc.t().dot(&yc);
+        // Xcᵀyc = Xᵀ(y − ȳ): centring x too would only subtract x̄·Σ(y − ȳ) = 0.
+        let rhs = x.t().dot(&(&y - y_mean));
         let coefficients = match linalg::cholesky_solve(gram.view(), rhs.view()) {
             Some(w) => w,
             // Collinear features: the minimum-norm solution, as scikit-learn's lstsq.

@@ -98,6 +98,19 @@ impl Tree {
     }
 }
 
+/// Replaces `best` by `candidate` when the candidate gains strictly more (ties keep the first).
+fn keep_better(best: &mut Option<Best>, candidate: Option<Best>) {
+    if let Some(c) = candidate {
+        if best.as_ref().is_none_or(|b| c.gain > b.gain) {
+            *best = Some(c);
+        }
+    }
+}
+
+/// Nodes with at most this many samples are split by sorting their bin codes rather than by
+/// histograms (a histogram costs bins × features whatever the node's size).
+const SMALL_NODE: usize = 256;
+
 /// Summary statistics of a set of samples: `[count, weight, stats…]`.
 fn impurity(criterion: Criterion, e: &[f64]) -> f64 {
     let w = e[1];
@@ -239,56 +252,121 @@ impl Grower<'_> {
         best
     }
 
+    /// The best threshold of one feature for a small node, by sorting the node's bin codes
+    /// instead of filling a histogram: same candidates, same order, same result, but the cost
+    /// follows the node's size rather than the number of bins. Returns `None` for a feature
+    /// constant in the node (and says so through `constant`).
+    fn scan_sorted(
+        &self,
+        f: usize,
+        idx: &[u32],
+        totals: &[f64],
+        parent_impurity: f64,
+        scratch: &mut Vec<(u8, u32)>,
+        constant: &mut bool,
+    ) -> Option<Best> {
+        let codes = self.binned.feature(f);
+        scratch.clear();
+        scratch.extend(idx.iter().map(|&i| (codes[i as usize], i)));
+        scratch.sort_unstable_by_key(|p| p.0);
+        *constant = scratch.first().map(|p| p.0) == scratch.last().map(|p| p.0);
+        if *constant {
+            return None;
+        }
+        let s = self.stride;
+        let min_leaf = self.params.min_samples_leaf as f64;
+        let mut left = vec![0.0; s];
+        let mut right = vec![0.0; s];
+        let mut best: Option<Best> = None;
+        let w = totals[1];
+        for k in 0..scratch.len() - 1 {
+            self.add_sample(&mut left, scratch[k].1 as usize);
+            if scratch[k + 1].0 == scratch[k].0 || left[0] < min_leaf {
+                continue;
+            }
+            right
+                .iter_mut()
+                .zip(totals.iter().zip(&left))
+                .for_each(|(r, (t, l))| *r = t - l);
+            if right[0] < min_leaf {
+                break;
+            }
+            if left[1] <= 0.0 || right[1] <= 0.0 {
+                continue;
+            }
+            let gain = w * parent_impurity
+                - left[1] * impurity(self.params.criterion, &left)
+                - right[1] * impurity(self.params.criterion, &right);
+            if best.as_ref().is_none_or(|bst| gain > bst.gain) {
+                best = Some(Best {
+                    feature: f,
+                    bin: scratch[k].0 as usize,
+                    gain,
+                    left: left.clone(),
+                });
+            }
+        }
+        best
+    }
+
     fn is_constant(hist: &[f64], stride: usize) -> bool {
         hist.chunks(stride).filter(|e| e[0] > 0.0).count() <= 1
     }
 
-    /// Finds the best split of a node (features in random order; at least `n_try` looked at,
-    /// more while no valid split has been found, as scikit-learn does).
-    fn best_split(
-        &mut self,
-        p: &Pending,
-        idx: &[u32],
-        parent_impurity: f64,
-    ) -> (Option<Best>, Option<Histograms>) {
+    /// Finds the best split of a node: from its histograms when it has them (big nodes of a
+    /// full-feature tree), else feature by feature — in random order, at least `n_try` of them,
+    /// more while no valid split has been found (scikit-learn's rule) — each by a histogram or,
+    /// when the node has fewer samples than the feature has bins, by sorting its codes.
+    fn best_split(&mut self, p: &Pending, idx: &[u32], parent_impurity: f64) -> Option<Best> {
         let n_features = self.binned.n_features();
+        let mut best: Option<Best> = None;
         if let Some(h) = &p.hist {
-            let mut best: Option<Best> = None;
             for f in 0..n_features {
                 let hist = &h.data[self.offsets[f]..self.offsets[f + 1]];
-                if let Some(c) = self.scan(f, hist, &p.totals, parent_impurity) {
-                    if best.as_ref().is_none_or(|b| c.gain > b.gain) {
-                        best = Some(c);
-                    }
-                }
+                keep_better(&mut best, self.scan(f, hist, &p.totals, parent_impurity));
             }
-            return (best, None);
+            return best;
         }
+        let sample = !self.all_features();
         let mut order: Vec<usize> = (0..n_features).collect();
-        let mut best: Option<Best> = None;
         let mut visited_non_constant = 0;
-        let mut buffer = Vec::new();
+        let (mut buffer, mut scratch) = (Vec::new(), Vec::new());
         for k in 0..n_features {
-            if visited_non_constant >= self.n_try && best.is_some() {
+            if sample && visited_non_constant >= self.n_try && best.is_some() {
                 break;
             }
-            let j = self.rng.gen_range(k..n_features);
-            order.swap(k, j);
+            if sample {
+                let j = self.rng.gen_range(k..n_features);
+                order.swap(k, j);
+            }
             let f = order[k];
-            let len = self.offsets[f + 1] - self.offsets[f];
-            buffer.resize(len, 0.0);
-            self.build_feature(f, idx, &mut buffer);
-            if Self::is_constant(&buffer, self.stride) {
-                continue;
-            }
-            visited_non_constant += 1;
-            if let Some(c) = self.scan(f, &buffer, &p.totals, parent_impurity) {
-                if best.as_ref().is_none_or(|b| c.gain > b.gain) {
-                    best = Some(c);
+            let candidate = if idx.len() < self.binned.n_bins(f) || !sample {
+                let mut constant = false;
+                let c = self.scan_sorted(
+                    f,
+                    idx,
+                    &p.totals,
+                    parent_impurity,
+                    &mut scratch,
+                    &mut constant,
+                );
+                if constant {
+                    continue;
                 }
-            }
+                c
+            } else {
+                let len = self.offsets[f + 1] - self.offsets[f];
+                buffer.resize(len, 0.0);
+                self.build_feature(f, idx, &mut buffer);
+                if Self::is_constant(&buffer, self.stride) {
+                    continue;
+                }
+                self.scan(f, &buffer, &p.totals, parent_impurity)
+            };
+            visited_non_constant += 1;
+            keep_better(&mut best, candidate);
         }
-        (best, None)
+        best
     }
 
     fn grow(mut self, idx: &mut [u32]) -> Tree {
@@ -297,7 +375,8 @@ impl Grower<'_> {
         for &i in idx.iter() {
             self.add_sample(&mut totals, i as usize);
         }
-        let root_hist = self.all_features().then(|| self.build_all(idx));
+        let root_hist =
+            (self.all_features() && idx.len() > SMALL_NODE).then(|| self.build_all(idx));
         let mut tree = Tree {
             nodes: vec![Node {
                 split: None,
@@ -326,7 +405,7 @@ impl Grower<'_> {
             if !can_split {
                 continue;
             }
-            let (best, _) = self.best_split(&p, &idx[p.start..p.end], node_impurity);
+            let best = self.best_split(&p, &idx[p.start..p.end], node_impurity);
             let Some(best) = best else { continue };
             // scikit-learn's min_impurity_decrease: weighted by the node's share of the data.
             let decrease = best.gain / self.total_weight;
@@ -373,10 +452,12 @@ impl Grower<'_> {
                 left: left_id,
                 right: right_id,
             });
-            // Children's histograms: build the smaller, subtract for the larger.
+            // Children's histograms: build the smaller, subtract for the larger — only for
+            // children big enough to use them (small nodes scan sorted codes instead).
+            let (n_left, n_right) = (mid - p.start, p.end - mid);
             let (left_hist, right_hist) = match p.hist {
-                Some(parent) => {
-                    let left_smaller = mid - p.start <= p.end - mid;
+                Some(parent) if n_left.max(n_right) > SMALL_NODE => {
+                    let left_smaller = n_left <= n_right;
                     let small = if left_smaller {
                         self.build_all(&idx[p.start..mid])
                     } else {
@@ -388,13 +469,14 @@ impl Grower<'_> {
                         .iter_mut()
                         .zip(&small.data)
                         .for_each(|(l, s)| *l -= s);
+                    let small = (n_left.min(n_right) > SMALL_NODE).then_some(small);
                     if left_smaller {
-                        (Some(small), Some(large))
+                        (small, Some(large))
                     } else {
-                        (Some(large), Some(small))
+                        (Some(large), small)
                     }
                 }
-                None => (None, None),
+                _ => (None, None),
             };
             stack.push(Pending {
                 node: right_id,
