@@ -12,7 +12,10 @@ fn torch_lib_dir() -> Option<PathBuf> {
     }
     std::env::var_os("LIBTORCH_USE_PYTORCH")?;
     let out = Command::new("python3")
-        .args(["-c", "import os, torch; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))"])
+        .args([
+            "-c",
+            "import os, torch; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))",
+        ])
         .output()
         .ok()?;
     let dir = String::from_utf8(out.stdout).ok()?;
