@@ -254,7 +254,7 @@ fn write_index(out: &Path, stages: &[StageReport], total: f64) -> Result<PathBuf
          section{{border-top:1px solid #ddd;padding:1em 0}}\
          img{{max-width:100%;border:1px solid #eee}} figure{{margin:1em 0}}\
          figcaption{{color:#555;font-size:0.9em}}\
-         table{{border-collapse:collapse}} td,th{{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}}\
+         table{{border-collapse:collapse}} td,th{{padding:2px 10px;border-bottom:1px solid #eee;text-align:left;overflow-wrap:anywhere}}\
          </style></head><body>\n<h1>learnkit tour</h1>\n\
          <p>Every algorithm of learnkit, run end to end on built-in data. Total time {total:.1} s.</p>\n"
     );

@@ -279,6 +279,16 @@ impl Summary {
                     }
                     serde_json::Value::String(s) => s.clone(),
                     serde_json::Value::Array(a) if a.len() > 12 => format!("[{} values]", a.len()),
+                    serde_json::Value::Array(a) => {
+                        let items: Vec<String> = a
+                            .iter()
+                            .map(|v| match v.as_f64() {
+                                Some(f) if v.is_f64() => format!("{f:.4}"),
+                                _ => v.to_string(),
+                            })
+                            .collect();
+                        format!("[{}]", items.join(", "))
+                    }
                     other => other.to_string(),
                 };
                 (k.clone(), text)
