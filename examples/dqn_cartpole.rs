@@ -168,6 +168,7 @@ where
         max_episode_steps: max_len,
         seed: args.seed,
         progress: !args.json,
+        log_csv: Some(args.out.join("dqn_episodes.csv")),
         ..Default::default()
     };
     let eval_seed = args.seed.wrapping_mul(7919).wrapping_add(17);

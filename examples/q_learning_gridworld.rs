@@ -102,6 +102,7 @@ fn run_one(
     algo: TabularAlgorithm,
     episodes: usize,
     seed: u64,
+    log_csv: Option<std::path::PathBuf>,
 ) -> Result<(QLearning, TrainReport)> {
     let mut env = GridWorld::new(spec.clone());
     let mut agent = agent_for(spec, algo, episodes, seed)?;
@@ -109,6 +110,7 @@ fn run_one(
         episodes,
         seed,
         progress: true,
+        log_csv,
         ..Default::default()
     };
     let report = train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue))?;
@@ -124,7 +126,16 @@ pub fn run(args: &Args) -> Result<Outcome> {
     let episodes = args
         .episodes
         .unwrap_or(if spec.slippery { 20_000 } else { 500 });
-    let (mut agent, report) = run_one(&spec, algo, episodes, args.seed)?;
+    let (mut agent, report) = run_one(
+        &spec,
+        algo,
+        episodes,
+        args.seed,
+        Some(
+            args.out
+                .join(format!("qlearning_{}_episodes.csv", spec.name)),
+        ),
+    )?;
     let mut env = GridWorld::new(spec.clone());
     let eval = evaluate(
         &mut env,
@@ -195,8 +206,14 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
     if spec.name == "cliff_walking" && args.episodes.is_none() {
         // The textbook comparison: both algorithms, same settings, return during training.
-        let (_, q_report) = run_one(&spec, TabularAlgorithm::QLearning, episodes, args.seed)?;
-        let (_, s_report) = run_one(&spec, TabularAlgorithm::Sarsa, episodes, args.seed)?;
+        let (_, q_report) = run_one(
+            &spec,
+            TabularAlgorithm::QLearning,
+            episodes,
+            args.seed,
+            None,
+        )?;
+        let (_, s_report) = run_one(&spec, TabularAlgorithm::Sarsa, episodes, args.seed, None)?;
         let smooth = |r: &TrainReport| -> Vec<(f64, f64)> {
             r.moving_average(20)
                 .into_iter()
