@@ -10,46 +10,6 @@ use crate::rng;
 use crate::traits::{Classifier, Estimator, Labeled, Predict, PredictProba, Regressor};
 use crate::validate;
 
-macro_rules! tree_builder_methods {
-    () => {
-        /// Maximum depth; `None` (default) grows until leaves are pure or too small.
-        pub fn max_depth(mut self, depth: Option<usize>) -> Self {
-            self.params.max_depth = depth;
-            self
-        }
-
-        /// Minimum samples to split a node (default 2).
-        pub fn min_samples_split(mut self, n: usize) -> Self {
-            self.params.min_samples_split = n;
-            self
-        }
-
-        /// Minimum samples in each leaf (default 1).
-        pub fn min_samples_leaf(mut self, n: usize) -> Self {
-            self.params.min_samples_leaf = n;
-            self
-        }
-
-        /// Minimum weighted impurity decrease for a split (default 0).
-        pub fn min_impurity_decrease(mut self, v: f64) -> Self {
-            self.params.min_impurity_decrease = v;
-            self
-        }
-
-        /// Features considered per split (default all).
-        pub fn max_features(mut self, m: MaxFeatures) -> Self {
-            self.params.max_features = m;
-            self
-        }
-
-        /// Seed for the per-split feature order.
-        pub fn seed(mut self, seed: u64) -> Self {
-            self.seed = seed;
-            self
-        }
-    };
-}
-
 /// Hyper-parameters of a CART classification tree (scikit-learn's
 /// `DecisionTreeClassifier` defaults: Gini, unlimited depth, `min_samples_leaf = 1`, all
 /// features).

@@ -98,6 +98,54 @@ impl Tree {
     }
 }
 
+/// The outcome of considering one threshold.
+enum Sweep {
+    /// Keep scanning thresholds.
+    Next,
+    /// The right side is already too small: no later threshold can be valid.
+    Stop,
+}
+
+/// Both threshold scans (histogram and sorted codes) share this step: given the statistics left
+/// of a threshold, check the leaf sizes and keep the split if it gains the most so far.
+#[allow(clippy::too_many_arguments)]
+fn consider(
+    criterion: Criterion,
+    min_leaf: f64,
+    (feature, bin): (usize, usize),
+    left: &[f64],
+    right: &mut [f64],
+    totals: &[f64],
+    parent_impurity: f64,
+    best: &mut Option<Best>,
+) -> Sweep {
+    if left[0] < min_leaf {
+        return Sweep::Next;
+    }
+    right
+        .iter_mut()
+        .zip(totals.iter().zip(left))
+        .for_each(|(r, (t, l))| *r = t - l);
+    if right[0] < min_leaf {
+        return Sweep::Stop;
+    }
+    if left[1] <= 0.0 || right[1] <= 0.0 {
+        return Sweep::Next;
+    }
+    let gain = totals[1] * parent_impurity
+        - left[1] * impurity(criterion, left)
+        - right[1] * impurity(criterion, right);
+    if best.as_ref().is_none_or(|b| gain > b.gain) {
+        *best = Some(Best {
+            feature,
+            bin,
+            gain,
+            left: left.to_vec(),
+        });
+    }
+    Sweep::Next
+}
+
 /// Replaces `best` by `candidate` when the candidate gains strictly more (ties keep the first).
 fn keep_better(best: &mut Option<Best>, candidate: Option<Best>) {
     if let Some(c) = candidate {
@@ -217,36 +265,24 @@ impl Grower<'_> {
         let mut left = vec![0.0; s];
         let mut right = vec![0.0; s];
         let mut best: Option<Best> = None;
-        let w = totals[1];
         for b in 0..n_bins.saturating_sub(1) {
             let entry = &hist[b * s..(b + 1) * s];
             if entry[0] == 0.0 {
                 continue;
             }
             left.iter_mut().zip(entry).for_each(|(l, e)| *l += e);
-            if left[0] < min_leaf {
-                continue;
-            }
-            right
-                .iter_mut()
-                .zip(totals.iter().zip(&left))
-                .for_each(|(r, (t, l))| *r = t - l);
-            if right[0] < min_leaf {
+            let at = (f, b);
+            if let Sweep::Stop = consider(
+                self.params.criterion,
+                min_leaf,
+                at,
+                &left,
+                &mut right,
+                totals,
+                parent_impurity,
+                &mut best,
+            ) {
                 break;
-            }
-            if left[1] <= 0.0 || right[1] <= 0.0 {
-                continue;
-            }
-            let gain = w * parent_impurity
-                - left[1] * impurity(self.params.criterion, &left)
-                - right[1] * impurity(self.params.criterion, &right);
-            if best.as_ref().is_none_or(|bst| gain > bst.gain) {
-                best = Some(Best {
-                    feature: f,
-                    bin: b,
-                    gain,
-                    left: left.clone(),
-                });
             }
         }
         best
@@ -278,32 +314,23 @@ impl Grower<'_> {
         let mut left = vec![0.0; s];
         let mut right = vec![0.0; s];
         let mut best: Option<Best> = None;
-        let w = totals[1];
         for k in 0..scratch.len() - 1 {
             self.add_sample(&mut left, scratch[k].1 as usize);
-            if scratch[k + 1].0 == scratch[k].0 || left[0] < min_leaf {
+            if scratch[k + 1].0 == scratch[k].0 {
                 continue;
             }
-            right
-                .iter_mut()
-                .zip(totals.iter().zip(&left))
-                .for_each(|(r, (t, l))| *r = t - l);
-            if right[0] < min_leaf {
+            let at = (f, scratch[k].0 as usize);
+            if let Sweep::Stop = consider(
+                self.params.criterion,
+                min_leaf,
+                at,
+                &left,
+                &mut right,
+                totals,
+                parent_impurity,
+                &mut best,
+            ) {
                 break;
-            }
-            if left[1] <= 0.0 || right[1] <= 0.0 {
-                continue;
-            }
-            let gain = w * parent_impurity
-                - left[1] * impurity(self.params.criterion, &left)
-                - right[1] * impurity(self.params.criterion, &right);
-            if best.as_ref().is_none_or(|bst| gain > bst.gain) {
-                best = Some(Best {
-                    feature: f,
-                    bin: scratch[k].0 as usize,
-                    gain,
-                    left: left.clone(),
-                });
             }
         }
         best

@@ -95,39 +95,11 @@ impl<T> RandomForest<T> {
         self
     }
 
-    /// Random seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
+    tree_builder_methods!();
 
     /// Impurity criterion (Gini/entropy for classifiers, squared error for regressors).
     pub fn criterion(mut self, c: Criterion) -> Self {
         self.params.criterion = c;
-        self
-    }
-
-    /// Maximum tree depth (`None`: unlimited).
-    pub fn max_depth(mut self, depth: Option<usize>) -> Self {
-        self.params.max_depth = depth;
-        self
-    }
-
-    /// Minimum samples to split a node.
-    pub fn min_samples_split(mut self, n: usize) -> Self {
-        self.params.min_samples_split = n;
-        self
-    }
-
-    /// Minimum samples per leaf.
-    pub fn min_samples_leaf(mut self, n: usize) -> Self {
-        self.params.min_samples_leaf = n;
-        self
-    }
-
-    /// Features considered per split.
-    pub fn max_features(mut self, m: MaxFeatures) -> Self {
-        self.params.max_features = m;
         self
     }
 

@@ -12,6 +12,48 @@
 //! ([`engine`]). With ≤ 256 distinct values per feature the search is exactly CART's; with more,
 //! only 255 quantile thresholds per feature are tried.
 
+/// Builder methods shared by every tree-based hyper-parameter type (a `params: TreeParams`
+/// field and a `seed: u64` field).
+macro_rules! tree_builder_methods {
+    () => {
+        /// Maximum depth; `None` (default) grows until leaves are pure or too small.
+        pub fn max_depth(mut self, depth: Option<usize>) -> Self {
+            self.params.max_depth = depth;
+            self
+        }
+
+        /// Minimum samples to split a node (default 2).
+        pub fn min_samples_split(mut self, n: usize) -> Self {
+            self.params.min_samples_split = n;
+            self
+        }
+
+        /// Minimum samples in each leaf (default 1).
+        pub fn min_samples_leaf(mut self, n: usize) -> Self {
+            self.params.min_samples_leaf = n;
+            self
+        }
+
+        /// Minimum weighted impurity decrease for a split (default 0).
+        pub fn min_impurity_decrease(mut self, v: f64) -> Self {
+            self.params.min_impurity_decrease = v;
+            self
+        }
+
+        /// Features considered per split (default: all, but `sqrt` for classification forests).
+        pub fn max_features(mut self, m: MaxFeatures) -> Self {
+            self.params.max_features = m;
+            self
+        }
+
+        /// Random seed: the per-split feature order, and in forests the bootstrap samples.
+        pub fn seed(mut self, seed: u64) -> Self {
+            self.seed = seed;
+            self
+        }
+    };
+}
+
 pub mod binning;
 mod decision_tree;
 pub mod engine;
