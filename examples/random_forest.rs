@@ -49,14 +49,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let split = args
                 .common
                 .classification(|| Ok((data::winequality()?, "wine quality (built-in)".into())))?;
-            let mut params = RandomForest::classifier()
-                .n_estimators(args.trees)
-                .max_depth(args.max_depth)
-                .oob_score(true)
-                .seed(args.common.seed);
-            if let Some(m) = args.max_features {
-                params = params.max_features(m);
-            }
+            let params = configure(RandomForest::classifier(), args);
             let (model, seconds) = cli::timed(|| params.fit(&split.train));
             let model = model?;
             let test = &split.test;
@@ -106,14 +99,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let split = args
                 .common
                 .regression(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
-            let mut params = RandomForest::regressor()
-                .n_estimators(args.trees)
-                .max_depth(args.max_depth)
-                .oob_score(true)
-                .seed(args.common.seed);
-            if let Some(m) = args.max_features {
-                params = params.max_features(m);
-            }
+            let params = configure(RandomForest::regressor(), args);
             let (model, seconds) = cli::timed(|| params.fit(&split.train));
             let model = model?;
             let test = &split.test;
@@ -172,6 +158,19 @@ pub fn run(args: &Args) -> Result<Outcome> {
     )?;
     out.figure("forest_oob.png", "Each tree is scored on the samples its bootstrap left out; averaging more trees lowers the error until it levels off — more trees never over-fit, they only cost time.");
     Ok(out)
+}
+
+/// Applies the command line's forest settings.
+fn configure<T>(params: RandomForest<T>, args: &Args) -> RandomForest<T> {
+    let params = params
+        .n_estimators(args.trees)
+        .max_depth(args.max_depth)
+        .oob_score(true)
+        .seed(args.common.seed);
+    match args.max_features {
+        Some(m) => params.max_features(m),
+        None => params,
+    }
 }
 
 #[allow(dead_code)]
