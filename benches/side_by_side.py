@@ -243,6 +243,10 @@ def run_learnkit(task, threads):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def speed(ratio):
+    return f"{1 / ratio:.1f}× faster" if ratio <= 1 else f"{ratio:.1f}× slower"
+
+
 def fmt_quality(result, keys):
     def fmt(v):
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4f}"
@@ -268,7 +272,7 @@ def main():
               f"{peer_name} {theirs['seconds']:.4f} s ({fmt_quality(theirs, keys)}); ratio {ratio:.3g}", flush=True)
         rows.append(f"| {description} | {ours['seconds']:.4f} s | {single['seconds']:.4f} s "
                     f"| {theirs['seconds']:.4f} s ({peer_name}, 1 thread) "
-                    f"| {ratio:.3g} ({1 / ratio:.1f}× faster) | {fmt_quality(ours, keys)} | {fmt_quality(theirs, keys)} |")
+                    f"| {ratio:.3g} ({speed(ratio)}) | {fmt_quality(ours, keys)} | {fmt_quality(theirs, keys)} |")
     if len(wanted) < len(TASKS):
         print("partial run: docs/benchmarks.md is only rewritten by a run of every task")
         return
