@@ -106,46 +106,6 @@ enum Sweep {
     Stop,
 }
 
-/// Both threshold scans (histogram and sorted codes) share this step: given the statistics left
-/// of a threshold, check the leaf sizes and keep the split if it gains the most so far.
-#[allow(clippy::too_many_arguments)]
-fn consider(
-    criterion: Criterion,
-    min_leaf: f64,
-    (feature, bin): (usize, usize),
-    left: &[f64],
-    right: &mut [f64],
-    totals: &[f64],
-    parent_impurity: f64,
-    best: &mut Option<Best>,
-) -> Sweep {
-    if left[0] < min_leaf {
-        return Sweep::Next;
-    }
-    right
-        .iter_mut()
-        .zip(totals.iter().zip(left))
-        .for_each(|(r, (t, l))| *r = t - l);
-    if right[0] < min_leaf {
-        return Sweep::Stop;
-    }
-    if left[1] <= 0.0 || right[1] <= 0.0 {
-        return Sweep::Next;
-    }
-    let gain = totals[1] * parent_impurity
-        - left[1] * impurity(criterion, left)
-        - right[1] * impurity(criterion, right);
-    if best.as_ref().is_none_or(|b| gain > b.gain) {
-        *best = Some(Best {
-            feature,
-            bin,
-            gain,
-            left: left.to_vec(),
-        });
-    }
-    Sweep::Next
-}
-
 /// Replaces `best` by `candidate` when the candidate gains strictly more (ties keep the first).
 fn keep_better(best: &mut Option<Best>, candidate: Option<Best>) {
     if let Some(c) = candidate {
@@ -261,7 +221,6 @@ impl Grower<'_> {
     fn scan(&self, f: usize, hist: &[f64], totals: &[f64], parent_impurity: f64) -> Option<Best> {
         let s = self.stride;
         let n_bins = hist.len() / s;
-        let min_leaf = self.params.min_samples_leaf as f64;
         let mut left = vec![0.0; s];
         let mut right = vec![0.0; s];
         let mut best: Option<Best> = None;
@@ -272,16 +231,9 @@ impl Grower<'_> {
             }
             left.iter_mut().zip(entry).for_each(|(l, e)| *l += e);
             let at = (f, b);
-            if let Sweep::Stop = consider(
-                self.params.criterion,
-                min_leaf,
-                at,
-                &left,
-                &mut right,
-                totals,
-                parent_impurity,
-                &mut best,
-            ) {
+            if let Sweep::Stop =
+                self.consider(at, &left, &mut right, totals, parent_impurity, &mut best)
+            {
                 break;
             }
         }
@@ -310,7 +262,6 @@ impl Grower<'_> {
             return None;
         }
         let s = self.stride;
-        let min_leaf = self.params.min_samples_leaf as f64;
         let mut left = vec![0.0; s];
         let mut right = vec![0.0; s];
         let mut best: Option<Best> = None;
@@ -320,20 +271,52 @@ impl Grower<'_> {
                 continue;
             }
             let at = (f, scratch[k].0 as usize);
-            if let Sweep::Stop = consider(
-                self.params.criterion,
-                min_leaf,
-                at,
-                &left,
-                &mut right,
-                totals,
-                parent_impurity,
-                &mut best,
-            ) {
+            if let Sweep::Stop =
+                self.consider(at, &left, &mut right, totals, parent_impurity, &mut best)
+            {
                 break;
             }
         }
         best
+    }
+
+    /// Both threshold scans (histogram and sorted codes) share this step: given the statistics
+    /// left of a threshold, check the leaf sizes and keep the split if it gains the most so far.
+    fn consider(
+        &self,
+        (feature, bin): (usize, usize),
+        left: &[f64],
+        right: &mut [f64],
+        totals: &[f64],
+        parent_impurity: f64,
+        best: &mut Option<Best>,
+    ) -> Sweep {
+        let (criterion, min_leaf) = (self.params.criterion, self.params.min_samples_leaf as f64);
+        if left[0] < min_leaf {
+            return Sweep::Next;
+        }
+        right
+            .iter_mut()
+            .zip(totals.iter().zip(left))
+            .for_each(|(r, (t, l))| *r = t - l);
+        if right[0] < min_leaf {
+            return Sweep::Stop;
+        }
+        if left[1] <= 0.0 || right[1] <= 0.0 {
+            return Sweep::Next;
+        }
+        let gain = totals[1] * parent_impurity
+            - left[1] * impurity(criterion, left)
+            - right[1] * impurity(criterion, right);
+        if best.as_ref().is_none_or(|b| gain > b.gain) {
+            *best = Some(Best {
+                feature,
+                bin,
+                gain,
+                left: left.to_vec(),
+            });
+        }
+        Sweep::Next
     }
 
     fn is_constant(hist: &[f64], stride: usize) -> bool {
