@@ -80,10 +80,13 @@ fn classification(args: &Args) -> Result<Outcome> {
     // Decision regions of a tree on two features: the iris petals for the built-in demo (a
     // picture that reads at a glance), else the first two columns of the user's data.
     if train.n_features() >= 2 {
+        // A figure's own model fits on a seeded sample of at most report::MAX_FIT_ROWS rows.
         let train2 = if builtin {
             data::iris_petals()?
         } else {
-            train.select_features(&[0, 1])?
+            train
+                .select_features(&[0, 1])?
+                .subsample(report::MAX_FIT_ROWS, args.common.seed)
         };
         let model2 = params.fit(&train2)?;
         figures::decision_regions(
@@ -98,15 +101,18 @@ fn classification(args: &Args) -> Result<Outcome> {
         out.figure("tree_regions.png", "A tree cuts the plane with axis-parallel lines: every region is a box, and an unlimited tree carves small boxes around single training points.");
     }
 
-    // Train and test accuracy against the depth limit.
+    // Train and test accuracy against the depth limit, read off the fitted tree cut at each
+    // depth (one prediction pass per set, no refits).
     let max_depth = model.depth().clamp(2, 20);
-    let mut train_curve = Vec::new();
-    let mut test_curve = Vec::new();
-    for depth in 1..=max_depth {
-        let m = params.clone().max_depth(Some(depth)).fit(train)?;
-        train_curve.push((depth as f64, m.score(train, train.targets())?));
-        test_curve.push((depth as f64, m.score(test, test.targets())?));
-    }
+    let curve = |d: &Dataset<usize>| -> Result<Vec<(f64, f64)>> {
+        Ok(model
+            .accuracy_by_depth(d, max_depth)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| ((i + 1) as f64, a))
+            .collect())
+    };
+    let (train_curve, test_curve) = (curve(train)?, curve(test)?);
     report::save(
         args.common.out_path("tree_depth.png"),
         report::SIZE,

@@ -94,8 +94,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
             report::SIZE,
             &ScatterChart {
                 title: format!(
-                    "K-means with k = {}: clusters in the first two principal components",
-                    model.n_clusters()
+                    "K-means with k = {}: clusters in the first two principal components{}",
+                    model.n_clusters(),
+                    report::points_note(x.nrows())
                 ),
                 x_label: format!(
                     "PC1 ({:.0}% of variance)",

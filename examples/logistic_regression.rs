@@ -14,7 +14,7 @@ use learnkit::data::{self, MakeClassification};
 use learnkit::linear::LogisticRegression;
 use learnkit::metrics;
 use learnkit::prelude::*;
-use learnkit::report::figures;
+use learnkit::report::{self, figures};
 
 /// Command line of the logistic regression example.
 #[derive(Parser, Debug)]
@@ -113,7 +113,10 @@ pub fn run(args: &Args) -> Result<Outcome> {
     // Decision regions of a two-feature fit (iris: petal length and width).
     let columns = if builtin { [2, 3] } else { [0, 1] };
     if split.train.n_features() >= 2 {
-        let train2 = split.train.select_features(&columns)?;
+        let train2 = split
+            .train
+            .select_features(&columns)?
+            .subsample(report::MAX_FIT_ROWS, args.common.seed);
         let model2 = params.fit(&train2)?;
         figures::decision_regions(
             args.common.out_path("logistic_regions.png"),

@@ -115,7 +115,10 @@ pub fn run(args: &Args) -> Result<Outcome> {
             args.common.out_path("pca_projection.png"),
             report::SIZE,
             &ScatterChart {
-                title: format!("PCA: {source} projected on the first two components"),
+                title: format!(
+                    "PCA: {source} projected on the first two components{}",
+                    report::points_note(x.nrows())
+                ),
                 x_label: format!(
                     "PC1 ({:.1}% of variance)",
                     100.0 * two.explained_variance_ratio()[0]

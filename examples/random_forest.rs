@@ -75,7 +75,11 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 } else {
                     order[..2].to_vec()
                 };
-                let train2 = split.train.select_features(&columns)?;
+                // The figure's forest fits on a seeded sample of at most MAX_FIT_ROWS rows.
+                let train2 = split
+                    .train
+                    .select_features(&columns)?
+                    .subsample(report::MAX_FIT_ROWS, args.common.seed);
                 let model2 = params.clone().oob_score(false).fit(&train2)?;
                 figures::decision_regions(
                     args.common.out_path("forest_regions.png"),

@@ -101,6 +101,16 @@ impl<T: Clone> Dataset<T> {
         }
     }
 
+    /// At most `cap` rows drawn without replacement by a generator seeded with `seed`, in
+    /// their original order; the whole dataset when it has no more than `cap` rows. Reports
+    /// use it so that a figure's cost does not grow with the data.
+    pub fn subsample(&self, cap: usize, seed: u64) -> Self {
+        if self.n_samples() <= cap {
+            return self.clone();
+        }
+        self.select(&crate::report::sample_rows(self.n_samples(), cap, seed))
+    }
+
     /// Keeps only the given feature columns (e.g. two features for a decision-region plot).
     pub fn select_features(&self, columns: &[usize]) -> Result<Self> {
         if let Some(&bad) = columns.iter().find(|&&c| c >= self.n_features()) {

@@ -157,7 +157,8 @@ fn depth_and_leaf_size_limits_hold_in_the_fitted_tree() {
             .min_samples_leaf(leaf)
             .fit(&data)
             .unwrap();
-        for node in &tree.tree().nodes {
+        let nodes = tree.tree().nodes();
+        for node in &nodes {
             if let Some(d) = depth {
                 assert!(node.depth <= d, "node at depth {} > {d}", node.depth);
             }
@@ -168,7 +169,7 @@ fn depth_and_leaf_size_limits_hold_in_the_fitted_tree() {
             );
             if let Some(s) = &node.split {
                 // Children partition the parent.
-                let (l, r) = (&tree.tree().nodes[s.left], &tree.tree().nodes[s.right]);
+                let (l, r) = (&nodes[s.left], &nodes[s.right]);
                 assert_eq!(l.n_samples + r.n_samples, node.n_samples);
             }
         }
@@ -178,7 +179,7 @@ fn depth_and_leaf_size_limits_hold_in_the_fitted_tree() {
         .min_samples_split(300)
         .fit(&data)
         .unwrap();
-    for node in &split.tree().nodes {
+    for node in &split.tree().nodes() {
         if node.split.is_some() {
             assert!(node.n_samples >= 300);
         }
@@ -377,10 +378,80 @@ fn trees_and_forests_round_trip_through_files() {
     // A corrupted link is caught at load time instead of looping or panicking at predict time.
     let text = std::fs::read_to_string(&path)
         .unwrap()
-        .replacen("\"left\":1", "\"left\":0", 1);
+        .replacen("\"left\":[1", "\"left\":[0", 1);
     std::fs::write(&path, text).unwrap();
     assert!(matches!(
         learnkit::tree::FittedForest::<usize>::load(&path).unwrap_err(),
         Error::CorruptModel { .. }
     ));
+}
+
+#[test]
+fn accuracy_by_depth_equals_refitting_with_each_depth_limit() {
+    // CART grows each node the same way whatever the depth limit, so the full tree cut at
+    // depth d is the tree fitted with max_depth = d: same accuracy on any data.
+    let (train, test) = gen_split();
+    let full = DecisionTreeClassifier::params().fit(&train).unwrap();
+    let max_depth = full.depth() + 2; // past the leaves the curve stays flat
+    for data in [&train, &test] {
+        let curve = full.accuracy_by_depth(data, max_depth).unwrap();
+        assert_eq!(curve.len(), max_depth);
+        for (i, &acc) in curve.iter().enumerate() {
+            let refit = DecisionTreeClassifier::params()
+                .max_depth(Some(i + 1))
+                .fit(&train)
+                .unwrap();
+            let expected = refit.score(data, data.targets()).unwrap();
+            assert!(
+                (acc - expected).abs() < 1e-12,
+                "depth {}: {acc} vs {expected}",
+                i + 1
+            );
+        }
+    }
+    // Past the full depth it is the full tree's accuracy.
+    let last = *full
+        .accuracy_by_depth(&test, max_depth)
+        .unwrap()
+        .last()
+        .unwrap();
+    assert_eq!(last, full.score(&test, test.targets()).unwrap());
+    // A wrong feature count is an error, not a panic.
+    let narrow = test.select_features(&[0, 1]).unwrap();
+    assert!(full.accuracy_by_depth(&narrow, 3).is_err());
+}
+
+#[test]
+fn a_tree_file_with_node_arrays_of_different_lengths_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = noise_free(200, 5);
+    let tree = DecisionTreeClassifier::params().fit(&data).unwrap();
+    assert!(tree.tree().memory_bytes() < 64 * tree.tree().n_nodes());
+    let path = dir.path().join("tree.json");
+    tree.save(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (from, to) in [
+        ("\"threshold\":[", "\"threshold\":[0.5,"),
+        ("\"value_len\":2", "\"value_len\":3"),
+        ("\"feature\":[", "\"feature\":[99,"),
+    ] {
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        assert!(
+            matches!(
+                learnkit::tree::FittedDecisionTree::<usize>::load(&path).unwrap_err(),
+                Error::CorruptModel { .. }
+            ),
+            "{from} -> {to}"
+        );
+    }
+}
+
+#[test]
+fn subsample_keeps_order_and_is_seeded() {
+    let (train, _) = gen_split();
+    let a = train.subsample(100, 1);
+    assert_eq!(a.n_samples(), 100);
+    assert_eq!(a.records, train.subsample(100, 1).records);
+    assert_ne!(a.records, train.subsample(100, 2).records);
+    assert_eq!(train.subsample(10_000, 1).n_samples(), train.n_samples());
 }

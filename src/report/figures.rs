@@ -6,7 +6,8 @@ use std::path::Path;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use super::{
-    padded_range, save, BarChart, HeatMap, LineChart, Regions, ScatterChart, Series, SIZE,
+    padded_range, points_note, sample_rows, save, BarChart, HeatMap, LineChart, Regions,
+    ScatterChart, Series, MAX_POINTS, SAMPLE_SEED, SIZE,
 };
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -21,11 +22,8 @@ pub fn predicted_vs_actual(
     actual: ArrayView1<'_, f64>,
     predicted: ArrayView1<'_, f64>,
 ) -> Result<()> {
-    let points: Vec<(f64, f64)> = actual
-        .iter()
-        .copied()
-        .zip(predicted.iter().copied())
-        .collect();
+    let shown = sample_rows(actual.len(), MAX_POINTS, SAMPLE_SEED);
+    let points: Vec<(f64, f64)> = shown.iter().map(|&i| (actual[i], predicted[i])).collect();
     let (lo, hi) = padded_range(actual.iter().chain(predicted.iter()).copied());
     save(
         path,
@@ -35,7 +33,11 @@ pub fn predicted_vs_actual(
             x_label: format!("actual {target_name}"),
             y_label: format!("predicted {target_name}"),
             series: vec![
-                Series::points("test samples", points, 0),
+                Series::points(
+                    format!("test samples{}", points_note(actual.len())),
+                    points,
+                    0,
+                ),
                 Series::reference("perfect prediction (y = x)", vec![(lo, lo), (hi, hi)]),
             ],
             regions: None,
@@ -51,10 +53,10 @@ pub fn residuals(
     actual: ArrayView1<'_, f64>,
     predicted: ArrayView1<'_, f64>,
 ) -> Result<()> {
-    let points: Vec<(f64, f64)> = predicted
+    let shown = sample_rows(actual.len(), MAX_POINTS, SAMPLE_SEED);
+    let points: Vec<(f64, f64)> = shown
         .iter()
-        .zip(actual)
-        .map(|(&p, &a)| (p, a - p))
+        .map(|&i| (predicted[i], actual[i] - predicted[i]))
         .collect();
     let (lo, hi) = padded_range(predicted.iter().copied());
     save(
@@ -65,7 +67,11 @@ pub fn residuals(
             x_label: "predicted value".into(),
             y_label: "residual (actual − predicted)".into(),
             series: vec![
-                Series::points("test samples", points, 0),
+                Series::points(
+                    format!("test samples{}", points_note(actual.len())),
+                    points,
+                    0,
+                ),
                 Series::reference("zero residual", vec![(lo, 0.0), (hi, 0.0)]),
             ],
             regions: None,
@@ -179,7 +185,7 @@ pub fn decision_regions<M: Predict<Output = usize> + ?Sized>(
         path,
         SIZE,
         &ScatterChart {
-            title: title.into(),
+            title: format!("{title}{}", points_note(data.n_samples())),
             x_label: data.feature_names[0].clone(),
             y_label: data.feature_names[1].clone(),
             series: class_series(x, data.targets.view(), &names),
@@ -192,22 +198,22 @@ pub fn decision_regions<M: Predict<Output = usize> + ?Sized>(
     )
 }
 
-/// Points of the first two columns of `x`, one series per class.
+/// Points of the first two columns of `x`, one series per class: at most [`MAX_POINTS`] of
+/// them, a seeded sample (put [`points_note`] in the chart's title).
 pub fn class_series(
     x: ArrayView2<'_, f64>,
     labels: ArrayView1<'_, usize>,
     names: &[String],
 ) -> Vec<Series> {
+    let shown = sample_rows(x.nrows(), MAX_POINTS, SAMPLE_SEED);
     names
         .iter()
         .enumerate()
         .map(|(c, name)| {
-            let points = x
-                .rows()
-                .into_iter()
-                .zip(labels)
-                .filter(|(_, &l)| l == c)
-                .map(|(r, _)| (r[0], r[1]))
+            let points = shown
+                .iter()
+                .filter(|&&i| labels[i] == c)
+                .map(|&i| (x[(i, 0)], x[(i, 1)]))
                 .collect();
             Series::points(name.clone(), points, c)
         })

@@ -30,6 +30,56 @@ pub trait Panel {
     fn draw(&self, area: &Area<'_>) -> std::result::Result<(), String>;
 }
 
+/// Most points a scatter plot draws: larger sets are shown as a seeded random sample of this
+/// size, and the figure says so (more points only hide each other and cost drawing time).
+pub const MAX_POINTS: usize = 5_000;
+
+/// Most rows a figure's own model is fitted on (e.g. the two-feature model of a
+/// decision-region plot): a seeded random sample of this size, so reports cost less than the
+/// fit they illustrate.
+pub const MAX_FIT_ROWS: usize = 20_000;
+
+/// The seed reports use for their samples (fixed, so figures are reproducible).
+pub const SAMPLE_SEED: u64 = 0x5EED;
+
+/// `cap` distinct indices below `n` (all of them if `n ≤ cap`), ascending, drawn by a
+/// generator seeded with `seed`.
+pub fn sample_rows(n: usize, cap: usize, seed: u64) -> Vec<usize> {
+    if n <= cap {
+        return (0..n).collect();
+    }
+    let mut rng = crate::rng::seeded(seed);
+    let mut rows = rand::seq::index::sample(&mut rng, n, cap).into_vec();
+    rows.sort_unstable();
+    rows
+}
+
+/// The words a figure adds when it shows a sample of `n` points: empty when all are drawn.
+pub fn points_note(n: usize) -> String {
+    if n <= MAX_POINTS {
+        String::new()
+    } else {
+        format!(
+            " ({} of {} points shown)",
+            thousands(MAX_POINTS),
+            thousands(n)
+        )
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Default size of a single-panel report, in pixels.
 pub const SIZE: (u32, u32) = (960, 640);
 

@@ -1,10 +1,11 @@
 use ndarray::{Array1, Array2, ArrayView2};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::binning::BinnedData;
-use super::engine::{grow_tree, Targets, Tree};
+use super::engine::{grow_tree, Sample, Targets, Tree};
 use super::params::{Criterion, MaxFeatures, TreeParams};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::persist::Persist;
 use crate::rng;
 use crate::traits::{Classifier, Estimator, Labeled, Predict, PredictProba, Regressor};
@@ -90,11 +91,11 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
         let classes = class_names(data, y);
         let binned = BinnedData::new(x);
         let y: Vec<usize> = y.to_vec();
-        let weights = vec![1.0; y.len()];
+        let sample = Sample::all(y.len());
         let tree = grow_tree(
             &binned,
             Targets::Classes(&y, classes.len()),
-            &weights,
+            sample,
             &self.params,
             n_try,
             &mut rng::seeded(self.seed),
@@ -111,11 +112,11 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
         let n_try = self.params.check(x.ncols(), false)?;
         let binned = BinnedData::new(x);
         let y: Vec<f64> = y.to_vec();
-        let weights = vec![1.0; y.len()];
+        let sample = Sample::all(y.len());
         let tree = grow_tree(
             &binned,
             Targets::Values(&y),
-            &weights,
+            sample,
             &self.params,
             n_try,
             &mut rng::seeded(self.seed),
@@ -165,7 +166,7 @@ impl<T> FittedDecisionTree<T> {
 
     /// Impurity-decrease importance per feature, summing to 1 (all zeros for a single leaf).
     pub fn feature_importances(&self) -> Array1<f64> {
-        normalised(&self.tree.importances)
+        normalised(self.tree.importances())
     }
 
     /// Feature names seen at fit time.
@@ -192,11 +193,7 @@ impl<T> FittedDecisionTree<T> {
         let x = x.as_standard_layout();
         let d = x.ncols().max(1);
         Ok(x.as_slice()
-            .map(|all| {
-                all.chunks(d)
-                    .map(|row| self.tree.leaf(row).value.as_slice())
-                    .collect()
-            })
+            .map(|all| all.chunks(d).map(|row| self.tree.leaf_value(row)).collect())
             .unwrap_or_default())
     }
 }
@@ -250,6 +247,62 @@ impl PredictProba for FittedDecisionTree<usize> {
 
 impl Classifier for FittedDecisionTree<usize> {}
 
+impl FittedDecisionTree<usize> {
+    /// The accuracy on `data` of this tree cut at each depth `1..=max_depth` (a node below the
+    /// cut predicts its ancestor's majority class): the over-fitting curve, from one pass over
+    /// the rows instead of one refit per depth. Without feature sampling this equals refitting
+    /// with `max_depth = d`, since CART grows each node the same way whatever the limit.
+    pub fn accuracy_by_depth<D: Labeled<usize> + ?Sized>(
+        &self,
+        data: &D,
+        max_depth: usize,
+    ) -> Result<Vec<f64>> {
+        let (x, y) = (data.as_records(), data.targets());
+        self.check_input(x)?;
+        if x.nrows() != y.len() {
+            return Err(crate::error::Error::shape("targets", x.nrows(), y.len()));
+        }
+        let x = x.as_standard_layout();
+        let d = x.ncols().max(1);
+        let rows: Vec<&[f64]> = x
+            .as_slice()
+            .map(|a| a.chunks(d).collect())
+            .unwrap_or_default();
+        let labels: Vec<usize> = y.to_vec();
+        let majority: Vec<usize> = (0..self.tree.n_nodes())
+            .map(|i| argmax(self.tree.value(i)))
+            .collect();
+        // correct[d] counts the rows whose path node at depth min(d, leaf depth) is right.
+        let correct = rows
+            .par_iter()
+            .zip(labels.par_iter())
+            .fold(
+                || vec![0u64; max_depth + 1],
+                |mut acc, (row, &label)| {
+                    let (mut last, mut last_depth) = (0, 0);
+                    self.tree.path(row, |depth, node| {
+                        if depth <= max_depth {
+                            acc[depth] += u64::from(majority[node] == label);
+                            (last, last_depth) = (node, depth);
+                        }
+                    });
+                    let hit = u64::from(majority[last] == label);
+                    acc[last_depth + 1..].iter_mut().for_each(|c| *c += hit);
+                    acc
+                },
+            )
+            .reduce(
+                || vec![0u64; max_depth + 1],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        let n = rows.len().max(1) as f64;
+        Ok(correct[1..].iter().map(|&c| c as f64 / n).collect())
+    }
+}
+
 impl Predict for FittedDecisionTree<f64> {
     type Output = f64;
 
@@ -266,27 +319,7 @@ impl Regressor for FittedDecisionTree<f64> {}
 
 /// Checks that a loaded tree's node links and values are consistent.
 pub(crate) fn validate_tree(tree: &Tree, n_features: usize, value_len: usize) -> Result<()> {
-    let bad = |what: String| Error::shape("tree nodes", "a consistent tree", what);
-    if tree.nodes.is_empty() || tree.importances.len() != n_features {
-        return Err(bad("no nodes or wrong importance length".into()));
-    }
-    for (i, node) in tree.nodes.iter().enumerate() {
-        if node.value.len() != value_len {
-            return Err(bad(format!("node {i} has {} values", node.value.len())));
-        }
-        if let Some(s) = &node.split {
-            // Children come after their parent, so walks always terminate.
-            if s.feature >= n_features
-                || s.left <= i
-                || s.right <= i
-                || s.left >= tree.nodes.len()
-                || s.right >= tree.nodes.len()
-            {
-                return Err(bad(format!("node {i} has an invalid split")));
-            }
-        }
-    }
-    Ok(())
+    tree.validate(n_features, value_len)
 }
 
 impl Persist for FittedDecisionTree<usize> {

@@ -1,18 +1,36 @@
 //! The CART engine: grows one tree on binned data with histogram split search.
 //!
-//! For each node, a histogram per candidate feature accumulates, per bin, the sample count, the
-//! weight and the target statistics (class weights, or Σy and Σy²); one scan over the bins then
-//! evaluates every threshold. When every feature is a candidate (a plain decision tree), only the
-//! smaller child's histograms are built from its samples; the larger child's are the parent's
-//! minus the smaller's (the sibling-subtraction trick), so each level reads at most half the
-//! samples. With per-split feature sampling (forests), histograms are built for the sampled
-//! features only.
+//! Layout, as LightGBM's serial tree learner has it:
+//! * the features are binned once ([`BinnedData`]): u8 codes, one contiguous column per
+//!   feature;
+//! * the samples of the tree (the distinct in-bag rows of a bootstrap, with their counts as
+//!   weights) live in node order in three parallel arrays — row index, weight, target — and a
+//!   split partitions a node's range of them *stably* in place, so a node's samples are always
+//!   contiguous, its weights and targets are read sequentially, and its rows stay in ascending
+//!   order (the bin-code reads walk each column forward);
+//! * a histogram per candidate feature accumulates, per bin, the sample count, the weight and
+//!   the target statistics (class weights, or Σwy and Σwy²); one scan over the bins evaluates
+//!   every threshold.
+//!
+//! When every feature is a candidate (a plain decision tree), only the smaller child's
+//! histograms are built from its samples and the larger child's are the parent's minus the
+//! smaller's (sibling subtraction), so each level reads at most half the samples; big nodes
+//! build their feature histograms in parallel. With per-split feature sampling (forests),
+//! histograms are built for the sampled features only: with √d of d features per split that
+//! reads ≈ √d·n codes per level, fewer than the d·n/2 that all-feature histograms with
+//! subtraction would read (measured in `docs/trees_and_forests.md`). Nodes smaller than the
+//! feature's bin count sort their codes instead of filling a histogram.
+//!
+//! A fitted [`Tree`] is stored as a struct of arrays (no per-node allocation): ≈ 28 bytes per
+//! node plus 8 bytes per value (one per class, or one for regression).
 
 use rand::Rng as _;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::binning::BinnedData;
 use super::params::{Criterion, TreeParams};
+use crate::error::{Error, Result};
 use crate::rng::Rng;
 
 /// The targets a tree fits.
@@ -24,18 +42,8 @@ pub enum Targets<'a> {
     Values(&'a [f64]),
 }
 
-impl Targets<'_> {
-    /// Statistics per histogram entry after the count and the weight.
-    fn n_stats(&self) -> usize {
-        match self {
-            Targets::Classes(_, k) => *k,
-            Targets::Values(_) => 2,
-        }
-    }
-}
-
 /// A split: go left when `x[feature] <= threshold`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Split {
     /// The feature tested.
     pub feature: usize,
@@ -47,13 +55,13 @@ pub struct Split {
     pub right: usize,
 }
 
-/// A node of a fitted tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Node {
+/// A read-only view of one node of a fitted tree.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Node<'a> {
     /// The test, or `None` for a leaf.
     pub split: Option<Split>,
     /// Class probabilities (classification) or `[mean]` (regression) of the node's samples.
-    pub value: Vec<f64>,
+    pub value: &'a [f64],
     /// The node's impurity.
     pub impurity: f64,
     /// Number of distinct training samples in the node.
@@ -64,37 +72,236 @@ pub struct Node {
     pub depth: usize,
 }
 
-/// A fitted tree: nodes with the root at index 0.
+/// Marks a leaf in [`Tree`]'s feature array.
+const LEAF: u32 = u32::MAX;
+
+/// A fitted tree, stored as a struct of arrays with the root at index 0. Children follow their
+/// parent, and the right child of node `i` is `left[i] + 1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
-    /// The nodes.
-    pub nodes: Vec<Node>,
+    /// Feature tested per node (`u32::MAX` for a leaf).
+    feature: Vec<u32>,
+    /// Threshold per node (0 for a leaf).
+    threshold: Vec<f64>,
+    /// Left child per node (0 for a leaf).
+    left: Vec<u32>,
+    /// Distinct training samples per node.
+    n_samples: Vec<u32>,
+    /// Weighted training samples per node.
+    weighted_n_samples: Vec<f32>,
+    /// Impurity per node.
+    impurity: Vec<f32>,
+    /// Values per node (classes, or 1 for regression).
+    value_len: usize,
+    /// `value_len` values per node.
+    value: Vec<f64>,
     /// Impurity decrease credited to each feature (unnormalised).
-    pub importances: Vec<f64>,
+    importances: Vec<f64>,
 }
 
 impl Tree {
-    /// The leaf `row` falls into.
-    pub fn leaf(&self, row: &[f64]) -> &Node {
-        let mut node = &self.nodes[0];
-        while let Some(split) = &node.split {
-            node = if row[split.feature] <= split.threshold {
-                &self.nodes[split.left]
-            } else {
-                &self.nodes[split.right]
-            };
+    fn new(value_len: usize, n_features: usize) -> Self {
+        Self {
+            feature: Vec::new(),
+            threshold: Vec::new(),
+            left: Vec::new(),
+            n_samples: Vec::new(),
+            weighted_n_samples: Vec::new(),
+            impurity: Vec::new(),
+            value_len,
+            value: Vec::new(),
+            importances: vec![0.0; n_features],
         }
-        node
+    }
+
+    fn push_leaf(&mut self, n_samples: usize, weight: f64, impurity: f64, value: &[f64]) -> usize {
+        self.feature.push(LEAF);
+        self.threshold.push(0.0);
+        self.left.push(0);
+        self.n_samples.push(n_samples as u32);
+        self.weighted_n_samples.push(weight as f32);
+        self.impurity.push(impurity as f32);
+        self.value.extend_from_slice(value);
+        self.feature.len() - 1
+    }
+
+    /// Number of nodes.
+    pub fn n_nodes(&self) -> usize {
+        self.feature.len()
+    }
+
+    /// Impurity decrease credited to each feature (unnormalised).
+    pub fn importances(&self) -> &[f64] {
+        &self.importances
+    }
+
+    /// The values of node `i`.
+    pub fn value(&self, i: usize) -> &[f64] {
+        &self.value[i * self.value_len..(i + 1) * self.value_len]
+    }
+
+    fn split(&self, i: usize) -> Option<Split> {
+        (self.feature[i] != LEAF).then(|| Split {
+            feature: self.feature[i] as usize,
+            threshold: self.threshold[i],
+            left: self.left[i] as usize,
+            right: self.left[i] as usize + 1,
+        })
+    }
+
+    /// The depth of every node (children follow their parents, so one forward pass).
+    pub fn depths(&self) -> Vec<usize> {
+        let mut depth = vec![0usize; self.n_nodes()];
+        for i in 0..self.n_nodes() {
+            if self.feature[i] != LEAF {
+                let l = self.left[i] as usize;
+                depth[l] = depth[i] + 1;
+                depth[l + 1] = depth[i] + 1;
+            }
+        }
+        depth
+    }
+
+    /// Every node, root first.
+    pub fn nodes(&self) -> Vec<Node<'_>> {
+        self.depths()
+            .into_iter()
+            .enumerate()
+            .map(|(i, depth)| self.node_with_depth(i, depth))
+            .collect()
+    }
+
+    /// Node `i` (its depth set to 0; [`Tree::nodes`] fills depths).
+    pub fn node(&self, i: usize) -> Node<'_> {
+        self.node_with_depth(i, 0)
+    }
+
+    fn node_with_depth(&self, i: usize, depth: usize) -> Node<'_> {
+        Node {
+            split: self.split(i),
+            value: self.value(i),
+            impurity: self.impurity[i] as f64,
+            n_samples: self.n_samples[i] as usize,
+            weighted_n_samples: self.weighted_n_samples[i] as f64,
+            depth,
+        }
+    }
+
+    /// The index of the leaf `row` falls into.
+    #[inline]
+    pub fn leaf_index(&self, row: &[f64]) -> usize {
+        let mut i = 0;
+        loop {
+            let f = self.feature[i];
+            if f == LEAF {
+                return i;
+            }
+            i = self.left[i] as usize + usize::from(row[f as usize] > self.threshold[i]);
+        }
+    }
+
+    /// The values of the leaf `row` falls into.
+    #[inline]
+    pub fn leaf_value(&self, row: &[f64]) -> &[f64] {
+        self.value(self.leaf_index(row))
+    }
+
+    /// Calls `visit(depth, node)` for every node on `row`'s path, root first: the prediction
+    /// of the tree cut at depth `d` is the value of the path's node at depth `min(d, leaf)`.
+    pub fn path(&self, row: &[f64], mut visit: impl FnMut(usize, usize)) {
+        let (mut i, mut depth) = (0, 0);
+        loop {
+            visit(depth, i);
+            let f = self.feature[i];
+            if f == LEAF {
+                return;
+            }
+            i = self.left[i] as usize + usize::from(row[f as usize] > self.threshold[i]);
+            depth += 1;
+        }
     }
 
     /// Depth of the deepest leaf.
     pub fn depth(&self) -> usize {
-        self.nodes.iter().map(|n| n.depth).max().unwrap_or(0)
+        self.depths().into_iter().max().unwrap_or(0)
     }
 
     /// Number of leaves.
     pub fn n_leaves(&self) -> usize {
-        self.nodes.iter().filter(|n| n.split.is_none()).count()
+        self.feature.iter().filter(|&&f| f == LEAF).count()
+    }
+
+    /// Bytes the tree's arrays hold.
+    pub fn memory_bytes(&self) -> usize {
+        self.n_nodes() * (4 + 8 + 4 + 4 + 4 + 4) + self.value.len() * 8 + self.importances.len() * 8
+    }
+
+    /// Checks a tree read from a file: array lengths agree, every split names a feature below
+    /// `n_features` and children after their parent and inside the tree (so every walk ends).
+    pub(crate) fn validate(&self, n_features: usize, value_len: usize) -> Result<()> {
+        let bad = |what: String| Error::shape("tree nodes", "a consistent tree", what);
+        let n = self.feature.len();
+        if n == 0 || n > u32::MAX as usize {
+            return Err(bad(format!("{n} nodes")));
+        }
+        if self.importances.len() != n_features {
+            return Err(bad(format!(
+                "{} importances for {n_features} features",
+                self.importances.len()
+            )));
+        }
+        if self.value_len != value_len
+            || self.value.len() != n.saturating_mul(value_len)
+            || [
+                self.threshold.len(),
+                self.left.len(),
+                self.n_samples.len(),
+                self.weighted_n_samples.len(),
+                self.impurity.len(),
+            ]
+            .iter()
+            .any(|&len| len != n)
+        {
+            return Err(bad("node arrays of different lengths".into()));
+        }
+        for i in 0..n {
+            let f = self.feature[i];
+            if f == LEAF {
+                continue;
+            }
+            let l = self.left[i] as usize;
+            if f as usize >= n_features || l <= i || l + 1 >= n {
+                return Err(bad(format!("node {i} has an invalid split")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the engine needs of a target type: how one sample adds to a histogram entry
+/// `[count, weight, stats…]`.
+trait Target: Copy + Send + Sync {
+    fn add(entry: &mut [f64], w: f64, y: Self);
+}
+
+/// A class index.
+impl Target for u32 {
+    #[inline(always)]
+    fn add(entry: &mut [f64], w: f64, y: u32) {
+        entry[0] += 1.0;
+        entry[1] += w;
+        entry[2 + y as usize] += w;
+    }
+}
+
+/// A real value.
+impl Target for f64 {
+    #[inline(always)]
+    fn add(entry: &mut [f64], w: f64, y: f64) {
+        entry[0] += 1.0;
+        entry[1] += w;
+        entry[2] += w * y;
+        entry[3] += w * y * y;
     }
 }
 
@@ -106,20 +313,14 @@ enum Sweep {
     Stop,
 }
 
-/// Replaces `best` by `candidate` when the candidate gains strictly more (ties keep the first).
-fn keep_better(best: &mut Option<Best>, candidate: Option<Best>) {
-    if let Some(c) = candidate {
-        if best.as_ref().is_none_or(|b| c.gain > b.gain) {
-            *best = Some(c);
-        }
-    }
-}
-
 /// Nodes with at most this many samples are split by sorting their bin codes rather than by
 /// histograms (a histogram costs bins × features whatever the node's size).
 const SMALL_NODE: usize = 256;
 
-/// Summary statistics of a set of samples: `[count, weight, stats…]`.
+/// Nodes with at least this many samples × features build their histograms in parallel.
+const PARALLEL_WORK: usize = 1 << 18;
+
+/// Impurity of summary statistics `[count, weight, stats…]`.
 fn impurity(criterion: Criterion, e: &[f64]) -> f64 {
     let w = e[1];
     if w <= 0.0 {
@@ -139,151 +340,103 @@ fn impurity(criterion: Criterion, e: &[f64]) -> f64 {
     }
 }
 
-fn leaf_value(targets: &Targets<'_>, e: &[f64]) -> Vec<f64> {
-    let w = e[1].max(f64::MIN_POSITIVE);
-    match targets {
-        Targets::Classes(..) => e[2..].iter().map(|c| c / w).collect(),
-        Targets::Values(_) => vec![e[2] / w],
-    }
-}
-
-/// Histograms of one node: for each feature, `n_bins × stride` values.
-struct Histograms {
-    data: Vec<f64>,
-}
-
-struct Grower<'a> {
-    binned: &'a BinnedData,
-    targets: Targets<'a>,
-    weights: &'a [f64],
-    params: &'a TreeParams,
-    n_try: usize,
-    stride: usize,
-    offsets: Vec<usize>,
-    total_weight: f64,
-    rng: &'a mut Rng,
-}
-
-struct Pending {
-    node: usize,
-    start: usize,
-    end: usize,
-    totals: Vec<f64>,
-    hist: Option<Histograms>,
-}
-
+/// The best split found so far for a node.
+#[derive(Clone, Copy)]
 struct Best {
     feature: usize,
     bin: usize,
     gain: f64,
-    left: Vec<f64>,
 }
 
-impl Grower<'_> {
+fn keep_better(best: &mut Option<Best>, candidate: Option<Best>) {
+    if let Some(c) = candidate {
+        if best.as_ref().is_none_or(|b| c.gain > b.gain) {
+            *best = Some(c);
+        }
+    }
+}
+
+/// A node waiting to be split: its sample range, statistics and (for full-feature trees) its
+/// histograms.
+struct Pending {
+    node: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+    totals: Vec<f64>,
+    hist: Option<Vec<f64>>,
+}
+
+struct Grower<'a, Y: Target> {
+    binned: &'a BinnedData,
+    params: &'a TreeParams,
+    n_try: usize,
+    stride: usize,
+    /// `offsets[f]..offsets[f + 1]` is feature `f`'s slice of a full histogram set.
+    offsets: Vec<usize>,
+    total_weight: f64,
+    rng: &'a mut Rng,
+    /// Node-ordered samples: row index, weight, target.
+    rows: Vec<u32>,
+    weights: Vec<f64>,
+    targets: Vec<Y>,
+    /// Scratch for the stable partition.
+    spill: (Vec<u32>, Vec<f64>, Vec<Y>),
+    /// Scratch for feature histograms, sorted codes and the feature order.
+    buffer: Vec<f64>,
+    sorted: Vec<(u8, u32)>,
+    order: Vec<usize>,
+    left: Vec<f64>,
+    right: Vec<f64>,
+}
+
+impl<Y: Target> Grower<'_, Y> {
     fn all_features(&self) -> bool {
         self.n_try == self.binned.n_features()
     }
 
-    fn add_sample(&self, entry: &mut [f64], i: usize) {
-        let w = self.weights[i];
-        entry[0] += 1.0;
-        entry[1] += w;
-        match self.targets {
-            Targets::Classes(y, _) => entry[2 + y[i]] += w,
-            Targets::Values(y) => {
-                entry[2] += w * y[i];
-                entry[3] += w * y[i] * y[i];
-            }
-        }
-    }
-
-    fn build_feature(&self, f: usize, idx: &[u32], out: &mut [f64]) {
+    /// Adds the samples `start..end` to `out`, one feature's histogram.
+    fn build_feature(&self, f: usize, start: usize, end: usize, out: &mut [f64]) {
         out.iter_mut().for_each(|v| *v = 0.0);
         let codes = self.binned.feature(f);
         let s = self.stride;
-        for &i in idx {
-            let i = i as usize;
-            let b = codes[i] as usize;
-            self.add_sample(&mut out[b * s..(b + 1) * s], i);
+        let rows = &self.rows[start..end];
+        let weights = &self.weights[start..end];
+        let targets = &self.targets[start..end];
+        for k in 0..rows.len() {
+            let b = codes[rows[k] as usize] as usize;
+            Y::add(&mut out[b * s..(b + 1) * s], weights[k], targets[k]);
         }
     }
 
-    fn build_all(&self, idx: &[u32]) -> Histograms {
+    /// Every feature's histogram of the samples `start..end`, in parallel for big nodes.
+    fn build_all(&self, start: usize, end: usize) -> Vec<f64> {
         let mut data = vec![0.0; *self.offsets.last().unwrap_or(&0)];
+        let mut slices: Vec<(usize, &mut [f64])> = Vec::with_capacity(self.binned.n_features());
+        let mut rest = data.as_mut_slice();
         for f in 0..self.binned.n_features() {
-            let (a, b) = (self.offsets[f], self.offsets[f + 1]);
-            self.build_feature(f, idx, &mut data[a..b]);
+            let (head, tail) = rest.split_at_mut(self.offsets[f + 1] - self.offsets[f]);
+            slices.push((f, head));
+            rest = tail;
         }
-        Histograms { data }
+        if (end - start) * self.binned.n_features() >= PARALLEL_WORK {
+            slices
+                .par_iter_mut()
+                .for_each(|(f, out)| self.build_feature(*f, start, end, out));
+        } else {
+            for (f, out) in slices.iter_mut() {
+                self.build_feature(*f, start, end, out);
+            }
+        }
+        data
     }
 
-    /// The best threshold of one feature's histogram, if any split is allowed.
-    fn scan(&self, f: usize, hist: &[f64], totals: &[f64], parent_impurity: f64) -> Option<Best> {
-        let s = self.stride;
-        let n_bins = hist.len() / s;
-        let mut left = vec![0.0; s];
-        let mut right = vec![0.0; s];
-        let mut best: Option<Best> = None;
-        for b in 0..n_bins.saturating_sub(1) {
-            let entry = &hist[b * s..(b + 1) * s];
-            if entry[0] == 0.0 {
-                continue;
-            }
-            left.iter_mut().zip(entry).for_each(|(l, e)| *l += e);
-            let at = (f, b);
-            if let Sweep::Stop =
-                self.consider(at, &left, &mut right, totals, parent_impurity, &mut best)
-            {
-                break;
-            }
-        }
-        best
-    }
-
-    /// The best threshold of one feature for a small node, by sorting the node's bin codes
-    /// instead of filling a histogram: same candidates, same order, same result, but the cost
-    /// follows the node's size rather than the number of bins. Returns `None` for a feature
-    /// constant in the node (and says so through `constant`).
-    fn scan_sorted(
-        &self,
-        f: usize,
-        idx: &[u32],
-        totals: &[f64],
-        parent_impurity: f64,
-        scratch: &mut Vec<(u8, u32)>,
-        constant: &mut bool,
-    ) -> Option<Best> {
-        let codes = self.binned.feature(f);
-        scratch.clear();
-        scratch.extend(idx.iter().map(|&i| (codes[i as usize], i)));
-        scratch.sort_unstable_by_key(|p| p.0);
-        *constant = scratch.first().map(|p| p.0) == scratch.last().map(|p| p.0);
-        if *constant {
-            return None;
-        }
-        let s = self.stride;
-        let mut left = vec![0.0; s];
-        let mut right = vec![0.0; s];
-        let mut best: Option<Best> = None;
-        for k in 0..scratch.len() - 1 {
-            self.add_sample(&mut left, scratch[k].1 as usize);
-            if scratch[k + 1].0 == scratch[k].0 {
-                continue;
-            }
-            let at = (f, scratch[k].0 as usize);
-            if let Sweep::Stop =
-                self.consider(at, &left, &mut right, totals, parent_impurity, &mut best)
-            {
-                break;
-            }
-        }
-        best
-    }
-
-    /// Both threshold scans (histogram and sorted codes) share this step: given the statistics
-    /// left of a threshold, check the leaf sizes and keep the split if it gains the most so far.
+    /// Given the statistics left of a threshold, checks the leaf sizes and keeps the split if
+    /// it gains the most so far (ties keep the first).
+    #[allow(clippy::too_many_arguments)]
     fn consider(
-        &self,
+        criterion: Criterion,
+        min_leaf: f64,
         (feature, bin): (usize, usize),
         left: &[f64],
         right: &mut [f64],
@@ -291,7 +444,6 @@ impl Grower<'_> {
         parent_impurity: f64,
         best: &mut Option<Best>,
     ) -> Sweep {
-        let (criterion, min_leaf) = (self.params.criterion, self.params.min_samples_leaf as f64);
         if left[0] < min_leaf {
             return Sweep::Next;
         }
@@ -309,14 +461,87 @@ impl Grower<'_> {
             - left[1] * impurity(criterion, left)
             - right[1] * impurity(criterion, right);
         if best.as_ref().is_none_or(|b| gain > b.gain) {
-            *best = Some(Best {
-                feature,
-                bin,
-                gain,
-                left: left.to_vec(),
-            });
+            *best = Some(Best { feature, bin, gain });
         }
         Sweep::Next
+    }
+
+    /// The best threshold of one feature's histogram, if any split is allowed.
+    fn scan(
+        &mut self,
+        f: usize,
+        hist: &[f64],
+        totals: &[f64],
+        parent_impurity: f64,
+    ) -> Option<Best> {
+        let s = self.stride;
+        let (criterion, min_leaf) = (self.params.criterion, self.params.min_samples_leaf as f64);
+        let n_bins = hist.len() / s;
+        self.left.iter_mut().for_each(|v| *v = 0.0);
+        let mut best: Option<Best> = None;
+        for b in 0..n_bins.saturating_sub(1) {
+            let entry = &hist[b * s..(b + 1) * s];
+            if entry[0] == 0.0 {
+                continue;
+            }
+            self.left.iter_mut().zip(entry).for_each(|(l, e)| *l += e);
+            if let Sweep::Stop = Self::consider(
+                criterion,
+                min_leaf,
+                (f, b),
+                &self.left,
+                &mut self.right,
+                totals,
+                parent_impurity,
+                &mut best,
+            ) {
+                break;
+            }
+        }
+        best
+    }
+
+    /// The best threshold of one feature for a small node, by sorting the node's bin codes
+    /// instead of filling a histogram: same candidates, same order, same result, but the cost
+    /// follows the node's size rather than the number of bins. `None` in the outer option
+    /// means the feature is constant in the node.
+    fn scan_sorted(&mut self, f: usize, p: &Pending, parent_impurity: f64) -> Option<Option<Best>> {
+        let codes = self.binned.feature(f);
+        self.sorted.clear();
+        self.sorted.extend(
+            self.rows[p.start..p.end]
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| (codes[i as usize], (p.start + k) as u32)),
+        );
+        self.sorted.sort_unstable_by_key(|q| q.0);
+        if self.sorted.first().map(|q| q.0) == self.sorted.last().map(|q| q.0) {
+            return None;
+        }
+        let (criterion, min_leaf) = (self.params.criterion, self.params.min_samples_leaf as f64);
+        self.left.iter_mut().for_each(|v| *v = 0.0);
+        let mut best: Option<Best> = None;
+        for k in 0..self.sorted.len() - 1 {
+            let j = self.sorted[k].1 as usize;
+            Y::add(&mut self.left, self.weights[j], self.targets[j]);
+            if self.sorted[k + 1].0 == self.sorted[k].0 {
+                continue;
+            }
+            let at = (f, self.sorted[k].0 as usize);
+            if let Sweep::Stop = Self::consider(
+                criterion,
+                min_leaf,
+                at,
+                &self.left,
+                &mut self.right,
+                &p.totals,
+                parent_impurity,
+                &mut best,
+            ) {
+                break;
+            }
+        }
+        Some(best)
     }
 
     fn is_constant(hist: &[f64], stride: usize) -> bool {
@@ -327,51 +552,51 @@ impl Grower<'_> {
     /// full-feature tree), else feature by feature — in random order, at least `n_try` of them,
     /// more while no valid split has been found (scikit-learn's rule) — each by a histogram or,
     /// when the node has fewer samples than the feature has bins, by sorting its codes.
-    fn best_split(&mut self, p: &Pending, idx: &[u32], parent_impurity: f64) -> Option<Best> {
+    fn best_split(&mut self, p: &Pending, parent_impurity: f64) -> Option<Best> {
         let n_features = self.binned.n_features();
         let mut best: Option<Best> = None;
         if let Some(h) = &p.hist {
             for f in 0..n_features {
-                let hist = &h.data[self.offsets[f]..self.offsets[f + 1]];
-                keep_better(&mut best, self.scan(f, hist, &p.totals, parent_impurity));
+                let hist = &h[self.offsets[f]..self.offsets[f + 1]];
+                let candidate = self.scan(f, hist, &p.totals, parent_impurity);
+                keep_better(&mut best, candidate);
             }
             return best;
         }
         let sample = !self.all_features();
-        let mut order: Vec<usize> = (0..n_features).collect();
+        self.order.clear();
+        self.order.extend(0..n_features);
         let mut visited_non_constant = 0;
-        let (mut buffer, mut scratch) = (Vec::new(), Vec::new());
+        let n = p.end - p.start;
         for k in 0..n_features {
             if sample && visited_non_constant >= self.n_try && best.is_some() {
                 break;
             }
             if sample {
                 let j = self.rng.gen_range(k..n_features);
-                order.swap(k, j);
+                self.order.swap(k, j);
             }
-            let f = order[k];
-            let candidate = if idx.len() < self.binned.n_bins(f) || !sample {
-                let mut constant = false;
-                let c = self.scan_sorted(
-                    f,
-                    idx,
-                    &p.totals,
-                    parent_impurity,
-                    &mut scratch,
-                    &mut constant,
-                );
-                if constant {
-                    continue;
+            let f = self.order[k];
+            let candidate = if n < self.binned.n_bins(f) || !sample {
+                match self.scan_sorted(f, p, parent_impurity) {
+                    None => continue,
+                    Some(c) => c,
                 }
-                c
             } else {
                 let len = self.offsets[f + 1] - self.offsets[f];
+                let mut buffer = std::mem::take(&mut self.buffer);
                 buffer.resize(len, 0.0);
-                self.build_feature(f, idx, &mut buffer);
-                if Self::is_constant(&buffer, self.stride) {
-                    continue;
+                self.build_feature(f, p.start, p.end, &mut buffer);
+                let c = if Self::is_constant(&buffer, self.stride) {
+                    None
+                } else {
+                    Some(self.scan(f, &buffer, &p.totals, parent_impurity))
+                };
+                self.buffer = buffer;
+                match c {
+                    None => continue,
+                    Some(c) => c,
                 }
-                self.scan(f, &buffer, &p.totals, parent_impurity)
             };
             visited_non_constant += 1;
             keep_better(&mut best, candidate);
@@ -379,44 +604,76 @@ impl Grower<'_> {
         best
     }
 
-    fn grow(mut self, idx: &mut [u32]) -> Tree {
-        let n_features = self.binned.n_features();
-        let mut totals = vec![0.0; self.stride];
-        for &i in idx.iter() {
-            self.add_sample(&mut totals, i as usize);
+    /// Stable in-place partition of `start..end` (bins ≤ `bin` of `feature` go left); returns
+    /// the first index of the right part and both sides' statistics.
+    fn partition(
+        &mut self,
+        start: usize,
+        end: usize,
+        feature: usize,
+        bin: usize,
+    ) -> (usize, Vec<f64>, Vec<f64>) {
+        let codes = self.binned.feature(feature);
+        let (mut left, mut right) = (vec![0.0; self.stride], vec![0.0; self.stride]);
+        let (spill_rows, spill_w, spill_y) = &mut self.spill;
+        spill_rows.clear();
+        spill_w.clear();
+        spill_y.clear();
+        let mut mid = start;
+        for k in start..end {
+            let (row, w, y) = (self.rows[k], self.weights[k], self.targets[k]);
+            if codes[row as usize] as usize <= bin {
+                self.rows[mid] = row;
+                self.weights[mid] = w;
+                self.targets[mid] = y;
+                mid += 1;
+                Y::add(&mut left, w, y);
+            } else {
+                spill_rows.push(row);
+                spill_w.push(w);
+                spill_y.push(y);
+                Y::add(&mut right, w, y);
+            }
         }
-        let root_hist =
-            (self.all_features() && idx.len() > SMALL_NODE).then(|| self.build_all(idx));
-        let mut tree = Tree {
-            nodes: vec![Node {
-                split: None,
-                value: leaf_value(&self.targets, &totals),
-                impurity: impurity(self.params.criterion, &totals),
-                n_samples: idx.len(),
-                weighted_n_samples: totals[1],
-                depth: 0,
-            }],
-            importances: vec![0.0; n_features],
-        };
+        self.rows[mid..end].copy_from_slice(spill_rows);
+        self.weights[mid..end].copy_from_slice(spill_w);
+        self.targets[mid..end].copy_from_slice(spill_y);
+        (mid, left, right)
+    }
+
+    fn grow(mut self, value: impl Fn(&[f64], &mut Vec<f64>)) -> Tree {
+        let criterion = self.params.criterion;
+        let n = self.rows.len();
+        let mut totals = vec![0.0; self.stride];
+        for k in 0..n {
+            Y::add(&mut totals, self.weights[k], self.targets[k]);
+        }
+        let root_hist = (self.all_features() && n > SMALL_NODE).then(|| self.build_all(0, n));
+        let mut values = Vec::new();
+        value(&totals, &mut values);
+        let mut tree = Tree::new(values.len(), self.binned.n_features());
+        tree.push_leaf(n, totals[1], impurity(criterion, &totals), &values);
         let mut stack = vec![Pending {
             node: 0,
             start: 0,
-            end: idx.len(),
+            end: n,
+            depth: 0,
             totals,
             hist: root_hist,
         }];
         while let Some(p) = stack.pop() {
-            let (depth, node_impurity) = (tree.nodes[p.node].depth, tree.nodes[p.node].impurity);
-            let n = p.end - p.start;
-            let can_split = n >= self.params.min_samples_split
-                && n >= 2 * self.params.min_samples_leaf
-                && self.params.max_depth.is_none_or(|m| depth < m)
+            let node_impurity = impurity(criterion, &p.totals);
+            let size = p.end - p.start;
+            let can_split = size >= self.params.min_samples_split
+                && size >= 2 * self.params.min_samples_leaf
+                && self.params.max_depth.is_none_or(|m| p.depth < m)
                 && node_impurity > 1e-12;
             if !can_split {
                 continue;
             }
-            let best = self.best_split(&p, &idx[p.start..p.end], node_impurity);
-            let Some(best) = best else { continue };
+            let Some(best) = self.best_split(&p, node_impurity) else {
+                continue;
+            };
             // scikit-learn's min_impurity_decrease: weighted by the node's share of the data.
             let decrease = best.gain / self.total_weight;
             if best.gain <= 1e-12 * p.totals[1].max(1.0)
@@ -424,61 +681,37 @@ impl Grower<'_> {
             {
                 continue;
             }
-            let right_totals: Vec<f64> = p
-                .totals
-                .iter()
-                .zip(&best.left)
-                .map(|(t, l)| t - l)
-                .collect();
-            // Partition the node's samples: bins ≤ best.bin go left.
-            let codes = self.binned.feature(best.feature);
-            let slice = &mut idx[p.start..p.end];
-            let mut mid = 0;
-            for k in 0..slice.len() {
-                if codes[slice[k] as usize] as usize <= best.bin {
-                    slice.swap(k, mid);
-                    mid += 1;
-                }
+            let (mid, left_totals, right_totals) =
+                self.partition(p.start, p.end, best.feature, best.bin);
+            let left_id = tree.n_nodes();
+            let mut child_impurity = [0.0; 2];
+            for (side, (totals, size)) in
+                [(&left_totals, mid - p.start), (&right_totals, p.end - mid)]
+                    .into_iter()
+                    .enumerate()
+            {
+                value(totals, &mut values);
+                child_impurity[side] = impurity(criterion, totals);
+                tree.push_leaf(size, totals[1], child_impurity[side], &values);
             }
-            let mid = p.start + mid;
-            let (left_id, right_id) = (tree.nodes.len(), tree.nodes.len() + 1);
-            for (totals, start, end) in [(&best.left, p.start, mid), (&right_totals, mid, p.end)] {
-                tree.nodes.push(Node {
-                    split: None,
-                    value: leaf_value(&self.targets, totals),
-                    impurity: impurity(self.params.criterion, totals),
-                    n_samples: end - start,
-                    weighted_n_samples: totals[1],
-                    depth: depth + 1,
-                });
-            }
-            let left_imp = tree.nodes[left_id].impurity;
-            let right_imp = tree.nodes[right_id].impurity;
-            tree.importances[best.feature] +=
-                p.totals[1] * node_impurity - best.left[1] * left_imp - right_totals[1] * right_imp;
-            tree.nodes[p.node].split = Some(Split {
-                feature: best.feature,
-                threshold: self.binned.edges[best.feature][best.bin],
-                left: left_id,
-                right: right_id,
-            });
+            tree.importances[best.feature] += p.totals[1] * node_impurity
+                - left_totals[1] * child_impurity[0]
+                - right_totals[1] * child_impurity[1];
+            tree.feature[p.node] = best.feature as u32;
+            tree.threshold[p.node] = self.binned.edges[best.feature][best.bin];
+            tree.left[p.node] = left_id as u32;
             // Children's histograms: build the smaller, subtract for the larger — only for
             // children big enough to use them (small nodes scan sorted codes instead).
             let (n_left, n_right) = (mid - p.start, p.end - mid);
             let (left_hist, right_hist) = match p.hist {
-                Some(parent) if n_left.max(n_right) > SMALL_NODE => {
+                Some(mut large) if n_left.max(n_right) > SMALL_NODE => {
                     let left_smaller = n_left <= n_right;
                     let small = if left_smaller {
-                        self.build_all(&idx[p.start..mid])
+                        self.build_all(p.start, mid)
                     } else {
-                        self.build_all(&idx[mid..p.end])
+                        self.build_all(mid, p.end)
                     };
-                    let mut large = parent;
-                    large
-                        .data
-                        .iter_mut()
-                        .zip(&small.data)
-                        .for_each(|(l, s)| *l -= s);
+                    large.iter_mut().zip(&small).for_each(|(l, s)| *l -= s);
                     let small = (n_left.min(n_right) > SMALL_NODE).then_some(small);
                     if left_smaller {
                         (small, Some(large))
@@ -489,9 +722,10 @@ impl Grower<'_> {
                 _ => (None, None),
             };
             stack.push(Pending {
-                node: right_id,
+                node: left_id + 1,
                 start: mid,
                 end: p.end,
+                depth: p.depth + 1,
                 totals: right_totals,
                 hist: right_hist,
             });
@@ -499,7 +733,8 @@ impl Grower<'_> {
                 node: left_id,
                 start: p.start,
                 end: mid,
-                totals: best.left,
+                depth: p.depth + 1,
+                totals: left_totals,
                 hist: left_hist,
             });
         }
@@ -507,33 +742,98 @@ impl Grower<'_> {
     }
 }
 
-/// Grows one tree on the samples with non-zero `weights`.
+/// The training samples of one tree: distinct rows (ascending) with their weights.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// Row indices, ascending.
+    pub rows: Vec<u32>,
+    /// Weight of each row (bootstrap count).
+    pub weights: Vec<f64>,
+}
+
+impl Sample {
+    /// Every row once.
+    pub fn all(n: usize) -> Self {
+        Self {
+            rows: (0..n as u32).collect(),
+            weights: vec![1.0; n],
+        }
+    }
+
+    /// A bootstrap sample of `n` draws with replacement: the distinct rows drawn, weighted by
+    /// how often each was drawn.
+    pub fn bootstrap(n: usize, rng: &mut Rng) -> Self {
+        let mut counts = vec![0u32; n];
+        for _ in 0..n {
+            counts[rng.gen_range(0..n)] += 1;
+        }
+        let rows: Vec<u32> = (0..n as u32).filter(|&i| counts[i as usize] > 0).collect();
+        let weights = rows.iter().map(|&i| counts[i as usize] as f64).collect();
+        Self { rows, weights }
+    }
+}
+
+/// Grows one tree on `sample`'s rows of `binned`.
 pub fn grow_tree(
     binned: &BinnedData,
     targets: Targets<'_>,
-    weights: &[f64],
+    sample: Sample,
     params: &TreeParams,
     n_try: usize,
     rng: &mut Rng,
 ) -> Tree {
-    let stride = 2 + targets.n_stats();
+    let Sample { rows, weights } = sample;
+    match targets {
+        Targets::Classes(y, k) => {
+            let targets: Vec<u32> = rows.iter().map(|&i| y[i as usize] as u32).collect();
+            grower(binned, params, n_try, rng, rows, weights, targets, 2 + k).grow(|e, out| {
+                let w = e[1].max(f64::MIN_POSITIVE);
+                out.clear();
+                out.extend(e[2..].iter().map(|c| c / w));
+            })
+        }
+        Targets::Values(y) => {
+            let targets: Vec<f64> = rows.iter().map(|&i| y[i as usize]).collect();
+            grower(binned, params, n_try, rng, rows, weights, targets, 4).grow(|e, out| {
+                out.clear();
+                out.push(e[2] / e[1].max(f64::MIN_POSITIVE));
+            })
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn grower<'a, Y: Target>(
+    binned: &'a BinnedData,
+    params: &'a TreeParams,
+    n_try: usize,
+    rng: &'a mut Rng,
+    rows: Vec<u32>,
+    weights: Vec<f64>,
+    targets: Vec<Y>,
+    stride: usize,
+) -> Grower<'a, Y> {
     let mut offsets = vec![0];
     for f in 0..binned.n_features() {
         offsets.push(offsets[f] + binned.n_bins(f) * stride);
     }
-    let mut idx: Vec<u32> = (0..binned.n_samples as u32)
-        .filter(|&i| weights[i as usize] > 0.0)
-        .collect();
-    let grower = Grower {
+    let total_weight = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    Grower {
         binned,
-        targets,
-        weights,
         params,
         n_try,
         stride,
         offsets,
-        total_weight: weights.iter().sum::<f64>().max(f64::MIN_POSITIVE),
+        total_weight,
         rng,
-    };
-    grower.grow(&mut idx)
+        rows,
+        weights,
+        targets,
+        spill: (Vec::new(), Vec::new(), Vec::new()),
+        buffer: Vec::new(),
+        sorted: Vec::new(),
+        order: Vec::new(),
+        left: vec![0.0; stride],
+        right: vec![0.0; stride],
+    }
 }

@@ -26,10 +26,10 @@ pub fn text(tree: &Tree, features: &[String], classes: &[String]) -> String {
         if let Some(rule) = rule {
             let _ = writeln!(out, "{pad}|--- {rule}");
         }
-        let node = &tree.nodes[id];
+        let node = tree.node(id);
         match &node.split {
             None => {
-                let _ = writeln!(out, "{pad}|   |--- {}", leaf_label(&node.value, classes));
+                let _ = writeln!(out, "{pad}|   |--- {}", leaf_label(node.value, classes));
             }
             Some(s) => {
                 let name = features.get(s.feature).map_or("?", String::as_str);
@@ -58,7 +58,7 @@ pub fn dot(tree: &Tree, features: &[String], classes: &[String]) -> String {
     let mut out = String::from(
         "digraph Tree {\nnode [shape=box, style=\"rounded\", fontname=\"sans-serif\"];\n",
     );
-    for (id, node) in tree.nodes.iter().enumerate() {
+    for (id, node) in tree.nodes().into_iter().enumerate() {
         let label = match &node.split {
             Some(s) => format!(
                 "{} <= {:.4}\\nimpurity = {:.3}\\nsamples = {}",
@@ -69,7 +69,7 @@ pub fn dot(tree: &Tree, features: &[String], classes: &[String]) -> String {
             ),
             None => format!(
                 "{}\\nimpurity = {:.3}\\nsamples = {}",
-                escape(&leaf_label(&node.value, classes)),
+                escape(&leaf_label(node.value, classes)),
                 node.impurity,
                 node.n_samples
             ),

@@ -1,11 +1,10 @@
 use ndarray::{Array1, Array2, ArrayView2};
-use rand::Rng as _;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::binning::BinnedData;
 use super::decision_tree::{argmax, class_names, normalised, validate_tree};
-use super::engine::{grow_tree, Targets, Tree};
+use super::engine::{grow_tree, Sample, Targets, Tree};
 use super::params::{Criterion, MaxFeatures, TreeParams};
 use crate::error::{Error, Result};
 use crate::metrics;
@@ -113,41 +112,68 @@ impl<T> RandomForest<T> {
         self.params.check(n_features, classification)
     }
 
-    /// Bootstrap counts of tree `t` (all ones without bootstrap); the generator then goes on to
-    /// drive the tree's feature sampling.
-    fn sample_weights(&self, n: usize, t: usize) -> (Vec<f64>, rng::Rng) {
+    /// The training sample of tree `t` (a bootstrap, or every row); the generator then goes on
+    /// to drive the tree's feature sampling.
+    fn sample(&self, n: usize, t: usize) -> (Sample, rng::Rng) {
         let mut rng = rng::derived(self.seed, t as u64);
-        let mut w = vec![0.0; n];
-        if self.bootstrap {
-            for _ in 0..n {
-                w[rng.gen_range(0..n)] += 1.0;
-            }
+        let sample = if self.bootstrap {
+            Sample::bootstrap(n, &mut rng)
         } else {
-            w.iter_mut().for_each(|v| *v = 1.0);
-        }
-        (w, rng)
+            Sample::all(n)
+        };
+        (sample, rng)
     }
 
+    /// Grows every tree in parallel; with `keep_in_bag`, also returns each tree's in-bag rows
+    /// as a bitset (n/8 bytes per tree) for the out-of-bag score.
     fn grow_all(
         &self,
         binned: &BinnedData,
         targets: Targets<'_>,
         n_try: usize,
-    ) -> Vec<(Tree, Vec<f64>)> {
+        keep_in_bag: bool,
+    ) -> (Vec<Tree>, Vec<InBag>) {
+        let n = binned.n_samples;
         (0..self.n_estimators)
             .into_par_iter()
             .map(|t| {
-                let (w, mut rng) = self.sample_weights(binned.n_samples, t);
-                let tree = grow_tree(binned, targets, &w, &self.params, n_try, &mut rng);
-                (tree, w)
+                let (sample, mut rng) = self.sample(n, t);
+                let in_bag = if keep_in_bag {
+                    InBag::new(n, &sample.rows)
+                } else {
+                    InBag::default()
+                };
+                let tree = grow_tree(binned, targets, sample, &self.params, n_try, &mut rng);
+                (tree, in_bag)
             })
-            .collect()
+            .unzip()
+    }
+}
+
+/// The rows a tree was trained on, one bit per row.
+#[derive(Debug, Default)]
+struct InBag(Vec<u64>);
+
+impl InBag {
+    fn new(n: usize, rows: &[u32]) -> Self {
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        for &r in rows {
+            bits[r as usize / 64] |= 1 << (r % 64);
+        }
+        Self(bits)
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] >> (i % 64) & 1 == 1
     }
 }
 
 /// Out-of-bag predictions accumulated tree by tree; returns the score after each tree count.
+/// Trees are evaluated in parallel a batch at a time and summed in tree order, so memory stays
+/// at one batch of leaf indices and the sums do not depend on the thread count.
 fn oob_curve(
-    trees: &[(Tree, Vec<f64>)],
+    trees: &[Tree],
+    in_bag: &[InBag],
     x: ArrayView2<'_, f64>,
     width: usize,
     score: impl Fn(&[usize], &Array2<f64>) -> Option<f64>,
@@ -159,48 +185,56 @@ fn oob_curve(
         .as_slice()
         .map(|a| a.chunks(d).collect())
         .unwrap_or_default();
-    // Each tree's predictions on its out-of-bag rows (in parallel), then summed in tree order.
-    let per_tree: Vec<Vec<(usize, Vec<f64>)>> = trees
-        .par_iter()
-        .map(|(tree, w)| {
-            (0..n)
-                .filter(|&i| w[i] == 0.0)
-                .map(|i| (i, tree.leaf(rows[i]).value.clone()))
-                .collect()
-        })
-        .collect();
     let mut sums = Array2::<f64>::zeros((n, width));
-    let mut votes = vec![0usize; n];
+    let mut votes = vec![0u32; n];
     let mut curve = Vec::new();
     let mut last = None;
     let step = (trees.len() / 50).max(1);
-    for (t, preds) in per_tree.iter().enumerate() {
-        for (i, v) in preds {
-            votes[*i] += 1;
-            sums.row_mut(*i)
-                .iter_mut()
-                .zip(v)
-                .for_each(|(s, p)| *s += p);
-        }
-        if (t + 1) % step == 0 || t + 1 == trees.len() {
-            let covered: Vec<usize> = (0..n).filter(|&i| votes[i] > 0).collect();
-            let mut mean = Array2::zeros((covered.len(), width));
-            for (r, &i) in covered.iter().enumerate() {
-                mean.row_mut(r).assign(&(&sums.row(i) / votes[i] as f64));
+    let batch = (rayon::current_num_threads() * 2).max(2);
+    for first in (0..trees.len()).step_by(batch) {
+        let upto = (first + batch).min(trees.len());
+        let leaves: Vec<Vec<(u32, u32)>> = (first..upto)
+            .into_par_iter()
+            .map(|t| {
+                (0..n)
+                    .filter(|&i| !in_bag[t].contains(i))
+                    .map(|i| (i as u32, trees[t].leaf_index(rows[i]) as u32))
+                    .collect()
+            })
+            .collect();
+        for (t, leaves) in (first..upto).zip(leaves) {
+            for (i, leaf) in leaves {
+                let i = i as usize;
+                votes[i] += 1;
+                sums.row_mut(i)
+                    .iter_mut()
+                    .zip(trees[t].value(leaf as usize))
+                    .for_each(|(s, p)| *s += p);
             }
-            last = score(&covered, &mean);
-            if let Some(s) = last {
-                curve.push((t + 1, s));
+            if (t + 1) % step == 0 || t + 1 == trees.len() {
+                let covered: Vec<usize> = (0..n).filter(|&i| votes[i] > 0).collect();
+                let mut mean = Array2::zeros((covered.len(), width));
+                for (r, &i) in covered.iter().enumerate() {
+                    let scale = 1.0 / votes[i] as f64;
+                    mean.row_mut(r)
+                        .iter_mut()
+                        .zip(sums.row(i))
+                        .for_each(|(m, s)| *m = s * scale);
+                }
+                last = score(&covered, &mean);
+                if let Some(s) = last {
+                    curve.push((t + 1, s));
+                }
             }
         }
     }
     (last, curve)
 }
 
-fn average_importances(trees: &[(Tree, Vec<f64>)], n_features: usize) -> Vec<f64> {
+fn average_importances(trees: &[Tree], n_features: usize) -> Vec<f64> {
     let mut total = vec![0.0; n_features];
-    for (tree, _) in trees {
-        let imp = normalised(&tree.importances);
+    for tree in trees {
+        let imp = normalised(tree.importances());
         total.iter_mut().zip(&imp).for_each(|(t, v)| *t += v);
     }
     normalised(&total).to_vec()
@@ -216,9 +250,11 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
         let k = classes.len();
         let labels: Vec<usize> = y.to_vec();
         let binned = BinnedData::new(x);
-        let grown = self.grow_all(&binned, Targets::Classes(&labels, k), n_try);
+        let (grown, in_bag) =
+            self.grow_all(&binned, Targets::Classes(&labels, k), n_try, self.oob_score);
+        drop(binned);
         let (oob, curve) = if self.oob_score {
-            oob_curve(&grown, x, k, |rows, proba| {
+            oob_curve(&grown, &in_bag, x, k, |rows, proba| {
                 let truth: Array1<usize> = rows.iter().map(|&i| labels[i]).collect();
                 let pred: Array1<usize> = proba
                     .rows()
@@ -232,7 +268,7 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
         };
         Ok(FittedForest {
             importances: average_importances(&grown, x.ncols()),
-            trees: grown.into_iter().map(|(t, _)| t).collect(),
+            trees: grown,
             feature_names: data.feature_names(),
             classes,
             oob_score: oob,
@@ -250,9 +286,11 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for RandomForest<f64> {
         let n_try = self.check(x.ncols(), false)?;
         let values: Vec<f64> = y.to_vec();
         let binned = BinnedData::new(x);
-        let grown = self.grow_all(&binned, Targets::Values(&values), n_try);
+        let (grown, in_bag) =
+            self.grow_all(&binned, Targets::Values(&values), n_try, self.oob_score);
+        drop(binned);
         let (oob, curve) = if self.oob_score {
-            oob_curve(&grown, x, 1, |rows, pred| {
+            oob_curve(&grown, &in_bag, x, 1, |rows, pred| {
                 let truth: Array1<f64> = rows.iter().map(|&i| values[i]).collect();
                 metrics::r2(truth.view(), pred.column(0)).ok()
             })
@@ -261,7 +299,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for RandomForest<f64> {
         };
         Ok(FittedForest {
             importances: average_importances(&grown, x.ncols()),
-            trees: grown.into_iter().map(|(t, _)| t).collect(),
+            trees: grown,
             feature_names: data.feature_names(),
             classes: Vec::new(),
             oob_score: oob,
@@ -327,7 +365,7 @@ impl<T> FittedForest<T> {
                 let mut acc = vec![0.0; width];
                 for tree in &self.trees {
                     acc.iter_mut()
-                        .zip(&tree.leaf(row).value)
+                        .zip(tree.leaf_value(row))
                         .for_each(|(a, v)| *a += v);
                 }
                 acc.into_iter().map(move |a| a * scale)
