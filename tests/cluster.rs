@@ -4,7 +4,7 @@
 mod common;
 
 use common::{fixture, floats, matrix, sklearn};
-use learnkit::cluster::{kneedle_decreasing_convex, Elbow, KMeans};
+use learnkit::cluster::{kneedle_decreasing_convex, Elbow, KMeans, KMeansAlgorithm};
 use learnkit::data::{read_csv, MakeBlobs};
 use learnkit::decomposition::{Components, Pca};
 use learnkit::prelude::*;
@@ -294,4 +294,40 @@ fn pca_rejects_bad_input() {
     ));
     let pca = Pca::params(Components::Count(2)).fit(&x).unwrap();
     assert!(pca.transform(&array![[1.0, 2.0, 3.0]]).is_err());
+}
+
+#[test]
+fn hamerly_gives_lloyds_clustering_from_the_same_start() {
+    // Overlapping blobs (many points near boundaries, many iterations) and more rows than one
+    // block, so the bounds and the block sums are both exercised; k = 1 uses Lloyd.
+    let (data, _) = MakeBlobs {
+        n_samples: 6_000,
+        n_features: 5,
+        centers: 6,
+        cluster_std: 2.5,
+        seed: 4,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    for k in [1, 2, 6, 9] {
+        let fit = |algorithm| {
+            KMeans::params(k)
+                .algorithm(algorithm)
+                .tol(0.0)
+                .seed(2)
+                .fit(&data)
+                .unwrap()
+        };
+        let (lloyd, hamerly) = (fit(KMeansAlgorithm::Lloyd), fit(KMeansAlgorithm::Hamerly));
+        assert_eq!(lloyd.labels(), hamerly.labels(), "k = {k}");
+        assert_eq!(lloyd.n_iter(), hamerly.n_iter(), "k = {k}");
+        let (a, b) = (lloyd.inertia(), hamerly.inertia());
+        assert!((a - b).abs() <= 1e-9 * a, "k = {k}: {a} vs {b}");
+        let gap = (lloyd.centres() - hamerly.centres())
+            .mapv(f64::abs)
+            .fold(0.0f64, |m, &v| m.max(v));
+        assert!(gap < 1e-9, "k = {k}: centres differ by {gap}");
+        assert_eq!(fit(KMeansAlgorithm::Auto), hamerly);
+    }
 }

@@ -43,6 +43,23 @@ pub struct KMeans {
     max_iter: usize,
     tol: f64,
     seed: u64,
+    algorithm: KMeansAlgorithm,
+}
+
+/// How the iterations assign points to centres. Both give the same clustering from the same
+/// start: Hamerly's bounds only skip distance computations that cannot change an assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KMeansAlgorithm {
+    /// Hamerly for k ≥ 2, Lloyd for k = 1 (nothing to skip).
+    #[default]
+    Auto,
+    /// Every point against every centre, every iteration: O(n·k·d) per iteration.
+    Lloyd,
+    /// Hamerly (2010): per point an upper bound on the distance to its centre and a lower bound
+    /// on the distance to the second-closest; a point is re-examined only when the bounds
+    /// overlap. One lower bound per point (O(n) memory), so it suits the small k of the elbow
+    /// method; after the first iterations most points skip all k distances.
+    Hamerly,
 }
 
 impl KMeans {
@@ -54,7 +71,14 @@ impl KMeans {
             max_iter: 300,
             tol: 1e-4,
             seed: 0,
+            algorithm: KMeansAlgorithm::Auto,
         }
+    }
+
+    /// Assignment algorithm (default [`KMeansAlgorithm::Auto`]).
+    pub fn algorithm(mut self, algorithm: KMeansAlgorithm) -> Self {
+        self.algorithm = algorithm;
+        self
     }
 
     /// Number of k-means++ starts; the run with the lowest inertia is kept.
@@ -195,6 +219,15 @@ fn assign(rows: &[&[f64]], centres: &[f64], k: usize, d: usize) -> Assignment {
 }
 
 /// Greedy k-means++ seeding (scikit-learn's `_kmeans_plusplus`).
+/// A sum over fixed blocks added in block order (thread-count independent).
+fn block_sum(v: &[f64]) -> f64 {
+    v.par_chunks(BLOCK)
+        .map(|b| b.iter().sum::<f64>())
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum()
+}
+
 fn kmeans_plusplus(rows: &[&[f64]], k: usize, d: usize, rng: &mut rng::Rng) -> Vec<f64> {
     let n = rows.len();
     let trials = 2 + (k as f64).ln().floor() as usize;
@@ -202,9 +235,11 @@ fn kmeans_plusplus(rows: &[&[f64]], k: usize, d: usize, rng: &mut rng::Rng) -> V
     let first = rng.gen_range(0..n);
     centres.extend_from_slice(rows[first]);
     let mut closest: Vec<f64> = rows.par_iter().map(|r| sq_dist(r, rows[first])).collect();
-    let mut potential: f64 = closest.iter().sum();
+    let mut potential = block_sum(&closest);
     for _ in 1..k {
-        // Candidates drawn with probability ∝ squared distance to the nearest centre.
+        // Candidates drawn with probability ∝ squared distance to the nearest centre: the
+        // block holding the target is found from the blocks' sums, then scanned.
+        let block_sums: Vec<f64> = closest.par_chunks(BLOCK).map(|b| b.iter().sum()).collect();
         let candidates: Vec<usize> = (0..trials)
             .map(|_| {
                 if potential <= 0.0 {
@@ -212,37 +247,51 @@ fn kmeans_plusplus(rows: &[&[f64]], k: usize, d: usize, rng: &mut rng::Rng) -> V
                 }
                 let target = rng.gen::<f64>() * potential;
                 let mut acc = 0.0;
-                for (i, &c) in closest.iter().enumerate() {
-                    acc += c;
-                    if acc > target {
-                        return i;
+                for (b, &sum) in block_sums.iter().enumerate() {
+                    if acc + sum > target || b + 1 == block_sums.len() {
+                        for (i, &c) in closest[b * BLOCK..].iter().take(BLOCK).enumerate() {
+                            acc += c;
+                            if acc > target {
+                                return b * BLOCK + i;
+                            }
+                        }
+                        return (b * BLOCK + BLOCK).min(n) - 1;
                     }
+                    acc += sum;
                 }
                 n - 1
             })
             .collect();
-        let (best, best_closest, best_potential) = candidates
+        // Each candidate's potential (in parallel over rows); only the best one's distances
+        // are kept.
+        let (best, best_potential) = candidates
             .iter()
             .map(|&c| {
-                let updated: Vec<f64> = rows
-                    .par_iter()
-                    .zip(&closest)
-                    .map(|(r, &old)| old.min(sq_dist(r, rows[c])))
-                    .collect();
-                let pot: f64 = updated.iter().sum();
-                (c, updated, pot)
+                let pot: f64 = closest
+                    .par_chunks(BLOCK)
+                    .zip(rows.par_chunks(BLOCK))
+                    .map(|(cl, rs)| {
+                        cl.iter()
+                            .zip(rs)
+                            .map(|(&old, r)| old.min(sq_dist(r, rows[c])))
+                            .sum::<f64>()
+                    })
+                    .collect::<Vec<f64>>()
+                    .iter()
+                    .sum();
+                (c, pot)
             })
-            .fold(
-                None,
-                |best: Option<(usize, Vec<f64>, f64)>, cand| match best {
-                    Some(b) if b.2 <= cand.2 => Some(b),
-                    _ => Some(cand),
-                },
-            )
-            .unwrap_or((0, closest.clone(), potential));
-        centres.extend_from_slice(rows[best]);
-        closest = best_closest;
+            .fold(None, |best: Option<(usize, f64)>, cand| match best {
+                Some(b) if b.1 <= cand.1 => Some(b),
+                _ => Some(cand),
+            })
+            .unwrap_or((0, potential));
+        closest
+            .par_iter_mut()
+            .zip(rows.par_iter())
+            .for_each(|(old, r)| *old = old.min(sq_dist(r, rows[best])));
         potential = best_potential;
+        centres.extend_from_slice(rows[best]);
     }
     centres
 }
@@ -266,37 +315,207 @@ fn lloyd(
     for _ in 0..max_iter {
         n_iter += 1;
         let a = assign(rows, &centres, k, d);
-        let mut new = vec![0.0; k * d];
-        for c in 0..k {
-            if a.counts[c] > 0 {
-                for j in 0..d {
-                    new[c * d + j] = a.sums[c * d + j] / a.counts[c] as f64;
-                }
-            } else {
-                // An empty cluster takes the point farthest from its centre.
-                let far = a
-                    .distances
-                    .iter()
-                    .enumerate()
-                    .fold(
-                        (0, f64::NEG_INFINITY),
-                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-                    )
-                    .0;
-                new[c * d..(c + 1) * d].copy_from_slice(rows[far]);
-            }
-        }
-        let shift: f64 = new
-            .iter()
-            .zip(&centres)
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum();
-        centres = new;
+        let shift = update_centres(rows, &mut centres, &a.sums, &a.counts, &a.distances, d);
         if shift <= tol {
             break;
         }
     }
     // Final assignment so labels and inertia match the returned centres.
+    let a = assign(rows, &centres, k, d);
+    Run {
+        centres,
+        labels: a.labels,
+        inertia: a.inertia,
+        n_iter,
+    }
+}
+
+/// New centres from an assignment's sums; an empty cluster takes the point farthest from its
+/// centre (`distances` are exact squared distances). Returns the summed squared movement.
+fn update_centres(
+    rows: &[&[f64]],
+    centres: &mut [f64],
+    sums: &[f64],
+    counts: &[usize],
+    distances: &[f64],
+    d: usize,
+) -> f64 {
+    let mut new = vec![0.0; centres.len()];
+    for c in 0..counts.len() {
+        if counts[c] > 0 {
+            for j in 0..d {
+                new[c * d + j] = sums[c * d + j] / counts[c] as f64;
+            }
+        } else {
+            let far = distances
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f64::NEG_INFINITY),
+                    |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                )
+                .0;
+            new[c * d..(c + 1) * d].copy_from_slice(rows[far]);
+        }
+    }
+    let shift = new
+        .iter()
+        .zip(centres.iter())
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum();
+    centres.copy_from_slice(&new);
+    shift
+}
+
+/// Hamerly's bounds for one point: its label, an upper bound on the distance to its centre
+/// and a lower bound on the distance to every other centre (plain distances, not squared).
+#[derive(Clone, Copy)]
+struct Bounds {
+    label: usize,
+    upper: f64,
+    lower: f64,
+}
+
+/// The closest and second-closest centre of `row`: (label, distance, second distance).
+fn two_closest(row: &[f64], centres: &[f64], k: usize, d: usize) -> (usize, f64, f64) {
+    let (mut best, mut best_d, mut second_d) = (0, f64::INFINITY, f64::INFINITY);
+    for c in 0..k {
+        let dist = sq_dist(row, &centres[c * d..(c + 1) * d]);
+        if dist < best_d {
+            second_d = best_d;
+            best = c;
+            best_d = dist;
+        } else if dist < second_d {
+            second_d = dist;
+        }
+    }
+    (best, best_d.sqrt(), second_d.sqrt())
+}
+
+/// Lloyd's iterations with Hamerly's bounds: the same assignments (so the same centres, labels
+/// and inertia) as [`lloyd`] from the same start, with most distance computations skipped.
+/// Blocks of rows keep their partial sums, added in block order: thread-count independent.
+fn hamerly(
+    rows: &[&[f64]],
+    mut centres: Vec<f64>,
+    k: usize,
+    d: usize,
+    max_iter: usize,
+    tol: f64,
+) -> Run {
+    let mut bounds: Vec<Bounds> = rows
+        .par_iter()
+        .map(|row| {
+            let (label, upper, lower) = two_closest(row, &centres, k, d);
+            Bounds {
+                label,
+                upper,
+                lower,
+            }
+        })
+        .collect();
+    let mut n_iter = 0;
+    for iteration in 0..max_iter {
+        n_iter += 1;
+        if iteration > 0 {
+            // Half the distance from each centre to its nearest other centre: a point closer
+            // than that to its centre cannot be closer to another one.
+            let half: Vec<f64> = (0..k)
+                .map(|c| {
+                    (0..k)
+                        .filter(|&o| o != c)
+                        .map(|o| sq_dist(&centres[c * d..(c + 1) * d], &centres[o * d..(o + 1) * d]))
+                        .fold(f64::INFINITY, f64::min)
+                        .sqrt()
+                        / 2.0
+                })
+                .collect();
+            bounds
+                .par_chunks_mut(BLOCK)
+                .zip(rows.par_chunks(BLOCK))
+                .for_each(|(bounds, rows)| {
+                    for (b, row) in bounds.iter_mut().zip(rows) {
+                        let limit = half[b.label].max(b.lower);
+                        if b.upper <= limit {
+                            continue;
+                        }
+                        b.upper = sq_dist(row, &centres[b.label * d..(b.label + 1) * d]).sqrt();
+                        if b.upper <= limit {
+                            continue;
+                        }
+                        let (label, upper, lower) = two_closest(row, &centres, k, d);
+                        *b = Bounds {
+                            label,
+                            upper,
+                            lower,
+                        };
+                    }
+                });
+        }
+        // Cluster sums over fixed blocks, added in block order.
+        let partial: Vec<(Vec<f64>, Vec<usize>)> = bounds
+            .par_chunks(BLOCK)
+            .zip(rows.par_chunks(BLOCK))
+            .map(|(bounds, rows)| {
+                let (mut sums, mut counts) = (vec![0.0; k * d], vec![0usize; k]);
+                for (b, row) in bounds.iter().zip(rows) {
+                    counts[b.label] += 1;
+                    sums[b.label * d..(b.label + 1) * d]
+                        .iter_mut()
+                        .zip(row.iter())
+                        .for_each(|(s, v)| *s += v);
+                }
+                (sums, counts)
+            })
+            .collect();
+        let (mut sums, mut counts) = (vec![0.0; k * d], vec![0usize; k]);
+        for (s, c) in partial {
+            sums.iter_mut().zip(&s).for_each(|(t, v)| *t += v);
+            counts.iter_mut().zip(&c).for_each(|(t, v)| *t += v);
+        }
+        let old = centres.clone();
+        let shift = if counts.contains(&0) {
+            // Rare: an empty cluster needs exact distances to find the farthest point.
+            let exact = assign(rows, &centres, k, d);
+            let shift = update_centres(rows, &mut centres, &sums, &counts, &exact.distances, d);
+            // The moved centre invalidates the bounds: recompute them exactly.
+            bounds.par_iter_mut().zip(rows.par_iter()).for_each(|(b, row)| {
+                let (label, upper, lower) = two_closest(row, &centres, k, d);
+                *b = Bounds {
+                    label,
+                    upper,
+                    lower,
+                };
+            });
+            shift
+        } else {
+            update_centres(rows, &mut centres, &sums, &counts, &[], d)
+        };
+        if shift <= tol {
+            break;
+        }
+        // Move the bounds with the centres.
+        let moved: Vec<f64> = (0..k)
+            .map(|c| sq_dist(&old[c * d..(c + 1) * d], &centres[c * d..(c + 1) * d]).sqrt())
+            .collect();
+        let (mut far, mut far_by) = (0, 0.0);
+        for (c, &m) in moved.iter().enumerate() {
+            if m > far_by {
+                (far, far_by) = (c, m);
+            }
+        }
+        let second = moved
+            .iter()
+            .enumerate()
+            .filter(|&(c, _)| c != far)
+            .map(|(_, &m)| m)
+            .fold(0.0, f64::max);
+        bounds.par_iter_mut().for_each(|b| {
+            b.upper += moved[b.label];
+            b.lower -= if b.label == far { second } else { far_by };
+        });
+    }
+    // Final assignment so labels and inertia match the returned centres (as Lloyd's).
     let a = assign(rows, &centres, k, d);
     Run {
         centres,
@@ -322,7 +541,11 @@ impl<D: AsRecords + ?Sized> Estimator<D> for KMeans {
         for init in 0..self.n_init {
             let mut rng = rng::derived(self.seed, init as u64);
             let start = kmeans_plusplus(&rows, k, d, &mut rng);
-            let run = lloyd(&rows, start, k, d, self.max_iter, tol);
+            let run = match self.algorithm {
+                KMeansAlgorithm::Lloyd => lloyd(&rows, start, k, d, self.max_iter, tol),
+                KMeansAlgorithm::Auto if k == 1 => lloyd(&rows, start, k, d, self.max_iter, tol),
+                _ => hamerly(&rows, start, k, d, self.max_iter, tol),
+            };
             if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
                 best = Some(run);
             }
