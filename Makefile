@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench bench-dqn clean-venv
+.PHONY: tour test lint bench bench-scale bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -25,6 +25,11 @@ PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baseline
 ## Stable-Baselines3, CleanRL's DQN); rewrites the tables in docs/benchmarks.md. ~20 minutes.
 bench:
 	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/side_by_side.py $(ARGS) && python3 benches/dqn_peers.py'
+
+## The million-row benchmark against LightGBM and scikit-learn (fit, whole run, peak RSS,
+## quality); rewrites the scale table in docs/benchmarks.md. ~15 minutes.
+bench-scale:
+	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
 
 ## Only the DQN comparison.
 bench-dqn:

@@ -331,3 +331,44 @@ fn hamerly_gives_lloyds_clustering_from_the_same_start() {
         assert_eq!(fit(KMeansAlgorithm::Auto), hamerly);
     }
 }
+
+#[test]
+fn randomized_pca_agrees_with_the_exact_solver_on_low_rank_data() {
+    use learnkit::decomposition::PcaSolver;
+    // 600 × 700 (wide: Auto picks the randomized solver), rank 8 plus small noise.
+    let mut rng = learnkit::rng::seeded(5);
+    let a = Array2::from_shape_simple_fn((600, 8), || rng.gen::<f64>() - 0.5);
+    let b = Array2::from_shape_simple_fn((8, 700), || rng.gen::<f64>() - 0.5);
+    let x =
+        a.dot(&b) + Array2::from_shape_simple_fn((600, 700), || 1e-3 * (rng.gen::<f64>() - 0.5));
+    let exact = Pca::params(Components::Count(5))
+        .solver(PcaSolver::Exact)
+        .fit(&x)
+        .unwrap();
+    let auto = Pca::params(Components::Count(5)).fit(&x).unwrap();
+    let randomized = Pca::params(Components::Count(5))
+        .solver(PcaSolver::Randomized)
+        .fit(&x)
+        .unwrap();
+    assert_eq!(
+        auto, randomized,
+        "Auto picks the randomized solver for wide data"
+    );
+    for (e, r) in exact
+        .explained_variance_ratio()
+        .iter()
+        .zip(randomized.explained_variance_ratio())
+    {
+        assert!((e - r).abs() < 1e-8, "{e} vs {r}");
+    }
+    // Same axes, signs included (svd_flip on both).
+    let gap = (exact.components() - randomized.components())
+        .mapv(f64::abs)
+        .fold(0.0f64, |m, &v| m.max(v));
+    assert!(gap < 1e-6, "components differ by {gap}");
+    // The randomized solver needs a component count.
+    assert!(Pca::params(Components::Variance(0.9))
+        .solver(PcaSolver::Randomized)
+        .fit(&x)
+        .is_err());
+}

@@ -424,7 +424,9 @@ fn hamerly(
                 .map(|c| {
                     (0..k)
                         .filter(|&o| o != c)
-                        .map(|o| sq_dist(&centres[c * d..(c + 1) * d], &centres[o * d..(o + 1) * d]))
+                        .map(|o| {
+                            sq_dist(&centres[c * d..(c + 1) * d], &centres[o * d..(o + 1) * d])
+                        })
                         .fold(f64::INFINITY, f64::min)
                         .sqrt()
                         / 2.0
@@ -479,14 +481,17 @@ fn hamerly(
             let exact = assign(rows, &centres, k, d);
             let shift = update_centres(rows, &mut centres, &sums, &counts, &exact.distances, d);
             // The moved centre invalidates the bounds: recompute them exactly.
-            bounds.par_iter_mut().zip(rows.par_iter()).for_each(|(b, row)| {
-                let (label, upper, lower) = two_closest(row, &centres, k, d);
-                *b = Bounds {
-                    label,
-                    upper,
-                    lower,
-                };
-            });
+            bounds
+                .par_iter_mut()
+                .zip(rows.par_iter())
+                .for_each(|(b, row)| {
+                    let (label, upper, lower) = two_closest(row, &centres, k, d);
+                    *b = Bounds {
+                        label,
+                        upper,
+                        lower,
+                    };
+                });
             shift
         } else {
             update_centres(rows, &mut centres, &sums, &counts, &[], d)

@@ -2,4 +2,4 @@
 
 mod pca;
 
-pub use pca::{Components, FittedPca, Pca};
+pub use pca::{Components, FittedPca, Pca, PcaSolver};

@@ -46,6 +46,28 @@ pub enum Components {
 pub struct Pca {
     components: Components,
     whiten: bool,
+    solver: PcaSolver,
+    seed: u64,
+}
+
+/// How PCA finds the principal axes.
+///
+/// `Auto` follows scikit-learn's `svd_solver="auto"`: with at most 1,000 features and at least
+/// ten times as many samples, the covariance matrix (d×d, built by a blocked rank-k update) is
+/// eigen-decomposed; otherwise, when the data has more than 500 rows or columns and a fixed
+/// component count below 80% of min(n, d) is asked for, a seeded randomized SVD; otherwise an
+/// exact decomposition (covariance, or the n×n Gram matrix when n < d).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PcaSolver {
+    /// The rule above.
+    #[default]
+    Auto,
+    /// Exact: eigen-decomposition of the covariance (n ≥ d) or Gram (n < d) matrix.
+    Exact,
+    /// Halko–Martinsson–Tropp randomized SVD with 10 oversamples and 4 power iterations
+    /// (7 when fewer than 10% of the components are kept), as scikit-learn; needs a
+    /// [`Components::Count`].
+    Randomized,
 }
 
 impl Pca {
@@ -54,7 +76,21 @@ impl Pca {
         Self {
             components,
             whiten: false,
+            solver: PcaSolver::Auto,
+            seed: 0,
         }
+    }
+
+    /// The solver (default [`PcaSolver::Auto`]).
+    pub fn solver(mut self, solver: PcaSolver) -> Self {
+        self.solver = solver;
+        self
+    }
+
+    /// Seed of the randomized solver's test matrix (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
     }
 
     /// Scale the transformed components to unit variance.
@@ -95,7 +131,31 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             _ => {}
         }
         let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
-        let (eigenvalues, axes, total) = if n >= d {
+        let randomized = match (self.solver, self.components) {
+            (PcaSolver::Randomized, Components::Count(_)) => true,
+            (PcaSolver::Randomized, _) => {
+                return Err(Error::invalid(
+                    "solver",
+                    "randomized",
+                    "needs a fixed number of components",
+                ))
+            }
+            (PcaSolver::Auto, Components::Count(c)) => {
+                let covariance = d <= 1000 && n >= 10 * d;
+                !covariance && n.max(d) > 500 && (c as f64) < 0.8 * max_components as f64
+            }
+            _ => false,
+        };
+        let (eigenvalues, axes, total) = if randomized {
+            let k = match self.components {
+                Components::Count(c) => c,
+                _ => max_components,
+            };
+            let xc = &x - &mean;
+            let total = xc.iter().map(|v| v * v).sum::<f64>() / (n - 1) as f64;
+            let (values, axes) = randomized_svd(&xc, k, self.seed)?;
+            (values, axes, total)
+        } else if n >= d {
             // Covariance route: eigenvectors of XcᵀXc are the principal axes.
             let scatter = linalg::centred_scatter(x, &mean);
             let total = scatter.diag().sum() / (n - 1) as f64;
@@ -115,6 +175,8 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             let total = xc.mapv(|v| v * v).sum() / (n - 1) as f64;
             (values, axes, total)
         };
+        // The randomized solver computes only the kept components.
+        let max_components = max_components.min(eigenvalues.len()).min(axes.ncols());
         let variance: Array1<f64> = eigenvalues
             .slice(s![..max_components])
             .mapv(|l| l.max(0.0) / (n - 1) as f64);
@@ -124,7 +186,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             Array1::zeros(max_components)
         };
         let keep = match self.components {
-            Components::Count(c) => c,
+            Components::Count(c) => c.min(max_components),
             Components::All => max_components,
             Components::Variance(f) => {
                 let mut cumulative = 0.0;
@@ -158,6 +220,44 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             feature_names: data.feature_names(),
         })
     }
+}
+
+/// The top `k` squared singular values of `xc` (centred) and its right singular vectors as
+/// columns, by a randomized range finder (Halko, Martinsson & Tropp 2011, as scikit-learn's
+/// `randomized_svd`): `k + 10` Gaussian test vectors, power iterations re-orthonormalised by
+/// QR, then the exact decomposition of the small projected matrix.
+fn randomized_svd(xc: &Array2<f64>, k: usize, seed: u64) -> Result<(Array1<f64>, Array2<f64>)> {
+    use rand_distr::{Distribution, StandardNormal};
+    let (n, d) = xc.dim();
+    let l = (k + 10).min(n.min(d));
+    let n_iter = if (k as f64) < 0.1 * n.min(d) as f64 {
+        7
+    } else {
+        4
+    };
+    let mut rng = crate::rng::seeded(seed);
+    let omega = Array2::from_shape_simple_fn((d, l), || StandardNormal.sample(&mut rng));
+    let mut q = linalg::orthonormal_columns(linalg::matmul_nd(xc.view(), omega.view()).view());
+    for _ in 0..n_iter {
+        let z = linalg::orthonormal_columns(linalg::matmul_nd(xc.t(), q.view()).view());
+        q = linalg::orthonormal_columns(linalg::matmul_nd(xc.view(), z.view()).view());
+    }
+    // B = QᵀXc (l×d); BBᵀ = U Σ² Uᵀ; right singular vectors V = BᵀU / σ.
+    let b = linalg::matmul_nd(q.t(), xc.view());
+    let bbt = linalg::matmul_nd(b.view(), b.t());
+    let (values, u) = linalg::symmetric_eigen(bbt.view())?;
+    let mut axes = linalg::matmul_nd(b.t(), u.view());
+    for (mut col, &v) in axes.columns_mut().into_iter().zip(&values) {
+        let norm = v.max(0.0).sqrt();
+        if norm > 1e-12 {
+            col /= norm;
+        }
+    }
+    let keep = k.min(values.len());
+    Ok((
+        values.slice(s![..keep]).to_owned(),
+        axes.slice(s![.., ..keep]).to_owned(),
+    ))
 }
 
 /// A fitted PCA.
