@@ -59,6 +59,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let model = model?;
             out.summary
                 .set("fit_seconds", seconds)
+                .set("load_seconds", args.common.load_seconds())
                 .set("chosen_k", k)
                 .set("inertia", model.inertia());
             model
@@ -69,6 +70,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let result = result?;
             out.summary
                 .set("fit_seconds", seconds)
+                .set("load_seconds", args.common.load_seconds())
                 .set("chosen_k", result.chosen_k)
                 .set("reason", &result.reason)
                 .set("inertia", &result.inertia)

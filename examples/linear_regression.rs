@@ -41,6 +41,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         .set("n_train", split.train.n_samples())
         .set("n_test", split.test.n_samples())
         .set("fit_seconds", fit_seconds)
+        .set("load_seconds", args.common.load_seconds())
         .set("r2", metrics::r2(y, predicted.view())?)
         .set("mse", metrics::mse(y, predicted.view())?)
         .set("mae", metrics::mae(y, predicted.view())?)

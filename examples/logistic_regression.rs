@@ -56,6 +56,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         .set("n_train", split.train.n_samples())
         .set("n_test", test.n_samples())
         .set("fit_seconds", fit_seconds)
+        .set("load_seconds", args.common.load_seconds())
         .set(
             "accuracy",
             metrics::accuracy(test.targets(), predicted.view())?,

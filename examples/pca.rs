@@ -61,6 +61,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         .set("data", &source)
         .set("n_samples", x.nrows())
         .set("fit_seconds", seconds)
+        .set("load_seconds", args.common.load_seconds())
         .set("n_components", pca.n_components())
         .set("explained_variance_ratio", &ratio)
         .set("explained_variance", pca.explained_variance().to_vec());

@@ -43,6 +43,13 @@ pub struct CommonArgs {
     /// Print one JSON object with the metrics as the last line of stdout.
     #[arg(long)]
     pub json: bool,
+    /// The `--data` table when guessing the task has read it: loading takes it from here, so
+    /// a large file is parsed once per run and not kept after it becomes a dataset.
+    #[arg(skip)]
+    table: std::sync::Arc<std::sync::Mutex<Option<data::Table>>>,
+    /// Seconds spent reading CSV files so far.
+    #[arg(skip)]
+    load_time: std::sync::Arc<std::sync::Mutex<f64>>,
 }
 
 /// What a supervised example learns (`--task`).
@@ -72,6 +79,30 @@ impl CommonArgs {
     /// The path of report `name` under `--out`.
     pub fn out_path(&self, name: &str) -> PathBuf {
         self.out.join(name)
+    }
+
+    /// The `--data` file read with `--target`: the table kept by [`CommonArgs::task`] if it
+    /// read one (taken out, so it is freed once converted), else read now.
+    fn take_table(&self, path: &Path) -> Result<data::Table> {
+        let kept = self.table.lock().ok().and_then(|mut t| t.take());
+        match kept {
+            Some(table) => Ok(table),
+            None => self.read(path, Some(self.require_target(path)?)),
+        }
+    }
+
+    /// Seconds this run has spent reading `--data` and `--test` (0 for built-in data).
+    pub fn load_seconds(&self) -> f64 {
+        self.load_time.lock().map(|t| *t).unwrap_or(0.0)
+    }
+
+    /// Reads a CSV file, adding the time to [`CommonArgs::load_seconds`].
+    fn read(&self, path: &Path, target: Option<&str>) -> Result<data::Table> {
+        let (table, seconds) = timed(|| read_csv(path, target));
+        if let Ok(mut total) = self.load_time.lock() {
+            *total += seconds;
+        }
+        table
     }
 
     fn require_target(&self, data: &Path) -> Result<&str> {
@@ -134,12 +165,16 @@ impl CommonArgs {
         match &self.data {
             None => Ok(default),
             Some(path) => {
-                let table = read_csv(path, Some(self.require_target(path)?))?;
-                Ok(if table.target_looks_continuous() {
+                let table = self.take_table(path)?;
+                let task = if table.target_looks_continuous() {
                     Task::Regression
                 } else {
                     Task::Classification
-                })
+                };
+                if let Ok(mut kept) = self.table.lock() {
+                    *kept = Some(table);
+                }
+                Ok(task)
             }
         }
     }
@@ -150,12 +185,11 @@ impl CommonArgs {
         default: impl FnOnce() -> Result<(Dataset<usize>, String)>,
     ) -> Result<Split<usize>> {
         self.split(
-            |path, train| {
-                let table = read_csv(path, Some(self.require_target(path)?))?;
-                match train {
-                    None => table.classification(),
-                    Some(train) => table.classification_with(&train.class_names),
-                }
+            |path, train| match train {
+                None => self.take_table(path)?.classification(),
+                Some(train) => self
+                    .read(path, Some(self.require_target(path)?))?
+                    .classification_with(&train.class_names),
             },
             default,
         )
@@ -167,7 +201,12 @@ impl CommonArgs {
         default: impl FnOnce() -> Result<(Dataset<f64>, String)>,
     ) -> Result<Split<f64>> {
         self.split(
-            |path, _| read_csv(path, Some(self.require_target(path)?))?.regression(),
+            |path, train| match train {
+                None => self.take_table(path)?.regression(),
+                Some(_) => self
+                    .read(path, Some(self.require_target(path)?))?
+                    .regression(),
+            },
             default,
         )
     }
@@ -182,7 +221,7 @@ impl CommonArgs {
         match &self.data {
             None => default(),
             Some(path) => {
-                let table = read_csv(path, self.target.as_deref())?;
+                let table = self.read(path, self.target.as_deref())?;
                 let labels = match &table.target {
                     Some(_) => Some(table.classification()?),
                     None => None,

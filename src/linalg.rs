@@ -12,9 +12,11 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
-/// Rows per block of [`centred_scatter`]: blocks are fixed, so their partial products are the
-/// same whatever the thread count, and are added in block order.
-const BLOCK: usize = 4096;
+/// Rows per parallel task of [`centred_scatter`] (fixed, so results do not depend on the
+/// thread count).
+const GROUP: usize = 16_384;
+/// Bytes of one centred block inside a task (fits in L2).
+const BLOCK_BYTES: usize = 256 * 1024;
 
 /// A faer view of a row-major ndarray matrix (callers pass `as_standard_layout()` results).
 fn as_faer<'a>(a: &'a ndarray::CowArray<'_, f64, ndarray::Ix2>) -> MatRef<'a, f64> {
@@ -33,28 +35,44 @@ fn from_ndarray(a: ArrayView2<'_, f64>) -> Mat<f64> {
     Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[(i, j)])
 }
 
-/// The scatter matrix `XcᵀXc` of the data centred on `mean`: each fixed block of rows is
-/// centred into a buffer and multiplied by faer's kernels (blocks in parallel), and the
-/// partial products are added in block order, so the result is identical for any thread
-/// count; no centred copy of the whole matrix is made.
+/// The scatter matrix `XcᵀXc` of the data centred on `mean`. Fixed groups of rows run in
+/// parallel; within a group, cache-sized blocks are centred into a reused buffer and added to
+/// the group's lower triangle by faer's symmetric rank-k kernel (half the work of a full
+/// product). Group results are added in group order, so the result is identical for any
+/// thread count, and no centred copy of the whole matrix is made.
 pub fn centred_scatter(x: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Array2<f64> {
+    use faer::linalg::matmul::triangular::{matmul as tri_matmul, BlockStructure};
     let (n, d) = x.dim();
-    let partial: Vec<Mat<f64>> = (0..n.div_ceil(BLOCK))
+    let block = (BLOCK_BYTES / (8 * d.max(1))).clamp(16, GROUP);
+    let partial: Vec<Mat<f64>> = (0..n.div_ceil(GROUP))
         .into_par_iter()
-        .map(|b| {
-            let rows = x.slice(ndarray::s![b * BLOCK..((b + 1) * BLOCK).min(n), ..]);
-            let centred = &rows - mean;
-            let centred = centred.as_standard_layout();
-            let c = as_faer(&centred);
+        .map(|g| {
             let mut out = Mat::<f64>::zeros(d, d);
-            matmul(
-                out.as_mut(),
-                Accum::Replace,
-                c.transpose(),
-                c,
-                1.0,
-                Par::Seq,
-            );
+            let mut buffer = Array2::<f64>::zeros((0, d));
+            let end = ((g + 1) * GROUP).min(n);
+            for start in (g * GROUP..end).step_by(block) {
+                let rows = x.slice(ndarray::s![start..(start + block).min(end), ..]);
+                if buffer.nrows() != rows.nrows() {
+                    buffer = Array2::zeros(rows.dim());
+                }
+                ndarray::Zip::from(&mut buffer)
+                    .and(&rows)
+                    .and_broadcast(mean)
+                    .for_each(|b, &v, &m| *b = v - m);
+                let c =
+                    MatRef::from_row_major_slice(buffer.as_slice().unwrap_or(&[]), rows.nrows(), d);
+                tri_matmul(
+                    out.as_mut(),
+                    BlockStructure::TriangularLower,
+                    Accum::Add,
+                    c.transpose(),
+                    BlockStructure::Rectangular,
+                    c,
+                    BlockStructure::Rectangular,
+                    1.0,
+                    Par::Seq,
+                );
+            }
             out
         })
         .collect();
@@ -62,7 +80,39 @@ pub fn centred_scatter(x: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Array2<f64
     for p in &partial {
         total += p;
     }
-    to_ndarray(total.as_ref())
+    // Mirror the lower triangle.
+    Array2::from_shape_fn(
+        (d, d),
+        |(i, j)| {
+            if i >= j {
+                total[(i, j)]
+            } else {
+                total[(j, i)]
+            }
+        },
+    )
+}
+
+/// Column means, summed over the same fixed groups of rows as [`centred_scatter`] in parallel
+/// and added in group order (thread-count independent).
+pub fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
+    let (n, d) = x.dim();
+    let partial: Vec<Array1<f64>> = (0..n.div_ceil(GROUP))
+        .into_par_iter()
+        .map(|g| {
+            let rows = x.slice(ndarray::s![g * GROUP..((g + 1) * GROUP).min(n), ..]);
+            let mut sum = Array1::<f64>::zeros(d);
+            for row in rows.rows() {
+                sum += &row;
+            }
+            sum
+        })
+        .collect();
+    let mut total = Array1::<f64>::zeros(d);
+    for p in &partial {
+        total += p;
+    }
+    total / n.max(1) as f64
 }
 
 /// `a · b` with faer's parallel kernels.

@@ -378,7 +378,7 @@ fn trees_and_forests_round_trip_through_files() {
     // A corrupted link is caught at load time instead of looping or panicking at predict time.
     let text = std::fs::read_to_string(&path)
         .unwrap()
-        .replacen("\"left\":[1", "\"left\":[0", 1);
+        .replacen("\"left\":1,", "\"left\":0,", 1);
     std::fs::write(&path, text).unwrap();
     assert!(matches!(
         learnkit::tree::FittedForest::<usize>::load(&path).unwrap_err(),
@@ -431,9 +431,9 @@ fn a_tree_file_with_node_arrays_of_different_lengths_is_corrupt() {
     tree.save(&path).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     for (from, to) in [
-        ("\"threshold\":[", "\"threshold\":[0.5,"),
+        ("\"n_samples\":[", "\"n_samples\":[5,"),
         ("\"value_len\":2", "\"value_len\":3"),
-        ("\"feature\":[", "\"feature\":[99,"),
+        ("{\"feature\":", "{\"feature\":99"),
     ] {
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
         assert!(

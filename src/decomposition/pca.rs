@@ -1,4 +1,4 @@
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::AsRecords;
@@ -130,7 +130,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             }
             _ => {}
         }
-        let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(d));
+        let mean = linalg::column_means(x);
         let randomized = match (self.solver, self.components) {
             (PcaSolver::Randomized, Components::Count(_)) => true,
             (PcaSolver::Randomized, _) => {

@@ -75,16 +75,22 @@ pub struct Node<'a> {
 /// Marks a leaf in [`Tree`]'s feature array.
 const LEAF: u32 = u32::MAX;
 
+/// What a prediction reads of a node, packed in 16 bytes so one step of a walk touches one
+/// cache line: the feature (`u32::MAX` for a leaf), the left child (the right one is next to
+/// it) and the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Link {
+    feature: u32,
+    left: u32,
+    threshold: f64,
+}
+
 /// A fitted tree, stored as a struct of arrays with the root at index 0. Children follow their
 /// parent, and the right child of node `i` is `left[i] + 1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
-    /// Feature tested per node (`u32::MAX` for a leaf).
-    feature: Vec<u32>,
-    /// Threshold per node (0 for a leaf).
-    threshold: Vec<f64>,
-    /// Left child per node (0 for a leaf).
-    left: Vec<u32>,
+    /// Feature, left child and threshold per node.
+    links: Vec<Link>,
     /// Distinct training samples per node.
     n_samples: Vec<u32>,
     /// Weighted training samples per node.
@@ -102,9 +108,7 @@ pub struct Tree {
 impl Tree {
     fn new(value_len: usize, n_features: usize) -> Self {
         Self {
-            feature: Vec::new(),
-            threshold: Vec::new(),
-            left: Vec::new(),
+            links: Vec::new(),
             n_samples: Vec::new(),
             weighted_n_samples: Vec::new(),
             impurity: Vec::new(),
@@ -115,19 +119,21 @@ impl Tree {
     }
 
     fn push_leaf(&mut self, n_samples: usize, weight: f64, impurity: f64, value: &[f64]) -> usize {
-        self.feature.push(LEAF);
-        self.threshold.push(0.0);
-        self.left.push(0);
+        self.links.push(Link {
+            feature: LEAF,
+            left: 0,
+            threshold: 0.0,
+        });
         self.n_samples.push(n_samples as u32);
         self.weighted_n_samples.push(weight as f32);
         self.impurity.push(impurity as f32);
         self.value.extend_from_slice(value);
-        self.feature.len() - 1
+        self.links.len() - 1
     }
 
     /// Number of nodes.
     pub fn n_nodes(&self) -> usize {
-        self.feature.len()
+        self.links.len()
     }
 
     /// Impurity decrease credited to each feature (unnormalised).
@@ -141,20 +147,21 @@ impl Tree {
     }
 
     fn split(&self, i: usize) -> Option<Split> {
-        (self.feature[i] != LEAF).then(|| Split {
-            feature: self.feature[i] as usize,
-            threshold: self.threshold[i],
-            left: self.left[i] as usize,
-            right: self.left[i] as usize + 1,
+        let link = self.links[i];
+        (link.feature != LEAF).then(|| Split {
+            feature: link.feature as usize,
+            threshold: link.threshold,
+            left: link.left as usize,
+            right: link.left as usize + 1,
         })
     }
 
     /// The depth of every node (children follow their parents, so one forward pass).
     pub fn depths(&self) -> Vec<usize> {
         let mut depth = vec![0usize; self.n_nodes()];
-        for i in 0..self.n_nodes() {
-            if self.feature[i] != LEAF {
-                let l = self.left[i] as usize;
+        for (i, link) in self.links.iter().enumerate() {
+            if link.feature != LEAF {
+                let l = link.left as usize;
                 depth[l] = depth[i] + 1;
                 depth[l + 1] = depth[i] + 1;
             }
@@ -192,11 +199,11 @@ impl Tree {
     pub fn leaf_index(&self, row: &[f64]) -> usize {
         let mut i = 0;
         loop {
-            let f = self.feature[i];
-            if f == LEAF {
+            let link = &self.links[i];
+            if link.feature == LEAF {
                 return i;
             }
-            i = self.left[i] as usize + usize::from(row[f as usize] > self.threshold[i]);
+            i = link.left as usize + usize::from(row[link.feature as usize] > link.threshold);
         }
     }
 
@@ -212,11 +219,11 @@ impl Tree {
         let (mut i, mut depth) = (0, 0);
         loop {
             visit(depth, i);
-            let f = self.feature[i];
-            if f == LEAF {
+            let link = &self.links[i];
+            if link.feature == LEAF {
                 return;
             }
-            i = self.left[i] as usize + usize::from(row[f as usize] > self.threshold[i]);
+            i = link.left as usize + usize::from(row[link.feature as usize] > link.threshold);
             depth += 1;
         }
     }
@@ -228,19 +235,19 @@ impl Tree {
 
     /// Number of leaves.
     pub fn n_leaves(&self) -> usize {
-        self.feature.iter().filter(|&&f| f == LEAF).count()
+        self.links.iter().filter(|l| l.feature == LEAF).count()
     }
 
     /// Bytes the tree's arrays hold.
     pub fn memory_bytes(&self) -> usize {
-        self.n_nodes() * (4 + 8 + 4 + 4 + 4 + 4) + self.value.len() * 8 + self.importances.len() * 8
+        self.n_nodes() * (16 + 4 + 4 + 4) + self.value.len() * 8 + self.importances.len() * 8
     }
 
     /// Checks a tree read from a file: array lengths agree, every split names a feature below
     /// `n_features` and children after their parent and inside the tree (so every walk ends).
     pub(crate) fn validate(&self, n_features: usize, value_len: usize) -> Result<()> {
         let bad = |what: String| Error::shape("tree nodes", "a consistent tree", what);
-        let n = self.feature.len();
+        let n = self.links.len();
         if n == 0 || n > u32::MAX as usize {
             return Err(bad(format!("{n} nodes")));
         }
@@ -253,8 +260,6 @@ impl Tree {
         if self.value_len != value_len
             || self.value.len() != n.saturating_mul(value_len)
             || [
-                self.threshold.len(),
-                self.left.len(),
                 self.n_samples.len(),
                 self.weighted_n_samples.len(),
                 self.impurity.len(),
@@ -264,13 +269,12 @@ impl Tree {
         {
             return Err(bad("node arrays of different lengths".into()));
         }
-        for i in 0..n {
-            let f = self.feature[i];
-            if f == LEAF {
+        for (i, link) in self.links.iter().enumerate() {
+            if link.feature == LEAF {
                 continue;
             }
-            let l = self.left[i] as usize;
-            if f as usize >= n_features || l <= i || l + 1 >= n {
+            let l = link.left as usize;
+            if link.feature as usize >= n_features || l <= i || l + 1 >= n {
                 return Err(bad(format!("node {i} has an invalid split")));
             }
         }
@@ -697,9 +701,11 @@ impl<Y: Target> Grower<'_, Y> {
             tree.importances[best.feature] += p.totals[1] * node_impurity
                 - left_totals[1] * child_impurity[0]
                 - right_totals[1] * child_impurity[1];
-            tree.feature[p.node] = best.feature as u32;
-            tree.threshold[p.node] = self.binned.edges[best.feature][best.bin];
-            tree.left[p.node] = left_id as u32;
+            tree.links[p.node] = Link {
+                feature: best.feature as u32,
+                left: left_id as u32,
+                threshold: self.binned.edges[best.feature][best.bin],
+            };
             // Children's histograms: build the smaller, subtract for the larger — only for
             // children big enough to use them (small nodes scan sorted codes instead).
             let (n_left, n_right) = (mid - p.start, p.end - mid);
