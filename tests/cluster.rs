@@ -372,3 +372,31 @@ fn randomized_pca_agrees_with_the_exact_solver_on_low_rank_data() {
         .fit(&x)
         .is_err());
 }
+
+#[test]
+fn hamerly_kmeans_and_blocked_pca_are_identical_on_one_or_two_threads() {
+    // More rows than one block of K-means (2,048) and one group of the PCA scatter (16,384).
+    let (data, _) = MakeBlobs {
+        n_samples: 40_000,
+        n_features: 6,
+        centers: 5,
+        cluster_std: 2.0,
+        seed: 8,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                (
+                    KMeans::params(5).seed(1).fit(&data).unwrap(),
+                    Pca::params(Components::Count(3)).fit(&data).unwrap(),
+                )
+            })
+    };
+    assert_eq!(run(1), run(2));
+}

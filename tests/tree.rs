@@ -455,3 +455,28 @@ fn subsample_keeps_order_and_is_seeded() {
     assert_ne!(a.records, train.subsample(100, 2).records);
     assert_eq!(train.subsample(10_000, 1).n_samples(), train.n_samples());
 }
+
+#[test]
+fn a_large_tree_with_parallel_histograms_is_identical_on_one_or_two_threads() {
+    // 30,000 × 20: the root and the first levels build their histograms in parallel, and
+    // the thresholds come from the binning sample only above 200,000 rows (not here).
+    let data = MakeClassification {
+        n_samples: 30_000,
+        n_features: 20,
+        n_informative: 8,
+        seed: 3,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    let fit = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| DecisionTreeClassifier::params().fit(&data).unwrap())
+    };
+    let (one, two) = (fit(1), fit(2));
+    assert_eq!(one, two);
+    assert!(one.n_leaves() > 100);
+}
