@@ -64,7 +64,20 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 .set("trees", args.trees)
                 .set("accuracy", accuracy_from(&proba, test)?)
                 .set("log_loss", metrics::log_loss(test.targets(), proba.view())?)
-                .set("oob_score", model.oob_score());
+                .set("oob_score", model.oob_score())
+                .set(
+                    "nodes",
+                    model.trees().iter().map(|t| t.n_nodes()).sum::<usize>(),
+                )
+                .set(
+                    "model_mb",
+                    model
+                        .trees()
+                        .iter()
+                        .map(|t| t.memory_bytes())
+                        .sum::<usize>() as f64
+                        / 1e6,
+                );
             if split.train.n_features() >= 2 {
                 // Regions of a forest on two features: the iris petals for the built-in demo,
                 // else the user's two most important features.
