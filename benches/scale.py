@@ -96,6 +96,9 @@ def learnkit(example, *args):
 def peer(task, threads=1):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
+    # Some machines pin OpenBLAS to an older kernel through these; let the peers pick their best.
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        env.pop(var, None)
     wall, rss, out = run_measured([sys.executable, os.path.abspath(__file__), "--peer", task], env=env)
     result = json.loads(out.strip().splitlines()[-1])
     result.update(wall=wall, rss=rss)

@@ -192,9 +192,23 @@ impl<T> FittedDecisionTree<T> {
         self.check_input(x)?;
         let x = x.as_standard_layout();
         let d = x.ncols().max(1);
-        Ok(x.as_slice()
-            .map(|all| all.chunks(d).map(|row| self.tree.leaf_value(row)).collect())
-            .unwrap_or_default())
+        let rows: Vec<&[f64]> = x
+            .as_slice()
+            .map(|a| a.chunks(d).collect())
+            .unwrap_or_default();
+        // Blocks of rows in parallel, each walked in lockstep lanes.
+        let leaves: Vec<u32> = rows
+            .par_chunks(4096)
+            .flat_map_iter(|block| {
+                let mut out = Vec::with_capacity(block.len());
+                self.tree.leaf_indices(block, &mut out);
+                out
+            })
+            .collect();
+        Ok(leaves
+            .into_iter()
+            .map(|leaf| self.tree.value(leaf as usize))
+            .collect())
     }
 }
 

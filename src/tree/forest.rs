@@ -196,10 +196,13 @@ fn oob_curve(
         let leaves: Vec<Vec<(u32, u32)>> = (first..upto)
             .into_par_iter()
             .map(|t| {
-                (0..n)
-                    .filter(|&i| !in_bag[t].contains(i))
-                    .map(|i| (i as u32, trees[t].leaf_index(rows[i]) as u32))
-                    .collect()
+                let out_of_bag: Vec<u32> = (0..n as u32)
+                    .filter(|&i| !in_bag[t].contains(i as usize))
+                    .collect();
+                let oob_rows: Vec<&[f64]> = out_of_bag.iter().map(|&i| rows[i as usize]).collect();
+                let mut leaf = Vec::with_capacity(oob_rows.len());
+                trees[t].leaf_indices(&oob_rows, &mut leaf);
+                out_of_bag.into_iter().zip(leaf).collect()
             })
             .collect();
         for (t, leaves) in (first..upto).zip(leaves) {
@@ -368,10 +371,12 @@ impl<T> FittedForest<T> {
             .par_chunks(PREDICT_BLOCK)
             .flat_map_iter(|block| {
                 let mut acc = vec![0.0; block.len() * width];
+                let mut leaves = Vec::with_capacity(block.len());
                 for tree in &self.trees {
-                    for (row, out) in block.iter().zip(acc.chunks_mut(width)) {
+                    tree.leaf_indices(block, &mut leaves);
+                    for (&leaf, out) in leaves.iter().zip(acc.chunks_mut(width)) {
                         out.iter_mut()
-                            .zip(tree.leaf_value(row))
+                            .zip(tree.value(leaf as usize))
                             .for_each(|(a, v)| *a += v);
                     }
                 }
