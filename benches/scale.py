@@ -184,15 +184,18 @@ def rows_forest():
                     "--target", "label", "--trees", "100")
     lgbm = peer("lgbm_rf", threads=2)
     sk = peer("sk_forest10")
+    both_mb = sum(os.path.getsize(os.path.join(DATA, f)) for f in ("train.csv", "test.csv")) / 1e6
     return [
         ("random forest, 100 trees, 1M×20 (learnkit 2 cores)", ours["fit_seconds"], ours["wall"], ours["rss"],
          f"acc {ours['accuracy']:.4f}",
          f"LightGBM rf, 2 threads: fit {fmt_s(lgbm['fit_seconds'])}, {fmt_mb(lgbm['rss'])}, acc {lgbm['accuracy']:.4f}; "
          f"scikit-learn RF 10 trees, 1 thread: {fmt_s(sk['fit_seconds'])} ({sk['fit_seconds'] / 10:.1f} s/tree), acc {sk['accuracy']:.4f}",
          ours["fit_seconds"] / lgbm["fit_seconds"], "LightGBM rf"),
-        ("numpy.loadtxt of the train CSV (load only)", None, None, None, "",
-         f"{lgbm['load_seconds']:.1f} s for {lgbm['load_mb']:.0f} MB ({lgbm['load_seconds'] / lgbm['load_mb'] * 1000:.1f} ms/MB)",
-         None, None),
+        ("CSV read, train + test files (learnkit `load_seconds`)", ours["load_seconds"], None, None,
+         f"{ours['load_seconds'] / both_mb * 1000:.1f} ms/MB over {both_mb:.0f} MB",
+         f"numpy.loadtxt, train file: {lgbm['load_seconds']:.2f} s for {lgbm['load_mb']:.0f} MB "
+         f"({lgbm['load_seconds'] / lgbm['load_mb'] * 1000:.1f} ms/MB)",
+         (ours["load_seconds"] / both_mb) / (lgbm["load_seconds"] / lgbm["load_mb"]), "numpy.loadtxt per MB"),
     ]
 
 
