@@ -102,7 +102,14 @@ pub fn run(args: &Args) -> Result<Outcome> {
     out.figure("pca_scree.png", "How much of the data's total variance each component explains (blue) and the running total (orange): the components before the curve flattens carry the structure.");
 
     if x.ncols() >= 2 {
-        let two = Pca::params(Components::Count(2)).fit(&x)?;
+        // The fitted model's first two components when it kept two (a 2-component fit gives the
+        // same axes); otherwise a 2-component fit on a seeded sample of MAX_FIT_ROWS rows.
+        let two = if pca.n_components() >= 2 {
+            pca.clone()
+        } else {
+            let rows = report::sample_rows(x.nrows(), report::MAX_FIT_ROWS, args.common.seed);
+            Pca::params(Components::Count(2)).fit(&x.select(ndarray::Axis(0), &rows))?
+        };
         let z = two.transform(&x)?;
         let names = labels
             .as_ref()

@@ -575,3 +575,49 @@ fn line_chart_writes_a_png() {
     let bytes = fs::read(&path).unwrap();
     assert_eq!(&bytes[1..4], b"PNG");
 }
+
+#[test]
+fn duplicate_column_names_are_an_error_naming_them() {
+    let dir = temp_dir("dup");
+    // The target column twice: the second copy would otherwise become a feature (leakage).
+    let path = write(&dir, "dup.csv", "a,label,b,label\n1,0,2,0\n3,1,4,1\n");
+    let message = read_csv(&path, Some("label")).unwrap_err().to_string();
+    assert!(
+        message.contains("`label` appears twice (columns 2 and 4)")
+            && message.contains("dup.csv:1"),
+        "{message}"
+    );
+    let path = write(&dir, "dup2.csv", "x,x\n1,2\n");
+    assert!(read_csv(&path, None).is_err());
+}
+
+#[test]
+fn numeric_class_labels_compare_as_numbers() {
+    let dir = temp_dir("labels");
+    let train = write(
+        &dir,
+        "train.csv",
+        "x,y\n0,1\n1,1.0\n2,2\n3,10\n4,2.00\n5,-0\n",
+    );
+    let data = read_csv(&train, Some("y"))
+        .unwrap()
+        .classification()
+        .unwrap();
+    // 1 and 1.0 are one class; -0 is 0; sorted as numbers (2 before 10).
+    assert_eq!(data.class_names, vec!["0", "1", "2", "10"]);
+    assert_eq!(data.targets.to_vec(), vec![1, 1, 2, 3, 2, 0]);
+    // A test file writing the labels differently maps onto the same classes.
+    let test = write(&dir, "test.csv", "x,y\n0,1e0\n1,10.0\n");
+    let mapped = read_csv(&test, Some("y"))
+        .unwrap()
+        .classification_with(&data.class_names)
+        .unwrap();
+    assert_eq!(mapped.targets.to_vec(), vec![1, 3]);
+    // Text labels still compare as text.
+    let text = write(&dir, "text.csv", "x,y\n0,a\n1,1\n2,1.0\n");
+    let data = read_csv(&text, Some("y"))
+        .unwrap()
+        .classification()
+        .unwrap();
+    assert_eq!(data.class_names, vec!["1", "1.0", "a"]);
+}

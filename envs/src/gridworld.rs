@@ -137,6 +137,31 @@ pub struct MapSpec {
     pub max_steps: Option<usize>,
 }
 
+/// The largest grid side a map may have (reports draw one square per cell).
+pub const MAX_SIDE: usize = 100;
+
+/// A map name made safe for file names: ASCII letters, digits, `_` and `-` (anything else
+/// becomes `_`), at most 64 characters, `map` when nothing is left. Report and log files are
+/// named after maps, and a name from a file must not steer them elsewhere (`../../x`).
+pub fn safe_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.trim_matches('_').is_empty() {
+        "map".into()
+    } else {
+        cleaned
+    }
+}
+
 const FROZEN4: &str = include_str!("../maps/frozen_lake_4x4.txt");
 const FROZEN8: &str = include_str!("../maps/frozen_lake_8x8.txt");
 const CLIFF: &str = include_str!("../maps/cliff_walking.txt");
@@ -149,8 +174,12 @@ impl MapSpec {
             line,
             message,
         };
+        let default_name = Path::new(source)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut spec = MapSpec {
-            name: source.to_string(),
+            name: safe_name(&default_name),
             cells: Vec::new(),
             height: 0,
             width: 0,
@@ -183,7 +212,7 @@ impl MapSpec {
                         })
                 };
                 match key {
-                    "name" => spec.name = value.to_string(),
+                    "name" => spec.name = safe_name(value),
                     "step_reward" => spec.step_reward = number()?,
                     "goal_reward" => spec.goal_reward = number()?,
                     "hole_reward" => spec.hole_reward = number()?,
@@ -251,13 +280,65 @@ impl MapSpec {
                 "the map has no grid rows".into(),
             ));
         }
-        if start_line.is_none() {
+        let Some(start_line) = start_line else {
             return Err(bad(
                 text.lines().count().max(1),
                 "the map has no start cell `S`".into(),
             ));
+        };
+        if spec.width > MAX_SIDE || spec.height > MAX_SIDE {
+            return Err(bad(
+                text.lines().count().max(1),
+                format!(
+                    "the grid is {}×{}; maps are limited to {MAX_SIDE}×{MAX_SIDE} cells",
+                    spec.height, spec.width
+                ),
+            ));
+        }
+        if !spec.cells.contains(&Cell::Goal) {
+            return Err(bad(
+                text.lines().count().max(1),
+                "the map has no goal `G`: no episode could ever succeed".into(),
+            ));
+        }
+        if !spec.goal_reachable() {
+            return Err(bad(
+                start_line,
+                "no goal `G` can be reached from the start `S` (walls `#`, holes `H` and \
+                 cliffs `C` cut every path)"
+                    .into(),
+            ));
         }
         Ok(spec)
+    }
+
+    /// Whether some goal can be reached from the start through floor cells (breadth-first
+    /// search; holes end the episode and cliffs send the agent back, so neither is a path).
+    fn goal_reachable(&self) -> bool {
+        let Some(start) = self.cells.iter().position(|&c| c == Cell::Start) else {
+            return false;
+        };
+        let mut seen = vec![false; self.cells.len()];
+        let mut queue = std::collections::VecDeque::from([start]);
+        seen[start] = true;
+        while let Some(i) = queue.pop_front() {
+            if self.cells[i] == Cell::Goal {
+                return true;
+            }
+            let (r, c) = ((i / self.width) as isize, (i % self.width) as isize);
+            for (dr, dc) in [(0, -1), (1, 0), (0, 1), (-1, 0)] {
+                let (nr, nc) = (r + dr, c + dc);
+                if nr < 0 || nc < 0 || nr >= self.height as isize || nc >= self.width as isize {
+                    continue;
+                }
+                let j = nr as usize * self.width + nc as usize;
+                if !seen[j] && matches!(self.cells[j], Cell::Floor | Cell::Start | Cell::Goal) {
+                    seen[j] = true;
+                    queue.push_back(j);
+                }
+            }
+        }
+        false
     }
 
     /// Reads a map file.

@@ -21,7 +21,7 @@ mod wrappers;
 
 pub use cartpole::{CartPole, CartPoleState};
 pub use error::EnvError;
-pub use gridworld::{Cell, GridAction, GridWorld, MapSpec};
+pub use gridworld::{safe_name, Cell, GridAction, GridWorld, MapSpec, MAX_SIDE};
 pub use space::Space;
 pub use vec_env::{VecEnv, VecStep};
 pub use wrappers::TimeLimit;

@@ -216,6 +216,44 @@ fn malformed_maps_are_errors_naming_the_line() {
 }
 
 #[test]
+fn maps_that_cannot_be_solved_or_drawn_are_rejected_at_load() {
+    let cases = [
+        ("S\n", "line 1: the map has no goal `G`"),
+        ("S...\n....\n", "no goal `G`"),
+        ("S.#.\n..#G\n", "line 1: no goal `G` can be reached"),
+        (
+            "...\n.S.\nHHH\nCCC\n..G\n",
+            "line 2: no goal `G` can be reached",
+        ),
+    ];
+    for (text, expected) in cases {
+        let message = MapSpec::parse(text, "bad.map").unwrap_err().to_string();
+        assert!(message.contains(expected), "{text:?}: {message}");
+    }
+    // A goal reached around a wall is fine.
+    assert!(MapSpec::parse("S#G\n...\n", "ok.map").is_ok());
+    // Too large to draw or to learn in tabular form: a clear error, not a 14,000-pixel PNG.
+    let wide = format!("S{}G\n", ".".repeat(200));
+    let message = MapSpec::parse(&wide, "wide.map").unwrap_err().to_string();
+    assert!(message.contains("limited to 100×100"), "{message}");
+}
+
+#[test]
+fn map_names_are_safe_to_use_in_file_names() {
+    for (text, source, expected) in [
+        ("name = /../../../X\nS.G\n", "m.map", "__________X"),
+        ("name = ..\nS.G\n", "m.map", "map"),
+        ("S.G\n", "/some/dir/my maze.txt", "my_maze"),
+        ("name = café-1\nS.G\n", "m.map", "caf_-1"),
+    ] {
+        let spec = MapSpec::parse(text, source).unwrap();
+        assert_eq!(spec.name, expected, "{text:?}");
+        assert!(!spec.name.contains('/') && !spec.name.contains('.'));
+    }
+    assert_eq!(learnkit_envs::safe_name(&"x".repeat(300)).len(), 64);
+}
+
+#[test]
 fn user_maps_with_walls_and_settings_load() {
     let spec = MapSpec::parse(
         "// a tiny maze\nstep_reward = -0.5\nmax_steps = 10\nS#G\n...\n",

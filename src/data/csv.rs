@@ -82,6 +82,23 @@ pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
             "empty file: expected a header row",
         ));
     }
+    // Two columns with one name would make `--target NAME` ambiguous and could leak the target
+    // into the features: refuse them, naming the name and both positions.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(first) = seen.insert(h.as_str(), i) {
+            return Err(parse_error(
+                path,
+                1,
+                Some(h),
+                format!(
+                    "column name `{h}` appears twice (columns {} and {}); column names must be unique",
+                    first + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
     let target_index = match target {
         None => None,
         Some(name) => Some(headers.iter().position(|h| h == name).ok_or_else(|| {
@@ -353,18 +370,30 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// Sorts labels as scikit-learn's `np.unique` would: numerically when every label is a number,
+/// The label a numeric cell stands for: the number written the shortest way (`1`, `1.0` and
+/// `1e0` are all `1`; `-0` is `0`), so numeric class labels compare as numbers.
+fn numeric_label(cell: &str) -> Option<String> {
+    let v: f64 = cell.parse().ok()?;
+    v.is_finite().then(|| format!("{}", v + 0.0))
+}
+
+/// The distinct labels sorted as scikit-learn's `np.unique` would: numerically when every label
+/// is a number (and then compared as numbers: `1` and `1.0` are one class, named `1`),
 /// otherwise as strings.
 fn sorted_labels(values: &[String]) -> Vec<String> {
     let unique: BTreeSet<&str> = values.iter().map(String::as_str).collect();
-    let mut labels: Vec<String> = unique.into_iter().map(str::to_string).collect();
-    let numeric: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok()).collect();
-    if let Some(nums) = numeric {
-        let mut pairs: Vec<(f64, String)> = nums.into_iter().zip(labels).collect();
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        labels = pairs.into_iter().map(|(_, l)| l).collect();
+    let numeric: Option<Vec<(f64, String)>> = unique
+        .iter()
+        .map(|l| numeric_label(l).and_then(|c| Some((c.parse::<f64>().ok()?, c))))
+        .collect();
+    match numeric {
+        Some(mut pairs) => {
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            pairs.dedup_by(|a, b| a.1 == b.1);
+            pairs.into_iter().map(|(_, l)| l).collect()
+        }
+        None => unique.into_iter().map(str::to_string).collect(),
     }
-    labels
 }
 
 impl Table {
@@ -400,9 +429,19 @@ impl Table {
     /// [`Error::Parse`] naming the line.
     pub fn classification_with(&self, classes: &[String]) -> Result<Dataset<usize>> {
         let column = self.target_column()?;
+        // Numeric classes match numeric cells by value; a memo keeps this one lookup per
+        // distinct cell text.
+        let numeric = !classes.is_empty() && classes.iter().all(|c| numeric_label(c).is_some());
+        let mut memo: std::collections::HashMap<&str, Option<usize>> =
+            std::collections::HashMap::new();
         let mut targets = Vec::with_capacity(column.values.len());
         for (value, &line) in column.values.iter().zip(&column.lines) {
-            match classes.iter().position(|c| c == value) {
+            let class = *memo.entry(value.as_str()).or_insert_with(|| {
+                let key = if numeric { numeric_label(value) } else { None };
+                let key = key.as_deref().unwrap_or(value);
+                classes.iter().position(|c| c == key)
+            });
+            match class {
                 Some(i) => targets.push(i),
                 None => {
                     return Err(parse_error(
