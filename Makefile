@@ -23,13 +23,17 @@ PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baseline
 
 ## Side-by-side benchmarks against the Python peers (scikit-learn, Gymnasium, a NumPy loop,
 ## Stable-Baselines3, CleanRL's DQN); rewrites the tables in docs/benchmarks.md. ~20 minutes.
+# Some machines pin OpenBLAS to an older kernel (OPENBLAS_CORETYPE) for safety; the benchmarks
+# let numpy pick its best one, so the peers are measured at their fastest.
+NATIVE_BLAS := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+
 bench:
-	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/side_by_side.py $(ARGS) && python3 benches/dqn_peers.py'
+	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/side_by_side.py $(ARGS) && python3 benches/dqn_peers.py'
 
 ## The million-row benchmark against LightGBM and scikit-learn (fit, whole run, peak RSS,
 ## quality); rewrites the scale table in docs/benchmarks.md. ~15 minutes.
 bench-scale:
-	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
+	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
 
 ## Only the DQN comparison.
 bench-dqn:
