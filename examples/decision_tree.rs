@@ -89,6 +89,11 @@ fn classification(args: &Args) -> Result<Outcome> {
                 .select_features(&[0, 1])?
                 .subsample(report::MAX_FIT_ROWS, args.common.seed)
         };
+        let sampled_from = if builtin {
+            train2.n_samples()
+        } else {
+            train.n_samples()
+        };
         let model2 = params.fit(&train2)?;
         figures::decision_regions(
             args.common.out_path("tree_regions.png"),
@@ -98,6 +103,7 @@ fn classification(args: &Args) -> Result<Outcome> {
             ),
             &model2,
             &train2,
+            sampled_from,
         )?;
         out.figure("tree_regions.png", "A tree cuts the plane with axis-parallel lines: every region is a box, and an unlimited tree carves small boxes around single training points.");
     }

@@ -85,8 +85,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
     if x.ncols() >= 2 {
         // The projection is the figure's own model: fitted on a seeded sample of at most
         // MAX_FIT_ROWS rows, then applied to every row (one pass).
-        let rows = report::sample_rows(x.nrows(), report::MAX_FIT_ROWS, seed);
-        let pca = Pca::params(Components::Count(2)).fit(&x.select(ndarray::Axis(0), &rows))?;
+        let sample = report::sample_rows(x.nrows(), report::MAX_FIT_ROWS, seed);
+        let pca = Pca::params(Components::Count(2)).fit(&x.select(ndarray::Axis(0), &sample))?;
         let z = pca.transform(x)?;
         let centres = pca.transform(model.centres())?;
         let names: Vec<String> = (0..model.n_clusters())

@@ -127,6 +127,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
             ),
             &model2,
             &train2,
+            split.train.n_samples(),
         )?;
         out.figure("logistic_regions.png", "Decision regions of a fit on two features, with the training points: logistic regression draws straight boundaries.");
     }

@@ -103,6 +103,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
                     ),
                     &model2,
                     &train2,
+                    split.train.n_samples(),
                 )?;
                 out.figure("forest_regions.png", "A forest averages many trees grown on bootstrap samples with random features per split: the regions are still made of boxes, but their edges are smoother than a single tree's.");
             }

@@ -151,12 +151,15 @@ pub fn roc_curve(
     Ok(auc)
 }
 
-/// Decision regions of a classifier fitted on two features, with the points on top.
+/// Decision regions of a classifier fitted on two features, with the points on top (at most
+/// [`MAX_POINTS`] of them). `sampled_from` is the number of rows `data` was sampled from (its
+/// own size when it is not a sample); the title then says so.
 pub fn decision_regions<M: Predict<Output = usize> + ?Sized>(
     path: impl AsRef<Path>,
     title: &str,
     model: &M,
     data: &Dataset<usize>,
+    sampled_from: usize,
 ) -> Result<()> {
     if data.n_features() != 2 || model.n_features() != 2 {
         return Err(Error::shape(
@@ -185,7 +188,16 @@ pub fn decision_regions<M: Predict<Output = usize> + ?Sized>(
         path,
         SIZE,
         &ScatterChart {
-            title: format!("{title}{}", points_note(data.n_samples())),
+            title: if sampled_from > data.n_samples() {
+                format!(
+                    "{title} (model on {} of {} rows, {} shown)",
+                    super::thousands(data.n_samples()),
+                    super::thousands(sampled_from),
+                    super::thousands(data.n_samples().min(MAX_POINTS))
+                )
+            } else {
+                format!("{title}{}", points_note(data.n_samples()))
+            },
             x_label: data.feature_names[0].clone(),
             y_label: data.feature_names[1].clone(),
             series: class_series(x, data.targets.view(), &names),
