@@ -42,12 +42,14 @@ pub fn run(args: &Args) -> Result<Outcome> {
             "iris (built-in)".into(),
         ))
     })?;
-    let mut x = records.records.clone();
-    if args.standardize {
-        x = learnkit::preprocessing::StandardScaler
-            .fit(&x)?
-            .transform(&x)?;
-    }
+    let x = if args.standardize {
+        let x = &records.records;
+        learnkit::preprocessing::StandardScaler
+            .fit(x)?
+            .transform(x)?
+    } else {
+        records.records
+    };
     let components = match (args.components, args.variance) {
         (Some(n), _) => Components::Count(n),
         (None, Some(f)) => Components::Variance(f),

@@ -226,7 +226,7 @@ impl CommonArgs {
                     Some(_) => Some(table.classification()?),
                     None => None,
                 };
-                Ok((table.records(), labels, path.display().to_string()))
+                Ok((table.into_records(), labels, path.display().to_string()))
             }
         }
     }

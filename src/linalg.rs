@@ -115,6 +115,32 @@ pub fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
     total / n.max(1) as f64
 }
 
+/// Population variance of each column (divided by n), over the same fixed groups of rows as
+/// [`column_means`], in parallel and thread-count independent.
+pub fn column_variances(x: ArrayView2<'_, f64>) -> Array1<f64> {
+    let (n, d) = x.dim();
+    let mean = column_means(x);
+    let partial: Vec<Array1<f64>> = (0..n.div_ceil(GROUP))
+        .into_par_iter()
+        .map(|g| {
+            let rows = x.slice(ndarray::s![g * GROUP..((g + 1) * GROUP).min(n), ..]);
+            let mut sum = Array1::<f64>::zeros(d);
+            for row in rows.rows() {
+                ndarray::Zip::from(&mut sum)
+                    .and(&row)
+                    .and(&mean)
+                    .for_each(|s, &v, &m| *s += (v - m) * (v - m));
+            }
+            sum
+        })
+        .collect();
+    let mut total = Array1::<f64>::zeros(d);
+    for p in &partial {
+        total += p;
+    }
+    total / n.max(1) as f64
+}
+
 /// `a · b` with faer's parallel kernels.
 pub fn matmul_nd(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Array2<f64> {
     let (a, b) = (a.as_standard_layout(), b.as_standard_layout());

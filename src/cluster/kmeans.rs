@@ -1,4 +1,4 @@
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 use rand::Rng as _;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -262,25 +262,26 @@ fn kmeans_plusplus(rows: &[&[f64]], k: usize, d: usize, rng: &mut rng::Rng) -> V
                 n - 1
             })
             .collect();
-        // Each candidate's potential (in parallel over rows); only the best one's distances
-        // are kept.
+        // Every candidate's potential from one pass over fixed blocks of rows (each row read
+        // once for all candidates), block sums added in block order; only the best
+        // candidate's distances are then kept.
+        let per_block: Vec<Vec<f64>> = closest
+            .par_chunks(BLOCK)
+            .zip(rows.par_chunks(BLOCK))
+            .map(|(cl, rs)| {
+                let mut sums = vec![0.0; candidates.len()];
+                for (&old, r) in cl.iter().zip(rs) {
+                    for (s, &c) in sums.iter_mut().zip(&candidates) {
+                        *s += old.min(sq_dist(r, rows[c]));
+                    }
+                }
+                sums
+            })
+            .collect();
         let (best, best_potential) = candidates
             .iter()
-            .map(|&c| {
-                let pot: f64 = closest
-                    .par_chunks(BLOCK)
-                    .zip(rows.par_chunks(BLOCK))
-                    .map(|(cl, rs)| {
-                        cl.iter()
-                            .zip(rs)
-                            .map(|(&old, r)| old.min(sq_dist(r, rows[c])))
-                            .sum::<f64>()
-                    })
-                    .collect::<Vec<f64>>()
-                    .iter()
-                    .sum();
-                (c, pot)
-            })
+            .enumerate()
+            .map(|(j, &c)| (c, per_block.iter().map(|b| b[j]).sum::<f64>()))
             .fold(None, |best: Option<(usize, f64)>, cand| match best {
                 Some(b) if b.1 <= cand.1 => Some(b),
                 _ => Some(cand),
@@ -540,7 +541,9 @@ impl<D: AsRecords + ?Sized> Estimator<D> for KMeans {
         let x = x.as_standard_layout();
         let rows = row_slices(&x);
         let (k, d) = (self.n_clusters, x.ncols());
-        let mean_variance = x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
+        let mean_variance = crate::linalg::column_variances(x.view())
+            .mean()
+            .unwrap_or(0.0);
         let tol = self.tol * mean_variance;
         let mut best: Option<Run> = None;
         for init in 0..self.n_init {
