@@ -99,7 +99,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
             report::SIZE,
             &ScatterChart {
                 title: format!(
-                    "K-means with k = {}: clusters in the first two principal components{}",
+                    "K-means with k = {} in the first two principal components{}",
                     model.n_clusters(),
                     report::points_note(x.nrows())
                 ),

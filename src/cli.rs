@@ -72,6 +72,14 @@ pub struct Split<T> {
     pub source: String,
 }
 
+/// How a data file is named in reports and the JSON: its file name (a full path would not fit a
+/// figure's title).
+fn source_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// The fraction of a single dataset held out for testing.
 pub const TEST_FRACTION: f64 = 0.2;
 
@@ -120,7 +128,7 @@ impl CommonArgs {
         default: impl FnOnce() -> Result<(Dataset<T>, String)>,
     ) -> Result<Split<T>> {
         let (full, source) = match &self.data {
-            Some(path) => (load(path, None)?, path.display().to_string()),
+            Some(path) => (load(path, None)?, source_name(path)),
             None => {
                 if self.test.is_some() {
                     return Err(Error::invalid("--test", "given", "--test needs --data"));
@@ -226,7 +234,7 @@ impl CommonArgs {
                     Some(_) => Some(table.classification()?),
                     None => None,
                 };
-                Ok((table.into_records(), labels, path.display().to_string()))
+                Ok((table.into_records(), labels, source_name(path)))
             }
         }
     }

@@ -59,11 +59,7 @@ pub fn points_note(n: usize) -> String {
     if n <= MAX_POINTS {
         String::new()
     } else {
-        format!(
-            " ({} of {} points shown)",
-            thousands(MAX_POINTS),
-            thousands(n)
-        )
+        format!(" ({} of {} points)", thousands(MAX_POINTS), thousands(n))
     }
 }
 
