@@ -93,9 +93,12 @@ pub fn centred_scatter(x: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Array2<f64
     )
 }
 
-/// Column means, summed over the same fixed groups of rows as [`centred_scatter`] in parallel
-/// and added in group order (thread-count independent).
-pub fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
+/// Σ over rows of `add(sum, row)`, over the same fixed groups of rows as [`centred_scatter`],
+/// groups in parallel and added in group order (thread-count independent).
+fn sum_over_rows(
+    x: ArrayView2<'_, f64>,
+    add: impl Fn(&mut Array1<f64>, ndarray::ArrayView1<'_, f64>) + Sync,
+) -> Array1<f64> {
     let (n, d) = x.dim();
     let partial: Vec<Array1<f64>> = (0..n.div_ceil(GROUP))
         .into_par_iter()
@@ -103,7 +106,7 @@ pub fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
             let rows = x.slice(ndarray::s![g * GROUP..((g + 1) * GROUP).min(n), ..]);
             let mut sum = Array1::<f64>::zeros(d);
             for row in rows.rows() {
-                sum += &row;
+                add(&mut sum, row);
             }
             sum
         })
@@ -112,33 +115,23 @@ pub fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
     for p in &partial {
         total += p;
     }
-    total / n.max(1) as f64
+    total
 }
 
-/// Population variance of each column (divided by n), over the same fixed groups of rows as
-/// [`column_means`], in parallel and thread-count independent.
+/// Column means (parallel, thread-count independent).
+pub fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
+    sum_over_rows(x, |sum, row| *sum += &row) / x.nrows().max(1) as f64
+}
+
+/// Population variance of each column (divided by n; parallel, thread-count independent).
 pub fn column_variances(x: ArrayView2<'_, f64>) -> Array1<f64> {
-    let (n, d) = x.dim();
     let mean = column_means(x);
-    let partial: Vec<Array1<f64>> = (0..n.div_ceil(GROUP))
-        .into_par_iter()
-        .map(|g| {
-            let rows = x.slice(ndarray::s![g * GROUP..((g + 1) * GROUP).min(n), ..]);
-            let mut sum = Array1::<f64>::zeros(d);
-            for row in rows.rows() {
-                ndarray::Zip::from(&mut sum)
-                    .and(&row)
-                    .and(&mean)
-                    .for_each(|s, &v, &m| *s += (v - m) * (v - m));
-            }
-            sum
-        })
-        .collect();
-    let mut total = Array1::<f64>::zeros(d);
-    for p in &partial {
-        total += p;
-    }
-    total / n.max(1) as f64
+    sum_over_rows(x, |sum, row| {
+        ndarray::Zip::from(sum)
+            .and(&row)
+            .and(&mean)
+            .for_each(|s, &v, &m| *s += (v - m) * (v - m));
+    }) / x.nrows().max(1) as f64
 }
 
 /// `a · b` with faer's parallel kernels.

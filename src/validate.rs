@@ -134,3 +134,12 @@ pub fn supervised<T: Target, D: crate::traits::Labeled<T> + ?Sized>(
     T::check_targets(y, data.class_names().map(<[String]>::len))?;
     Ok((x, y))
 }
+
+/// The rows of a standard-layout matrix as slices (empty for a non-contiguous one: callers
+/// pass the result of `as_standard_layout()`).
+pub(crate) fn row_slices<'a>(x: &'a ndarray::CowArray<'_, f64, ndarray::Ix2>) -> Vec<&'a [f64]> {
+    let d = x.ncols().max(1);
+    x.as_slice()
+        .map(|all| all.chunks(d).collect())
+        .unwrap_or_default()
+}

@@ -142,12 +142,6 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// The rows of a standard-layout matrix as slices.
-fn row_slices<'a>(x: &'a ndarray::CowArray<'_, f64, ndarray::Ix2>) -> Vec<&'a [f64]> {
-    let d = x.ncols().max(1);
-    x.as_slice()
-        .map(|all| all.chunks(d).collect())
-        .unwrap_or_default()
-}
 
 /// One assignment pass: labels, per-cluster sums and counts, inertia, and each point's
 /// squared distance to its centre.
@@ -539,7 +533,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for KMeans {
         validate::check_records(x, "records")?;
         self.check(x.nrows())?;
         let x = x.as_standard_layout();
-        let rows = row_slices(&x);
+        let rows = validate::row_slices(&x);
         let (k, d) = (self.n_clusters, x.ncols());
         let mean_variance = crate::linalg::column_variances(x.view())
             .mean()
@@ -619,7 +613,7 @@ impl Predict for FittedKMeans {
     fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
         validate::check_predict_input(x, self.centres.ncols())?;
         let x = x.as_standard_layout();
-        let rows = row_slices(&x);
+        let rows = validate::row_slices(&x);
         let centres = self.centres.as_standard_layout();
         let a = assign(
             &rows,

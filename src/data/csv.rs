@@ -123,18 +123,8 @@ pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
     // Large plain files (no quotes, one record per line) are parsed in parallel chunks; any
     // irregularity sends the whole file through the sequential reader below, which names the
     // exact line and column of the problem.
-    if let Some(table) = read_parallel(path, headers.len(), target_index)? {
-        let (values, targets, lines, n_rows) = table;
-        return finish(
-            path,
-            &headers,
-            feature_names,
-            target_index,
-            values,
-            targets,
-            lines,
-            n_rows,
-        );
+    if let Some(parsed) = read_parallel(path, headers.len(), target_index)? {
+        return finish(path, &headers, feature_names, target_index, parsed);
     }
     let mut values = Vec::new();
     let mut targets = Vec::new();
@@ -182,29 +172,17 @@ pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
         }
         n_rows += 1;
     }
-    finish(
-        path,
-        &headers,
-        feature_names,
-        target_index,
-        values,
-        targets,
-        lines,
-        n_rows,
-    )
+    let parsed = (values, targets, lines, n_rows);
+    finish(path, &headers, feature_names, target_index, parsed)
 }
 
 /// Builds the table from parsed rows.
-#[allow(clippy::too_many_arguments)]
 fn finish(
     path: &Path,
     headers: &[String],
     feature_names: Vec<String>,
     target_index: Option<usize>,
-    values: Vec<f64>,
-    targets: Vec<String>,
-    lines: Vec<u64>,
-    n_rows: usize,
+    (values, targets, lines, n_rows): Parsed,
 ) -> Result<Table> {
     if n_rows == 0 {
         return Err(Error::EmptyData(format!(

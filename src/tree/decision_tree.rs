@@ -191,11 +191,7 @@ impl<T> FittedDecisionTree<T> {
     fn leaf_values(&self, x: ArrayView2<'_, f64>) -> Result<Vec<&[f64]>> {
         self.check_input(x)?;
         let x = x.as_standard_layout();
-        let d = x.ncols().max(1);
-        let rows: Vec<&[f64]> = x
-            .as_slice()
-            .map(|a| a.chunks(d).collect())
-            .unwrap_or_default();
+        let rows = validate::row_slices(&x);
         // Blocks of rows in parallel, each walked in lockstep lanes.
         let leaves: Vec<u32> = rows
             .par_chunks(4096)
@@ -277,11 +273,7 @@ impl FittedDecisionTree<usize> {
             return Err(crate::error::Error::shape("targets", x.nrows(), y.len()));
         }
         let x = x.as_standard_layout();
-        let d = x.ncols().max(1);
-        let rows: Vec<&[f64]> = x
-            .as_slice()
-            .map(|a| a.chunks(d).collect())
-            .unwrap_or_default();
+        let rows = validate::row_slices(&x);
         let labels: Vec<usize> = y.to_vec();
         let majority: Vec<usize> = (0..self.tree.n_nodes())
             .map(|i| argmax(self.tree.value(i)))

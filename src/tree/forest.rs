@@ -180,11 +180,7 @@ fn oob_curve(
 ) -> (Option<f64>, Vec<(usize, f64)>) {
     let n = x.nrows();
     let x = x.as_standard_layout();
-    let d = x.ncols().max(1);
-    let rows: Vec<&[f64]> = x
-        .as_slice()
-        .map(|a| a.chunks(d).collect())
-        .unwrap_or_default();
+    let rows = validate::row_slices(&x);
     let mut sums = Array2::<f64>::zeros((n, width));
     let mut votes = vec![0u32; n];
     let mut curve = Vec::new();
@@ -359,11 +355,7 @@ impl<T> FittedForest<T> {
     fn mean_values(&self, x: ArrayView2<'_, f64>, width: usize) -> Result<Array2<f64>> {
         validate::check_predict_input(x, self.feature_names.len())?;
         let x = x.as_standard_layout();
-        let d = x.ncols().max(1);
-        let rows: Vec<&[f64]> = x
-            .as_slice()
-            .map(|a| a.chunks(d).collect())
-            .unwrap_or_default();
+        let rows = validate::row_slices(&x);
         let scale = 1.0 / self.trees.len().max(1) as f64;
         // Blocks of rows, trees outer and rows inner: the top levels of each tree stay in
         // cache across the block. Each row's sum still runs in tree order (thread-independent).
