@@ -116,6 +116,18 @@ pub enum Error {
         value: f64,
     },
 
+    /// A computation the data makes impossible in floating point: sums or variances that
+    /// overflow even when computed in a rescaled way, an eigen-solver that cannot converge on
+    /// non-finite intermediate values. Not a parameter error: the message says which values
+    /// caused it and what to do.
+    #[error("numerical failure in {context}: {reason}")]
+    Numerical {
+        /// Where (the estimator or step).
+        context: String,
+        /// What overflowed or failed, and what to do about it.
+        reason: String,
+    },
+
     /// An environment rejected a call (see [`learnkit_envs::EnvError`]).
     #[error(transparent)]
     Env(#[from] learnkit_envs::EnvError),
@@ -131,6 +143,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// Builds an [`Error::Numerical`].
+    pub fn numerical(context: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Numerical {
+            context: context.into(),
+            reason: reason.into(),
+        }
+    }
+
     /// Builds an [`Error::InvalidParameter`].
     pub fn invalid(
         name: &'static str,

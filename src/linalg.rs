@@ -203,10 +203,10 @@ pub fn symmetric_eigen(a: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f6
         return Ok((Array1::zeros(0), Array2::zeros((0, 0))));
     }
     let failed = || {
-        Error::invalid(
-            "matrix",
+        Error::numerical(
             "symmetric eigen-decomposition",
-            "did not converge (non-finite or badly scaled input)",
+            "the matrix holds non-finite values (the data's squares overflow) or the solver did \
+             not converge; standardise or rescale the features",
         )
     };
     if a.iter().any(|v| !v.is_finite()) {

@@ -1,6 +1,6 @@
 //! Feature scaling, fitted on training data and applied to any later data.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{AsRecords, Dataset};
@@ -41,12 +41,21 @@ impl<D: AsRecords + ?Sized> Estimator<D> for StandardScaler {
     fn fit(&self, data: &D) -> Result<FittedStandardScaler> {
         let x = data.as_records();
         validate::check_records(x, "records")?;
-        let mean = x
-            .mean_axis(Axis(0))
-            .unwrap_or_else(|| Array1::zeros(x.ncols()));
-        let scale = x
-            .std_axis(Axis(0), 0.0)
-            .mapv(|s| if s > 1e-300 { s } else { 1.0 });
+        // Each column's statistics are computed on the column divided by its largest magnitude
+        // and scaled back, so values near f64's limit (1e300) neither overflow the sums nor the
+        // squares: mean = m·mean(x/m), std = m·std(x/m).
+        let mut mean = Array1::zeros(x.ncols());
+        let mut scale = Array1::ones(x.ncols());
+        for (j, column) in x.columns().into_iter().enumerate() {
+            let m = column.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            if m == 0.0 {
+                continue;
+            }
+            let unit = column.mapv(|v| v / m);
+            mean[j] = m * unit.mean().unwrap_or(0.0);
+            let s = m * unit.std(0.0);
+            scale[j] = if s > 1e-300 && s.is_finite() { s } else { 1.0 };
+        }
         Ok(FittedStandardScaler { mean, scale })
     }
 }
@@ -63,7 +72,16 @@ impl FittedStandardScaler {
 impl Transform for FittedStandardScaler {
     fn transform_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         validate::check_predict_input(x, self.mean.len())?;
-        Ok((&x - &self.mean) / &self.scale)
+        // x/s − m/s rather than (x − m)/s: the difference of two values near f64's limit can
+        // overflow where their scaled difference cannot.
+        let mut z = x.to_owned();
+        ndarray::Zip::from(z.rows_mut()).for_each(|mut row| {
+            ndarray::Zip::from(&mut row)
+                .and(&self.mean)
+                .and(&self.scale)
+                .for_each(|v, &m, &s| *v = *v / s - m / s);
+        });
+        Ok(z)
     }
 }
 

@@ -131,6 +131,24 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             _ => {}
         }
         let mean = linalg::column_means(x);
+        // Variances of values near f64's limit overflow: say which feature, and what to do.
+        let overflow = || {
+            let (column, largest) = (0..d)
+                .map(|j| (j, x.column(j).iter().fold(0.0f64, |m, v| m.max(v.abs()))))
+                .fold((0, 0.0), |b, c| if c.1 > b.1 { c } else { b });
+            let name = data
+                .feature_names()
+                .get(column)
+                .cloned()
+                .unwrap_or_default();
+            Error::numerical(
+                "PCA",
+                format!(
+                    "the variance overflows f64 (feature `{name}` holds values up to \
+                     {largest:.1e}); standardise the features first"
+                ),
+            )
+        };
         let randomized = match (self.solver, self.components) {
             (PcaSolver::Randomized, Components::Count(_)) => true,
             (PcaSolver::Randomized, _) => {
@@ -153,18 +171,28 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             };
             let xc = &x - &mean;
             let total = xc.iter().map(|v| v * v).sum::<f64>() / (n - 1) as f64;
+            if !total.is_finite() {
+                return Err(overflow());
+            }
             let (values, axes) = randomized_svd(&xc, k, self.seed)?;
             (values, axes, total)
         } else if n >= d {
             // Covariance route: eigenvectors of XcᵀXc are the principal axes.
             let scatter = linalg::centred_scatter(x, &mean);
+            if scatter.iter().any(|v| !v.is_finite()) {
+                return Err(overflow());
+            }
             let total = scatter.diag().sum() / (n - 1) as f64;
             let (values, axes) = linalg::symmetric_eigen(scatter.view())?;
             (values, axes, total)
         } else {
             let xc = &x - &mean;
             // Gram route: XcXcᵀ = U Λ Uᵀ, axes = Xcᵀ U / √λ.
-            let (values, u) = linalg::symmetric_eigen(xc.dot(&xc.t()).view())?;
+            let gram = xc.dot(&xc.t());
+            if gram.iter().any(|v| !v.is_finite()) {
+                return Err(overflow());
+            }
+            let (values, u) = linalg::symmetric_eigen(gram.view())?;
             let mut axes = xc.t().dot(&u);
             for (mut col, &l) in axes.columns_mut().into_iter().zip(&values) {
                 let norm = l.max(0.0).sqrt();
@@ -175,6 +203,9 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             let total = xc.mapv(|v| v * v).sum() / (n - 1) as f64;
             (values, axes, total)
         };
+        if !total.is_finite() || eigenvalues.iter().any(|v| !v.is_finite()) {
+            return Err(overflow());
+        }
         // The randomized solver computes only the kept components.
         let max_components = max_components.min(eigenvalues.len()).min(axes.ncols());
         let variance: Array1<f64> = eigenvalues

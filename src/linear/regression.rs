@@ -92,6 +92,17 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
             (Array1::zeros(n_features), 0.0)
         };
         let mut gram = linalg::centred_scatter(x, &x_mean);
+        if let Some(j) = (0..n_features).find(|&j| !gram[(j, j)].is_finite()) {
+            let largest = x.column(j).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let name = data.feature_names().get(j).cloned().unwrap_or_default();
+            return Err(Error::numerical(
+                "linear regression",
+                format!(
+                    "the squares of feature `{name}` overflow f64 (values up to {largest:.1e}); \
+                     standardise or rescale it"
+                ),
+            ));
+        }
         for i in 0..n_features {
             gram[(i, i)] += self.alpha;
         }
@@ -103,6 +114,16 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
             None => linalg::pinv_solve(gram.view(), rhs.view())?,
         };
         let intercept = y_mean - x_mean.dot(&coefficients);
+        if !intercept.is_finite() || coefficients.iter().any(|c| !c.is_finite()) {
+            let largest = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            return Err(Error::numerical(
+                "linear regression",
+                format!(
+                    "the solution overflows f64 (targets up to {largest:.1e}); rescale the \
+                     targets or the features"
+                ),
+            ));
+        }
         Ok(FittedLinearRegression {
             coefficients,
             intercept,

@@ -1,0 +1,89 @@
+//! Careless and hostile input through the public API: values at the edge of f64, and what each
+//! estimator must do with them — compute in an overflow-safe way where the maths allows it,
+//! otherwise return `Error::Numerical` naming the values (never NaN results, never a
+//! parameter error). The CSV and map cases live beside their loaders' other tests
+//! (tests/foundation.rs, envs/tests/envs.rs).
+
+use learnkit::decomposition::{Components, Pca};
+use learnkit::linear::LinearRegression;
+use learnkit::prelude::*;
+use learnkit::preprocessing::StandardScaler;
+use ndarray::{Array1, Array2};
+
+/// 200 rows of three features on wildly different scales, the first near f64's limit.
+fn huge(scale: f64) -> Array2<f64> {
+    Array2::from_shape_fn((200, 3), |(i, j)| {
+        let t = ((i * 37 + j * 11) % 200) as f64 / 100.0 - 1.0; // in [-1, 1)
+        match j {
+            0 => scale * t,
+            1 => t * t,
+            _ => (i % 7) as f64,
+        }
+    })
+}
+
+#[test]
+fn the_scaler_standardises_values_near_the_limit_of_f64() {
+    let x = huge(1e300);
+    let scaler = StandardScaler.fit(&x).unwrap();
+    let z = scaler.transform(&x).unwrap();
+    assert!(z.iter().all(|v| v.is_finite()));
+    for column in z.columns() {
+        let mean = column.mean().unwrap();
+        let std = column.std(0.0);
+        assert!(mean.abs() < 1e-9, "mean {mean}");
+        assert!((std - 1.0).abs() < 1e-9, "std {std}");
+    }
+    // Same standardised values as on the same data at an ordinary scale.
+    let ordinary = StandardScaler
+        .fit(&huge(1.0))
+        .unwrap()
+        .transform(&huge(1.0))
+        .unwrap();
+    let gap = (&z - &ordinary)
+        .mapv(f64::abs)
+        .fold(0.0f64, |m, &v| m.max(v));
+    assert!(gap < 1e-9, "{gap}");
+}
+
+#[test]
+fn pca_of_overflowing_variances_is_a_numerical_error_and_standardising_fixes_it() {
+    let x = huge(1e200);
+    let err = Pca::params(Components::Count(2)).fit(&x).unwrap_err();
+    match &err {
+        Error::Numerical { context, reason } => {
+            assert_eq!(context, "PCA");
+            assert!(
+                reason.contains("`x0`") && reason.contains("standardise"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected a numerical error, got {other:?}"),
+    }
+    let z = StandardScaler.fit(&x).unwrap().transform(&x).unwrap();
+    let pca = Pca::params(Components::All).fit(&z).unwrap();
+    let ratio = pca.explained_variance_ratio();
+    assert!(ratio.iter().all(|r| r.is_finite()));
+    assert!((ratio.sum() - 1.0).abs() < 1e-9);
+    // Three standardised features with distinct structure: no single component takes all.
+    assert!(ratio[0] < 0.9, "{ratio}");
+}
+
+#[test]
+fn least_squares_that_would_overflow_is_a_numerical_error() {
+    // Targets at ±1e308: the centred sums overflow.
+    let x = huge(1.0);
+    let y = Array1::from_shape_fn(200, |i| if i % 2 == 0 { 1e308 } else { -1e308 });
+    let err = LinearRegression::params().fit(&(x.clone(), y)).unwrap_err();
+    assert!(matches!(err, Error::Numerical { .. }), "{err:?}");
+    assert!(err.to_string().contains("targets up to 1.0e308"), "{err}");
+    // A feature whose squares overflow is named.
+    let y = Array1::from_shape_fn(200, |i| i as f64);
+    let err = LinearRegression::params()
+        .fit(&(huge(1e200), y))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Numerical { reason, .. } if reason.contains("`x0`")),
+        "{err:?}"
+    );
+}
