@@ -141,8 +141,6 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
-/// The rows of a standard-layout matrix as slices.
-
 /// One assignment pass: labels, per-cluster sums and counts, inertia, and each point's
 /// squared distance to its centre.
 struct Assignment {
