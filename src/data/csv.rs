@@ -213,9 +213,9 @@ const CHUNK_BYTES: usize = 4 << 20;
 type Parsed = (Vec<f64>, Vec<String>, Vec<u64>, usize);
 
 /// Parses the data rows of a large CSV file in parallel chunks of whole lines. Returns
-/// `Ok(None)` — and the caller falls back to the sequential reader — for a small file, a file
-/// with a quote character, a blank or carriage-return line, or any cell the sequential reader
-/// would reject (so every error message comes from one place).
+/// `Ok(None)` — and the caller falls back to the sequential reader — for a small file, a line
+/// longer than a chunk, a blank line, a quote or lone carriage return in a label, or any cell
+/// the sequential reader would reject (so every error message comes from one place).
 fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result<Option<Parsed>> {
     use rayon::prelude::*;
     use std::io::Read as _;
@@ -235,7 +235,7 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
     let mut eof = false;
     while !eof {
         // Read up to `batch` chunks of whole lines.
-        let mut chunks: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch);
+        let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(batch);
         while chunks.len() < batch && !eof {
             let mut buf = std::mem::take(&mut pending);
             let start = buf.len();
@@ -270,24 +270,14 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
                 }
             };
             pending = buf.split_off(cut);
-            // One pass: count lines, and refuse quotes, carriage returns and blank lines
-            // (the sequential reader handles those).
-            let (mut n_lines, mut irregular, mut previous) = (0u64, false, b'\n');
-            for &b in &buf {
-                n_lines += u64::from(b == b'\n');
-                irregular |= b == b'"' || b == b'\r' || (b == b'\n' && previous == b'\n');
-                previous = b;
-            }
-            if irregular {
-                return Ok(None);
-            }
-            n_lines += u64::from(buf.last().is_some_and(|&b| b != b'\n'));
-            chunks.push((line, buf));
-            line += n_lines;
+            chunks.push(buf);
         }
+        // Chunks are parsed in parallel with line numbers counted from 0; the merge below adds
+        // each chunk's first line (records are lines: a blank line sends the file to the
+        // sequential reader).
         let parsed: Vec<Option<Parsed>> = chunks
             .par_iter()
-            .map(|(first_line, bytes)| parse_chunk(bytes, *first_line, n_columns, target))
+            .map(|bytes| parse_chunk(bytes, 0, n_columns, target))
             .collect();
         if out.0.is_empty() {
             // Reserve for the whole file from the first batch's values per byte, so the value
@@ -295,7 +285,7 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
             let (bytes, values): (usize, usize) = chunks
                 .iter()
                 .zip(&parsed)
-                .filter_map(|((_, b), p)| p.as_ref().map(|p| (b.len(), p.0.len())))
+                .filter_map(|(b, p)| p.as_ref().map(|p| (b.len(), p.0.len())))
                 .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
             if bytes > 0 {
                 let estimate = (values as f64 * size as f64 / bytes as f64 * 1.02) as usize;
@@ -309,8 +299,9 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
             };
             out.0.extend(values);
             out.1.extend(targets);
-            out.2.extend(lines);
+            out.2.extend(lines.into_iter().map(|k| line + k));
             out.3 += rows;
+            line += rows as u64;
         }
     }
     Ok(Some(out))
@@ -332,7 +323,7 @@ fn parse_chunk(
             n += 1;
             let cell = cell.trim();
             if Some(i) == target {
-                if cell.is_empty() {
+                if cell.is_empty() || cell.contains(['"', '\r']) {
                     return None;
                 }
                 targets.push(cell.to_string());
@@ -551,6 +542,25 @@ mod tests {
         // Line numbers count the header as line 1.
         assert_eq!(target.lines[0], 2);
         assert_eq!(target.lines[rows - 1], rows as u64 + 1);
+    }
+
+    #[test]
+    fn windows_line_endings_and_quoted_labels_give_the_sequential_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = big_file(dir.path(), 400_000, None);
+        let lf = read_csv(&path, Some("label")).unwrap();
+        // CRLF: the parallel path trims the carriage return like the csv reader.
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+        let crlf = read_csv(&path, Some("label")).unwrap();
+        assert_eq!(crlf.features, lf.features);
+        let (a, b) = (crlf.target.unwrap(), lf.target.clone().unwrap());
+        assert_eq!((a.values, a.lines), (b.values, b.lines));
+        // A quoted label: the sequential reader unquotes it.
+        let quoted = text.replacen(",0\n", ",\"0\"\n", 1);
+        std::fs::write(&path, quoted).unwrap();
+        let table = read_csv(&path, Some("label")).unwrap();
+        assert_eq!(table.target.unwrap().values, lf.target.unwrap().values);
     }
 
     #[test]
