@@ -137,8 +137,25 @@ impl KMeans {
 /// Rows per parallel block.
 const BLOCK: usize = 2048;
 
+/// Squared Euclidean distance, with four independent partial sums so the additions do not
+/// wait on each other (one chain of d dependent adds is what limits a distance at small d).
+#[inline]
 fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    let (mut acc, n) = ([0.0f64; 4], a.len().min(b.len()));
+    let (head_a, tail_a) = a[..n].split_at(n - n % 4);
+    let (head_b, tail_b) = b[..n].split_at(n - n % 4);
+    for (x, y) in head_a.chunks_exact(4).zip(head_b.chunks_exact(4)) {
+        for j in 0..4 {
+            let t = x[j] - y[j];
+            acc[j] += t * t;
+        }
+    }
+    let tail: f64 = tail_a
+        .iter()
+        .zip(tail_b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// One assignment pass: labels, per-cluster sums and counts, inertia, and each point's
@@ -411,41 +428,7 @@ fn hamerly(
     for iteration in 0..max_iter {
         n_iter += 1;
         if iteration > 0 {
-            // Half the distance from each centre to its nearest other centre: a point closer
-            // than that to its centre cannot be closer to another one.
-            let half: Vec<f64> = (0..k)
-                .map(|c| {
-                    (0..k)
-                        .filter(|&o| o != c)
-                        .map(|o| {
-                            sq_dist(&centres[c * d..(c + 1) * d], &centres[o * d..(o + 1) * d])
-                        })
-                        .fold(f64::INFINITY, f64::min)
-                        .sqrt()
-                        / 2.0
-                })
-                .collect();
-            bounds
-                .par_chunks_mut(BLOCK)
-                .zip(rows.par_chunks(BLOCK))
-                .for_each(|(bounds, rows)| {
-                    for (b, row) in bounds.iter_mut().zip(rows) {
-                        let limit = half[b.label].max(b.lower);
-                        if b.upper <= limit {
-                            continue;
-                        }
-                        b.upper = sq_dist(row, &centres[b.label * d..(b.label + 1) * d]).sqrt();
-                        if b.upper <= limit {
-                            continue;
-                        }
-                        let (label, upper, lower) = two_closest(row, &centres, k, d);
-                        *b = Bounds {
-                            label,
-                            upper,
-                            lower,
-                        };
-                    }
-                });
+            reassign(&mut bounds, rows, &centres, k, d);
         }
         // Cluster sums over fixed blocks, added in block order.
         let partial: Vec<(Vec<f64>, Vec<usize>)> = bounds
@@ -489,38 +472,97 @@ fn hamerly(
         } else {
             update_centres(rows, &mut centres, &sums, &counts, &[], d)
         };
+        move_bounds(&mut bounds, &old, &centres, k, d);
         if shift <= tol {
             break;
         }
-        // Move the bounds with the centres.
-        let moved: Vec<f64> = (0..k)
-            .map(|c| sq_dist(&old[c * d..(c + 1) * d], &centres[c * d..(c + 1) * d]).sqrt())
-            .collect();
-        let (mut far, mut far_by) = (0, 0.0);
-        for (c, &m) in moved.iter().enumerate() {
-            if m > far_by {
-                (far, far_by) = (c, m);
-            }
-        }
-        let second = moved
-            .iter()
-            .enumerate()
-            .filter(|&(c, _)| c != far)
-            .map(|(_, &m)| m)
-            .fold(0.0, f64::max);
-        bounds.par_iter_mut().for_each(|b| {
-            b.upper += moved[b.label];
-            b.lower -= if b.label == far { second } else { far_by };
-        });
     }
-    // Final assignment so labels and inertia match the returned centres (as Lloyd's).
-    let a = assign(rows, &centres, k, d);
+    // The last update moved the centres: one more bounded assignment gives exactly the labels
+    // Lloyd's final full pass would, without measuring every centre.
+    reassign(&mut bounds, rows, &centres, k, d);
+    // Inertia from each point's own centre, summed over fixed blocks in order (the same
+    // numbers, in the same order, as Lloyd's final pass).
+    let inertia: f64 = bounds
+        .par_chunks(BLOCK)
+        .zip(rows.par_chunks(BLOCK))
+        .map(|(bounds, rows)| {
+            bounds
+                .iter()
+                .zip(rows)
+                .map(|(b, row)| sq_dist(row, &centres[b.label * d..(b.label + 1) * d]))
+                .fold(0.0, |acc, v| acc + v)
+        })
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum();
     Run {
+        labels: bounds.iter().map(|b| b.label).collect(),
         centres,
-        labels: a.labels,
-        inertia: a.inertia,
+        inertia,
         n_iter,
     }
+}
+
+/// Hamerly's assignment step: a point is re-examined only when its upper bound exceeds both its
+/// lower bound and half the distance from its centre to the nearest other centre (closer than
+/// that, no other centre can win); then its bound is tightened, and only if that does not
+/// settle it are all k distances measured.
+fn reassign(bounds: &mut [Bounds], rows: &[&[f64]], centres: &[f64], k: usize, d: usize) {
+    let half: Vec<f64> = (0..k)
+        .map(|c| {
+            (0..k)
+                .filter(|&o| o != c)
+                .map(|o| sq_dist(&centres[c * d..(c + 1) * d], &centres[o * d..(o + 1) * d]))
+                .fold(f64::INFINITY, f64::min)
+                .sqrt()
+                / 2.0
+        })
+        .collect();
+    bounds
+        .par_chunks_mut(BLOCK)
+        .zip(rows.par_chunks(BLOCK))
+        .for_each(|(bounds, rows)| {
+            for (b, row) in bounds.iter_mut().zip(rows) {
+                let limit = half[b.label].max(b.lower);
+                if b.upper <= limit {
+                    continue;
+                }
+                b.upper = sq_dist(row, &centres[b.label * d..(b.label + 1) * d]).sqrt();
+                if b.upper <= limit {
+                    continue;
+                }
+                let (label, upper, lower) = two_closest(row, centres, k, d);
+                *b = Bounds {
+                    label,
+                    upper,
+                    lower,
+                };
+            }
+        });
+}
+
+/// Moves the bounds with the centres: a point's upper bound grows by its centre's movement,
+/// its lower bound shrinks by the largest movement of any other centre.
+fn move_bounds(bounds: &mut [Bounds], old: &[f64], centres: &[f64], k: usize, d: usize) {
+    let moved: Vec<f64> = (0..k)
+        .map(|c| sq_dist(&old[c * d..(c + 1) * d], &centres[c * d..(c + 1) * d]).sqrt())
+        .collect();
+    let (mut far, mut far_by) = (0, 0.0);
+    for (c, &m) in moved.iter().enumerate() {
+        if m > far_by {
+            (far, far_by) = (c, m);
+        }
+    }
+    let second = moved
+        .iter()
+        .enumerate()
+        .filter(|&(c, _)| c != far)
+        .map(|(_, &m)| m)
+        .fold(0.0, f64::max);
+    bounds.par_iter_mut().for_each(|b| {
+        b.upper += moved[b.label];
+        b.lower -= if b.label == far { second } else { far_by };
+    });
 }
 
 impl<D: AsRecords + ?Sized> Estimator<D> for KMeans {
