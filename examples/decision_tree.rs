@@ -209,5 +209,5 @@ fn importances(
 #[allow(dead_code)]
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::run(args.common.json, || run(&args))
+    cli::run_writing(&args.common.out, args.common.json, || run(&args))
 }

@@ -373,5 +373,5 @@ fn draw_episode(args: &Args, out: &mut Outcome, agent: &mut impl Agent<[f64; 4]>
 #[allow(dead_code)]
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::run(args.json, || run(&args))
+    cli::run_writing(&args.out, args.json, || run(&args))
 }

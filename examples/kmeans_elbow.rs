@@ -210,5 +210,5 @@ fn draw_elbow(args: &Args, result: &learnkit::cluster::ElbowResult) -> Result<()
 #[allow(dead_code)]
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::run(args.common.json, || run(&args))
+    cli::run_writing(&args.common.out, args.common.json, || run(&args))
 }

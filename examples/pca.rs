@@ -152,5 +152,5 @@ pub fn run(args: &Args) -> Result<Outcome> {
 #[allow(dead_code)]
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::run(args.common.json, || run(&args))
+    cli::run_writing(&args.common.out, args.common.json, || run(&args))
 }

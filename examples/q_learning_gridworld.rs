@@ -294,5 +294,5 @@ fn draw_policy(
 #[allow(dead_code)]
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::run(args.json, || run(&args))
+    cli::run_writing(&args.out, args.json, || run(&args))
 }

@@ -214,5 +214,5 @@ fn configure<T>(params: RandomForest<T>, args: &Args) -> RandomForest<T> {
 #[allow(dead_code)]
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::run(args.common.json, || run(&args))
+    cli::run_writing(&args.common.out, args.common.json, || run(&args))
 }

@@ -283,6 +283,43 @@ pub fn run(json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
     }
 }
 
+/// [`run`] for an example that writes its reports into `out`: when the body fails, every file
+/// it created directly in `out` is removed again (and `out` itself if the run created it), so
+/// a failed run leaves no partial reports or logs behind. Files that existed before the run
+/// are never touched.
+pub fn run_writing(out: &Path, json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
+    let existed = out.is_dir();
+    let before: std::collections::HashSet<PathBuf> = list_files(out).into_iter().collect();
+    run(json, || {
+        let result = body();
+        if result.is_err() {
+            for file in list_files(out) {
+                if !before.contains(&file) {
+                    let _ = std::fs::remove_file(&file);
+                }
+            }
+            if !existed {
+                // Only succeeds when empty: anything else in it was not ours to delete.
+                let _ = std::fs::remove_dir(out);
+            }
+        }
+        result
+    })
+}
+
+/// The regular files directly inside `dir` (none if it does not exist).
+fn list_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Runs `f` and returns its result with the elapsed wall time in seconds.
 pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let start = Instant::now();
