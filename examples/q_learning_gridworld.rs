@@ -118,6 +118,13 @@ fn run_one(
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
+    // Every flag is checked before any work, under the name the user typed.
+    if args.eval_episodes == 0 {
+        return Err(Error::invalid("--eval-episodes", 0, "must be at least 1"));
+    }
+    if args.episodes == Some(0) {
+        return Err(Error::invalid("--episodes", 0, "must be at least 1"));
+    }
     let mut spec = load_map(&args.map)?;
     if let Some(slippery) = args.slippery {
         spec.slippery = slippery;

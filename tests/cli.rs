@@ -92,45 +92,59 @@ fn bad_input_exits_2_with_one_line() {
 }
 
 #[test]
-fn a_failed_run_leaves_no_partial_output_and_keeps_existing_files() {
-    // `--eval-episodes 0` fails after training has written its episode log into --out.
+fn flags_are_checked_before_any_work_under_their_own_names() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh");
-    let args = ["--episodes", "50", "--eval-episodes", "0", "--out"];
-    let mut full: Vec<&str> = args.to_vec();
-    full.push(fresh.to_str().unwrap());
-    let (code, _, stderr) = run("q_learning_gridworld", &full);
+    for (flag, value) in [("--eval-episodes", "0"), ("--episodes", "0")] {
+        let (code, _, stderr) = run(
+            "q_learning_gridworld",
+            &[flag, value, "--out", fresh.to_str().unwrap()],
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(&format!("`{flag}` = 0")), "{stderr}");
+        assert!(
+            !fresh.exists(),
+            "nothing may be created before the flags are checked"
+        );
+    }
+}
+
+#[test]
+fn a_failed_run_leaves_no_partial_output_and_keeps_existing_files() {
+    // A directory where the learning-curve PNG should go makes the run fail after training
+    // has written its episode log into --out.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let kept = out.join("notes.txt");
+    std::fs::write(&kept, b"the user's file").unwrap();
+    std::fs::create_dir(out.join("qlearning_frozen_lake_4x4_learning.png")).unwrap();
+    let args = [
+        "--episodes",
+        "50",
+        "--eval-episodes",
+        "10",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (code, _, stderr) = run("q_learning_gridworld", &args);
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(!fresh.exists(), "a failed run left {fresh:?} behind");
-
-    // An existing directory keeps exactly what it held, byte for byte.
-    let existing = dir.path().join("existing");
-    std::fs::create_dir(&existing).unwrap();
-    let kept = existing.join("qlearning_frozen_lake_4x4_policy.png");
-    std::fs::write(&kept, b"the user's file").unwrap();
-    let mut full: Vec<&str> = args.to_vec();
-    full.push(existing.to_str().unwrap());
-    let (code, _, _) = run("q_learning_gridworld", &full);
-    assert_eq!(code, 2);
-    let left: Vec<_> = std::fs::read_dir(&existing).unwrap().collect();
-    assert_eq!(left.len(), 1, "{left:?}");
+    let mut left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["notes.txt", "qlearning_frozen_lake_4x4_learning.png"]
+    );
     assert_eq!(std::fs::read(&kept).unwrap(), b"the user's file");
 
-    // The same run with evaluation succeeds and writes its reports (so the failing run above
-    // really got as far as writing).
-    let ok = dir.path().join("ok");
-    let (code, _, stderr) = run(
-        "q_learning_gridworld",
-        &[
-            "--episodes",
-            "50",
-            "--eval-episodes",
-            "10",
-            "--out",
-            ok.to_str().unwrap(),
-        ],
-    );
+    // Without the obstacle the same run succeeds and writes the log the failed run removed.
+    std::fs::remove_dir(out.join("qlearning_frozen_lake_4x4_learning.png")).unwrap();
+    let (code, _, stderr) = run("q_learning_gridworld", &args);
     assert_eq!(code, 0, "{stderr}");
-    assert!(ok.join("qlearning_frozen_lake_4x4_episodes.csv").exists());
+    assert!(out.join("qlearning_frozen_lake_4x4_episodes.csv").exists());
 }
