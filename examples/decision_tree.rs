@@ -58,6 +58,14 @@ fn classification(args: &Args) -> Result<Outcome> {
     let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
     let (train, test) = (&split.train, &split.test);
+    // Accuracy at every depth down to the leaves, one pass per set: the last entry is the
+    // whole tree's accuracy, the first 20 draw the over-fitting curve.
+    let full_depth = model.depth().max(2);
+    let (train_by_depth, test_by_depth) = (
+        model.accuracy_by_depth(train, full_depth)?,
+        model.accuracy_by_depth(test, full_depth)?,
+    );
+    let last = |curve: &[f64]| curve.last().copied().unwrap_or(0.0);
     let mut out = Outcome::default();
     out.summary
         .set("data", &split.source)
@@ -66,8 +74,8 @@ fn classification(args: &Args) -> Result<Outcome> {
         .set("n_test", test.n_samples())
         .set("fit_seconds", seconds)
         .set("load_seconds", args.common.load_seconds())
-        .set("accuracy", model.score(test, test.targets())?)
-        .set("train_accuracy", model.score(train, train.targets())?)
+        .set("accuracy", last(&test_by_depth))
+        .set("train_accuracy", last(&train_by_depth))
         .set("depth", model.depth())
         .set("leaves", model.n_leaves());
     importances(
@@ -110,16 +118,15 @@ fn classification(args: &Args) -> Result<Outcome> {
 
     // Train and test accuracy against the depth limit, read off the fitted tree cut at each
     // depth (one prediction pass per set, no refits).
-    let max_depth = model.depth().clamp(2, 20);
-    let curve = |d: &Dataset<usize>| -> Result<Vec<(f64, f64)>> {
-        Ok(model
-            .accuracy_by_depth(d, max_depth)?
-            .into_iter()
+    let curve = |by_depth: &[f64]| -> Vec<(f64, f64)> {
+        by_depth
+            .iter()
+            .take(20)
             .enumerate()
-            .map(|(i, a)| ((i + 1) as f64, a))
-            .collect())
+            .map(|(i, &a)| ((i + 1) as f64, a))
+            .collect()
     };
-    let (train_curve, test_curve) = (curve(train)?, curve(test)?);
+    let (train_curve, test_curve) = (curve(&train_by_depth), curve(&test_by_depth));
     report::save(
         args.common.out_path("tree_depth.png"),
         report::SIZE,

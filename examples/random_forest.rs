@@ -62,7 +62,11 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 .set("fit_seconds", seconds)
                 .set("load_seconds", args.common.load_seconds())
                 .set("trees", args.trees)
-                .set("accuracy", accuracy_from(&proba, test)?)
+                // From the probabilities already computed: no second prediction pass.
+                .set(
+                    "accuracy",
+                    metrics::accuracy(test.targets(), metrics::argmax_rows(proba.view()).view())?,
+                )
                 .set("log_loss", metrics::log_loss(test.targets(), proba.view())?)
                 .set("oob_score", model.oob_score())
                 .set(
@@ -178,24 +182,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
     )?;
     out.figure("forest_oob.png", "Each tree is scored on the samples its bootstrap left out; averaging more trees lowers the error until it levels off — more trees never over-fit, they only cost time.");
     Ok(out)
-}
-
-/// Test accuracy from the class probabilities already computed (no second prediction pass).
-fn accuracy_from(proba: &ndarray::Array2<f64>, test: &Dataset<usize>) -> Result<f64> {
-    let predicted: ndarray::Array1<usize> = proba
-        .rows()
-        .into_iter()
-        .map(|r| {
-            r.iter()
-                .enumerate()
-                .fold(
-                    (0, f64::NEG_INFINITY),
-                    |b, (i, &p)| if p > b.1 { (i, p) } else { b },
-                )
-                .0
-        })
-        .collect();
-    metrics::accuracy(test.targets(), predicted.view())
 }
 
 /// Applies the command line's forest settings.

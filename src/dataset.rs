@@ -108,7 +108,7 @@ impl<T: Clone> Dataset<T> {
         if self.n_samples() <= cap {
             return self.clone();
         }
-        self.select(&crate::report::sample_rows(self.n_samples(), cap, seed))
+        self.select(&crate::rng::sample_rows(self.n_samples(), cap, seed))
     }
 
     /// Keeps only the given feature columns (e.g. two features for a decision-region plot).

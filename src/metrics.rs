@@ -269,3 +269,26 @@ pub fn roc_auc(y_true: ArrayView1<'_, usize>, scores: ArrayView1<'_, f64>) -> Re
         .map(|w| (w[1].0 - w[0].0) * (w[1].1 + w[0].1) / 2.0)
         .sum())
 }
+
+/// The index of the largest value (the first one on ties; 0 for an empty slice).
+pub fn argmax(v: &[f64]) -> usize {
+    v.iter()
+        .enumerate()
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |b, (i, &x)| if x > b.1 { (i, x) } else { b },
+        )
+        .0
+}
+
+/// The predicted class of each row of a class-probability (or score) matrix: its argmax.
+pub fn argmax_rows(scores: ndarray::ArrayView2<'_, f64>) -> ndarray::Array1<usize> {
+    scores
+        .rows()
+        .into_iter()
+        .map(|r| match r.as_slice() {
+            Some(row) => argmax(row),
+            None => argmax(&r.to_vec()),
+        })
+        .collect()
+}

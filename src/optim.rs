@@ -45,7 +45,7 @@ pub struct LbfgsResult {
 }
 
 fn max_abs(v: &Array1<f64>) -> f64 {
-    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+    crate::validate::max_abs(v)
 }
 
 /// Minimises `f` from `x0`. `f(x, grad)` returns the objective and writes the gradient.

@@ -47,7 +47,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for StandardScaler {
         let mut mean = Array1::zeros(x.ncols());
         let mut scale = Array1::ones(x.ncols());
         for (j, column) in x.columns().into_iter().enumerate() {
-            let m = column.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let m = validate::max_abs(column);
             if m == 0.0 {
                 continue;
             }

@@ -22,6 +22,18 @@ pub fn derived(seed: u64, index: u64) -> Rng {
     ))
 }
 
+/// `cap` distinct indices below `n` (all of them if `n ≤ cap`), ascending, drawn without
+/// replacement by a generator seeded with `seed`: the one row sample behind silhouettes,
+/// report figures and [`Dataset::subsample`](crate::dataset::Dataset::subsample).
+pub fn sample_rows(n: usize, cap: usize, seed: u64) -> Vec<usize> {
+    if n <= cap {
+        return (0..n).collect();
+    }
+    let mut rows = rand::seq::index::sample(&mut seeded(seed), n, cap).into_vec();
+    rows.sort_unstable();
+    rows
+}
+
 /// SplitMix64 finaliser: a bijective mix that spreads nearby seeds apart.
 pub fn splitmix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);

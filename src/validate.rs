@@ -143,3 +143,9 @@ pub(crate) fn row_slices<'a>(x: &'a ndarray::CowArray<'_, f64, ndarray::Ix2>) ->
         .map(|all| all.chunks(d).collect())
         .unwrap_or_default()
 }
+
+/// The largest magnitude among `values` (0 for none): what error messages about values too
+/// large for f64 arithmetic quote, and the scale that overflow-safe statistics divide by.
+pub(crate) fn max_abs<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
+    values.into_iter().fold(0.0f64, |m, v| m.max(v.abs()))
+}

@@ -1,5 +1,4 @@
 use ndarray::{Array1, Axis};
-use rand::seq::index::sample;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -207,13 +206,7 @@ impl<D: AsRecords + ?Sized + Sync> Estimator<D> for Elbow {
 
         // One seeded sample of rows serves every k's silhouette.
         let n = x.nrows();
-        let rows: Vec<usize> = if n > self.silhouette_sample {
-            let mut idx = sample(&mut rng::seeded(self.seed), n, self.silhouette_sample).into_vec();
-            idx.sort_unstable();
-            idx
-        } else {
-            (0..n).collect()
-        };
+        let rows = rng::sample_rows(n, self.silhouette_sample, self.seed);
         let xs = x.select(Axis(0), &rows);
         let silhouette: Vec<Option<f64>> = models
             .par_iter()

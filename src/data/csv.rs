@@ -277,7 +277,7 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
         // sequential reader).
         let parsed: Vec<Option<Parsed>> = chunks
             .par_iter()
-            .map(|bytes| parse_chunk(bytes, 0, n_columns, target))
+            .map(|bytes| parse_chunk(bytes, n_columns, target))
             .collect();
         if out.0.is_empty() {
             // Reserve for the whole file from the first batch's values per byte, so the value
@@ -307,13 +307,9 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
     Ok(Some(out))
 }
 
-/// Parses whole lines of plain CSV (no quotes); `None` on anything irregular.
-fn parse_chunk(
-    bytes: &[u8],
-    first_line: u64,
-    n_columns: usize,
-    target: Option<usize>,
-) -> Option<Parsed> {
+/// Parses whole lines of plain CSV (no quotes), the target cells' line numbers counted from 0
+/// within the chunk; `None` on anything irregular.
+fn parse_chunk(bytes: &[u8], n_columns: usize, target: Option<usize>) -> Option<Parsed> {
     let (mut values, mut targets, mut lines) = (Vec::new(), Vec::new(), Vec::new());
     let mut rows = 0;
     let text = std::str::from_utf8(bytes).ok()?;
@@ -327,7 +323,7 @@ fn parse_chunk(
                     return None;
                 }
                 targets.push(cell.to_string());
-                lines.push(first_line + k as u64);
+                lines.push(k as u64);
                 continue;
             }
             let value: f64 = cell.parse().ok()?;

@@ -134,7 +134,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
         // Variances of values near f64's limit overflow: say which feature, and what to do.
         let overflow = || {
             let (column, largest) = (0..d)
-                .map(|j| (j, x.column(j).iter().fold(0.0f64, |m, v| m.max(v.abs()))))
+                .map(|j| (j, validate::max_abs(x.column(j))))
                 .fold((0, 0.0), |b, c| if c.1 > b.1 { c } else { b });
             let name = data
                 .feature_names()

@@ -385,18 +385,7 @@ impl Predict for FittedLogisticRegression {
         Ok(if z.ncols() == 1 {
             z.column(0).mapv(|v| usize::from(v > 0.0))
         } else {
-            Array1::from_iter(z.rows().into_iter().map(|row| {
-                row.iter()
-                    .enumerate()
-                    .fold((0, f64::NEG_INFINITY), |best, (i, &v)| {
-                        if v > best.1 {
-                            (i, v)
-                        } else {
-                            best
-                        }
-                    })
-                    .0
-            }))
+            crate::metrics::argmax_rows(z.view())
         })
     }
 }

@@ -93,7 +93,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
         };
         let mut gram = linalg::centred_scatter(x, &x_mean);
         if let Some(j) = (0..n_features).find(|&j| !gram[(j, j)].is_finite()) {
-            let largest = x.column(j).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let largest = validate::max_abs(x.column(j));
             let name = data.feature_names().get(j).cloned().unwrap_or_default();
             return Err(Error::numerical(
                 "linear regression",
@@ -115,7 +115,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
         };
         let intercept = y_mean - x_mean.dot(&coefficients);
         if !intercept.is_finite() || coefficients.iter().any(|c| !c.is_finite()) {
-            let largest = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let largest = validate::max_abs(y);
             return Err(Error::numerical(
                 "linear regression",
                 format!(

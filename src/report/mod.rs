@@ -42,17 +42,7 @@ pub const MAX_FIT_ROWS: usize = 20_000;
 /// The seed reports use for their samples (fixed, so figures are reproducible).
 pub const SAMPLE_SEED: u64 = 0x5EED;
 
-/// `cap` distinct indices below `n` (all of them if `n ≤ cap`), ascending, drawn by a
-/// generator seeded with `seed`.
-pub fn sample_rows(n: usize, cap: usize, seed: u64) -> Vec<usize> {
-    if n <= cap {
-        return (0..n).collect();
-    }
-    let mut rng = crate::rng::seeded(seed);
-    let mut rows = rand::seq::index::sample(&mut rng, n, cap).into_vec();
-    rows.sort_unstable();
-    rows
-}
+pub use crate::rng::sample_rows;
 
 /// The words a figure adds when it shows a sample of `n` points: empty when all are drawn.
 pub fn points_note(n: usize) -> String {

@@ -217,15 +217,7 @@ pub(crate) fn normalised(v: &[f64]) -> Array1<f64> {
     }
 }
 
-pub(crate) fn argmax(v: &[f64]) -> usize {
-    v.iter()
-        .enumerate()
-        .fold(
-            (0, f64::NEG_INFINITY),
-            |b, (i, &x)| if x > b.1 { (i, x) } else { b },
-        )
-        .0
-}
+pub(crate) use crate::metrics::argmax;
 
 impl Predict for FittedDecisionTree<usize> {
     type Output = usize;

@@ -194,17 +194,22 @@ impl Tree {
         }
     }
 
+    /// The child of node `i` that `row` goes to, or `None` at a leaf.
+    #[inline]
+    fn child(&self, i: usize, row: &[f64]) -> Option<usize> {
+        let link = &self.links[i];
+        (link.feature != LEAF)
+            .then(|| link.left as usize + usize::from(row[link.feature as usize] > link.threshold))
+    }
+
     /// The index of the leaf `row` falls into.
     #[inline]
     pub fn leaf_index(&self, row: &[f64]) -> usize {
         let mut i = 0;
-        loop {
-            let link = &self.links[i];
-            if link.feature == LEAF {
-                return i;
-            }
-            i = link.left as usize + usize::from(row[link.feature as usize] > link.threshold);
+        while let Some(next) = self.child(i, row) {
+            i = next;
         }
+        i
     }
 
     /// The leaf index of every row, written to `out` (cleared first). Walks eight rows in
@@ -219,9 +224,8 @@ impl Tree {
             loop {
                 let mut moved = false;
                 for (node, row) in at.iter_mut().zip(chunk) {
-                    let link = &self.links[*node as usize];
-                    if link.feature != LEAF {
-                        *node = link.left + u32::from(row[link.feature as usize] > link.threshold);
+                    if let Some(next) = self.child(*node as usize, row) {
+                        *node = next as u32;
                         moved = true;
                     }
                 }
@@ -249,14 +253,10 @@ impl Tree {
     /// of the tree cut at depth `d` is the value of the path's node at depth `min(d, leaf)`.
     pub fn path(&self, row: &[f64], mut visit: impl FnMut(usize, usize)) {
         let (mut i, mut depth) = (0, 0);
-        loop {
+        visit(depth, i);
+        while let Some(next) = self.child(i, row) {
+            (i, depth) = (next, depth + 1);
             visit(depth, i);
-            let link = &self.links[i];
-            if link.feature == LEAF {
-                return;
-            }
-            i = link.left as usize + usize::from(row[link.feature as usize] > link.threshold);
-            depth += 1;
         }
     }
 

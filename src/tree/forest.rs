@@ -3,7 +3,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::binning::BinnedData;
-use super::decision_tree::{argmax, class_names, normalised, validate_tree};
+use super::decision_tree::{class_names, normalised, validate_tree};
 use super::engine::{grow_tree, Sample, Targets, Tree};
 use super::params::{Criterion, MaxFeatures, TreeParams};
 use crate::error::{Error, Result};
@@ -255,11 +255,7 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
         let (oob, curve) = if self.oob_score {
             oob_curve(&grown, &in_bag, x, k, |rows, proba| {
                 let truth: Array1<usize> = rows.iter().map(|&i| labels[i]).collect();
-                let pred: Array1<usize> = proba
-                    .rows()
-                    .into_iter()
-                    .map(|r| argmax(r.as_slice().unwrap_or(&[])))
-                    .collect();
+                let pred = metrics::argmax_rows(proba.view());
                 metrics::accuracy(truth.view(), pred.view()).ok()
             })
         } else {
@@ -388,12 +384,7 @@ impl Predict for FittedForest<usize> {
     }
 
     fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
-        let proba = self.predict_proba_view(x)?;
-        Ok(proba
-            .rows()
-            .into_iter()
-            .map(|r| argmax(r.as_slice().unwrap_or(&[])))
-            .collect())
+        Ok(metrics::argmax_rows(self.predict_proba_view(x)?.view()))
     }
 }
 
