@@ -14,10 +14,18 @@ tour:
 test:
 	$(TORCH) cargo test --workspace --all-features
 
-## Formatting and clippy, as CI runs them.
+## Formatting, clippy, the lean core (no default features: no plotters, clap, indicatif, tch or
+## linfa-datasets in its tree) and the API docs with warnings denied, as CI runs them.
+LEAN_FORBIDDEN := plotters|clap|indicatif|tch|linfa-datasets
+
 lint:
 	cargo fmt --all -- --check
 	$(TORCH) cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo clippy -p learnkit --lib --no-default-features -- -D warnings
+	@if cargo tree -p learnkit --no-default-features -e normal --prefix none | grep -Eq '^($(LEAN_FORBIDDEN)) '; then \
+		echo "lean core pulls a feature-gated dependency:"; \
+		cargo tree -p learnkit --no-default-features -e normal --prefix none | grep -E '^($(LEAN_FORBIDDEN)) '; exit 1; fi
+	RUSTDOCFLAGS="-D warnings" $(TORCH) cargo doc --no-deps --workspace --all-features
 
 PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baselines3>=2.7"
 

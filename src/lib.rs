@@ -5,12 +5,13 @@
 //! fitted model the traits for what it can do next ([`Predict`], [`PredictProba`],
 //! [`Transform`], [`Classifier::score`], [`Regressor::score`]). Errors are values
 //! ([`Error`]), randomised algorithms take a seed, fitted models save and load
-//! ([`persist::Persist`]), and [`report`] draws what a model learned as PNG.
+//! ([`persist::Persist`]), and `report` (feature `reports`) draws what a model learned as PNG.
 //!
 //! The layout mirrors the architecture (see `docs/architecture.md`):
-//! [`data`] gets data in, the algorithm modules fit it, [`metrics`] scores it, [`report`] draws
+//! [`data`] gets data in, the algorithm modules fit it, [`metrics`] scores it, `report` draws
 //! it, [`rl`] holds agents for the environments of the `learnkit-envs` crate.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod cluster;
 pub mod data;
@@ -23,6 +24,7 @@ pub mod metrics;
 pub mod optim;
 pub mod persist;
 pub mod preprocessing;
+#[cfg(feature = "reports")]
 pub mod report;
 pub mod rl;
 pub mod rng;

@@ -4,7 +4,7 @@
 //! or right (action 1) with a fixed force. Observation: cart position `x`, cart velocity `ẋ`,
 //! pole angle `θ` (radians, 0 is upright), pole angular velocity `θ̇`. Reward +1 for every step,
 //! the last one included. The episode terminates when `|x| > 2.4` or `|θ| > 12°`; the
-//! [`TimeLimit`](crate::TimeLimit) of 500 steps truncates it ([`CartPole::v1`]). The start state
+//! [`TimeLimit`] of 500 steps truncates it ([`CartPole::v1`]). The start state
 //! is uniform in `[-0.05, 0.05]⁴`.
 //!
 //! Dynamics (semi-implicit form of Barto, Sutton & Anderson 1983, explicit Euler as Gymnasium's

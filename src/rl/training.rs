@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use learnkit_envs::Env;
 use serde::Serialize;
 
@@ -24,7 +23,8 @@ pub struct TrainConfig {
     pub target_mean_return: Option<f64>,
     /// Episodes in the moving average used by `target_mean_return` and the progress bar.
     pub window: usize,
-    /// Show a progress bar on stderr (hidden when stderr is not a terminal).
+    /// Show a progress bar on stderr (hidden when stderr is not a terminal; needs feature
+    /// `progress`).
     pub progress: bool,
     /// Write the per-episode log to this CSV file at the end.
     pub log_csv: Option<PathBuf>,
@@ -117,7 +117,10 @@ pub fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
     out
 }
 
-fn progress_bar(config: &TrainConfig) -> ProgressBar {
+/// The training progress bar: indicatif's with feature `progress`, nothing without it.
+#[cfg(feature = "progress")]
+fn progress_bar(config: &TrainConfig) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     if !config.progress {
         return ProgressBar::hidden();
     }
@@ -128,6 +131,22 @@ fn progress_bar(config: &TrainConfig) -> ProgressBar {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// Without feature `progress`, `TrainConfig::progress` draws nothing.
+#[cfg(not(feature = "progress"))]
+fn progress_bar(_config: &TrainConfig) -> NoProgress {
+    NoProgress
+}
+
+#[cfg(not(feature = "progress"))]
+struct NoProgress;
+
+#[cfg(not(feature = "progress"))]
+impl NoProgress {
+    fn inc(&self, _: u64) {}
+    fn set_message(&self, _: String) {}
+    fn finish_and_clear(&self) {}
 }
 
 /// Trains `agent` on `env` for up to `config.episodes` episodes, calling `callback` after each
