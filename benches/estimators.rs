@@ -14,27 +14,23 @@ use learnkit::rl::{train, Control, QLearning, Schedule, TrainConfig};
 use learnkit::tree::{DecisionTreeClassifier, RandomForest};
 
 fn classification() -> Dataset<usize> {
-    MakeClassification {
-        n_samples: 80_000,
-        n_features: 20,
-        n_informative: 10,
-        seed: 0,
-        ..Default::default()
-    }
-    .generate()
-    .expect("classification data")
+    MakeClassification::params()
+        .n_samples(80_000)
+        .n_features(20)
+        .n_informative(10)
+        .seed(0)
+        .generate()
+        .expect("classification data")
 }
 
 fn linear(c: &mut Criterion) {
-    let (reg, _) = MakeRegression {
-        n_samples: 100_000,
-        n_features: 20,
-        noise: 1.0,
-        seed: 0,
-        ..Default::default()
-    }
-    .generate()
-    .expect("regression data");
+    let (reg, _) = MakeRegression::params()
+        .n_samples(100_000)
+        .n_features(20)
+        .noise(1.0)
+        .seed(0)
+        .generate()
+        .expect("regression data");
     c.bench_function("ols_fit_100k_x20", |b| {
         b.iter(|| LinearRegression::params().fit(&reg).expect("fit"))
     });
@@ -67,31 +63,38 @@ fn trees(c: &mut Criterion) {
 }
 
 fn unsupervised(c: &mut Criterion) {
-    let (blobs, _) = MakeBlobs {
-        n_samples: 100_000,
-        n_features: 10,
-        centers: 8,
-        seed: 0,
-        ..Default::default()
-    }
-    .generate()
-    .expect("blobs");
+    let (blobs, _) = MakeBlobs::params()
+        .n_samples(100_000)
+        .n_features(10)
+        .centers(8)
+        .seed(0)
+        .generate()
+        .expect("blobs");
     let mut group = c.benchmark_group("unsupervised");
     group.sample_size(10);
     group.bench_function("kmeans_k8_100k_x10", |b| {
-        b.iter(|| KMeans::params(8).seed(0).fit(&blobs).expect("fit"))
+        b.iter(|| {
+            KMeans::params()
+                .n_clusters(8)
+                .seed(0)
+                .fit(&blobs)
+                .expect("fit")
+        })
     });
-    let wide = MakeClassification {
-        n_samples: 20_000,
-        n_features: 100,
-        n_informative: 30,
-        seed: 0,
-        ..Default::default()
-    }
-    .generate()
-    .expect("wide data");
+    let wide = MakeClassification::params()
+        .n_samples(20_000)
+        .n_features(100)
+        .n_informative(30)
+        .seed(0)
+        .generate()
+        .expect("wide data");
     group.bench_function("pca_20k_x100_to_10", |b| {
-        b.iter(|| Pca::params(Components::Count(10)).fit(&wide).expect("fit"))
+        b.iter(|| {
+            Pca::params()
+                .n_components(Components::Count(10))
+                .fit(&wide)
+                .expect("fit")
+        })
     });
     group.finish();
 }
@@ -113,18 +116,15 @@ fn rl(c: &mut Criterion) {
     group.bench_function("qlearning_frozen_lake_2000_episodes", |b| {
         b.iter(|| {
             let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
-            let mut agent = QLearning::new(16, 4)
+            let mut agent = QLearning::params()
                 .exploration(Schedule::Constant(0.1))
                 .seed(0)
-                .build()
+                .build(16, 4)
                 .expect("agent");
             train(
                 &mut env,
                 &mut agent,
-                &TrainConfig {
-                    episodes: 2000,
-                    ..Default::default()
-                },
+                &TrainConfig::params().episodes(2000),
                 |_, _| Ok(Control::Continue),
             )
             .expect("train")

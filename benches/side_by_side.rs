@@ -60,14 +60,16 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
         }
         "kmeans" => {
             let x = read_csv(dir.join("blobs.csv"), Some("y"))?.features;
-            let (seconds, model) =
-                median_time(repeats, || KMeans::params(8).n_init(1).seed(0).fit(&x))?;
+            let (seconds, model) = median_time(repeats, || {
+                KMeans::params().n_clusters(8).n_init(1).seed(0).fit(&x)
+            })?;
             serde_json::json!({"task": task, "seconds": seconds, "inertia": model.inertia(), "n_iter": model.n_iter()})
         }
         "pca" => {
             let x = read_csv(dir.join("wide.csv"), Some("y"))?.features;
-            let (seconds, model) =
-                median_time(repeats, || Pca::params(Components::Count(10)).fit(&x))?;
+            let (seconds, model) = median_time(repeats, || {
+                Pca::params().n_components(Components::Count(10)).fit(&x)
+            })?;
             serde_json::json!({"task": task, "seconds": seconds,
                 "variance_kept": model.explained_variance_ratio().sum()})
         }
@@ -124,23 +126,20 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
         "qlearning" => {
             let (seconds, (steps, success)) = median_time(repeats, || {
                 let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
-                let mut agent = QLearning::new(16, 4)
+                let mut agent = QLearning::params()
                     .learning_rate(0.05)
-                    .discount(0.99)
+                    .gamma(0.99)
                     .exploration(Schedule::Linear {
                         start: 1.0,
                         end: 0.01,
                         duration: 15_000,
                     })
                     .seed(0)
-                    .build()?;
+                    .build(16, 4)?;
                 let report = train(
                     &mut env,
                     &mut agent,
-                    &TrainConfig {
-                        episodes: 20_000,
-                        ..Default::default()
-                    },
+                    &TrainConfig::params().episodes(20_000),
                     |_, _| Ok(Control::Continue),
                 )?;
                 let eval = evaluate(&mut env, &mut agent, 10_000, 1, 1000)?;

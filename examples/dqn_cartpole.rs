@@ -67,21 +67,19 @@ pub struct Args {
 
 /// Settings for the gridworlds: many small updates, one-hot states.
 fn gridworld_config(steps: usize) -> DqnConfig {
-    DqnConfig {
-        hidden: vec![64],
-        learning_rate: 1e-3,
-        buffer_size: 50_000,
-        learning_starts: 500,
-        train_frequency: 4,
-        gradient_steps: 1,
-        target_update: TargetUpdate::Hard { every: 250 },
-        exploration: Schedule::Linear {
+    DqnConfig::params()
+        .hidden(vec![64])
+        .learning_rate(1e-3)
+        .buffer_size(50_000)
+        .learning_starts(500)
+        .train_frequency(4)
+        .gradient_steps(1)
+        .target_update(TargetUpdate::Hard { every: 250 })
+        .exploration(Schedule::Linear {
             start: 1.0,
             end: 0.05,
             duration: steps / 2,
-        },
-        ..DqnConfig::cartpole()
-    }
+        })
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
@@ -90,19 +88,20 @@ pub fn run(args: &Args) -> Result<Outcome> {
         "cuda" => DeviceChoice::Cuda,
         other => return Err(Error::invalid("--device", other, "use cpu or cuda")),
     };
-    let base = |config: DqnConfig| DqnConfig {
-        hidden: args.hidden.clone().unwrap_or(config.hidden.clone()),
-        double_dqn: args.double,
-        seed: args.seed,
-        device,
-        threads: args.threads,
-        ..config
+    let base = |config: DqnConfig| {
+        let hidden = args.hidden.clone().unwrap_or_else(|| config.hidden.clone());
+        config
+            .hidden(hidden)
+            .double_dqn(args.double)
+            .seed(args.seed)
+            .device(device)
+            .threads(args.threads)
     };
     match args.env.as_str() {
         "cartpole" => run_env(
             args,
             (CartPole::v1(), CartPole::v1()),
-            base(DqnConfig::cartpole()),
+            base(DqnConfig::params()),
             Some(REWARD_THRESHOLD),
             "CartPole-v1",
             |agent, out| draw_episode(args, out, agent),
@@ -162,15 +161,13 @@ where
     let mut solved_at: Option<f64> = None;
     let mut last_eval_episode = 0usize;
     let early_stop = !args.no_early_stop;
-    let config = TrainConfig {
-        episodes: usize::MAX / 2,
-        max_env_steps: Some(args.steps),
-        max_episode_steps: max_len,
-        seed: args.seed,
-        progress: !args.json,
-        log_csv: Some(args.out.join("dqn_episodes.csv")),
-        ..Default::default()
-    };
+    let config = TrainConfig::params()
+        .episodes(usize::MAX / 2)
+        .max_env_steps(Some(args.steps))
+        .max_episode_steps(max_len)
+        .seed(args.seed)
+        .progress(!args.json)
+        .log_csv(Some(args.out.join("dqn_episodes.csv")));
     let eval_seed = args.seed.wrapping_mul(7919).wrapping_add(17);
     let report = train(&mut env, &mut agent, &config, |log, agent| {
         // Check the greedy policy when training episodes look solved (cheap: the agent acts

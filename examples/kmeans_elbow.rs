@@ -35,14 +35,12 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<Outcome> {
     let seed = args.common.seed;
     let (records, labels, source) = args.common.records(|| {
-        let (data, _) = MakeBlobs {
-            n_samples: 1500,
-            centers: 4,
-            cluster_std: 1.0,
-            seed,
-            ..Default::default()
-        }
-        .generate()?;
+        let (data, _) = MakeBlobs::params()
+            .n_samples(1500)
+            .centers(4)
+            .cluster_std(1.0)
+            .seed(seed)
+            .generate()?;
         Ok((
             Records::from(data.clone()),
             Some(data),
@@ -55,7 +53,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
         .set("n_samples", records.records.nrows());
     let model: FittedKMeans = match args.k {
         Some(k) => {
-            let (model, seconds) = cli::timed(|| KMeans::params(k).seed(seed).fit(&records));
+            let (model, seconds) =
+                cli::timed(|| KMeans::params().n_clusters(k).seed(seed).fit(&records));
             let model = model?;
             out.summary
                 .set("fit_seconds", seconds)
@@ -65,8 +64,12 @@ pub fn run(args: &Args) -> Result<Outcome> {
             model
         }
         None => {
-            let (result, seconds) =
-                cli::timed(|| Elbow::params(args.k_max).seed(seed).fit(&records));
+            let (result, seconds) = cli::timed(|| {
+                Elbow::params()
+                    .k_max(args.k_max)
+                    .seed(seed)
+                    .select(&records)
+            });
             let result = result?;
             out.summary
                 .set("fit_seconds", seconds)
@@ -86,7 +89,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
         // The projection is the figure's own model: fitted on a seeded sample of at most
         // MAX_FIT_ROWS rows, then applied to every row (one pass).
         let sample = report::sample_rows(x.nrows(), report::MAX_FIT_ROWS, seed);
-        let pca = Pca::params(Components::Count(2)).fit(&x.select(ndarray::Axis(0), &sample))?;
+        let pca = Pca::params()
+            .n_components(Components::Count(2))
+            .fit(&x.select(ndarray::Axis(0), &sample))?;
         let z = pca.transform(x)?;
         let centres = pca.transform(model.centres())?;
         let names: Vec<String> = (0..model.n_clusters())

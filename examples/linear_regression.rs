@@ -30,7 +30,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
     let split = args
         .common
         .regression(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
-    let params = LinearRegression::ridge(args.alpha);
+    let params = LinearRegression::params().alpha(args.alpha);
     let (model, fit_seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
     let predicted = model.predict(&split.test)?;

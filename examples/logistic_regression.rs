@@ -83,17 +83,15 @@ pub fn run(args: &Args) -> Result<Outcome> {
     let binary = if names.len() == 2 {
         Some((split.train.clone(), split.test.clone()))
     } else if builtin {
-        let blobs = MakeClassification {
-            n_samples: 1000,
-            n_features: 2,
-            n_informative: 2,
-            n_redundant: 0,
-            n_clusters_per_class: 1,
-            class_sep: 0.8,
-            seed: args.common.seed,
-            ..Default::default()
-        }
-        .generate()?;
+        let blobs = MakeClassification::params()
+            .n_samples(1000)
+            .n_features(2)
+            .n_informative(2)
+            .n_redundant(0)
+            .n_clusters_per_class(1)
+            .class_sep(0.8)
+            .seed(args.common.seed)
+            .generate()?;
         Some(data::train_test_split(&blobs, 0.2, args.common.seed)?)
     } else {
         None

@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
     })?;
     let x = if args.standardize {
         let x = &records.records;
-        learnkit::preprocessing::StandardScaler
+        learnkit::preprocessing::StandardScaler::params()
             .fit(x)?
             .transform(x)?
     } else {
@@ -55,7 +55,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         (None, Some(f)) => Components::Variance(f),
         (None, None) => Components::All,
     };
-    let (pca, seconds) = cli::timed(|| Pca::params(components).fit(&x));
+    let (pca, seconds) = cli::timed(|| Pca::params().n_components(components).fit(&x));
     let pca = pca?;
     let ratio = pca.explained_variance_ratio().to_vec();
     let mut out = Outcome::default();
@@ -110,7 +110,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
             pca.clone()
         } else {
             let rows = report::sample_rows(x.nrows(), report::MAX_FIT_ROWS, args.common.seed);
-            Pca::params(Components::Count(2)).fit(&x.select(ndarray::Axis(0), &rows))?
+            Pca::params()
+                .n_components(Components::Count(2))
+                .fit(&x.select(ndarray::Axis(0), &rows))?
         };
         let z = two.transform(&x)?;
         let names = labels

@@ -75,26 +75,23 @@ fn agent_for(
     episodes: usize,
     seed: u64,
 ) -> Result<QLearning> {
-    let builder = QLearning::new(spec.cells.len(), 4)
-        .algorithm(algo)
-        .seed(seed);
-    if spec.slippery {
-        builder
+    let params = QLearning::params().algorithm(algo).seed(seed);
+    let params = if spec.slippery {
+        params
             .learning_rate(0.05)
-            .discount(0.99)
+            .gamma(0.99)
             .exploration(Schedule::Linear {
                 start: 1.0,
                 end: 0.01,
                 duration: episodes * 3 / 4,
             })
-            .build()
     } else {
-        builder
+        params
             .learning_rate(0.5)
-            .discount(1.0)
+            .gamma(1.0)
             .exploration(Schedule::Constant(0.1))
-            .build()
-    }
+    };
+    params.build(spec.cells.len(), 4)
 }
 
 fn run_one(
@@ -106,13 +103,11 @@ fn run_one(
 ) -> Result<(QLearning, TrainReport)> {
     let mut env = GridWorld::new(spec.clone());
     let mut agent = agent_for(spec, algo, episodes, seed)?;
-    let config = TrainConfig {
-        episodes,
-        seed,
-        progress: true,
-        log_csv,
-        ..Default::default()
-    };
+    let config = TrainConfig::params()
+        .episodes(episodes)
+        .seed(seed)
+        .progress(true)
+        .log_csv(log_csv);
     let report = train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue))?;
     Ok((agent, report))
 }

@@ -6,7 +6,7 @@
 //! `DatasetBase` and from plain ndarray arrays, and keep feature names (and class names) so
 //! that reports can label their axes and bars.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Axis, Ix1, Ix2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -243,13 +243,72 @@ impl<T> AsRecords for Dataset<T> {
     }
 }
 
-impl<T> AsRecords for linfa::DatasetBase<Array2<f64>, T> {
+impl<S: ndarray::Data<Elem = f64>, T> AsRecords for linfa::DatasetBase<ArrayBase<S, Ix2>, T> {
     fn as_records(&self) -> ArrayView2<'_, f64> {
         self.records.view()
     }
     fn feature_names(&self) -> Vec<String> {
         names_from_linfa(self.feature_names(), self.records.ncols())
     }
+}
+
+/// Supervised data: records with one target per row. Implemented by [`Dataset`], by linfa's
+/// `DatasetBase` (owned arrays or views), and by a `(records, targets)` tuple of ndarray arrays.
+pub trait Labeled<T>: AsRecords {
+    /// One target per record.
+    fn targets(&self) -> ArrayView1<'_, T>;
+    /// Class names (classification only), when the container has them.
+    fn class_names(&self) -> Option<&[String]> {
+        None
+    }
+}
+
+impl<T> Labeled<T> for Dataset<T> {
+    fn targets(&self) -> ArrayView1<'_, T> {
+        self.targets.view()
+    }
+    fn class_names(&self) -> Option<&[String]> {
+        if self.class_names.is_empty() {
+            None
+        } else {
+            Some(&self.class_names)
+        }
+    }
+}
+
+impl<T> AsRecords for (Array2<f64>, Array1<T>) {
+    fn as_records(&self) -> ArrayView2<'_, f64> {
+        self.0.view()
+    }
+}
+
+impl<T> Labeled<T> for (Array2<f64>, Array1<T>) {
+    fn targets(&self) -> ArrayView1<'_, T> {
+        self.1.view()
+    }
+}
+
+impl<S, U, T> Labeled<T> for linfa::DatasetBase<ArrayBase<S, Ix2>, ArrayBase<U, Ix1>>
+where
+    S: ndarray::Data<Elem = f64>,
+    U: ndarray::Data<Elem = T>,
+{
+    fn targets(&self) -> ArrayView1<'_, T> {
+        self.targets.view()
+    }
+}
+
+/// Checks supervised training data and returns its records and targets: at least one sample
+/// and one feature, one target per record, every value finite, every label known.
+pub fn supervised<T: validate::Target, D: Labeled<T> + ?Sized>(
+    data: &D,
+) -> Result<(ArrayView2<'_, f64>, ArrayView1<'_, T>)> {
+    let x = data.as_records();
+    let y = data.targets();
+    validate::check_records(x, "training records")?;
+    validate::check_n_targets(x.nrows(), y.len())?;
+    T::check_targets(y, data.class_names().map(<[String]>::len))?;
+    Ok((x, y))
 }
 
 fn names_from_linfa(names: &[String], n: usize) -> Vec<String> {
@@ -282,8 +341,20 @@ impl TryFrom<linfa::Dataset<f64, f64, ndarray::Ix1>> for Dataset<f64> {
 }
 
 impl<T: Clone> From<Dataset<T>> for linfa::Dataset<f64, T, ndarray::Ix1> {
+    /// Hands the records over in row-major order, which linfa's cross-validation and splits
+    /// require (they panic on any other layout).
     fn from(data: Dataset<T>) -> Self {
-        linfa::DatasetBase::new(data.records, data.targets).with_feature_names(data.feature_names)
+        let records = if data.records.is_standard_layout() {
+            data.records
+        } else {
+            data.records.as_standard_layout().into_owned()
+        };
+        let targets = if data.targets.is_standard_layout() {
+            data.targets
+        } else {
+            data.targets.as_standard_layout().into_owned()
+        };
+        linfa::DatasetBase::new(records, targets).with_feature_names(data.feature_names)
     }
 }
 

@@ -132,6 +132,10 @@ pub enum Error {
     #[error(transparent)]
     Env(#[from] learnkit_envs::EnvError),
 
+    /// A linfa routine driving a learnkit model failed (linfa interop; see [`crate::interop`]).
+    #[error("linfa: {0}")]
+    Linfa(String),
+
     /// Drawing a report failed.
     #[error("drawing {}: {message}", path.display())]
     Plot {
@@ -140,6 +144,12 @@ pub enum Error {
         /// The backend's message.
         message: String,
     },
+}
+
+impl From<linfa::Error> for Error {
+    fn from(error: linfa::Error) -> Self {
+        Error::Linfa(error.to_string())
+    }
 }
 
 impl Error {

@@ -13,11 +13,15 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[macro_use]
+mod macros;
+
 pub mod cluster;
 pub mod data;
 pub mod dataset;
 pub mod decomposition;
 pub mod error;
+pub mod interop;
 pub mod linalg;
 pub mod linear;
 pub mod metrics;
@@ -35,21 +39,22 @@ pub mod validate;
 #[cfg(feature = "cli")]
 pub mod cli;
 
-pub use dataset::{AsRecords, ClassificationData, Dataset, Records, RegressionData};
+pub use dataset::{AsRecords, ClassificationData, Dataset, Labeled, Records, RegressionData};
 pub use error::{Error, Result};
 pub use learnkit_envs as envs;
 pub use traits::{
-    Classifier, Estimator, InverseTransform, Labeled, Predict, PredictProba, Regressor, Transform,
+    Classifier, Estimator, FitTransform, Hyperparams, InverseTransform, Predict, PredictProba,
+    Regressor, Transform,
 };
 
 /// The names most programs need: `use learnkit::prelude::*;`.
 pub mod prelude {
-    pub use crate::dataset::{AsRecords, Dataset, Records};
+    pub use crate::dataset::{AsRecords, Dataset, Labeled, Records};
     pub use crate::error::{Error, Result};
     pub use crate::persist::Persist;
     pub use crate::traits::{
-        Classifier, Estimator, InverseTransform, Labeled, Predict, PredictProba, Regressor,
-        Transform,
+        Classifier, Estimator, FitTransform, Hyperparams, InverseTransform, Predict, PredictProba,
+        Regressor, Transform,
     };
 }
 

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::{AsRecords, Dataset};
 use crate::error::{Error, Result};
 use crate::persist::Persist;
-use crate::traits::{Estimator, InverseTransform, Transform};
+use crate::traits::{Estimator, Hyperparams, InverseTransform, Transform};
 use crate::validate;
 
 /// Standardisation: subtract each feature's mean and divide by its standard deviation
 /// (population, as scikit-learn's `StandardScaler`); constant features are only centred.
+/// `with_mean(false)` / `with_std(false)` skip either step, as in scikit-learn.
 ///
 /// ```
 /// use learnkit::prelude::*;
@@ -18,13 +19,51 @@ use crate::validate;
 /// use ndarray::array;
 ///
 /// let train = array![[1.0, 10.0], [3.0, 10.0]];
-/// let scaler = StandardScaler.fit(&train)?;
+/// let scaler = StandardScaler::params().fit(&train)?;
 /// assert_eq!(scaler.transform(&train)?, array![[-1.0, 0.0], [1.0, 0.0]]);
 /// assert_eq!(scaler.transform(&array![[5.0, 12.0]])?, array![[3.0, 2.0]]);
 /// # Ok::<(), learnkit::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StandardScaler;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StandardScaler {
+    with_mean: bool,
+    with_std: bool,
+}
+
+impl Default for StandardScaler {
+    fn default() -> Self {
+        Self {
+            with_mean: true,
+            with_std: true,
+        }
+    }
+}
+
+impl StandardScaler {
+    /// scikit-learn's defaults: centre and scale.
+    pub fn params() -> Self {
+        Self::default()
+    }
+
+    /// Subtract the mean (default true).
+    pub fn with_mean(mut self, yes: bool) -> Self {
+        self.with_mean = yes;
+        self
+    }
+
+    /// Divide by the standard deviation (default true).
+    pub fn with_std(mut self, yes: bool) -> Self {
+        self.with_std = yes;
+        self
+    }
+}
+
+impl Hyperparams for StandardScaler {
+    /// Every combination of the two switches is valid.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+}
 
 /// Per-feature means and scales learnt by [`StandardScaler`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +78,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for StandardScaler {
     type Fitted = FittedStandardScaler;
 
     fn fit(&self, data: &D) -> Result<FittedStandardScaler> {
+        self.check()?;
         let x = data.as_records();
         validate::check_records(x, "records")?;
         // Each column's statistics are computed on the column divided by its largest magnitude
@@ -52,9 +92,14 @@ impl<D: AsRecords + ?Sized> Estimator<D> for StandardScaler {
                 continue;
             }
             let unit = column.mapv(|v| v / m);
-            mean[j] = m * unit.mean().unwrap_or(0.0);
-            let s = m * unit.std(0.0);
-            scale[j] = if s > 1e-300 && s.is_finite() { s } else { 1.0 };
+            if self.with_mean {
+                mean[j] = m * unit.mean().unwrap_or(0.0);
+            }
+            if self.with_std {
+                // Without centring, scikit-learn still divides by the standard deviation.
+                let s = m * unit.std(0.0);
+                scale[j] = if s > 1e-300 && s.is_finite() { s } else { 1.0 };
+            }
         }
         Ok(FittedStandardScaler { mean, scale })
     }
@@ -86,7 +131,7 @@ impl Transform for FittedStandardScaler {
 }
 
 impl InverseTransform for FittedStandardScaler {
-    fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    fn inverse_transform_view(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         validate::check_predict_input(z, self.mean.len())?;
         Ok(&z * &self.scale + &self.mean)
     }

@@ -122,19 +122,6 @@ impl Target for usize {
     }
 }
 
-/// Checks supervised training data and returns its records and targets: at least one sample
-/// and one feature, one target per record, every value finite, every label known.
-pub fn supervised<T: Target, D: crate::traits::Labeled<T> + ?Sized>(
-    data: &D,
-) -> Result<(ArrayView2<'_, f64>, ArrayView1<'_, T>)> {
-    let x = data.as_records();
-    let y = data.targets();
-    check_records(x, "training records")?;
-    check_n_targets(x.nrows(), y.len())?;
-    T::check_targets(y, data.class_names().map(<[String]>::len))?;
-    Ok((x, y))
-}
-
 /// The rows of a standard-layout matrix as slices (empty for a non-contiguous one: callers
 /// pass the result of `as_standard_layout()`).
 pub(crate) fn row_slices<'a>(x: &'a ndarray::CowArray<'_, f64, ndarray::Ix2>) -> Vec<&'a [f64]> {

@@ -20,15 +20,13 @@ fn iris_records() -> Array2<f64> {
 /// Blobs whose centres are at least `gap` apart (the first seed from `seed` that gives that).
 fn separated_blobs(centers: usize, gap: f64, seed: u64) -> Dataset<usize> {
     for s in seed.. {
-        let (data, c) = MakeBlobs {
-            n_samples: 200 * centers,
-            centers,
-            cluster_std: 0.5,
-            seed: s,
-            ..Default::default()
-        }
-        .generate()
-        .unwrap();
+        let (data, c) = MakeBlobs::params()
+            .n_samples(200 * centers)
+            .centers(centers)
+            .cluster_std(0.5)
+            .seed(s)
+            .generate()
+            .unwrap();
         let min = (0..centers)
             .flat_map(|i| (i + 1..centers).map(move |j| (i, j)))
             .map(|(i, j)| (&c.row(i) - &c.row(j)).mapv(|v| v * v).sum().sqrt())
@@ -44,7 +42,12 @@ fn separated_blobs(centers: usize, gap: f64, seed: u64) -> Dataset<usize> {
 fn kmeans_matches_scikit_learn_on_iris() {
     let fx = &sklearn()["iris_kmeans3"];
     let x = iris_records();
-    let model = KMeans::params(3).n_init(10).seed(0).fit(&x).unwrap();
+    let model = KMeans::params()
+        .n_clusters(3)
+        .n_init(10)
+        .seed(0)
+        .fit(&x)
+        .unwrap();
     let want = fx["inertia"].as_f64().unwrap();
     assert!(
         (model.inertia() - want).abs() < 1e-6 * want,
@@ -68,7 +71,7 @@ fn kmeans_matches_scikit_learn_on_iris() {
 #[test]
 fn inertia_is_the_sum_of_squared_distances() {
     let x = iris_records();
-    let model = KMeans::params(4).seed(3).fit(&x).unwrap();
+    let model = KMeans::params().n_clusters(4).seed(3).fit(&x).unwrap();
     let labels = model.predict(&x).unwrap();
     assert_eq!(&labels, model.labels());
     let total: f64 = x
@@ -88,7 +91,14 @@ fn kmeans_is_identical_on_one_or_two_threads() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| KMeans::params(5).n_init(2).seed(9).fit(&data).unwrap())
+            .install(|| {
+                KMeans::params()
+                    .n_clusters(5)
+                    .n_init(2)
+                    .seed(9)
+                    .fit(&data)
+                    .unwrap()
+            })
     };
     assert_eq!(fit(1), fit(2));
 }
@@ -97,7 +107,7 @@ fn kmeans_is_identical_on_one_or_two_threads() {
 fn elbow_finds_the_true_number_of_blobs() {
     for k in [3, 5, 8] {
         let data = separated_blobs(k, 3.0, 100);
-        let result = Elbow::params(10).seed(1).fit(&data).unwrap();
+        let result = Elbow::params().k_max(10).seed(1).select(&data).unwrap();
         assert_eq!(result.chosen_k, Some(k), "{k} blobs: {}", result.reason);
         assert_eq!(result.inertia.len(), 10);
         assert!(
@@ -114,7 +124,7 @@ fn a_uniform_cloud_has_no_clear_elbow() {
     let mut rng = learnkit::rng::seeded(4);
     for dim in [2, 3] {
         let x = Array2::from_shape_simple_fn((1500, dim), || rng.gen::<f64>());
-        let result = Elbow::params(10).seed(2).fit(&x).unwrap();
+        let result = Elbow::params().k_max(10).seed(2).select(&x).unwrap();
         assert_eq!(result.chosen_k, None, "uniform {dim}-D: {}", result.reason);
         assert!(
             result.reason.starts_with("no clear elbow"),
@@ -140,14 +150,14 @@ fn kneedle_finds_the_textbook_knee() {
 fn clustering_rejects_bad_input() {
     let x = iris_records();
     assert!(matches!(
-        KMeans::params(0).fit(&x).unwrap_err(),
+        KMeans::params().n_clusters(0).fit(&x).unwrap_err(),
         Error::InvalidParameter {
             name: "n_clusters",
             ..
         }
     ));
     assert!(matches!(
-        KMeans::params(151).fit(&x).unwrap_err(),
+        KMeans::params().n_clusters(151).fit(&x).unwrap_err(),
         Error::InvalidParameter {
             name: "n_clusters",
             ..
@@ -155,7 +165,7 @@ fn clustering_rejects_bad_input() {
     ));
     let nan = array![[1.0, 2.0], [f64::NAN, 1.0], [0.0, 0.0]];
     assert!(matches!(
-        KMeans::params(2).fit(&nan).unwrap_err(),
+        KMeans::params().n_clusters(2).fit(&nan).unwrap_err(),
         Error::NonFinite {
             row: 1,
             column: 0,
@@ -163,23 +173,27 @@ fn clustering_rejects_bad_input() {
         }
     ));
     assert!(matches!(
-        KMeans::params(1)
+        KMeans::params()
+            .n_clusters(1)
             .fit(&Array2::<f64>::zeros((0, 2)))
             .unwrap_err(),
         Error::EmptyData(_)
     ));
-    let model = KMeans::params(2).fit(&x).unwrap();
+    let model = KMeans::params().n_clusters(2).fit(&x).unwrap();
     assert!(matches!(
         model.predict(&array![[1.0]]).unwrap_err(),
         Error::ShapeMismatch { .. }
     ));
-    assert!(Elbow::params(2).fit(&x).is_err());
+    assert!(Elbow::params().k_max(2).select(&x).is_err());
 }
 
 #[test]
 fn pca_matches_scikit_learn_on_iris() {
     let fx = &sklearn()["iris_pca"];
-    let pca = Pca::params(Components::All).fit(&iris_records()).unwrap();
+    let pca = Pca::params()
+        .n_components(Components::All)
+        .fit(&iris_records())
+        .unwrap();
     let ev = floats(&fx["explained_variance"]);
     let ratio = floats(&fx["explained_variance_ratio"]);
     for i in 0..4 {
@@ -208,10 +222,8 @@ fn pca_matches_scikit_learn_on_iris() {
 #[test]
 fn pca_round_trips_and_is_orthonormal() {
     let x = iris_records();
-    let pca = Pca::params(Components::All).fit(&x).unwrap();
-    let back = pca
-        .inverse_transform(pca.transform(&x).unwrap().view())
-        .unwrap();
+    let pca = Pca::params().n_components(Components::All).fit(&x).unwrap();
+    let back = pca.inverse_transform(&pca.transform(&x).unwrap()).unwrap();
     assert!((&back - &x).mapv(f64::abs).fold(0.0, |m: f64, &v| m.max(v)) < 1e-12);
     assert!((pca.explained_variance_ratio().sum() - 1.0).abs() < 1e-12);
     let gram = pca.components().dot(&pca.components().t());
@@ -221,19 +233,21 @@ fn pca_round_trips_and_is_orthonormal() {
             .fold(0.0, |m: f64, &v| m.max(v))
             < 1e-12
     );
-    let two = Pca::params(Components::Count(2)).fit(&x).unwrap();
+    let two = Pca::params()
+        .n_components(Components::Count(2))
+        .fit(&x)
+        .unwrap();
     assert!(two.explained_variance_ratio().sum() < 1.0);
-    let white = Pca::params(Components::Count(2))
+    let white = Pca::params()
+        .n_components(Components::Count(2))
         .whiten(true)
         .fit(&x)
         .unwrap();
     let z = white.transform(&x).unwrap();
     let var = z.var_axis(ndarray::Axis(0), 1.0);
     assert!(var.iter().all(|v| (v - 1.0).abs() < 1e-9), "{var}");
-    let back = white.inverse_transform(z.view()).unwrap();
-    let plain = two
-        .inverse_transform(two.transform(&x).unwrap().view())
-        .unwrap();
+    let back = white.inverse_transform(&z).unwrap();
+    let plain = two.inverse_transform(&two.transform(&x).unwrap()).unwrap();
     assert!(
         (&back - &plain)
             .mapv(f64::abs)
@@ -245,9 +259,15 @@ fn pca_round_trips_and_is_orthonormal() {
 #[test]
 fn pca_keeps_enough_components_for_a_variance_fraction() {
     let x = iris_records();
-    let pca = Pca::params(Components::Variance(0.95)).fit(&x).unwrap();
+    let pca = Pca::params()
+        .n_components(Components::Variance(0.95))
+        .fit(&x)
+        .unwrap();
     assert_eq!(pca.n_components(), 2); // 0.9246 + 0.0531 ≥ 0.95
-    let pca = Pca::params(Components::Variance(0.9)).fit(&x).unwrap();
+    let pca = Pca::params()
+        .n_components(Components::Variance(0.9))
+        .fit(&x)
+        .unwrap();
     assert_eq!(pca.n_components(), 1);
 }
 
@@ -256,18 +276,19 @@ fn pca_handles_wide_data_through_the_gram_matrix() {
     let x = Array2::from_shape_fn((5, 12), |(i, j)| {
         ((i * 7 + j * 3) % 11) as f64 + (i * j) as f64 * 0.1
     });
-    let pca = Pca::params(Components::All).fit(&x).unwrap();
+    let pca = Pca::params().n_components(Components::All).fit(&x).unwrap();
     assert_eq!(pca.n_components(), 5);
-    let back = pca
-        .inverse_transform(pca.transform(&x).unwrap().view())
-        .unwrap();
+    let back = pca.inverse_transform(&pca.transform(&x).unwrap()).unwrap();
     assert!((&back - &x).mapv(f64::abs).fold(0.0, |m: f64, &v| m.max(v)) < 1e-9);
 }
 
 #[test]
 fn pca_rejects_bad_input() {
     let x = iris_records();
-    let err = Pca::params(Components::Count(5)).fit(&x).unwrap_err();
+    let err = Pca::params()
+        .n_components(Components::Count(5))
+        .fit(&x)
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -278,21 +299,32 @@ fn pca_rejects_bad_input() {
         ),
         "{err}"
     );
-    assert!(Pca::params(Components::Count(0)).fit(&x).is_err());
-    assert!(Pca::params(Components::Variance(1.5)).fit(&x).is_err());
+    assert!(Pca::params()
+        .n_components(Components::Count(0))
+        .fit(&x)
+        .is_err());
+    assert!(Pca::params()
+        .n_components(Components::Variance(1.5))
+        .fit(&x)
+        .is_err());
     assert!(matches!(
-        Pca::params(Components::All)
+        Pca::params()
+            .n_components(Components::All)
             .fit(&array![[1.0, 2.0]])
             .unwrap_err(),
         Error::EmptyData(_)
     ));
     assert!(matches!(
-        Pca::params(Components::All)
+        Pca::params()
+            .n_components(Components::All)
             .fit(&array![[1.0, f64::INFINITY], [0.0, 0.0]])
             .unwrap_err(),
         Error::NonFinite { .. }
     ));
-    let pca = Pca::params(Components::Count(2)).fit(&x).unwrap();
+    let pca = Pca::params()
+        .n_components(Components::Count(2))
+        .fit(&x)
+        .unwrap();
     assert!(pca.transform(&array![[1.0, 2.0, 3.0]]).is_err());
 }
 
@@ -300,19 +332,18 @@ fn pca_rejects_bad_input() {
 fn hamerly_gives_lloyds_clustering_from_the_same_start() {
     // Overlapping blobs (many points near boundaries, many iterations) and more rows than one
     // block, so the bounds and the block sums are both exercised; k = 1 uses Lloyd.
-    let (data, _) = MakeBlobs {
-        n_samples: 6_000,
-        n_features: 5,
-        centers: 6,
-        cluster_std: 2.5,
-        seed: 4,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let (data, _) = MakeBlobs::params()
+        .n_samples(6_000)
+        .n_features(5)
+        .centers(6)
+        .cluster_std(2.5)
+        .seed(4)
+        .generate()
+        .unwrap();
     for k in [1, 2, 6, 9] {
         let fit = |algorithm| {
-            KMeans::params(k)
+            KMeans::params()
+                .n_clusters(k)
                 .algorithm(algorithm)
                 .tol(0.0)
                 .seed(2)
@@ -341,12 +372,17 @@ fn randomized_pca_agrees_with_the_exact_solver_on_low_rank_data() {
     let b = Array2::from_shape_simple_fn((8, 700), || rng.gen::<f64>() - 0.5);
     let x =
         a.dot(&b) + Array2::from_shape_simple_fn((600, 700), || 1e-3 * (rng.gen::<f64>() - 0.5));
-    let exact = Pca::params(Components::Count(5))
+    let exact = Pca::params()
+        .n_components(Components::Count(5))
         .solver(PcaSolver::Exact)
         .fit(&x)
         .unwrap();
-    let auto = Pca::params(Components::Count(5)).fit(&x).unwrap();
-    let randomized = Pca::params(Components::Count(5))
+    let auto = Pca::params()
+        .n_components(Components::Count(5))
+        .fit(&x)
+        .unwrap();
+    let randomized = Pca::params()
+        .n_components(Components::Count(5))
         .solver(PcaSolver::Randomized)
         .fit(&x)
         .unwrap();
@@ -367,7 +403,8 @@ fn randomized_pca_agrees_with_the_exact_solver_on_low_rank_data() {
         .fold(0.0f64, |m, &v| m.max(v));
     assert!(gap < 1e-6, "components differ by {gap}");
     // The randomized solver needs a component count.
-    assert!(Pca::params(Components::Variance(0.9))
+    assert!(Pca::params()
+        .n_components(Components::Variance(0.9))
         .solver(PcaSolver::Randomized)
         .fit(&x)
         .is_err());
@@ -376,16 +413,14 @@ fn randomized_pca_agrees_with_the_exact_solver_on_low_rank_data() {
 #[test]
 fn hamerly_kmeans_and_blocked_pca_are_identical_on_one_or_two_threads() {
     // More rows than one block of K-means (2,048) and one group of the PCA scatter (16,384).
-    let (data, _) = MakeBlobs {
-        n_samples: 40_000,
-        n_features: 6,
-        centers: 5,
-        cluster_std: 2.0,
-        seed: 8,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let (data, _) = MakeBlobs::params()
+        .n_samples(40_000)
+        .n_features(6)
+        .centers(5)
+        .cluster_std(2.0)
+        .seed(8)
+        .generate()
+        .unwrap();
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -393,8 +428,11 @@ fn hamerly_kmeans_and_blocked_pca_are_identical_on_one_or_two_threads() {
             .unwrap()
             .install(|| {
                 (
-                    KMeans::params(5).seed(1).fit(&data).unwrap(),
-                    Pca::params(Components::Count(3)).fit(&data).unwrap(),
+                    KMeans::params().n_clusters(5).seed(1).fit(&data).unwrap(),
+                    Pca::params()
+                        .n_components(Components::Count(3))
+                        .fit(&data)
+                        .unwrap(),
                 )
             })
     };

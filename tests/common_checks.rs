@@ -19,32 +19,28 @@ use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 
 fn classification() -> Dataset<usize> {
-    MakeClassification {
-        n_samples: 200,
-        n_features: 5,
-        n_informative: 3,
-        n_redundant: 1,
-        n_classes: 3,
-        n_clusters_per_class: 1,
-        seed: 1,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap()
+    MakeClassification::params()
+        .n_samples(200)
+        .n_features(5)
+        .n_informative(3)
+        .n_redundant(1)
+        .n_classes(3)
+        .n_clusters_per_class(1)
+        .seed(1)
+        .generate()
+        .unwrap()
 }
 
 fn regression() -> Dataset<f64> {
-    MakeRegression {
-        n_samples: 200,
-        n_features: 5,
-        n_informative: 3,
-        noise: 5.0,
-        seed: 2,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap()
-    .0
+    MakeRegression::params()
+        .n_samples(200)
+        .n_features(5)
+        .n_informative(3)
+        .noise(5.0)
+        .seed(2)
+        .generate()
+        .unwrap()
+        .0
 }
 
 fn poisoned<T: Clone>(data: &Dataset<T>, value: f64) -> Dataset<T> {
@@ -167,7 +163,7 @@ fn every_classifier_passes_the_common_checks() {
 fn every_regressor_passes_the_common_checks() {
     let data = regression();
     check_predictor("LinearRegression", &LinearRegression::params(), &data);
-    check_predictor("Ridge", &LinearRegression::ridge(2.0), &data);
+    check_predictor("Ridge", &LinearRegression::params().alpha(2.0), &data);
     check_predictor(
         "DecisionTreeRegressor",
         &DecisionTreeRegressor::params().seed(3),
@@ -183,9 +179,13 @@ fn every_regressor_passes_the_common_checks() {
 #[test]
 fn every_unsupervised_estimator_passes_the_common_checks() {
     let data = regression();
-    check_predictor("KMeans", &KMeans::params(3).seed(4), &data);
-    check_transformer("Pca", &Pca::params(Components::Count(2)), &data);
-    check_transformer("StandardScaler", &StandardScaler, &data);
+    check_predictor("KMeans", &KMeans::params().n_clusters(3).seed(4), &data);
+    check_transformer(
+        "Pca",
+        &Pca::params().n_components(Components::Count(2)),
+        &data,
+    );
+    check_transformer("StandardScaler", &StandardScaler::params(), &data);
 }
 
 /// Gymnasium's `check_env`, for our environments.
@@ -256,19 +256,15 @@ fn every_environment_passes_check_env() {
 fn tabular_agents_are_reproducible_and_persist() {
     let table = |seed| {
         let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
-        let mut agent = QLearning::new(16, 4)
+        let mut agent = QLearning::params()
             .exploration(Schedule::Constant(0.2))
             .seed(seed)
-            .build()
+            .build(16, 4)
             .unwrap();
         train(
             &mut env,
             &mut agent,
-            &TrainConfig {
-                episodes: 300,
-                seed,
-                ..Default::default()
-            },
+            &TrainConfig::params().episodes(300).seed(seed),
             |_, _| Ok(Control::Continue),
         )
         .unwrap();

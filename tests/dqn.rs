@@ -8,36 +8,32 @@ use learnkit::rl::{evaluate, train, Control, Schedule, TrainConfig, TrainReport}
 use learnkit::Error;
 
 fn small_config(seed: u64) -> DqnConfig {
-    DqnConfig {
-        hidden: vec![32],
-        learning_rate: 1e-3,
-        buffer_size: 10_000,
-        batch_size: 32,
-        learning_starts: 200,
-        train_frequency: 1,
-        gradient_steps: 1,
-        target_update: TargetUpdate::Hard { every: 100 },
-        exploration: Schedule::Linear {
+    DqnConfig::params()
+        .hidden(vec![32])
+        .learning_rate(1e-3)
+        .buffer_size(10_000)
+        .batch_size(32)
+        .learning_starts(200)
+        .train_frequency(1)
+        .gradient_steps(1)
+        .target_update(TargetUpdate::Hard { every: 100 })
+        .exploration(Schedule::Linear {
             start: 1.0,
             end: 0.05,
             duration: 2000,
-        },
-        seed,
-        ..DqnConfig::cartpole()
-    }
+        })
+        .seed(seed)
 }
 
 fn run<E: Env>(env: &mut E, agent: &mut Dqn<E::Observation>, steps: usize, seed: u64) -> TrainReport
 where
     E::Observation: learnkit::envs::Features,
 {
-    let config = TrainConfig {
-        episodes: 1_000_000,
-        max_env_steps: Some(steps),
-        max_episode_steps: 500,
-        seed,
-        ..Default::default()
-    };
+    let config = TrainConfig::params()
+        .episodes(1_000_000)
+        .max_env_steps(Some(steps))
+        .max_episode_steps(500)
+        .seed(seed);
     train(env, agent, &config, |_, _| Ok(Control::Continue)).unwrap()
 }
 
@@ -119,15 +115,8 @@ fn checkpoint_errors_are_clear() {
     let space = CartPole::v1().observation_space();
     let agent: Dqn<[f64; 4]> = Dqn::new(small_config(1), &space, 2).unwrap();
     agent.save_checkpoint(&path, false).unwrap();
-    let mut wider: Dqn<[f64; 4]> = Dqn::new(
-        DqnConfig {
-            hidden: vec![64, 64],
-            ..small_config(1)
-        },
-        &space,
-        2,
-    )
-    .unwrap();
+    let mut wider: Dqn<[f64; 4]> =
+        Dqn::new(small_config(1).hidden(vec![64, 64]), &space, 2).unwrap();
     let err = wider.load_checkpoint(&path).unwrap_err();
     assert!(matches!(err, Error::IncompatibleModel { .. }), "{err}");
     assert!(
@@ -152,30 +141,12 @@ fn checkpoint_errors_are_clear() {
 fn bad_hyper_parameters_are_errors() {
     let space = CartPole::v1().observation_space();
     let bad = [
-        DqnConfig {
-            hidden: vec![],
-            ..small_config(0)
-        },
-        DqnConfig {
-            learning_rate: 0.0,
-            ..small_config(0)
-        },
-        DqnConfig {
-            gamma: 1.5,
-            ..small_config(0)
-        },
-        DqnConfig {
-            batch_size: 0,
-            ..small_config(0)
-        },
-        DqnConfig {
-            target_update: TargetUpdate::Soft { tau: 0.0 },
-            ..small_config(0)
-        },
-        DqnConfig {
-            max_grad_norm: Some(-1.0),
-            ..small_config(0)
-        },
+        small_config(0).hidden(vec![]),
+        small_config(0).learning_rate(0.0),
+        small_config(0).gamma(1.5),
+        small_config(0).batch_size(0),
+        small_config(0).target_update(TargetUpdate::Soft { tau: 0.0 }),
+        small_config(0).max_grad_norm(Some(-1.0)),
     ];
     for config in bad {
         assert!(matches!(

@@ -102,7 +102,7 @@ fn non_finite_value_names_row_and_column() {
         "non-finite value NaN in training records at row 1, column 1"
     );
     let y = array![1.0, f64::INFINITY];
-    let err = validate::supervised(&(array![[1.0], [2.0]], y)).unwrap_err();
+    let err = learnkit::dataset::supervised(&(array![[1.0], [2.0]], y)).unwrap_err();
     assert!(err.to_string().contains("inf in targets at row 1"), "{err}");
 }
 
@@ -408,16 +408,14 @@ fn k_fold_partitions_every_index_once() {
 
 #[test]
 fn make_blobs_clusters_around_their_centres() {
-    let (data, centres) = MakeBlobs {
-        n_samples: 600,
-        centers: 3,
-        n_features: 2,
-        cluster_std: 0.5,
-        seed: 3,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let (data, centres) = MakeBlobs::params()
+        .n_samples(600)
+        .centers(3)
+        .n_features(2)
+        .cluster_std(0.5)
+        .seed(3)
+        .generate()
+        .unwrap();
     assert_eq!(centres.dim(), (3, 2));
     for c in 0..3 {
         let rows: Vec<usize> = (0..600).filter(|&i| data.targets[i] == c).collect();
@@ -434,21 +432,19 @@ fn make_blobs_clusters_around_their_centres() {
 
 #[test]
 fn make_classification_follows_sklearn_structure() {
-    let data = MakeClassification {
-        n_samples: 1000,
-        n_features: 8,
-        n_informative: 3,
-        n_redundant: 2,
-        n_repeated: 1,
-        n_classes: 3,
-        n_clusters_per_class: 1,
-        flip_y: 0.0,
-        shuffle: false,
-        seed: 5,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let data = MakeClassification::params()
+        .n_samples(1000)
+        .n_features(8)
+        .n_informative(3)
+        .n_redundant(2)
+        .n_repeated(1)
+        .n_classes(3)
+        .n_clusters_per_class(1)
+        .flip_y(0.0)
+        .shuffle(false)
+        .seed(5)
+        .generate()
+        .unwrap();
     assert_eq!(data.records.dim(), (1000, 8));
     let counts: Vec<usize> = (0..3)
         .map(|c| data.targets.iter().filter(|&&t| t == c).count())
@@ -466,13 +462,11 @@ fn make_classification_follows_sklearn_structure() {
     // The repeated column copies one of the first five.
     let rep = data.records.column(5);
     assert!((0..5).any(|j| data.records.column(j) == rep));
-    assert!(MakeClassification {
-        n_informative: 1,
-        n_classes: 3,
-        ..Default::default()
-    }
-    .generate()
-    .is_err());
+    assert!(MakeClassification::params()
+        .n_informative(1)
+        .n_classes(3)
+        .generate()
+        .is_err());
 }
 
 fn solve3(a: Array2<f64>, b: Array1<f64>) -> Array1<f64> {
@@ -498,17 +492,15 @@ fn solve3(a: Array2<f64>, b: Array1<f64>) -> Array1<f64> {
 
 #[test]
 fn make_regression_targets_are_linear_in_features() {
-    let (data, coef) = MakeRegression {
-        n_samples: 200,
-        n_features: 6,
-        n_informative: 3,
-        bias: 2.5,
-        noise: 0.0,
-        seed: 9,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let (data, coef) = MakeRegression::params()
+        .n_samples(200)
+        .n_features(6)
+        .n_informative(3)
+        .bias(2.5)
+        .noise(0.0)
+        .seed(9)
+        .generate()
+        .unwrap();
     assert_eq!(coef.iter().filter(|&&c| c != 0.0).count(), 3);
     assert!(coef.iter().all(|&c| (0.0..100.0).contains(&c)));
     let predicted = data.records.dot(&coef) + 2.5;
@@ -518,24 +510,9 @@ fn make_regression_targets_are_linear_in_features() {
 
 #[test]
 fn same_seed_same_data() {
-    let a = MakeClassification {
-        seed: 11,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
-    let b = MakeClassification {
-        seed: 11,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
-    let c = MakeClassification {
-        seed: 12,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let a = MakeClassification::params().seed(11).generate().unwrap();
+    let b = MakeClassification::params().seed(11).generate().unwrap();
+    let c = MakeClassification::params().seed(12).generate().unwrap();
     assert_eq!(a, b);
     assert_ne!(a, c);
 }

@@ -25,7 +25,7 @@ fn huge(scale: f64) -> Array2<f64> {
 #[test]
 fn the_scaler_standardises_values_near_the_limit_of_f64() {
     let x = huge(1e300);
-    let scaler = StandardScaler.fit(&x).unwrap();
+    let scaler = StandardScaler::params().fit(&x).unwrap();
     let z = scaler.transform(&x).unwrap();
     assert!(z.iter().all(|v| v.is_finite()));
     for column in z.columns() {
@@ -35,7 +35,7 @@ fn the_scaler_standardises_values_near_the_limit_of_f64() {
         assert!((std - 1.0).abs() < 1e-9, "std {std}");
     }
     // Same standardised values as on the same data at an ordinary scale.
-    let ordinary = StandardScaler
+    let ordinary = StandardScaler::params()
         .fit(&huge(1.0))
         .unwrap()
         .transform(&huge(1.0))
@@ -49,7 +49,10 @@ fn the_scaler_standardises_values_near_the_limit_of_f64() {
 #[test]
 fn pca_of_overflowing_variances_is_a_numerical_error_and_standardising_fixes_it() {
     let x = huge(1e200);
-    let err = Pca::params(Components::Count(2)).fit(&x).unwrap_err();
+    let err = Pca::params()
+        .n_components(Components::Count(2))
+        .fit(&x)
+        .unwrap_err();
     match &err {
         Error::Numerical { context, reason } => {
             assert_eq!(context, "PCA");
@@ -60,8 +63,12 @@ fn pca_of_overflowing_variances_is_a_numerical_error_and_standardising_fixes_it(
         }
         other => panic!("expected a numerical error, got {other:?}"),
     }
-    let z = StandardScaler.fit(&x).unwrap().transform(&x).unwrap();
-    let pca = Pca::params(Components::All).fit(&z).unwrap();
+    let z = StandardScaler::params()
+        .fit(&x)
+        .unwrap()
+        .transform(&x)
+        .unwrap();
+    let pca = Pca::params().n_components(Components::All).fit(&z).unwrap();
     let ratio = pca.explained_variance_ratio();
     assert!(ratio.iter().all(|r| r.is_finite()));
     assert!((ratio.sum() - 1.0).abs() < 1e-9);

@@ -11,18 +11,16 @@ use learnkit::prelude::*;
 use ndarray::{array, concatenate, s, Array1, Array2, Axis};
 
 fn regression_problem() -> Dataset<f64> {
-    MakeRegression {
-        n_samples: 500,
-        n_features: 8,
-        n_informative: 5,
-        noise: 3.0,
-        bias: 4.0,
-        seed: 1,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap()
-    .0
+    MakeRegression::params()
+        .n_samples(500)
+        .n_features(8)
+        .n_informative(5)
+        .noise(3.0)
+        .bias(4.0)
+        .seed(1)
+        .generate()
+        .unwrap()
+        .0
 }
 
 #[test]
@@ -45,7 +43,7 @@ fn ols_matches_the_normal_equations() {
 fn ridge_matches_its_closed_form() {
     let data = regression_problem();
     let alpha = 25.0;
-    let model = LinearRegression::ridge(alpha).fit(&data).unwrap();
+    let model = LinearRegression::params().alpha(alpha).fit(&data).unwrap();
     let xm = data.records.mean_axis(Axis(0)).unwrap();
     let ym = data.targets.mean().unwrap();
     let xc = &data.records - &xm;
@@ -93,7 +91,7 @@ fn diabetes_matches_scikit_learn() {
     assert!((ols.intercept() - fx["diabetes_ols"]["intercept"].as_f64().unwrap()).abs() < 1e-6);
     let r2 = ols.score(&data, data.targets()).unwrap();
     assert!((r2 - fx["diabetes_ols"]["r2"].as_f64().unwrap()).abs() < 1e-10);
-    let ridge = LinearRegression::ridge(1.0).fit(&data).unwrap();
+    let ridge = LinearRegression::params().alpha(1.0).fit(&data).unwrap();
     assert!(
         max_diff(
             ridge.coefficients().as_slice().unwrap(),
@@ -143,7 +141,7 @@ fn check_against(
             "coefficients differ by {diff}:\n{got}\nvs\n{want}"
         );
         let intercept_diff = max_diff(
-            model.intercepts().as_slice().unwrap(),
+            model.intercept().as_slice().unwrap(),
             &floats(&fx["intercept"]),
         );
         assert!(
@@ -233,7 +231,8 @@ fn logistic_rejects_bad_input() {
 
 #[test]
 fn linear_rejects_bad_input() {
-    let err = LinearRegression::ridge(-1.0)
+    let err = LinearRegression::params()
+        .alpha(-1.0)
         .fit(&regression_problem())
         .unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { name: "alpha", .. }));

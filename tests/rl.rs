@@ -9,22 +9,18 @@ use learnkit::Error;
 
 fn frozen_agent(seed: u64, episodes: usize) -> (QLearning, f64) {
     let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
-    let mut agent = QLearning::new(16, 4)
+    let mut agent = QLearning::params()
         .learning_rate(0.05)
-        .discount(0.99)
+        .gamma(0.99)
         .exploration(Schedule::Linear {
             start: 1.0,
             end: 0.01,
             duration: episodes * 3 / 4,
         })
         .seed(seed)
-        .build()
+        .build(16, 4)
         .unwrap();
-    let config = TrainConfig {
-        episodes,
-        seed,
-        ..Default::default()
-    };
+    let config = TrainConfig::params().episodes(episodes).seed(seed);
     train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue)).unwrap();
     let eval = evaluate(&mut env, &mut agent, 10_000, seed + 1000, 1000).unwrap();
     (agent, eval.success_rate)
@@ -51,22 +47,18 @@ fn same_seed_same_q_table() {
 fn cliff_walking_q_learning_takes_the_optimal_path_and_sarsa_the_safe_one() {
     let run = |algorithm| {
         let mut env = GridWorld::new(MapSpec::cliff_walking());
-        let mut agent = QLearning::new(48, 4)
+        let mut agent = QLearning::params()
             .learning_rate(0.5)
-            .discount(1.0)
+            .gamma(1.0)
             .exploration(Schedule::Constant(0.1))
             .algorithm(algorithm)
             .seed(1)
-            .build()
+            .build(48, 4)
             .unwrap();
         let report = train(
             &mut env,
             &mut agent,
-            &TrainConfig {
-                episodes: 500,
-                seed: 1,
-                ..Default::default()
-            },
+            &TrainConfig::params().episodes(500).seed(1),
             |_, _| Ok(Control::Continue),
         )
         .unwrap();
@@ -105,7 +97,7 @@ fn q_tables_save_and_load() {
 #[test]
 fn training_loop_logs_and_stops_early() {
     let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false));
-    let mut agent = QLearning::new(16, 4)
+    let mut agent = QLearning::params()
         .learning_rate(0.5)
         .exploration(Schedule::Exponential {
             start: 1.0,
@@ -113,17 +105,15 @@ fn training_loop_logs_and_stops_early() {
             decay: 0.95,
         })
         .seed(2)
-        .build()
+        .build(16, 4)
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("log.csv");
-    let config = TrainConfig {
-        episodes: 5000,
-        target_mean_return: Some(1.0),
-        window: 20,
-        log_csv: Some(csv.clone()),
-        ..Default::default()
-    };
+    let config = TrainConfig::params()
+        .episodes(5000)
+        .target_mean_return(Some(1.0))
+        .window(20)
+        .log_csv(Some(csv.clone()));
     let mut seen = 0;
     let report = train(&mut env, &mut agent, &config, |_, _| {
         seen += 1;
@@ -145,10 +135,7 @@ fn training_loop_logs_and_stops_early() {
     let report = train(
         &mut env,
         &mut agent,
-        &TrainConfig {
-            episodes: 100,
-            ..Default::default()
-        },
+        &TrainConfig::params().episodes(100),
         |e, _| {
             Ok(if e.episode == 4 {
                 Control::Stop
@@ -164,9 +151,9 @@ fn training_loop_logs_and_stops_early() {
 #[test]
 fn bad_settings_and_environment_errors_are_returned() {
     assert!(matches!(
-        QLearning::new(16, 4)
+        QLearning::params()
             .learning_rate(0.0)
-            .build()
+            .build(16, 4)
             .unwrap_err(),
         Error::InvalidParameter {
             name: "learning_rate",
@@ -174,27 +161,21 @@ fn bad_settings_and_environment_errors_are_returned() {
         }
     ));
     assert!(matches!(
-        QLearning::new(16, 4).discount(1.5).build().unwrap_err(),
-        Error::InvalidParameter {
-            name: "discount",
-            ..
-        }
+        QLearning::params().gamma(1.5).build(16, 4).unwrap_err(),
+        Error::InvalidParameter { name: "gamma", .. }
     ));
-    assert!(QLearning::new(16, 4)
+    assert!(QLearning::params()
         .exploration(Schedule::Constant(2.0))
-        .build()
+        .build(16, 4)
         .is_err());
-    assert!(QLearning::new(0, 4).build().is_err());
+    assert!(QLearning::params().build(0, 4).is_err());
     // An agent with too few states for the environment: an error, not a panic.
     let mut env = GridWorld::new(MapSpec::frozen_lake_8x8(false));
-    let mut small = QLearning::new(16, 4).seed(0).build().unwrap();
+    let mut small = QLearning::params().seed(0).build(16, 4).unwrap();
     let err = train(
         &mut env,
         &mut small,
-        &TrainConfig {
-            episodes: 50,
-            ..Default::default()
-        },
+        &TrainConfig::params().episodes(50),
         |_, _| Ok(Control::Continue),
     )
     .unwrap_err();

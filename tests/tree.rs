@@ -9,7 +9,6 @@ use learnkit::prelude::*;
 use learnkit::tree::{
     Criterion, DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures, RandomForest,
 };
-use linfa::prelude::{Fit as _, Predict as _};
 use ndarray::{array, Array2};
 
 fn every_fifth(data: &Dataset<usize>) -> (Dataset<usize>, Dataset<usize>) {
@@ -40,10 +39,10 @@ fn iris_split() -> (Dataset<usize>, Dataset<usize>) {
 
 fn linfa_tree_accuracy(train: &Dataset<usize>, test: &Dataset<usize>) -> f64 {
     let linfa_train = linfa::DatasetBase::new(train.records.clone(), train.targets.clone());
-    let model = linfa_trees::DecisionTree::params()
-        .fit(&linfa_train)
-        .unwrap();
-    let predicted = model.predict(&test.records);
+    // Called by path: learnkit's parameter types implement linfa's `Fit` too.
+    let model =
+        linfa::traits::Fit::fit(&linfa_trees::DecisionTree::params(), &linfa_train).unwrap();
+    let predicted: ndarray::Array1<usize> = linfa::traits::Predict::predict(&model, &test.records);
     learnkit::metrics::accuracy(test.targets.view(), predicted.view()).unwrap()
 }
 
@@ -112,17 +111,15 @@ fn regressor_r2_agrees_with_scikit_learn() {
 }
 
 fn noise_free(n: usize, seed: u64) -> Dataset<usize> {
-    MakeClassification {
-        n_samples: n,
-        n_features: 6,
-        n_informative: 4,
-        n_redundant: 0,
-        flip_y: 0.0,
-        seed,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap()
+    MakeClassification::params()
+        .n_samples(n)
+        .n_features(6)
+        .n_informative(4)
+        .n_redundant(0)
+        .flip_y(0.0)
+        .seed(seed)
+        .generate()
+        .unwrap()
 }
 
 #[test]
@@ -135,15 +132,13 @@ fn an_unlimited_tree_fits_noise_free_training_data_perfectly() {
             .unwrap();
         assert_eq!(tree.score(&data, data.targets()).unwrap(), 1.0);
     }
-    let (reg, _) = MakeRegression {
-        n_samples: 400,
-        n_features: 5,
-        noise: 1.0,
-        seed: 2,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let (reg, _) = MakeRegression::params()
+        .n_samples(400)
+        .n_features(5)
+        .noise(1.0)
+        .seed(2)
+        .generate()
+        .unwrap();
     let tree = DecisionTreeRegressor::params().fit(&reg).unwrap();
     assert!((tree.score(&reg, reg.targets()).unwrap() - 1.0).abs() < 1e-12);
 }
@@ -460,15 +455,13 @@ fn subsample_keeps_order_and_is_seeded() {
 fn a_large_tree_with_parallel_histograms_is_identical_on_one_or_two_threads() {
     // 30,000 × 20: the root and the first levels build their histograms in parallel, and
     // the thresholds come from the binning sample only above 200,000 rows (not here).
-    let data = MakeClassification {
-        n_samples: 30_000,
-        n_features: 20,
-        n_informative: 8,
-        seed: 3,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap();
+    let data = MakeClassification::params()
+        .n_samples(30_000)
+        .n_features(20)
+        .n_informative(8)
+        .seed(3)
+        .generate()
+        .unwrap();
     let fit = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

@@ -7,7 +7,7 @@ use crate::dataset::AsRecords;
 use crate::error::{Error, Result};
 use crate::metrics;
 use crate::rng;
-use crate::traits::Estimator;
+use crate::traits::{Estimator, Hyperparams};
 use crate::validate;
 
 /// Chooses the number of clusters: fits K-means for k = 1..=k_max (in parallel) and finds the
@@ -40,16 +40,23 @@ pub struct Elbow {
 }
 
 impl Elbow {
-    /// Tries k = 1..=k_max (at least 3).
-    pub fn params(k_max: usize) -> Self {
+    /// Defaults: k = 1..=10, Kneedle sensitivity 1, silhouette ≥ 0.5 on at most 2000 records,
+    /// 3 starts per k, seed 0.
+    pub fn params() -> Self {
         Self {
-            k_max,
+            k_max: 10,
             sensitivity: 1.0,
             min_silhouette: 0.5,
             silhouette_sample: 2000,
             n_init: 3,
             seed: 0,
         }
+    }
+
+    /// Tries k = 1..=k_max (at least 3).
+    pub fn k_max(mut self, k_max: usize) -> Self {
+        self.k_max = k_max;
+        self
     }
 
     /// Kneedle sensitivity `S` (default 1; larger is more conservative).
@@ -82,7 +89,22 @@ impl Elbow {
         self
     }
 
-    fn check(&self, n_samples: usize) -> Result<()> {
+    /// The checks that need the data: k_max cannot exceed the number of samples.
+    fn check_data(&self, n_samples: usize) -> Result<()> {
+        self.check()?;
+        if self.k_max > n_samples {
+            return Err(Error::invalid(
+                "k_max",
+                self.k_max,
+                format!("cannot exceed the number of samples ({n_samples})"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Hyperparams for Elbow {
+    fn check(&self) -> Result<()> {
         if self.k_max < 3 {
             return Err(Error::invalid(
                 "k_max",
@@ -90,12 +112,8 @@ impl Elbow {
                 "must be at least 3 to find an elbow",
             ));
         }
-        if self.k_max > n_samples {
-            return Err(Error::invalid(
-                "k_max",
-                self.k_max,
-                format!("cannot exceed the number of samples ({n_samples})"),
-            ));
+        if self.n_init == 0 {
+            return Err(Error::invalid("n_init", 0, "must be at least 1"));
         }
         if !(self.sensitivity.is_finite() && self.sensitivity > 0.0) {
             return Err(Error::invalid(
@@ -185,18 +203,19 @@ pub fn kneedle_decreasing_convex(x: &[f64], y: &[f64], sensitivity: f64) -> Opti
     None
 }
 
-impl<D: AsRecords + ?Sized + Sync> Estimator<D> for Elbow {
-    type Fitted = ElbowResult;
-
-    fn fit(&self, data: &D) -> Result<ElbowResult> {
+impl Elbow {
+    /// Fits K-means for every k and chooses one: a model selection, not a model, so it returns
+    /// a report ([`ElbowResult`], with every fitted model) rather than implementing `Estimator`.
+    pub fn select<D: AsRecords + ?Sized + Sync>(&self, data: &D) -> Result<ElbowResult> {
         let x = data.as_records();
         validate::check_records(x, "records")?;
-        self.check(x.nrows())?;
+        self.check_data(x.nrows())?;
         let ks: Vec<usize> = (1..=self.k_max).collect();
         let models: Vec<FittedKMeans> = ks
             .par_iter()
             .map(|&k| {
-                KMeans::params(k)
+                KMeans::params()
+                    .n_clusters(k)
                     .n_init(self.n_init)
                     .seed(rng::splitmix64(self.seed ^ k as u64))
                     .fit(data)

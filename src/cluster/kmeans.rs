@@ -7,7 +7,7 @@ use crate::dataset::AsRecords;
 use crate::error::{Error, Result};
 use crate::persist::Persist;
 use crate::rng;
-use crate::traits::{Estimator, Predict};
+use crate::traits::{Estimator, Hyperparams, Predict};
 use crate::validate;
 
 /// Hyper-parameters of K-means (Lloyd's algorithm with greedy k-means++ seeding).
@@ -29,7 +29,7 @@ use crate::validate;
 /// use ndarray::array;
 ///
 /// let x = array![[0.0, 0.0], [0.1, 0.0], [10.0, 10.0], [10.1, 10.0]];
-/// let model = KMeans::params(2).seed(7).fit(&x)?;
+/// let model = KMeans::params().n_clusters(2).seed(7).fit(&x)?;
 /// let labels = model.predict(&x)?;
 /// assert_eq!(labels[0], labels[1]);
 /// assert_ne!(labels[0], labels[2]);
@@ -63,10 +63,10 @@ pub enum KMeansAlgorithm {
 }
 
 impl KMeans {
-    /// K-means with `n_clusters` clusters and scikit-learn's defaults.
-    pub fn params(n_clusters: usize) -> Self {
+    /// scikit-learn's defaults: 8 clusters, one k-means++ start, 300 iterations, `tol` 1e-4.
+    pub fn params() -> Self {
         Self {
-            n_clusters,
+            n_clusters: 8,
             n_init: 1,
             max_iter: 300,
             tol: 1e-4,
@@ -105,21 +105,30 @@ impl KMeans {
         self
     }
 
-    /// The number of clusters.
-    pub fn n_clusters(&self) -> usize {
-        self.n_clusters
+    /// The number of clusters (≥ 1, at most the number of samples).
+    pub fn n_clusters(mut self, k: usize) -> Self {
+        self.n_clusters = k;
+        self
     }
 
-    fn check(&self, n_samples: usize) -> Result<()> {
-        if self.n_clusters == 0 {
-            return Err(Error::invalid("n_clusters", 0, "must be at least 1"));
-        }
+    /// The checks that need the data: no more clusters than samples.
+    fn check_data(&self, n_samples: usize) -> Result<()> {
+        self.check()?;
         if self.n_clusters > n_samples {
             return Err(Error::invalid(
                 "n_clusters",
                 self.n_clusters,
                 format!("cannot exceed the number of samples ({n_samples})"),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Hyperparams for KMeans {
+    fn check(&self) -> Result<()> {
+        if self.n_clusters == 0 {
+            return Err(Error::invalid("n_clusters", 0, "must be at least 1"));
         }
         if self.n_init == 0 {
             return Err(Error::invalid("n_init", 0, "must be at least 1"));
@@ -571,7 +580,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for KMeans {
     fn fit(&self, data: &D) -> Result<FittedKMeans> {
         let x = data.as_records();
         validate::check_records(x, "records")?;
-        self.check(x.nrows())?;
+        self.check_data(x.nrows())?;
         let x = x.as_standard_layout();
         let rows = validate::row_slices(&x);
         let (k, d) = (self.n_clusters, x.ncols());

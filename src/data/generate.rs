@@ -23,6 +23,7 @@ fn shuffled_rows<T: Clone>(data: Dataset<T>, rng: &mut Rng) -> Dataset<T> {
     data.select(&order)
 }
 
+config_struct! {
 /// Isotropic Gaussian blobs for clustering, as scikit-learn's `make_blobs`.
 #[derive(Debug, Clone)]
 pub struct MakeBlobs {
@@ -41,6 +42,7 @@ pub struct MakeBlobs {
     /// Random seed.
     pub seed: u64,
 }
+}
 
 impl Default for MakeBlobs {
     fn default() -> Self {
@@ -57,6 +59,11 @@ impl Default for MakeBlobs {
 }
 
 impl MakeBlobs {
+    /// The defaults (100 points in 2 dimensions around 3 centres, standard deviation 1), to adjust with the chained setters.
+    pub fn params() -> Self {
+        Self::default()
+    }
+
     /// Generates the points (targets are the blob indices) and returns them with the centres.
     pub fn generate(&self) -> Result<(Dataset<usize>, Array2<f64>)> {
         if self.n_samples == 0 || self.n_features == 0 {
@@ -115,6 +122,7 @@ impl MakeBlobs {
     }
 }
 
+config_struct! {
 /// A random n-class classification problem, as scikit-learn's `make_classification`: clusters of
 /// normally distributed points around the vertices of a hypercube in the informative subspace,
 /// plus redundant (linear combinations), repeated and useless (noise) features, and a fraction
@@ -144,6 +152,7 @@ pub struct MakeClassification {
     /// Random seed.
     pub seed: u64,
 }
+}
 
 impl Default for MakeClassification {
     /// scikit-learn's defaults.
@@ -165,6 +174,11 @@ impl Default for MakeClassification {
 }
 
 impl MakeClassification {
+    /// The defaults (scikit-learn's defaults), to adjust with the chained setters.
+    pub fn params() -> Self {
+        Self::default()
+    }
+
     fn check(&self) -> Result<()> {
         let used = self.n_informative + self.n_redundant + self.n_repeated;
         if used > self.n_features {
@@ -294,6 +308,7 @@ impl MakeClassification {
     }
 }
 
+config_struct! {
 /// A random linear regression problem, as scikit-learn's `make_regression`: standard normal
 /// features, `n_informative` of them with coefficients drawn from `100·U(0, 1)`, plus `bias`
 /// and Gaussian noise of standard deviation `noise`.
@@ -314,6 +329,7 @@ pub struct MakeRegression {
     /// Random seed.
     pub seed: u64,
 }
+}
 
 impl Default for MakeRegression {
     /// scikit-learn's defaults.
@@ -331,6 +347,11 @@ impl Default for MakeRegression {
 }
 
 impl MakeRegression {
+    /// The defaults (scikit-learn's defaults), to adjust with the chained setters.
+    pub fn params() -> Self {
+        Self::default()
+    }
+
     /// Generates the dataset and returns it with the true coefficients (in the final column
     /// order).
     pub fn generate(&self) -> Result<(Dataset<f64>, Array1<f64>)> {

@@ -5,7 +5,7 @@ use crate::dataset::AsRecords;
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::persist::Persist;
-use crate::traits::{Estimator, InverseTransform, Transform};
+use crate::traits::{Estimator, Hyperparams, InverseTransform, Transform};
 use crate::validate;
 
 /// How many components to keep.
@@ -35,7 +35,7 @@ pub enum Components {
 /// use learnkit::decomposition::{Components, Pca};
 ///
 /// let iris = learnkit::data::iris()?;
-/// let pca = Pca::params(Components::Count(2)).fit(&iris)?;
+/// let pca = Pca::params().n_components(Components::Count(2)).fit(&iris)?;
 /// let ratio = pca.explained_variance_ratio();
 /// assert!(ratio[0] > 0.9 && ratio.sum() < 1.0);
 /// let z = pca.transform(&iris)?;
@@ -71,14 +71,20 @@ pub enum PcaSolver {
 }
 
 impl Pca {
-    /// PCA keeping `components`.
-    pub fn params(components: Components) -> Self {
+    /// scikit-learn's defaults: every component, no whitening, the automatic solver.
+    pub fn params() -> Self {
         Self {
-            components,
+            components: Components::All,
             whiten: false,
             solver: PcaSolver::Auto,
             seed: 0,
         }
+    }
+
+    /// How many components to keep (default [`Components::All`]).
+    pub fn n_components(mut self, components: Components) -> Self {
+        self.components = components;
+        self
     }
 
     /// The solver (default [`PcaSolver::Auto`]).
@@ -100,10 +106,30 @@ impl Pca {
     }
 }
 
+impl Hyperparams for Pca {
+    fn check(&self) -> Result<()> {
+        match (self.components, self.solver) {
+            (Components::Count(0), _) => {
+                Err(Error::invalid("n_components", 0, "must be at least 1"))
+            }
+            (Components::Variance(f), _) if !(f > 0.0 && f <= 1.0) => Err(Error::invalid(
+                "n_components",
+                f,
+                "a variance fraction must lie in (0, 1]",
+            )),
+            (Components::Variance(_) | Components::All, PcaSolver::Randomized) => Err(
+                Error::invalid("solver", "randomized", "needs a fixed number of components"),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
     type Fitted = FittedPca;
 
     fn fit(&self, data: &D) -> Result<FittedPca> {
+        self.check()?;
         let x = data.as_records();
         validate::check_records(x, "records")?;
         let (n, d) = x.dim();
@@ -352,7 +378,7 @@ impl Transform for FittedPca {
 }
 
 impl InverseTransform for FittedPca {
-    fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    fn inverse_transform_view(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         validate::check_predict_input(z, self.components.nrows())?;
         Ok((&z * &self.scale()).dot(&self.components) + &self.mean)
     }

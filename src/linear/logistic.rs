@@ -2,10 +2,11 @@ use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::dataset::{AsRecords, Labeled};
 use crate::error::{Error, Result};
 use crate::optim::{lbfgs, LbfgsOptions};
 use crate::persist::Persist;
-use crate::traits::{Classifier, Estimator, Labeled, Predict, PredictProba};
+use crate::traits::{Classifier, Estimator, Hyperparams, Predict, PredictProba};
 use crate::validate;
 
 /// Hyper-parameters of L2-regularised logistic regression, with scikit-learn's meanings.
@@ -87,19 +88,6 @@ impl LogisticRegression {
     pub fn require_convergence(mut self, yes: bool) -> Self {
         self.require_convergence = yes;
         self
-    }
-
-    fn check(&self) -> Result<()> {
-        if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(Error::invalid("C", self.c, "must be finite and > 0"));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", 0, "must be at least 1"));
-        }
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return Err(Error::invalid("tol", self.tol, "must be finite and > 0"));
-        }
-        Ok(())
     }
 }
 
@@ -241,12 +229,27 @@ fn block_loss_grad(
     (loss, g)
 }
 
+impl Hyperparams for LogisticRegression {
+    fn check(&self) -> Result<()> {
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(Error::invalid("C", self.c, "must be finite and > 0"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::invalid("max_iter", 0, "must be at least 1"));
+        }
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(Error::invalid("tol", self.tol, "must be finite and > 0"));
+        }
+        Ok(())
+    }
+}
+
 impl<D: Labeled<usize> + ?Sized> Estimator<D> for LogisticRegression {
     type Fitted = FittedLogisticRegression;
 
     fn fit(&self, data: &D) -> Result<FittedLogisticRegression> {
         self.check()?;
-        let (x, y) = validate::supervised(data)?;
+        let (x, y) = crate::dataset::supervised(data)?;
         let classes: Vec<String> = match data.class_names() {
             Some(names) => names.to_vec(),
             None => (0..=y.iter().copied().max().unwrap_or(0))
@@ -334,8 +337,9 @@ impl FittedLogisticRegression {
         &self.coefficients
     }
 
-    /// Intercepts, one per row of [`FittedLogisticRegression::coefficients`].
-    pub fn intercepts(&self) -> &Array1<f64> {
+    /// Intercepts, one per row of [`FittedLogisticRegression::coefficients`] (scikit-learn's
+    /// `intercept_`).
+    pub fn intercept(&self) -> &Array1<f64> {
         &self.intercepts
     }
 
@@ -364,8 +368,9 @@ impl FittedLogisticRegression {
         &self.feature_names
     }
 
-    /// Decision scores: `X Wᵀ + b` (one column for binary problems).
-    pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    /// Decision scores `X Wᵀ + b` (one column for binary problems), for any record container.
+    pub fn decision_function<R: AsRecords + ?Sized>(&self, x: &R) -> Result<Array2<f64>> {
+        let x = x.as_records();
         validate::check_predict_input(x, self.coefficients.ncols())?;
         let mut z = x.dot(&self.coefficients.t());
         z += &self.intercepts;
@@ -381,7 +386,7 @@ impl Predict for FittedLogisticRegression {
     }
 
     fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
-        let z = self.decision_function(x)?;
+        let z = self.decision_function(&x)?;
         Ok(if z.ncols() == 1 {
             z.column(0).mapv(|v| usize::from(v > 0.0))
         } else {
@@ -396,7 +401,7 @@ impl PredictProba for FittedLogisticRegression {
     }
 
     fn predict_proba_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let z = self.decision_function(x)?;
+        let z = self.decision_function(&x)?;
         if z.ncols() == 1 {
             let mut p = Array2::zeros((z.nrows(), 2));
             for (i, &v) in z.column(0).iter().enumerate() {

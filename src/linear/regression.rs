@@ -1,10 +1,11 @@
 use ndarray::{Array1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
+use crate::dataset::Labeled;
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::persist::Persist;
-use crate::traits::{Estimator, Labeled, Predict, Regressor};
+use crate::traits::{Estimator, Hyperparams, Predict, Regressor};
 use crate::validate;
 
 /// Hyper-parameters of least-squares regression: `min ‖y − Xw − b‖² + alpha·‖w‖²`.
@@ -46,12 +47,7 @@ impl LinearRegression {
         Self::default()
     }
 
-    /// Ridge regression with penalty `alpha`.
-    pub fn ridge(alpha: f64) -> Self {
-        Self::default().alpha(alpha)
-    }
-
-    /// L2 penalty strength (≥ 0; 0 is ordinary least squares).
+    /// L2 penalty strength (≥ 0; 0, the default, is ordinary least squares; > 0 is ridge).
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.alpha = alpha;
         self
@@ -62,7 +58,9 @@ impl LinearRegression {
         self.fit_intercept = yes;
         self
     }
+}
 
+impl Hyperparams for LinearRegression {
     fn check(&self) -> Result<()> {
         if !(self.alpha.is_finite() && self.alpha >= 0.0) {
             return Err(Error::invalid(
@@ -80,7 +78,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
 
     fn fit(&self, data: &D) -> Result<FittedLinearRegression> {
         self.check()?;
-        let (x, y) = validate::supervised(data)?;
+        let (x, y) = crate::dataset::supervised(data)?;
         let n_features = x.ncols();
         let (x_mean, y_mean) = if self.fit_intercept {
             (

@@ -16,7 +16,7 @@ mod training;
 
 pub use agent::{Agent, Transition};
 pub use schedule::Schedule;
-pub use tabular::{QLearning, QTable, TabularAlgorithm};
+pub use tabular::{QLearning, QLearningParams, QTable, TabularAlgorithm};
 pub use training::{evaluate, train, Control, EpisodeLog, Evaluation, TrainConfig, TrainReport};
 
 #[cfg(feature = "tch")]

@@ -19,6 +19,7 @@ use super::schedule::Schedule;
 use crate::error::{Error, Result};
 use crate::persist::Persist;
 use crate::rng;
+use crate::traits::Hyperparams;
 
 /// Which update rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,12 +80,12 @@ impl Persist for QTable {
 /// use learnkit::rl::{evaluate, train, Control, QLearning, Schedule, TrainConfig};
 ///
 /// let mut env = GridWorld::new(MapSpec::cliff_walking());
-/// let mut agent = QLearning::new(48, 4)
+/// let mut agent = QLearning::params()
 ///     .learning_rate(0.5)
 ///     .exploration(Schedule::Constant(0.1))
 ///     .seed(0)
-///     .build()?;
-/// let config = TrainConfig { episodes: 500, ..Default::default() };
+///     .build(48, 4)?;
+/// let config = TrainConfig::params().episodes(500);
 /// train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue))?;
 /// let eval = evaluate(&mut env, &mut agent, 1, 0, 1000)?;
 /// assert_eq!(eval.mean_return, -13.0); // the shortest path along the cliff
@@ -100,12 +101,11 @@ pub struct QLearning {
     rng: rng::Rng,
 }
 
-/// Builder of a [`QLearning`] agent (defaults: α = 0.1, γ = 0.99, ε 1 → 0.05 linearly over 1000
-/// episodes, Q-learning, seed 0).
-#[derive(Debug, Clone)]
-pub struct QLearningBuilder {
-    n_states: usize,
-    n_actions: usize,
+/// Hyper-parameters of a [`QLearning`] agent (defaults: α = 0.1, γ = 0.99, ε 1 → 0.05 linearly
+/// over 1000 episodes, Q-learning, seed 0); [`QLearningParams::build`] makes the agent for an
+/// environment's state and action counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QLearningParams {
     alpha: f64,
     gamma: f64,
     exploration: Schedule,
@@ -114,12 +114,9 @@ pub struct QLearningBuilder {
 }
 
 impl QLearning {
-    /// Starts a builder for `n_states` states and `n_actions` actions.
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new(n_states: usize, n_actions: usize) -> QLearningBuilder {
-        QLearningBuilder {
-            n_states,
-            n_actions,
+    /// The default hyper-parameters, to adjust with chained setters.
+    pub fn params() -> QLearningParams {
+        QLearningParams {
             alpha: 0.1,
             gamma: 0.99,
             exploration: Schedule::Linear {
@@ -170,7 +167,7 @@ impl QLearning {
     }
 }
 
-impl QLearningBuilder {
+impl QLearningParams {
     /// Step size α in (0, 1].
     pub fn learning_rate(mut self, alpha: f64) -> Self {
         self.alpha = alpha;
@@ -178,7 +175,7 @@ impl QLearningBuilder {
     }
 
     /// Discount γ in [0, 1].
-    pub fn discount(mut self, gamma: f64) -> Self {
+    pub fn gamma(mut self, gamma: f64) -> Self {
         self.gamma = gamma;
         self
     }
@@ -201,29 +198,19 @@ impl QLearningBuilder {
         self
     }
 
-    /// Checks the settings and builds the agent.
-    pub fn build(self) -> Result<QLearning> {
-        if self.n_states == 0 || self.n_actions == 0 {
+    /// Checks the settings and builds an agent for `n_states` states and `n_actions` actions.
+    pub fn build(&self, n_states: usize, n_actions: usize) -> Result<QLearning> {
+        self.check()?;
+        if n_states == 0 || n_actions == 0 {
             return Err(Error::invalid(
                 "n_states/n_actions",
-                format!("{}/{}", self.n_states, self.n_actions),
+                format!("{n_states}/{n_actions}"),
                 "both must be at least 1",
             ));
         }
-        if !(self.alpha > 0.0 && self.alpha <= 1.0) {
-            return Err(Error::invalid(
-                "learning_rate",
-                self.alpha,
-                "must lie in (0, 1]",
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.gamma) {
-            return Err(Error::invalid("discount", self.gamma, "must lie in [0, 1]"));
-        }
-        self.exploration.check()?;
         Ok(QLearning {
             table: QTable {
-                q: Array2::zeros((self.n_states, self.n_actions)),
+                q: Array2::zeros((n_states, n_actions)),
                 algorithm: self.algorithm,
             },
             alpha: self.alpha,
@@ -232,6 +219,22 @@ impl QLearningBuilder {
             episode: 0,
             rng: rng::seeded(self.seed),
         })
+    }
+}
+
+impl Hyperparams for QLearningParams {
+    fn check(&self) -> Result<()> {
+        if !(self.alpha > 0.0 && self.alpha <= 1.0) {
+            return Err(Error::invalid(
+                "learning_rate",
+                self.alpha,
+                "must lie in (0, 1]",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.gamma) {
+            return Err(Error::invalid("gamma", self.gamma, "must lie in [0, 1]"));
+        }
+        self.exploration.check()
     }
 }
 

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::agent::{Agent, Transition};
 use crate::error::{Error, Result};
+use crate::traits::Hyperparams;
 
+config_struct! {
 /// How [`train`] runs.
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
@@ -28,6 +30,37 @@ pub struct TrainConfig {
     pub progress: bool,
     /// Write the per-episode log to this CSV file at the end.
     pub log_csv: Option<PathBuf>,
+}
+}
+
+impl TrainConfig {
+    /// The defaults (1000 episodes, no step limit, 10,000 steps per episode at most, seed 0,
+    /// window 100, no progress bar, no log file), to adjust with the chained setters.
+    pub fn params() -> Self {
+        Self::default()
+    }
+}
+
+impl Hyperparams for TrainConfig {
+    fn check(&self) -> Result<()> {
+        if self.episodes == 0 {
+            return Err(Error::invalid("episodes", 0, "must be at least 1"));
+        }
+        if self.window == 0 {
+            return Err(Error::invalid("window", 0, "must be at least 1"));
+        }
+        if self.max_episode_steps == 0 {
+            return Err(Error::invalid("max_episode_steps", 0, "must be at least 1"));
+        }
+        if self.max_env_steps == Some(0) {
+            return Err(Error::invalid(
+                "max_env_steps",
+                0,
+                "must be at least 1 (or None)",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for TrainConfig {
@@ -162,16 +195,7 @@ where
     E: Env,
     A: Agent<E::Observation>,
 {
-    if config.episodes == 0 {
-        return Err(Error::invalid("episodes", 0, "must be at least 1"));
-    }
-    if config.window == 0 || config.max_episode_steps == 0 {
-        return Err(Error::invalid(
-            "window/max_episode_steps",
-            0,
-            "must be at least 1",
-        ));
-    }
+    config.check()?;
     let start = Instant::now();
     let bar = progress_bar(config);
     let mut report = TrainReport {

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use super::binning::BinnedData;
 use super::engine::{grow_tree, Sample, Targets, Tree};
 use super::params::{Criterion, MaxFeatures, TreeParams};
+use crate::dataset::Labeled;
 use crate::error::Result;
 use crate::persist::Persist;
 use crate::rng;
-use crate::traits::{Classifier, Estimator, Labeled, Predict, PredictProba, Regressor};
+use crate::traits::{Classifier, Estimator, Hyperparams, Predict, PredictProba, Regressor};
 use crate::validate;
 
 /// Hyper-parameters of a CART classification tree (scikit-learn's
@@ -69,6 +70,18 @@ impl DecisionTreeRegressor {
     tree_builder_methods!();
 }
 
+impl Hyperparams for DecisionTreeClassifier {
+    fn check(&self) -> Result<()> {
+        self.params.check_fields(true)
+    }
+}
+
+impl Hyperparams for DecisionTreeRegressor {
+    fn check(&self) -> Result<()> {
+        self.params.check_fields(false)
+    }
+}
+
 /// The class names of a classification dataset, or `"0", "1", ...`.
 pub(crate) fn class_names<D: Labeled<usize> + ?Sized>(
     data: &D,
@@ -86,7 +99,8 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
     type Fitted = FittedDecisionTree<usize>;
 
     fn fit(&self, data: &D) -> Result<FittedDecisionTree<usize>> {
-        let (x, y) = validate::supervised(data)?;
+        self.check()?;
+        let (x, y) = crate::dataset::supervised(data)?;
         let n_try = self.params.check(x.ncols(), true)?;
         let classes = class_names(data, y);
         let binned = BinnedData::new(x);
@@ -108,7 +122,8 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
     type Fitted = FittedDecisionTree<f64>;
 
     fn fit(&self, data: &D) -> Result<FittedDecisionTree<f64>> {
-        let (x, y) = validate::supervised(data)?;
+        self.check()?;
+        let (x, y) = crate::dataset::supervised(data)?;
         let n_try = self.params.check(x.ncols(), false)?;
         let binned = BinnedData::new(x);
         let y: Vec<f64> = y.to_vec();

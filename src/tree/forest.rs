@@ -6,11 +6,12 @@ use super::binning::BinnedData;
 use super::decision_tree::{class_names, normalised, validate_tree};
 use super::engine::{grow_tree, Sample, Targets, Tree};
 use super::params::{Criterion, MaxFeatures, TreeParams};
+use crate::dataset::Labeled;
 use crate::error::{Error, Result};
 use crate::metrics;
 use crate::persist::Persist;
 use crate::rng;
-use crate::traits::{Classifier, Estimator, Labeled, Predict, PredictProba, Regressor};
+use crate::traits::{Classifier, Estimator, Hyperparams, Predict, PredictProba, Regressor};
 use crate::validate;
 
 /// Hyper-parameters of a random forest, with scikit-learn's defaults: 100 trees, bootstrap
@@ -102,14 +103,19 @@ impl<T> RandomForest<T> {
         self
     }
 
-    fn check(&self, n_features: usize, classification: bool) -> Result<usize> {
+    fn check_data(&self, n_features: usize, classification: bool) -> Result<usize> {
+        self.check_fields(classification)?;
+        self.params.check(n_features, classification)
+    }
+
+    fn check_fields(&self, classification: bool) -> Result<()> {
         if self.n_estimators == 0 {
             return Err(Error::invalid("n_estimators", 0, "must be at least 1"));
         }
         if self.oob_score && !self.bootstrap {
             return Err(Error::invalid("oob_score", true, "needs bootstrap = true"));
         }
-        self.params.check(n_features, classification)
+        self.params.check_fields(classification)
     }
 
     /// The training sample of tree `t` (a bootstrap, or every row); the generator then goes on
@@ -239,12 +245,25 @@ fn average_importances(trees: &[Tree], n_features: usize) -> Vec<f64> {
     normalised(&total).to_vec()
 }
 
+impl Hyperparams for RandomForest<usize> {
+    fn check(&self) -> Result<()> {
+        self.check_fields(true)
+    }
+}
+
+impl Hyperparams for RandomForest<f64> {
+    fn check(&self) -> Result<()> {
+        self.check_fields(false)
+    }
+}
+
 impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
     type Fitted = FittedForest<usize>;
 
     fn fit(&self, data: &D) -> Result<FittedForest<usize>> {
-        let (x, y) = validate::supervised(data)?;
-        let n_try = self.check(x.ncols(), true)?;
+        self.check()?;
+        let (x, y) = crate::dataset::supervised(data)?;
+        let n_try = self.check_data(x.ncols(), true)?;
         let classes = class_names(data, y);
         let k = classes.len();
         let labels: Vec<usize> = y.to_vec();
@@ -277,8 +296,9 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for RandomForest<f64> {
     type Fitted = FittedForest<f64>;
 
     fn fit(&self, data: &D) -> Result<FittedForest<f64>> {
-        let (x, y) = validate::supervised(data)?;
-        let n_try = self.check(x.ncols(), false)?;
+        self.check()?;
+        let (x, y) = crate::dataset::supervised(data)?;
+        let n_try = self.check_data(x.ncols(), false)?;
         let values: Vec<f64> = y.to_vec();
         let binned = BinnedData::new(x);
         let (grown, in_bag) =

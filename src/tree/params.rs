@@ -119,6 +119,26 @@ impl TreeParams {
 
     /// Checks every field against `n_features`; returns the resolved feature count per split.
     pub fn check(&self, n_features: usize, classification: bool) -> Result<usize> {
+        self.check_fields(classification)?;
+        self.max_features.resolve(n_features)
+    }
+
+    /// The checks that need no data: every field on its own, and the criterion against the
+    /// task.
+    pub fn check_fields(&self, classification: bool) -> Result<()> {
+        match self.max_features {
+            MaxFeatures::Count(0) => {
+                return Err(Error::invalid("max_features", 0, "must be at least 1"))
+            }
+            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => {
+                return Err(Error::invalid(
+                    "max_features",
+                    f,
+                    "a fraction must lie in (0, 1]",
+                ))
+            }
+            _ => {}
+        }
         if self.min_samples_split < 2 {
             return Err(Error::invalid(
                 "min_samples_split",
@@ -164,6 +184,6 @@ impl TreeParams {
             }
             _ => {}
         }
-        self.max_features.resolve(n_features)
+        Ok(())
     }
 }

@@ -33,6 +33,7 @@ use super::replay::{Batch, ReplayBuffer};
 use super::schedule::Schedule;
 use crate::error::{Error, Result};
 use crate::rng;
+use crate::traits::Hyperparams;
 
 /// How the target network follows the online network.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -67,9 +68,10 @@ pub enum DeviceChoice {
     Cuda,
 }
 
+config_struct! {
 /// DQN hyper-parameters.
 ///
-/// [`DqnConfig::cartpole`] holds defaults that solve CartPole-v1. They follow RL Zoo's tuned
+/// [`DqnConfig::params`] holds defaults that solve CartPole-v1. They follow RL Zoo's tuned
 /// CartPole settings for Stable-Baselines3 (lr 2.3e-3, batch 64, γ 0.99, learning starts 1000,
 /// train every 256 steps with 128 gradient steps, hard target updates every 10 steps, ε to 0.04
 /// over the first 16% of 50k steps, Huber loss, gradient clipping at 10) with a smaller
@@ -112,10 +114,12 @@ pub struct DqnConfig {
     /// libtorch intra-op threads on the CPU (1 is fastest for small networks and deterministic).
     pub threads: usize,
 }
+}
 
 impl DqnConfig {
-    /// Defaults that solve CartPole-v1 (see the type's documentation for their origin).
-    pub fn cartpole() -> Self {
+    /// The defaults, which solve CartPole-v1 (see the type's documentation for their origin);
+    /// adjust them with the chained setters.
+    pub fn params() -> Self {
         Self {
             hidden: vec![64, 64],
             activation: Activation::Relu,
@@ -140,7 +144,9 @@ impl DqnConfig {
             threads: 1,
         }
     }
+}
 
+impl Hyperparams for DqnConfig {
     fn check(&self) -> Result<()> {
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return Err(Error::invalid(
