@@ -9,212 +9,145 @@
 //! Default data: wine quality (classification; the regions use the iris petals) or diabetes
 //! (with `--task regression`).
 
-use std::process::ExitCode;
-
 use clap::Parser;
-use learnkit::cli::{self, CommonArgs, Outcome, Task};
+use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
-use learnkit::report::{self, figures, LineChart, Series};
+use learnkit::report::figures;
 use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures};
 use learnkit::{data, metrics};
 
 /// Command line of the decision tree example.
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Default)]
 #[command(about = "Fit a decision tree and draw its reports")]
 pub struct Args {
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub data: DataArgs,
     /// Classification or regression (default: guessed from the target column).
     #[arg(long, value_enum)]
     pub task: Option<Task>,
-    /// Maximum depth (default: unlimited).
+    /// Maximum depth (default: unlimited; 4 for regression).
     #[arg(long)]
     pub max_depth: Option<usize>,
     /// Features per split: all, sqrt, log2, a count or a fraction.
     #[arg(long, default_value = "all")]
     pub max_features: MaxFeatures,
-    /// Minimum samples per leaf.
-    #[arg(long, default_value_t = 1)]
-    pub min_samples_leaf: usize,
+    /// Minimum samples per leaf [default: 1].
+    #[arg(long)]
+    pub min_samples_leaf: Option<usize>,
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
-    match args.common.task(args.task, Task::Classification)? {
+    match args.data.task(args.task, Task::Classification)? {
         Task::Classification => classification(args),
         Task::Regression => regression(args),
     }
 }
 
 fn classification(args: &Args) -> Result<Outcome> {
-    let builtin = args.common.data.is_none();
     let split = args
-        .common
+        .data
         .classification(|| Ok((data::winequality()?, "wine quality (built-in)".into())))?;
     let params = DecisionTreeClassifier::params()
         .max_depth(args.max_depth)
         .max_features(args.max_features)
-        .min_samples_leaf(args.min_samples_leaf)
-        .seed(args.common.seed);
+        .min_samples_leaf(args.min_samples_leaf.unwrap_or(1))
+        .seed(args.data.seed);
     let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
-    let (train, test) = (&split.train, &split.test);
-    // Accuracy at every depth down to the leaves, one pass per set: the last entry is the
-    // whole tree's accuracy, the first 20 draw the over-fitting curve.
-    let full_depth = model.depth().max(2);
-    let (train_by_depth, test_by_depth) = (
-        model.accuracy_by_depth(train, full_depth)?,
-        model.accuracy_by_depth(test, full_depth)?,
-    );
+    // Accuracy at every depth, read off the fitted tree (one pass per set, no refits): the
+    // last entry is the whole tree's accuracy.
+    let depth = model.depth().max(2);
+    let train_curve = model.accuracy_by_depth(&split.train, depth)?;
+    let test_curve = model.accuracy_by_depth(&split.test, depth)?;
     let last = |curve: &[f64]| curve.last().copied().unwrap_or(0.0);
-    let mut out = Outcome::default();
+
+    let mut out = Outcome::fitted(&args.data, &split, Task::Classification, seconds);
     out.summary
-        .set("data", &split.source)
-        .set("task", "classification")
-        .set("n_train", train.n_samples())
-        .set("n_test", test.n_samples())
-        .set("fit_seconds", seconds)
-        .set("load_seconds", args.common.load_seconds())
-        .set("accuracy", last(&test_by_depth))
-        .set("train_accuracy", last(&train_by_depth))
+        .set("accuracy", last(&test_curve))
+        .set("train_accuracy", last(&train_curve))
         .set("depth", model.depth())
         .set("leaves", model.n_leaves());
-    importances(
-        args,
-        &mut out,
-        "tree",
-        model.feature_names(),
-        model.feature_importances().as_slice().unwrap_or(&[]),
-    )?;
-
-    // Decision regions of a tree on two features: the iris petals for the built-in demo (a
-    // picture that reads at a glance), else the first two columns of the user's data.
-    if train.n_features() >= 2 {
-        // A figure's own model fits on a seeded sample of at most report::MAX_FIT_ROWS rows.
-        let train2 = if builtin {
-            data::iris_petals()?
-        } else {
-            train
-                .select_features(&[0, 1])?
-                .subsample(report::MAX_FIT_ROWS, args.common.seed)
-        };
-        let sampled_from = if builtin {
-            train2.n_samples()
-        } else {
-            train.n_samples()
-        };
-        let model2 = params.fit(&train2)?;
-        figures::decision_regions(
-            args.common.out_path("tree_regions.png"),
-            &format!(
-                "Decision tree: regions on {} and {}",
-                train2.feature_names[0], train2.feature_names[1]
-            ),
-            &model2,
-            &train2,
-            sampled_from,
-        )?;
-        out.figure("tree_regions.png", "A tree cuts the plane with axis-parallel lines: every region is a box, and an unlimited tree carves small boxes around single training points.");
-    }
-
-    // Train and test accuracy against the depth limit, read off the fitted tree cut at each
-    // depth (one prediction pass per set, no refits).
-    let curve = |by_depth: &[f64]| -> Vec<(f64, f64)> {
-        by_depth
-            .iter()
-            .take(20)
-            .enumerate()
-            .map(|(i, &a)| ((i + 1) as f64, a))
-            .collect()
-    };
-    let (train_curve, test_curve) = (curve(&train_by_depth), curve(&test_by_depth));
-    report::save(
-        args.common.out_path("tree_depth.png"),
-        report::SIZE,
-        &LineChart {
-            title: format!("Decision tree: accuracy against depth ({})", split.source),
-            x_label: "maximum depth".into(),
-            y_label: "accuracy".into(),
-            series: vec![
-                Series::line("training set", train_curve, 0),
-                Series::line("test set", test_curve, 1),
-            ],
-            y_range: None,
+    out.draw(
+        "tree_importances.png",
+        "How much each feature's splits reduced the impurity, as a share of the total.",
+        |path| {
+            let values = model.feature_importances().to_vec();
+            figures::importances(path, "Decision tree", model.feature_names(), &values)
         },
     )?;
-    out.figure("tree_depth.png", "Deeper trees fit the training set ever better; the test accuracy stops improving (or falls) once the tree starts memorising noise — over-fitting.");
+    if split.train.n_features() >= 2 {
+        // The built-in demo draws the iris petals (a picture that reads at a glance); user
+        // data, its first two columns.
+        let (train, columns) = match args.data.data {
+            None => (data::iris()?, [2, 3]),
+            Some(_) => (split.train.clone(), [0, 1]),
+        };
+        out.draw(
+            "tree_regions.png",
+            "A tree cuts the plane with axis-parallel lines: every region is a box, and an \
+             unlimited tree carves small boxes around single training points.",
+            |path| {
+                let seed = args.data.seed;
+                figures::regions_on_two_features(
+                    path,
+                    "Decision tree",
+                    &params,
+                    &train,
+                    columns,
+                    seed,
+                )
+            },
+        )?;
+    }
+    out.draw(
+        "tree_depth.png",
+        "Deeper trees fit the training set ever better; the test accuracy stops improving (or \
+         falls) once the tree starts memorising noise — over-fitting.",
+        |path| figures::accuracy_by_depth(path, &split.source, &train_curve, &test_curve),
+    )?;
     Ok(out)
 }
 
 fn regression(args: &Args) -> Result<Outcome> {
     let split = args
-        .common
+        .data
         .regression(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
     let params = DecisionTreeRegressor::params()
         .max_depth(args.max_depth.or(Some(4)))
         .max_features(args.max_features)
-        .min_samples_leaf(args.min_samples_leaf)
-        .seed(args.common.seed);
+        .min_samples_leaf(args.min_samples_leaf.unwrap_or(1))
+        .seed(args.data.seed);
     let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
-    let test = &split.test;
-    let predicted = model.predict(test)?;
-    let mut out = Outcome::default();
+    let (y, predicted) = (split.test.targets(), model.predict(&split.test)?);
+
+    let mut out = Outcome::fitted(&args.data, &split, Task::Regression, seconds);
     out.summary
-        .set("data", &split.source)
-        .set("task", "regression")
-        .set("n_train", split.train.n_samples())
-        .set("n_test", test.n_samples())
-        .set("fit_seconds", seconds)
-        .set("load_seconds", args.common.load_seconds())
-        .set("r2", metrics::r2(test.targets(), predicted.view())?)
-        .set("mse", metrics::mse(test.targets(), predicted.view())?)
+        .set("r2", metrics::r2(y, predicted.view())?)
+        .set("mse", metrics::mse(y, predicted.view())?)
         .set("depth", model.depth())
         .set("leaves", model.n_leaves());
-    importances(
-        args,
-        &mut out,
-        "tree",
-        model.feature_names(),
-        model.feature_importances().as_slice().unwrap_or(&[]),
+    out.draw(
+        "tree_importances.png",
+        "How much each feature's splits reduced the impurity, as a share of the total.",
+        |path| {
+            let values = model.feature_importances().to_vec();
+            figures::importances(path, "Regression tree", model.feature_names(), &values)
+        },
     )?;
-    figures::predicted_vs_actual(
-        args.common.out_path("tree_predicted_vs_actual.png"),
-        "Regression tree: predicted vs actual (test set)",
-        &split.train.target_name,
-        test.targets(),
-        predicted.view(),
-    )?;
-    out.figure(
+    out.draw(
         "tree_predicted_vs_actual.png",
         "A regression tree predicts one value per leaf, so its predictions form horizontal bands.",
-    );
+        |path| {
+            let title = "Regression tree: predicted vs actual (test set)";
+            figures::predicted_vs_actual(path, title, &split.train.target_name, y, predicted.view())
+        },
+    )?;
     Ok(out)
 }
 
-fn importances(
-    args: &Args,
-    out: &mut Outcome,
-    prefix: &str,
-    names: &[String],
-    values: &[f64],
-) -> Result<()> {
-    let file = format!("{prefix}_importances.png");
-    figures::named_bars(
-        args.common.out_path(&file),
-        "Decision tree: feature importances (impurity decrease)",
-        "share of the total impurity decrease",
-        names,
-        values,
-    )?;
-    out.figure(
-        &file,
-        "How much each feature's splits reduced the impurity, as a share of the total.",
-    );
-    Ok(())
-}
-
 #[allow(dead_code)]
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    cli::run_writing(&args.common.out, args.common.json, || run(&args))
+    args.data.main(|| run(&args))
 }

@@ -1,93 +1,87 @@
-//! Least-squares (and ridge) regression with reports: predicted against actual, residuals, and
-//! the coefficients by feature name.
+//! Least-squares (and ridge) regression. Reports: predicted against actual, residuals, and the
+//! coefficients by feature name.
 //!
 //! ```text
 //! cargo run --release --example linear_regression -- [--data f.csv --target y] [--alpha 1.0] [--json]
 //! ```
 //! Default data: scikit-learn's diabetes set (built in).
 
-use std::process::ExitCode;
-
 use clap::Parser;
-use learnkit::cli::{self, CommonArgs, Outcome};
+use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::linear::LinearRegression;
 use learnkit::prelude::*;
 use learnkit::report::figures;
 use learnkit::{data, metrics};
 
 /// Command line of the linear regression example.
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Default)]
 #[command(about = "Fit least-squares or ridge regression and draw its reports")]
 pub struct Args {
     #[command(flatten)]
-    pub common: CommonArgs,
-    /// Ridge penalty (0 = ordinary least squares).
+    pub data: DataArgs,
+    /// Ridge penalty (0, the default, is ordinary least squares).
     #[arg(long, default_value_t = 0.0)]
     pub alpha: f64,
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
+    // Data, model, fit: the machine learning.
     let split = args
-        .common
+        .data
         .regression(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
     let params = LinearRegression::params().alpha(args.alpha);
-    let (model, fit_seconds) = cli::timed(|| params.fit(&split.train));
+    let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
-    let predicted = model.predict(&split.test)?;
-    let y = split.test.targets();
-    let mut out = Outcome::default();
+    let (y, predicted) = (split.test.targets(), model.predict(&split.test)?);
+
+    // Metrics, then the pictures.
+    let mut out = Outcome::fitted(&args.data, &split, Task::Regression, seconds);
     out.summary
-        .set("data", &split.source)
-        .set("n_train", split.train.n_samples())
-        .set("n_test", split.test.n_samples())
-        .set("fit_seconds", fit_seconds)
-        .set("load_seconds", args.common.load_seconds())
         .set("r2", metrics::r2(y, predicted.view())?)
         .set("mse", metrics::mse(y, predicted.view())?)
         .set("mae", metrics::mae(y, predicted.view())?)
         .set("intercept", model.intercept())
         .set("coefficients", model.coefficients().to_vec());
-
-    let what = if args.alpha > 0.0 {
-        format!("Ridge (α = {})", args.alpha)
-    } else {
-        "Least squares".into()
+    let what = match args.alpha {
+        a if a > 0.0 => format!("Ridge (α = {a})"),
+        _ => "Least squares".into(),
     };
     let target = &split.train.target_name;
-    figures::predicted_vs_actual(
-        args.common.out_path("linear_predicted_vs_actual.png"),
-        &format!("{what}: predicted vs actual {target} (test set)"),
-        target,
-        y,
-        predicted.view(),
-    )?;
-    out.figure(
+    out.draw(
         "linear_predicted_vs_actual.png",
         "Predicted against actual values on the test set; the dashed line is a perfect fit.",
-    );
-    figures::residuals(
-        args.common.out_path("linear_residuals.png"),
-        &format!("{what}: residuals vs predicted (test set)"),
-        y,
-        predicted.view(),
+        |path| {
+            let title = format!("{what}: predicted vs actual {target} (test set)");
+            figures::predicted_vs_actual(path, &title, target, y, predicted.view())
+        },
     )?;
-    out.figure("linear_residuals.png", "Residuals against predictions: a shapeless band around zero means the linear model captured the trend.");
-    figures::named_bars(
-        args.common.out_path("linear_coefficients.png"),
-        &format!("{what}: coefficient per feature"),
-        &format!("change in {target} per unit of the feature"),
-        model.feature_names(),
-        model.coefficients().as_slice().unwrap_or(&[]),
+    out.draw(
+        "linear_residuals.png",
+        "Residuals against predictions: a shapeless band around zero means the linear model \
+         captured the trend.",
+        |path| {
+            let title = format!("{what}: residuals vs predicted (test set)");
+            figures::residuals(path, &title, y, predicted.view())
+        },
     )?;
-    out.figure(
+    out.draw(
         "linear_coefficients.png",
         "Fitted coefficients by feature name (blue positive, red negative).",
-    );
+        |path| {
+            figures::named_bars(
+                path,
+                &format!("{what}: coefficient per feature"),
+                &format!("change in {target} per unit of the feature"),
+                model.feature_names(),
+                &model.coefficients().to_vec(),
+            )
+        },
+    )?;
     Ok(out)
 }
 
 #[allow(dead_code)]
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    cli::run_writing(&args.common.out, args.common.json, || run(&args))
+    args.data.main(|| run(&args))
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use learnkit::cli::{CommonArgs, Outcome};
+use learnkit::cli::{CommonArgs, DataArgs, Outcome};
 use learnkit::report::{self, figures, ScatterChart};
 use learnkit::Result;
 
@@ -58,8 +58,8 @@ struct StageReport {
     seconds: f64,
 }
 
-/// Runs a stage from the tour's shared flags.
-type StageRun = Box<dyn Fn(&[String]) -> Result<Outcome>>;
+/// Runs a stage with the tour's seed and output directory.
+type StageRun = Box<dyn Fn(&CommonArgs) -> Result<Outcome>>;
 
 /// One stage: a name for the progress line, a title and explanation for the page, and the run.
 struct Stage {
@@ -69,12 +69,9 @@ struct Stage {
     run: StageRun,
 }
 
-/// Parses an example's command line from the tour's common flags.
-fn example_args<A: Parser>(name: &str, common: &[String], extra: &[&str]) -> A {
-    let argv = std::iter::once(name.to_string())
-        .chain(common.iter().cloned())
-        .chain(extra.iter().map(|s| s.to_string()));
-    A::parse_from(argv)
+/// Built-in data with the tour's common flags.
+fn data(common: &CommonArgs) -> DataArgs {
+    DataArgs::from(common.clone())
 }
 
 fn stages(quick: bool) -> Vec<Stage> {
@@ -87,7 +84,7 @@ fn stages(quick: bool) -> Vec<Stage> {
                 measurements, 3 species) ships with learnkit; two petal measurements already \
                 separate setosa from the others, while versicolor and virginica overlap a little \
                 — the part the classifiers below have to learn.",
-            run: Box::new(|common| stage_data(&example_args::<DataArgs>("data", common, &[]))),
+            run: Box::new(stage_data),
         },
         Stage {
             name: "linear regression",
@@ -98,7 +95,10 @@ fn stages(quick: bool) -> Vec<Stage> {
                 the variance of disease progression one year later: the points scatter around \
                 the identity line, and the residuals show no pattern a linear model could use.",
             run: Box::new(|common| {
-                linear_regression::run(&example_args("linear_regression", common, &[]))
+                linear_regression::run(&linear_regression::Args {
+                    data: data(common),
+                    ..Default::default()
+                })
             }),
         },
         Stage {
@@ -109,7 +109,10 @@ fn stages(quick: bool) -> Vec<Stage> {
                 minimising the cross-entropy plus an L2 penalty, with L-BFGS. Its decision \
                 boundaries are straight lines, which is all iris needs.",
             run: Box::new(|common| {
-                logistic_regression::run(&example_args("logistic_regression", common, &[]))
+                logistic_regression::run(&logistic_regression::Args {
+                    data: data(common),
+                    ..Default::default()
+                })
             }),
         },
         Stage {
@@ -119,7 +122,12 @@ fn stages(quick: bool) -> Vec<Stage> {
                 choosing at each node the threshold that most reduces the Gini impurity of the \
                 children. Unlimited, it memorises the training set: the depth curve shows \
                 training accuracy racing to 1 while test accuracy stalls — over-fitting.",
-            run: Box::new(|common| decision_tree::run(&example_args("decision_tree", common, &[]))),
+            run: Box::new(|common| {
+                decision_tree::run(&decision_tree::Args {
+                    data: data(common),
+                    ..Default::default()
+                })
+            }),
         },
         Stage {
             name: "random forest",
@@ -129,8 +137,11 @@ fn stages(quick: bool) -> Vec<Stage> {
                 out-of-bag error (each tree judged on the rows it never saw) falls as trees are \
                 added and then levels off.",
             run: Box::new(move |common| {
-                let trees = if quick { "30" } else { "100" };
-                random_forest::run(&example_args("random_forest", common, &["--trees", trees]))
+                random_forest::run(&random_forest::Args {
+                    data: data(common),
+                    trees: Some(if quick { 30 } else { 100 }),
+                    ..Default::default()
+                })
             }),
         },
         Stage {
@@ -141,7 +152,12 @@ fn stages(quick: bool) -> Vec<Stage> {
                 distance to the centres) always falls as k grows; the elbow method picks the k \
                 after which it stops falling fast (Kneedle on the log-inertia curve), and the \
                 silhouette confirms that the clusters are real.",
-            run: Box::new(|common| kmeans_elbow::run(&example_args("kmeans_elbow", common, &[]))),
+            run: Box::new(|common| {
+                kmeans_elbow::run(&kmeans_elbow::Args {
+                    data: data(common),
+                    ..Default::default()
+                })
+            }),
         },
         Stage {
             name: "pca",
@@ -150,7 +166,12 @@ fn stages(quick: bool) -> Vec<Stage> {
                 directions of largest variance (the eigenvectors of the covariance matrix). On \
                 iris one direction carries 92% of the variance; two are enough to see the \
                 species apart.",
-            run: Box::new(|common| pca::run(&example_args("pca", common, &[]))),
+            run: Box::new(|common| {
+                pca::run(&pca::Args {
+                    data: data(common),
+                    ..Default::default()
+                })
+            }),
         },
         Stage {
             name: "q-learning (frozen lake)",
@@ -160,12 +181,12 @@ fn stages(quick: bool) -> Vec<Stage> {
                 exploration slowly gives way to exploitation. On the slippery 4×4 lake the best \
                 possible success rate within 100 steps is 0.74.",
             run: Box::new(move |common| {
-                let episodes = if quick { "8000" } else { "20000" };
-                q_learning_gridworld::run(&example_args(
-                    "q_learning_gridworld",
-                    common,
-                    &["--map", "frozen4", "--episodes", episodes],
-                ))
+                q_learning_gridworld::run(&q_learning_gridworld::Args {
+                    common: common.clone(),
+                    map: Some("frozen4".into()),
+                    episodes: Some(if quick { 8000 } else { 20_000 }),
+                    ..Default::default()
+                })
             }),
         },
         Stage {
@@ -176,11 +197,11 @@ fn stages(quick: bool) -> Vec<Stage> {
                 exploration included, and keeps a safe distance — the classic example 6.6 of \
                 Sutton & Barto.",
             run: Box::new(|common| {
-                q_learning_gridworld::run(&example_args(
-                    "q_learning_gridworld",
-                    common,
-                    &["--map", "cliff"],
-                ))
+                q_learning_gridworld::run(&q_learning_gridworld::Args {
+                    common: common.clone(),
+                    map: Some("cliff".into()),
+                    ..Default::default()
+                })
             }),
         },
     ];
@@ -194,47 +215,44 @@ fn stages(quick: bool) -> Vec<Stage> {
             once a greedy evaluation over 100 episodes averages at least 475 — CartPole-v1's \
             'solved' threshold.",
         run: Box::new(move |common| {
-            let steps = if quick { "30000" } else { "100000" };
-            dqn_cartpole::run(&example_args("dqn_cartpole", common, &["--steps", steps]))
+            dqn_cartpole::run(&dqn_cartpole::Args {
+                common: common.clone(),
+                steps: Some(if quick { 30_000 } else { 100_000 }),
+                ..Default::default()
+            })
         }),
     });
     stages
 }
 
-/// Flags of the data stage (only the shared ones).
-#[derive(Parser, Debug)]
-struct DataArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-}
-
-fn stage_data(args: &DataArgs) -> Result<Outcome> {
+/// The data stage: the iris petals by species.
+fn stage_data(common: &CommonArgs) -> Result<Outcome> {
     let iris = learnkit::data::iris()?;
-    let file = "data_iris.png";
-    report::save(
-        args.common.out_path(file),
-        report::SIZE,
-        &ScatterChart {
-            title: "Iris: petal measurements by species".into(),
-            x_label: format!("{} (cm)", iris.feature_names[2]),
-            y_label: format!("{} (cm)", iris.feature_names[3]),
-            series: figures::class_series(
-                iris.records.select(ndarray::Axis(1), &[2, 3]).view(),
-                iris.targets.view(),
-                &iris.class_names,
-            ),
-            regions: None,
-        },
-    )?;
-    let mut out = Outcome::default();
+    let mut out = common.outcome();
     out.summary
         .set("samples", iris.n_samples())
         .set("features", iris.n_features())
         .set("classes", iris.n_classes());
-    out.figure(
-        file,
+    out.draw(
+        "data_iris.png",
         "Petal length against petal width, one colour per species.",
-    );
+        |path| {
+            let petals = iris.records.select(ndarray::Axis(1), &[2, 3]);
+            let series =
+                figures::class_series(petals.view(), iris.targets.view(), &iris.class_names);
+            report::save(
+                path,
+                report::SIZE,
+                &ScatterChart {
+                    title: "Iris: petal measurements by species".into(),
+                    x_label: format!("{} (cm)", iris.feature_names[2]),
+                    y_label: format!("{} (cm)", iris.feature_names[3]),
+                    series,
+                    regions: None,
+                },
+            )
+        },
+    )?;
     Ok(out)
 }
 
@@ -300,12 +318,7 @@ fn write_index(out: &Path, stages: &[StageReport], total: f64) -> Result<PathBuf
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let common = vec![
-        "--out".to_string(),
-        args.out.display().to_string(),
-        "--seed".to_string(),
-        args.seed.to_string(),
-    ];
+    let common = CommonArgs::new(&args.out, args.seed);
     let result = (|| -> Result<PathBuf> {
         let start = Instant::now();
         let mut reports = Vec::new();

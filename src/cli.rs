@@ -22,9 +22,66 @@ use crate::data::{self, read_csv};
 use crate::dataset::{Dataset, Records};
 use crate::error::{Error, Result};
 
-/// Flags shared by every example; embed with `#[command(flatten)]`.
+/// Flags every example shares — supervised, unsupervised and RL; embed with
+/// `#[command(flatten)]`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct CommonArgs {
+    /// Seed for splits, randomised algorithms and environments.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the PNG reports.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// Print one JSON object with the metrics as the last line of stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Default for CommonArgs {
+    /// The command line's defaults: seed 42, reports into `reports/`, no JSON.
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            out: PathBuf::from("reports"),
+            json: false,
+        }
+    }
+}
+
+impl CommonArgs {
+    /// Flags for a run writing into `out` with `seed` (how the tour drives the examples).
+    pub fn new(out: impl Into<PathBuf>, seed: u64) -> Self {
+        Self {
+            seed,
+            out: out.into(),
+            json: false,
+        }
+    }
+
+    /// The path of report `name` under `--out`.
+    pub fn out_path(&self, name: &str) -> PathBuf {
+        self.out.join(name)
+    }
+
+    /// An empty outcome whose figures go under `--out`.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::new(&self.out)
+    }
+
+    /// Runs an example's body the way every example's `main` does: on failure, removes the
+    /// files the run created under `--out` ([`run_writing`]) and exits with status 2.
+    pub fn main(&self, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
+        run_writing(&self.out, self.json, body)
+    }
+}
+
+/// The data flags of the supervised and unsupervised examples, with the common ones; embed with
+/// `#[command(flatten)]`. Dereferences to [`CommonArgs`].
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DataArgs {
+    /// Seed, output directory and JSON switch.
+    #[command(flatten)]
+    pub common: CommonArgs,
     /// CSV file with a header row (default: a built-in dataset).
     #[arg(long, value_name = "PATH.csv")]
     pub data: Option<PathBuf>,
@@ -34,15 +91,6 @@ pub struct CommonArgs {
     /// Separate CSV test file with the same columns (default: a seeded 80/20 split).
     #[arg(long, value_name = "PATH.csv")]
     pub test: Option<PathBuf>,
-    /// Seed for the split and for randomised algorithms.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Directory for the PNG reports.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
-    /// Print one JSON object with the metrics as the last line of stdout.
-    #[arg(long)]
-    pub json: bool,
     /// The `--data` table when guessing the task has read it: loading takes it from here, so
     /// a large file is parsed once per run and not kept after it becomes a dataset.
     #[arg(skip)]
@@ -52,6 +100,23 @@ pub struct CommonArgs {
     load_time: std::sync::Arc<std::sync::Mutex<f64>>,
 }
 
+impl From<CommonArgs> for DataArgs {
+    /// Built-in data with these common flags.
+    fn from(common: CommonArgs) -> Self {
+        Self {
+            common,
+            ..Self::default()
+        }
+    }
+}
+
+impl std::ops::Deref for DataArgs {
+    type Target = CommonArgs;
+    fn deref(&self) -> &CommonArgs {
+        &self.common
+    }
+}
+
 /// What a supervised example learns (`--task`).
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
@@ -59,6 +124,16 @@ pub enum Task {
     Classification,
     /// Predict a real value.
     Regression,
+}
+
+impl Task {
+    /// `"classification"` or `"regression"`, as the JSON reports it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        }
+    }
 }
 
 /// Training and test data, with a description of where they came from.
@@ -83,12 +158,7 @@ fn source_name(path: &Path) -> String {
 /// The fraction of a single dataset held out for testing.
 pub const TEST_FRACTION: f64 = 0.2;
 
-impl CommonArgs {
-    /// The path of report `name` under `--out`.
-    pub fn out_path(&self, name: &str) -> PathBuf {
-        self.out.join(name)
-    }
-
+impl DataArgs {
     /// The `--data` file read with `--target`: the table kept by [`CommonArgs::task`] if it
     /// read one (taken out, so it is freed once converted), else read now.
     fn take_table(&self, path: &Path) -> Result<data::Table> {
@@ -153,7 +223,7 @@ impl CommonArgs {
                 })
             }
             None => {
-                let (train, test) = data::train_test_split(&full, TEST_FRACTION, self.seed)?;
+                let (train, test) = data::train_test_split(&full, TEST_FRACTION, self.common.seed)?;
                 Ok(Split {
                     train,
                     test,
@@ -256,15 +326,57 @@ pub struct Outcome {
     pub summary: Summary,
     /// The PNG reports.
     pub figures: Vec<Figure>,
+    /// Where the figures go (`--out`).
+    out: PathBuf,
 }
 
 impl Outcome {
-    /// Adds a figure.
+    /// An empty outcome whose figures go into `out`.
+    pub fn new(out: &Path) -> Self {
+        Self {
+            out: out.to_path_buf(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a figure already written under `--out`.
     pub fn figure(&mut self, file: &str, caption: &str) {
         self.figures.push(Figure {
             file: file.to_string(),
             caption: caption.to_string(),
         });
+    }
+
+    /// Draws figure `file` under `--out` with `draw` (given its full path) and records it with
+    /// `caption`: a figure's file name is written once.
+    pub fn draw(
+        &mut self,
+        file: &str,
+        caption: &str,
+        draw: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<()> {
+        draw(&self.out.join(file))?;
+        self.figure(file, caption);
+        Ok(())
+    }
+
+    /// The metrics header every supervised example starts with: data source, task, train and
+    /// test sizes, fit and load seconds.
+    pub fn fitted<T: Clone>(
+        args: &DataArgs,
+        split: &Split<T>,
+        task: Task,
+        fit_seconds: f64,
+    ) -> Self {
+        let mut out = args.outcome();
+        out.summary
+            .set("data", &split.source)
+            .set("task", task.name())
+            .set("n_train", split.train.n_samples())
+            .set("n_test", split.test.n_samples())
+            .set("fit_seconds", fit_seconds)
+            .set("load_seconds", args.load_seconds());
+        out
     }
 }
 

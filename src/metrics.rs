@@ -170,6 +170,25 @@ pub fn mae(y_true: ArrayView1<'_, f64>, y_pred: ArrayView1<'_, f64>) -> Result<f
     Ok(total / y_true.len() as f64)
 }
 
+/// Cluster purity against known labels: the fraction of points whose cluster's most common
+/// label is their own (1 when every cluster holds a single class).
+pub fn purity(clusters: ArrayView1<'_, usize>, labels: ArrayView1<'_, usize>) -> Result<f64> {
+    validate::check_n_targets(clusters.len(), labels.len())?;
+    if clusters.is_empty() {
+        return Err(Error::EmptyData("purity of no points".into()));
+    }
+    let mut counts = std::collections::HashMap::<(usize, usize), usize>::new();
+    for (&c, &l) in clusters.iter().zip(labels) {
+        *counts.entry((c, l)).or_default() += 1;
+    }
+    let mut majority = std::collections::HashMap::<usize, usize>::new();
+    for (&(c, _), &n) in &counts {
+        let best = majority.entry(c).or_default();
+        *best = (*best).max(n);
+    }
+    Ok(majority.values().sum::<usize>() as f64 / clusters.len() as f64)
+}
+
 /// Mean silhouette coefficient over all records (Euclidean distance), as scikit-learn's
 /// `silhouette_score`: for each record, `(b − a) / max(a, b)` with `a` the mean distance to its
 /// own cluster and `b` the smallest mean distance to another cluster; records alone in their

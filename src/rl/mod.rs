@@ -17,7 +17,9 @@ mod training;
 pub use agent::{Agent, Transition};
 pub use schedule::Schedule;
 pub use tabular::{QLearning, QLearningParams, QTable, TabularAlgorithm};
-pub use training::{evaluate, train, Control, EpisodeLog, Evaluation, TrainConfig, TrainReport};
+pub use training::{
+    evaluate, train, Control, EpisodeLog, Evaluation, SolveCheck, TrainConfig, TrainReport,
+};
 
 #[cfg(feature = "tch")]
 pub mod torch;

@@ -21,10 +21,12 @@ use crate::persist::Persist;
 use crate::rng;
 use crate::traits::Hyperparams;
 
-/// Which update rule.
+/// Which update rule (`--algo q-learning|sarsa` on the command line; `q` also works).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum TabularAlgorithm {
     /// Off-policy: bootstrap from the best next action.
+    #[cfg_attr(feature = "cli", value(alias = "q"))]
     QLearning,
     /// On-policy: bootstrap from the next action taken.
     Sarsa,

@@ -369,3 +369,128 @@ where
         returns,
     })
 }
+
+/// A [`train`] callback that stops training once the greedy policy is solved: whenever a
+/// training episode's return reaches `threshold` (and at most every `every` episodes), it
+/// evaluates the greedy policy over `episodes` episodes of its own environment, from seeds the
+/// final evaluation does not use, and stops when their mean reaches the threshold.
+///
+/// ```
+/// use learnkit::envs::{GridWorld, MapSpec};
+/// use learnkit::rl::{train, QLearning, Schedule, SolveCheck, TrainConfig};
+///
+/// let spec = MapSpec::cliff_walking();
+/// let mut agent = QLearning::params()
+///     .learning_rate(0.5)
+///     .gamma(1.0)
+///     .exploration(Schedule::Constant(0.1))
+///     .build(48, 4)?;
+/// // CliffWalking's best return is −13: stop once the greedy policy earns it.
+/// let mut solved = SolveCheck::new(GridWorld::new(spec.clone()), -13.0).episodes(1).max_episode_steps(100);
+/// let config = TrainConfig::params().episodes(2000);
+/// let report = train(&mut GridWorld::new(spec), &mut agent, &config, |log, agent| solved.check(log, agent))?;
+/// assert!(solved.solved_at().is_some() && report.episodes.len() < 2000);
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct SolveCheck<E> {
+    env: E,
+    threshold: f64,
+    episodes: usize,
+    every: usize,
+    seed: u64,
+    max_episode_steps: usize,
+    stop: bool,
+    last_check: Option<usize>,
+    start: Instant,
+    solved_at: Option<f64>,
+}
+
+impl<E: Env> SolveCheck<E> {
+    /// Checks against `threshold` on `env` (defaults: 100 greedy episodes, at most every 5
+    /// training episodes, seed 0, episodes cut at the environment's own limit or 1000 steps,
+    /// and training stops once solved).
+    pub fn new(env: E, threshold: f64) -> Self {
+        let max_episode_steps = env.max_episode_steps().unwrap_or(1000);
+        Self {
+            env,
+            threshold,
+            episodes: 100,
+            every: 5,
+            seed: 0,
+            max_episode_steps,
+            stop: true,
+            last_check: None,
+            start: Instant::now(),
+            solved_at: None,
+        }
+    }
+
+    /// Greedy episodes per check (≥ 1).
+    pub fn episodes(mut self, n: usize) -> Self {
+        self.episodes = n.max(1);
+        self
+    }
+
+    /// At most one check per this many training episodes.
+    pub fn every(mut self, n: usize) -> Self {
+        self.every = n.max(1);
+        self
+    }
+
+    /// Seed of the check's episodes (each check derives its own from the episode number).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Cut each check episode after this many steps.
+    pub fn max_episode_steps(mut self, n: usize) -> Self {
+        self.max_episode_steps = n.max(1);
+        self
+    }
+
+    /// Whether a solved check stops training (default true); when false it only records the
+    /// time.
+    pub fn stop(mut self, yes: bool) -> Self {
+        self.stop = yes;
+        self
+    }
+
+    /// Seconds from this check's creation to the first solved check, if any.
+    pub fn solved_at(&self) -> Option<f64> {
+        self.solved_at
+    }
+
+    /// The callback: pass it to [`train`] as `|log, agent| check.check(log, agent)`.
+    pub fn check<A: Agent<E::Observation>>(
+        &mut self,
+        log: &EpisodeLog,
+        agent: &mut A,
+    ) -> Result<Control> {
+        let recent = self
+            .last_check
+            .is_some_and(|last| log.episode < last + self.every);
+        if self.solved_at.is_some() || log.episode_return < self.threshold || recent {
+            return Ok(Control::Continue);
+        }
+        self.last_check = Some(log.episode);
+        let seed = self.seed.wrapping_add(log.episode as u64);
+        let eval = evaluate(
+            &mut self.env,
+            agent,
+            self.episodes,
+            seed,
+            self.max_episode_steps,
+        )?;
+        if eval.mean_return < self.threshold {
+            return Ok(Control::Continue);
+        }
+        self.solved_at = Some(self.start.elapsed().as_secs_f64());
+        Ok(if self.stop {
+            Control::Stop
+        } else {
+            Control::Continue
+        })
+    }
+}

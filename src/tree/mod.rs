@@ -7,10 +7,11 @@
 //!   feature sampling, grown in parallel, identical for a seed on any thread count; out-of-bag
 //!   score and its curve.
 //!
-//! The engine bins each feature once into at most 256 quantile bins ([`binning`]) and finds
+//! The engine bins each feature once into at most 256 quantile bins (module `binning`) and finds
 //! splits by histogram accumulation, with sibling subtraction when all features are candidates
-//! ([`engine`]). With ≤ 256 distinct values per feature the search is exactly CART's; with more,
-//! only 255 quantile thresholds per feature are tried.
+//! (module `engine`). With ≤ 256 distinct values per feature the search is exactly CART's; with more,
+//! only 255 quantile thresholds per feature are tried. Both stay private: the fitted trees are
+//! read through [`Tree`], [`Node`] and [`Split`].
 
 /// Builder methods shared by every tree-based hyper-parameter type (a `params: TreeParams`
 /// field and a `seed: u64` field).
@@ -54,13 +55,14 @@ macro_rules! tree_builder_methods {
     };
 }
 
-pub mod binning;
+mod binning;
 mod decision_tree;
-pub mod engine;
+mod engine;
 mod export;
 mod forest;
 mod params;
 
 pub use decision_tree::{DecisionTreeClassifier, DecisionTreeRegressor, FittedDecisionTree};
+pub use engine::{Node, Split, Tree};
 pub use forest::{FittedForest, RandomForest, RandomForestClassifier, RandomForestRegressor};
 pub use params::{Criterion, MaxFeatures, TreeParams};

@@ -14,9 +14,10 @@ pub enum Criterion {
 }
 
 /// How many features each split considers (drawn at random, without replacement, per split).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub enum MaxFeatures {
     /// Every feature (a plain decision tree; scikit-learn's regression-forest default).
+    #[default]
     All,
     /// `max(1, ⌊√n_features⌋)` (scikit-learn's classification-forest default).
     Sqrt,

@@ -61,6 +61,7 @@ pub enum Loss {
 
 /// Where the networks live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum DeviceChoice {
     /// The CPU (default; deterministic for a seed).
     Cpu,

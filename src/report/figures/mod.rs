@@ -1,5 +1,14 @@
-//! Ready-made report figures that several algorithms share: predicted against actual,
-//! residuals, named bars, confusion matrices, ROC curves and decision regions.
+//! Every report figure learnkit draws, one named function each, so a program (and each
+//! example) draws a picture in one call: predicted against actual, residuals, importances,
+//! confusion matrices, ROC curves, decision regions and depth curves here; the elbow, clusters,
+//! scree and projections in [`unsupervised`]; learning curves, policy maps and DQN diagnostics
+//! in [`rl`]. All are re-exported here.
+
+pub mod rl;
+pub mod unsupervised;
+
+pub use rl::*;
+pub use unsupervised::*;
 
 use std::path::Path;
 
@@ -230,4 +239,100 @@ pub fn class_series(
             Series::points(name.clone(), points, c)
         })
         .collect()
+}
+
+/// Feature importances of `model_name` as bars, each a share of the total impurity decrease.
+pub fn importances(
+    path: impl AsRef<Path>,
+    model_name: &str,
+    names: &[String],
+    values: &[f64],
+) -> Result<()> {
+    named_bars(
+        path,
+        &format!("{model_name}: feature importances (impurity decrease)"),
+        "share of the total impurity decrease",
+        names,
+        values,
+    )
+}
+
+/// Training and test accuracy of a tree cut at depth 1, 2, ... (the over-fitting picture):
+/// `train[d - 1]` and `test[d - 1]` are the accuracies at depth `d`; the first 20 depths are
+/// drawn.
+pub fn accuracy_by_depth(
+    path: impl AsRef<Path>,
+    source: &str,
+    train: &[f64],
+    test: &[f64],
+) -> Result<()> {
+    let curve = |by_depth: &[f64]| -> Vec<(f64, f64)> {
+        by_depth
+            .iter()
+            .take(20)
+            .enumerate()
+            .map(|(i, &a)| ((i + 1) as f64, a))
+            .collect()
+    };
+    save(
+        path,
+        SIZE,
+        &LineChart {
+            title: format!("Decision tree: accuracy against depth ({source})"),
+            x_label: "maximum depth".into(),
+            y_label: "accuracy".into(),
+            series: vec![
+                Series::line("training set", curve(train), 0),
+                Series::line("test set", curve(test), 1),
+            ],
+            y_range: None,
+        },
+    )
+}
+
+/// A forest's out-of-bag error (1 − score) against the number of trees; `score_name` is what
+/// the score is ("accuracy" or "R²").
+pub fn oob_error(path: impl AsRef<Path>, curve: &[(usize, f64)], score_name: &str) -> Result<()> {
+    let errors: Vec<(f64, f64)> = curve.iter().map(|&(t, s)| (t as f64, 1.0 - s)).collect();
+    save(
+        path,
+        SIZE,
+        &LineChart {
+            title: "Random forest: out-of-bag error against the number of trees".into(),
+            x_label: "number of trees".into(),
+            y_label: format!("OOB error (1 − {score_name})"),
+            series: vec![Series::line("out-of-bag error", errors, 3)],
+            y_range: None,
+        },
+    )
+}
+
+/// Decision regions of `params` fitted on two columns of `train` (its own model, fitted on a
+/// seeded sample of at most [`super::MAX_FIT_ROWS`] rows), with the training points.
+pub fn regions_on_two_features<P>(
+    path: impl AsRef<Path>,
+    model_name: &str,
+    params: &P,
+    train: &Dataset<usize>,
+    columns: [usize; 2],
+    seed: u64,
+) -> Result<()>
+where
+    P: crate::traits::Estimator<Dataset<usize>>,
+    P::Fitted: Predict<Output = usize>,
+{
+    let two = train
+        .select_features(&columns)?
+        .subsample(super::MAX_FIT_ROWS, seed);
+    let model = params.fit(&two)?;
+    decision_regions(
+        path,
+        &format!(
+            "{model_name}: regions on {} and {}",
+            two.feature_names[0], two.feature_names[1]
+        ),
+        &model,
+        &two,
+        train.n_samples(),
+    )
 }
