@@ -235,8 +235,13 @@ TASKS = {
 }
 
 
+# The tasks with a design-named linfa crate (linfa-linear, -logistic, -trees, -clustering,
+# -reduction), run by the same bench binary on the same files: the table's linfa column.
+LINFA = {"ols", "logistic", "tree", "kmeans", "pca"}
+
+
 def run_learnkit(task, threads):
-    repeats = "1" if task.startswith("forest") else "3"
+    repeats = "1" if task.startswith(("forest", "linfa_tree")) else "3"
     cmd = ["cargo", "bench", "--quiet", "--bench", "side_by_side", "--", task, DATA, repeats]
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, env=env).stdout
@@ -268,11 +273,18 @@ def main():
         ours = run_learnkit(name, os.cpu_count())
         single = run_learnkit(name, 1)
         ratio = ours["seconds"] / theirs["seconds"]
+        linfa_cell = "—"
+        if name in LINFA:
+            linfa = run_learnkit("linfa_" + name, os.cpu_count())
+            linfa_cell = (f"{linfa['seconds']:.4f} s; ours {ours['seconds'] / linfa['seconds']:.2g}× its time; "
+                          f"{fmt_quality(linfa, keys)}")
+            print(f"   linfa {linfa_cell}", flush=True)
         print(f"   learnkit {ours['seconds']:.4f} s ({single['seconds']:.4f} s on 1 thread; {fmt_quality(ours, keys)}); "
               f"{peer_name} {theirs['seconds']:.4f} s ({fmt_quality(theirs, keys)}); ratio {ratio:.3g}", flush=True)
         rows.append(f"| {description} | {ours['seconds']:.4f} s | {single['seconds']:.4f} s "
                     f"| {theirs['seconds']:.4f} s ({peer_name}, 1 thread) "
-                    f"| {ratio:.3g} ({speed(ratio)}) | {fmt_quality(ours, keys)} | {fmt_quality(theirs, keys)} |")
+                    f"| {ratio:.3g} ({speed(ratio)}) | {fmt_quality(ours, keys)} | {fmt_quality(theirs, keys)} "
+                    f"| {linfa_cell} |")
     if len(wanted) < len(TASKS):
         print("partial run: docs/benchmarks.md is only rewritten by a run of every task")
         return
@@ -283,10 +295,13 @@ def main():
         f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}; "
         "command: `make bench`. Times are the median of 3 fits; "
         f"ratio = learnkit time on all {os.cpu_count()} cores / peer time (below 1 means learnkit is faster); "
-        "learnkit's results are identical on 1 thread, only slower where it parallelises.",
+        "learnkit's results are identical on 1 thread, only slower where it parallelises. "
+        "The linfa column runs the design-named linfa crate on the same files (one run for its tree): "
+        "logistic with α = 1/C and its gradient tolerance scaled to scikit-learn's, K-means with 1 run, "
+        "its mean inertia times n and its PCA variance over the total, so the columns compare.",
         "",
-        f"| work | learnkit ({os.cpu_count()} threads) | learnkit (1 thread) | peer | ratio | learnkit quality (test) | peer quality (test) |",
-        "|---|---|---|---|---|---|---|",
+        f"| work | learnkit ({os.cpu_count()} threads) | learnkit (1 thread) | peer | ratio | learnkit quality (test) | peer quality (test) | linfa 0.8.1 (same files) |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
         END,
     ])

@@ -147,7 +147,97 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
             })?;
             serde_json::json!({"task": task, "seconds": seconds, "steps_per_second": steps as f64 / seconds, "success_rate": success})
         }
-        other => return Err(Error::invalid("task", other, "unknown benchmark task")),
+        other => match other.strip_prefix("linfa_") {
+            Some(task) => linfa_task(task, dir, repeats)?,
+            None => return Err(Error::invalid("task", other, "unknown benchmark task")),
+        },
+    })
+}
+
+/// The linfa column: the design-named linfa crate on the same files, same settings where
+/// linfa has them (its defaults otherwise), timed the same way.
+fn linfa_task(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
+    use linfa::traits::{Fit, Predict};
+    let linfa_data = |name: &str| -> Result<linfa::Dataset<f64, f64, ndarray::Ix1>> {
+        Ok(read_csv(dir.join(name), Some("y"))?.regression()?.into())
+    };
+    let linfa_classes = |name: &str| -> Result<linfa::Dataset<f64, usize, ndarray::Ix1>> {
+        Ok(read_csv(dir.join(name), Some("y"))?
+            .classification()?
+            .into())
+    };
+    let linfa_err = |e: &dyn std::fmt::Display| Error::Linfa(e.to_string());
+    Ok(match task {
+        "ols" => {
+            let (train, test) = (linfa_data("reg_train.csv")?, linfa_data("reg_test.csv")?);
+            let (seconds, model) = median_time(repeats, || {
+                Fit::fit(&linfa_linear::LinearRegression::new(), &train).map_err(|e| linfa_err(&e))
+            })?;
+            let predicted: ndarray::Array1<f64> = model.predict(&test.records);
+            serde_json::json!({"task": task, "seconds": seconds,
+                "r2": metrics::r2(test.targets.view(), predicted.view())?})
+        }
+        "logistic" => {
+            let (train, test) = (
+                linfa_classes("clf_train.csv")?,
+                linfa_classes("clf_test.csv")?,
+            );
+            // α = 1/C; the gradient tolerance is on linfa's summed loss, so n × scikit-learn's.
+            let tol = 1e-4 * train.records.nrows() as f64;
+            let params = linfa_logistic::LogisticRegression::default()
+                .alpha(1.0)
+                .gradient_tolerance(tol)
+                .max_iterations(100);
+            let (seconds, model) = median_time(repeats, || {
+                Fit::fit(&params, &train).map_err(|e| linfa_err(&e))
+            })?;
+            let predicted: ndarray::Array1<usize> = model.predict(&test.records);
+            serde_json::json!({"task": task, "seconds": seconds,
+                "accuracy": metrics::accuracy(test.targets.view(), predicted.view())?})
+        }
+        "tree" => {
+            let (train, test) = (
+                linfa_classes("clf_train.csv")?,
+                linfa_classes("clf_test.csv")?,
+            );
+            let params = linfa_trees::DecisionTree::params();
+            let (seconds, model) = median_time(repeats, || {
+                Fit::fit(&params, &train).map_err(|e| linfa_err(&e))
+            })?;
+            let predicted: ndarray::Array1<usize> = model.predict(&test.records);
+            serde_json::json!({"task": task, "seconds": seconds,
+                "accuracy": metrics::accuracy(test.targets.view(), predicted.view())?})
+        }
+        "kmeans" => {
+            let x = read_csv(dir.join("blobs.csv"), Some("y"))?.features;
+            let data = linfa::DatasetBase::from(x);
+            let (seconds, model) = median_time(repeats, || {
+                let rng = <rand_xoshiro::Xoshiro256Plus as rand::SeedableRng>::seed_from_u64(0);
+                let params = linfa_clustering::KMeans::params_with_rng(8, rng).n_runs(1);
+                Fit::fit(&params, &data).map_err(|e| linfa_err(&e))
+            })?;
+            // linfa reports the mean squared distance; the table's inertia is the sum.
+            let inertia = model.inertia() * data.records.nrows() as f64;
+            serde_json::json!({"task": task, "seconds": seconds, "inertia": inertia})
+        }
+        "pca" => {
+            let x = read_csv(dir.join("wide.csv"), Some("y"))?.features;
+            let total: f64 = x.var_axis(ndarray::Axis(0), 1.0).sum();
+            let data = linfa::DatasetBase::from(x);
+            let (seconds, model) = median_time(repeats, || {
+                Fit::fit(&linfa_reduction::Pca::params(10), &data).map_err(|e| linfa_err(&e))
+            })?;
+            // linfa's own ratio is over the kept components; the kept share of the total
+            // variance comes from its singular values.
+            let n = data.records.nrows() as f64;
+            let kept: f64 = model
+                .singular_values()
+                .iter()
+                .map(|s| s * s / (n - 1.0))
+                .sum();
+            serde_json::json!({"task": task, "seconds": seconds, "variance_kept": kept / total})
+        }
+        other => return Err(Error::invalid("task", other, "no linfa counterpart")),
     })
 }
 
