@@ -66,13 +66,7 @@ macro_rules! supervised {
 
         impl<R: Data<Elem = f64>> PredictInplace<ArrayBase<R, Ix2>, Array1<$target>> for $fitted {
             fn predict_inplace<'a>(&'a self, x: &'a ArrayBase<R, Ix2>, y: &mut Array1<$target>) {
-                match self.predict_view(x.view()) {
-                    Ok(predicted) => *y = predicted,
-                    Err(_) => {
-                        let on_error: fn(&mut Array1<$target>, usize) = $on_error;
-                        on_error(y, x.nrows())
-                    }
-                }
+                fill(self.predict_view(x.view()), y, x.nrows(), $on_error)
             }
 
             fn default_target(&self, x: &ArrayBase<R, Ix2>) -> Array1<$target> {
@@ -80,6 +74,19 @@ macro_rules! supervised {
             }
         }
     };
+}
+
+/// Writes predictions into linfa's targets, or what `on_error` makes of a failure.
+fn fill<T>(
+    predicted: Result<Array1<T>>,
+    y: &mut Array1<T>,
+    n: usize,
+    on_error: fn(&mut Array1<T>, usize),
+) {
+    match predicted {
+        Ok(predicted) => *y = predicted,
+        Err(_) => on_error(y, n),
+    }
 }
 
 /// Real-valued predictions that failed become NaN.
@@ -123,13 +130,7 @@ macro_rules! boxed {
             for Box<dyn Predict<Output = $target>>
         {
             fn predict_inplace<'a>(&'a self, x: &'a ArrayBase<R, Ix2>, y: &mut Array1<$target>) {
-                match self.predict_view(x.view()) {
-                    Ok(predicted) => *y = predicted,
-                    Err(_) => {
-                        let on_error: fn(&mut Array1<$target>, usize) = $on_error;
-                        on_error(y, x.nrows())
-                    }
-                }
+                fill(self.predict_view(x.view()), y, x.nrows(), $on_error)
             }
 
             fn default_target(&self, x: &ArrayBase<R, Ix2>) -> Array1<$target> {

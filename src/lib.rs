@@ -25,6 +25,7 @@ pub mod interop;
 pub mod linalg;
 pub mod linear;
 pub mod metrics;
+pub mod model_selection;
 pub mod optim;
 pub mod persist;
 pub mod preprocessing;

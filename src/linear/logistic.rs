@@ -26,7 +26,7 @@ use crate::validate;
 /// let iris = learnkit::data::iris()?;
 /// let model = LogisticRegression::params().fit(&iris)?;
 /// assert!(model.converged());
-/// assert!(model.score(&iris, iris.targets())? > 0.95);
+/// assert!(model.score_on(&iris)? > 0.95);
 /// let proba = model.predict_proba(&iris)?;
 /// assert!((proba.row(0).sum() - 1.0).abs() < 1e-12);
 /// # Ok::<(), learnkit::Error>(())

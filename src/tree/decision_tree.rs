@@ -23,7 +23,7 @@ use crate::validate;
 /// let iris = learnkit::data::iris()?;
 /// let tree = DecisionTreeClassifier::params().max_depth(Some(3)).fit(&iris)?;
 /// assert!(tree.depth() <= 3);
-/// assert!(tree.score(&iris, iris.targets())? > 0.95);
+/// assert!(tree.score_on(&iris)? > 0.95);
 /// println!("{}", tree.export_text());
 /// # Ok::<(), learnkit::Error>(())
 /// ```

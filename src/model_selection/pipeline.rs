@@ -1,0 +1,288 @@
+//! Pipelines: transformers fitted inside each fit, then a model — so cross-validation and
+//! search fit the scaler (or PCA) on the training folds only, never on the rows they score.
+
+use ndarray::{Array1, Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::params::{unknown_param, SetParam, Value};
+use crate::dataset::Dataset;
+use crate::decomposition::{FittedPca, Pca};
+use crate::error::{Error, Result};
+use crate::persist::Persist;
+use crate::preprocessing::{FittedStandardScaler, StandardScaler};
+use crate::traits::{
+    Classifier, Estimator, Hyperparams, Predict, PredictProba, Regressor, Transform,
+};
+
+/// A transformer step of a [`Pipeline`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Standardisation.
+    Scaler(StandardScaler),
+    /// Principal component analysis.
+    Pca(Pca),
+}
+
+/// A fitted transformer step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FittedStep {
+    /// Fitted standardisation.
+    Scaler(FittedStandardScaler),
+    /// Fitted PCA.
+    Pca(FittedPca),
+}
+
+impl Step {
+    fn fit_transform(&self, x: ArrayView2<'_, f64>) -> Result<(FittedStep, Array2<f64>)> {
+        Ok(match self {
+            Step::Scaler(s) => {
+                let f = s.fit(&x)?;
+                let z = f.transform_view(x)?;
+                (FittedStep::Scaler(f), z)
+            }
+            Step::Pca(p) => {
+                let f = p.fit(&x)?;
+                let z = f.transform_view(x)?;
+                (FittedStep::Pca(f), z)
+            }
+        })
+    }
+
+    fn check(&self) -> Result<()> {
+        match self {
+            Step::Scaler(s) => s.check(),
+            Step::Pca(p) => p.check(),
+        }
+    }
+
+    fn set_param(self, name: &str, value: &Value) -> Result<Self> {
+        Ok(match self {
+            Step::Scaler(s) => Step::Scaler(s.set_param(name, value)?),
+            Step::Pca(p) => Step::Pca(p.set_param(name, value)?),
+        })
+    }
+}
+
+impl FittedStep {
+    fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        match self {
+            FittedStep::Scaler(s) => s.transform_view(x),
+            FittedStep::Pca(p) => p.transform_view(x),
+        }
+    }
+}
+
+/// Transformers, then a model, fitted as one estimator.
+///
+/// ```
+/// use learnkit::decomposition::{Components, Pca};
+/// use learnkit::linear::LogisticRegression;
+/// use learnkit::model_selection::{cross_validate, KFold, Pipeline, Scorer};
+/// use learnkit::preprocessing::StandardScaler;
+/// use learnkit::prelude::*;
+///
+/// let iris = learnkit::data::iris()?;
+/// let pipeline = Pipeline::new(LogisticRegression::params())
+///     .scaler(StandardScaler::params())
+///     .pca(Pca::params().n_components(Components::Count(2)));
+/// let model = pipeline.fit(&iris)?;
+/// assert!(model.score_on(&iris)? > 0.9);
+/// // Parameters by name: `step__param`, the model's as `model__param`.
+/// use learnkit::model_selection::{SetParam, Value};
+/// let tuned = pipeline.set_param("model__c", &Value::Float(10.0))?;
+/// let shuffled = KFold::params().shuffle(true).seed(1);
+/// let cv = cross_validate(&tuned, &iris, &shuffled, &[Scorer::Accuracy])?;
+/// assert!(cv.mean(0) > 0.85);
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline<E> {
+    steps: Vec<(String, Step)>,
+    model: E,
+}
+
+impl<E> Pipeline<E> {
+    /// A pipeline ending in `model` (named `model`), with no transformers yet.
+    pub fn new(model: E) -> Self {
+        Self {
+            steps: Vec::new(),
+            model,
+        }
+    }
+
+    /// Appends a named transformer step.
+    pub fn step(mut self, name: &str, step: Step) -> Self {
+        self.steps.push((name.to_string(), step));
+        self
+    }
+
+    /// Appends standardisation, named `scaler`.
+    pub fn scaler(self, scaler: StandardScaler) -> Self {
+        self.step("scaler", Step::Scaler(scaler))
+    }
+
+    /// Appends PCA, named `pca`.
+    pub fn pca(self, pca: Pca) -> Self {
+        self.step("pca", Step::Pca(pca))
+    }
+
+    /// The final model's parameters.
+    pub fn model(&self) -> &E {
+        &self.model
+    }
+}
+
+impl<E: Hyperparams> Hyperparams for Pipeline<E> {
+    fn check(&self) -> Result<()> {
+        for (i, (name, step)) in self.steps.iter().enumerate() {
+            if name == "model" || self.steps[..i].iter().any(|(n, _)| n == name) {
+                return Err(Error::invalid(
+                    "step",
+                    name,
+                    "step names must be unique and not `model`",
+                ));
+            }
+            step.check()?;
+        }
+        self.model.check()
+    }
+}
+
+impl<E: SetParam> SetParam for Pipeline<E> {
+    fn param_names(&self) -> Vec<&'static str> {
+        self.model.param_names()
+    }
+
+    /// `step__param` sets a step's parameter (`scaler__with_mean`, `pca__n_components`,
+    /// `model__max_depth`); a name without `__` is the model's.
+    fn set_param(mut self, name: &str, value: &Value) -> Result<Self> {
+        let Some((step, param)) = name.split_once("__") else {
+            self.model = self.model.set_param(name, value)?;
+            return Ok(self);
+        };
+        if step == "model" {
+            self.model = self.model.set_param(param, value)?;
+            return Ok(self);
+        }
+        let names: Vec<String> = self.steps.iter().map(|(n, _)| n.clone()).collect();
+        let Some(i) = names.iter().position(|n| n == step) else {
+            let known: Vec<&str> = names.iter().map(String::as_str).chain(["model"]).collect();
+            return Err(unknown_param("Pipeline", step, &known));
+        };
+        let (n, s) = self.steps.remove(i);
+        self.steps.insert(i, (n, s.set_param(param, value)?));
+        Ok(self)
+    }
+}
+
+/// A fitted pipeline: the fitted steps, then the fitted model. Saves and loads as one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedPipeline<M> {
+    steps: Vec<(String, FittedStep)>,
+    model: M,
+    n_features: usize,
+}
+
+impl<M> FittedPipeline<M> {
+    /// The fitted model at the end.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The fitted steps, by name.
+    pub fn steps(&self) -> &[(String, FittedStep)] {
+        &self.steps
+    }
+
+    /// Runs the records through every step.
+    pub fn transform_records(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        crate::validate::check_predict_input(x, self.n_features)?;
+        let mut z = x.to_owned();
+        for (_, step) in &self.steps {
+            z = step.transform(z.view())?;
+        }
+        Ok(z)
+    }
+}
+
+impl<E, T> Estimator<Dataset<T>> for Pipeline<E>
+where
+    T: Clone,
+    E: Estimator<Dataset<T>> + Hyperparams,
+{
+    type Fitted = FittedPipeline<E::Fitted>;
+
+    fn fit(&self, data: &Dataset<T>) -> Result<Self::Fitted> {
+        self.check()?;
+        crate::validate::check_records(data.records.view(), "training records")?;
+        let mut x = data.records.clone();
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for (name, step) in &self.steps {
+            let (fitted, z) = step.fit_transform(x.view())?;
+            steps.push((name.clone(), fitted));
+            x = z;
+        }
+        let names = crate::dataset::default_feature_names(x.ncols());
+        let mut transformed = Dataset::new(x, data.targets.clone())?.with_feature_names(names)?;
+        transformed.class_names = data.class_names.clone();
+        transformed.target_name = data.target_name.clone();
+        Ok(FittedPipeline {
+            steps,
+            model: self.model.fit(&transformed)?,
+            n_features: data.n_features(),
+        })
+    }
+}
+
+impl<M: Predict> Predict for FittedPipeline<M> {
+    type Output = M::Output;
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<M::Output>> {
+        self.model.predict_view(self.transform_records(x)?.view())
+    }
+}
+
+impl<M: PredictProba> PredictProba for FittedPipeline<M> {
+    fn classes(&self) -> &[String] {
+        self.model.classes()
+    }
+    fn predict_proba_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.model
+            .predict_proba_view(self.transform_records(x)?.view())
+    }
+}
+
+impl<M: Predict<Output = usize>> Classifier for FittedPipeline<M> {}
+impl<M: Predict<Output = f64>> Regressor for FittedPipeline<M> {}
+
+impl<M: Persist> Persist for FittedPipeline<M> {
+    const KIND: &'static str = "Pipeline";
+
+    fn validate_loaded(&self) -> Result<()> {
+        // Each step must take what the previous one gives.
+        let mut width = self.n_features;
+        for (name, step) in &self.steps {
+            let (input, output) = match step {
+                FittedStep::Scaler(s) => {
+                    s.validate_loaded()?;
+                    (s.mean.len(), s.mean.len())
+                }
+                FittedStep::Pca(p) => {
+                    p.validate_loaded()?;
+                    (p.mean().len(), p.n_components())
+                }
+            };
+            if input != width {
+                return Err(Error::shape(
+                    format!("pipeline step `{name}`"),
+                    width,
+                    input,
+                ));
+            }
+            width = output;
+        }
+        self.model.validate_loaded()
+    }
+}
