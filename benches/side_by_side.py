@@ -73,6 +73,12 @@ def make_wide_data():
     write_csv(os.path.join(DATA, "wide.csv"), x, y)
 
 
+def make_grid_data():
+    from sklearn.datasets import make_classification
+    x, y = make_classification(n_samples=10_000, n_features=20, n_informative=10, random_state=1)
+    write_csv(os.path.join(DATA, "grid.csv"), x, y)
+
+
 # ---- peers ----------------------------------------------------------------------------------
 
 def peer_ols():
@@ -99,6 +105,19 @@ def peer_tree():
     xt, yt = load("clf_test.csv")
     seconds, m = median_time(lambda: DecisionTreeClassifier(random_state=0).fit(x, y))
     return {"seconds": seconds, "accuracy": m.score(xt, yt)}
+
+
+GRID = {"max_depth": [4, 8, 16, None], "max_features": ["sqrt", 0.5]}
+
+
+def peer_grid():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    x, y = load("grid.csv")
+    search = GridSearchCV(RandomForestClassifier(n_estimators=50, random_state=0), GRID,
+                          cv=StratifiedKFold(5), n_jobs=1)
+    seconds, s = median_time(lambda: search.fit(x, y), repeats=1)
+    return {"seconds": seconds, "best_score": s.best_score_}
 
 
 def peer_forest():
@@ -228,6 +247,9 @@ TASKS = {
                        "Gymnasium CartPole-v1 (gym.make)", ["steps_per_second"]),
     "qlearning": ("Tabular Q-learning, FrozenLake 4x4 slippery, 20k episodes", lambda: None, peer_qlearning,
                   "Python/NumPy Q-learning loop", ["steps_per_second", "success_rate"]),
+    "grid_search": ("Grid search through `examples/model_selection`: random forest (50 trees), "
+                    "max_depth × max_features = 8 points × 5 stratified folds, 10k×20; 1 run each",
+                    make_grid_data, peer_grid, "scikit-learn GridSearchCV, n_jobs=1", ["best_score"]),
     "kmeans": ("K-means k=8, n_init=1, 100k×10 blobs", make_blobs_data, peer_kmeans,
                "scikit-learn KMeans (lloyd)", ["inertia"]),
     "pca": ("PCA 20k×100 → 10 components", make_wide_data, peer_pca,
@@ -240,7 +262,23 @@ TASKS = {
 LINFA = {"ols", "logistic", "tree", "kmeans", "pca"}
 
 
+def run_grid_example(threads):
+    """The grid search runs through the example binary, as a user would: its JSON's
+    search_seconds is the whole search (every fit, every score, the refit)."""
+    exe = os.path.join(ROOT, "target", "release", "examples", "model_selection")
+    cmd = [exe, "--data", os.path.join(DATA, "grid.csv"), "--target", "y", "--model", "forest",
+           "--trees", "50", "--cv", "5", "--stratified", "--seed", "0",
+           "--grid", "max_depth=4,8,16,none;max_features=sqrt,0.5",
+           "--out", os.path.join(ROOT, "target", "bench-grid"), "--json"]
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    d = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": d["search_seconds"], "best_score": d["best_score"]}
+
+
 def run_learnkit(task, threads):
+    if task == "grid_search":
+        return run_grid_example(threads)
     repeats = "1" if task.startswith(("forest", "linfa_tree")) else "3"
     cmd = ["cargo", "bench", "--quiet", "--bench", "side_by_side", "--", task, DATA, repeats]
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
@@ -263,6 +301,7 @@ def main():
     os.makedirs(DATA, exist_ok=True)
     wanted = [a for a in sys.argv[1:] if a in TASKS] or list(TASKS)
     subprocess.run(["cargo", "bench", "--no-run", "--quiet", "--bench", "side_by_side"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--example", "model_selection"], cwd=ROOT, check=True)
     rows = []
     for name in wanted:
         description, make_data, peer, peer_name, keys = TASKS[name]

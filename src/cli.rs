@@ -192,11 +192,12 @@ impl DataArgs {
         })
     }
 
-    fn split<T: Clone>(
+    /// The `--data` file (or the default) whole, with the `--test` file when one is given.
+    fn load_all<T: Clone>(
         &self,
         load: impl Fn(&Path, Option<&Dataset<T>>) -> Result<Dataset<T>>,
         default: impl FnOnce() -> Result<(Dataset<T>, String)>,
-    ) -> Result<Split<T>> {
+    ) -> Result<(Dataset<T>, Option<Dataset<T>>, String)> {
         let (full, source) = match &self.data {
             Some(path) => (load(path, None)?, source_name(path)),
             None => {
@@ -206,7 +207,8 @@ impl DataArgs {
                 default()?
             }
         };
-        match &self.test {
+        let test = match &self.test {
+            None => None,
             Some(test_path) => {
                 let test = load(test_path, Some(&full))?;
                 if test.feature_names != full.feature_names {
@@ -216,21 +218,60 @@ impl DataArgs {
                         test.feature_names.join(","),
                     ));
                 }
-                Ok(Split {
-                    train: full,
-                    test,
-                    source,
-                })
+                Some(test)
             }
-            None => {
-                let (train, test) = data::train_test_split(&full, TEST_FRACTION, self.common.seed)?;
-                Ok(Split {
-                    train,
-                    test,
-                    source,
-                })
-            }
-        }
+        };
+        Ok((full, test, source))
+    }
+
+    fn split<T: Clone>(
+        &self,
+        load: impl Fn(&Path, Option<&Dataset<T>>) -> Result<Dataset<T>>,
+        default: impl FnOnce() -> Result<(Dataset<T>, String)>,
+    ) -> Result<Split<T>> {
+        let (full, test, source) = self.load_all(load, default)?;
+        let (train, test) = match test {
+            Some(test) => (full, test),
+            None => data::train_test_split(&full, TEST_FRACTION, self.common.seed)?,
+        };
+        Ok(Split {
+            train,
+            test,
+            source,
+        })
+    }
+
+    /// Classification data for cross-validation: all of `--data` (no hold-out split; the folds
+    /// are the hold-outs), the `--test` file when given, and the data's name.
+    pub fn classification_all(
+        &self,
+        default: impl FnOnce() -> Result<(Dataset<usize>, String)>,
+    ) -> Result<(Dataset<usize>, Option<Dataset<usize>>, String)> {
+        self.load_all(
+            |path, train| match train {
+                None => self.take_table(path)?.classification(),
+                Some(train) => self
+                    .read(path, Some(self.require_target(path)?))?
+                    .classification_with(&train.class_names),
+            },
+            default,
+        )
+    }
+
+    /// [`DataArgs::classification_all`] for regression data.
+    pub fn regression_all(
+        &self,
+        default: impl FnOnce() -> Result<(Dataset<f64>, String)>,
+    ) -> Result<(Dataset<f64>, Option<Dataset<f64>>, String)> {
+        self.load_all(
+            |path, train| match train {
+                None => self.take_table(path)?.regression(),
+                Some(_) => self
+                    .read(path, Some(self.require_target(path)?))?
+                    .regression(),
+            },
+            default,
+        )
     }
 
     /// The task: `explicit` when given; else, for `--data`, regression when the target column

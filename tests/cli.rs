@@ -148,3 +148,81 @@ fn a_failed_run_leaves_no_partial_output_and_keeps_existing_files() {
     assert_eq!(code, 0, "{stderr}");
     assert!(out.join("qlearning_frozen_lake_4x4_episodes.csv").exists());
 }
+
+/// Without a grid, `model_selection` cross-validates the one model: its `best_score` is
+/// scikit-learn's `cross_val_score(LogisticRegression(), X, y, cv=KFold(5)).mean()` on the same
+/// file (captured in the fixture).
+#[test]
+fn model_selection_best_score_is_scikit_learns_cv_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let data = format!("{root}/tests/fixtures/model_selection/cv_data.csv");
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{root}/tests/fixtures/model_selection/sklearn_folds.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let out = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = run(
+        "model_selection",
+        &["--data", &data, "--target", "y", "--out", out, "--json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let ours = json["best_score"].as_f64().unwrap();
+    let theirs = fixture["logistic_kfold5_mean"].as_f64().unwrap();
+    assert!(
+        (ours - theirs).abs() <= 5e-4,
+        "{ours} vs scikit-learn {theirs}"
+    );
+    for key in [
+        "best_params",
+        "cv_results",
+        "search_seconds",
+        "n_candidates",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert!(std::path::Path::new(json["cv_results"].as_str().unwrap()).exists());
+}
+
+/// Bad search settings end with one line naming what is wrong, before any fitting.
+#[test]
+fn model_selection_rejects_bad_settings_before_fitting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let cases: [(&[&str], &str); 8] = [
+        (&["--model", "tree", "--grid", "max_dpth=2,4"], "max_dpth"),
+        (&["--model", "tree", "--grid", "max_depth=two"], "max_depth"),
+        (
+            &["--model", "forest", "--grid", "n_estimators=0,10"],
+            "n_estimators",
+        ),
+        (&["--model", "tree", "--grid", ";"], "grid"),
+        (&["--model", "tree", "--cv", "5000"], "n_splits"),
+        (
+            &["--model", "tree", "--stratified", "--cv", "11"],
+            "smallest class",
+        ),
+        (
+            &["--model", "linear", "--scoring", "accuracy"],
+            "regression",
+        ),
+        (&["--model", "tree", "--scoring", "f1"], "two classes"),
+    ];
+    for (args, expected) in cases {
+        let mut full = args.to_vec();
+        full.extend(["--out", out]);
+        let (code, _, stderr) = run("model_selection", &full);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(
+            !std::path::Path::new(out).exists(),
+            "{args:?} wrote before failing"
+        );
+    }
+}

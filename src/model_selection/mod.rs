@@ -13,6 +13,7 @@
 //! * [`Pipeline`] — scaler and PCA steps fitted inside each fit, so no fold sees statistics of
 //!   the rows it is scored on.
 
+mod curves;
 mod params;
 mod pipeline;
 mod scoring;
@@ -21,9 +22,12 @@ mod set_params;
 mod split;
 mod validation;
 
+pub use curves::{learning_curve, validation_curve, ScoreCurve};
 pub use params::{unknown_param, Distribution, ParamGrid, SetParam, Value};
 pub use pipeline::{FittedPipeline, FittedStep, Pipeline, Step};
-pub use scoring::{classification_score, regression_score, Scored, Scorer};
+pub use scoring::{
+    classification_score, regression_score, score_classifier, score_regressor, Scored, Scorer,
+};
 pub use search::{CandidateResult, GridSearch, RandomSearch, SearchResult};
 pub use split::{
     Fold, GroupKFold, KFold, ShuffleSplit, SplitInput, Splitter, StratifiedKFold,

@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::params::{unknown_param, SetParam, Value};
+use super::scoring::{Scored, Scorer};
 use crate::dataset::Dataset;
 use crate::decomposition::{FittedPca, Pca};
 use crate::error::{Error, Result};
@@ -256,6 +257,17 @@ impl<M: PredictProba> PredictProba for FittedPipeline<M> {
 
 impl<M: Predict<Output = usize>> Classifier for FittedPipeline<M> {}
 impl<M: Predict<Output = f64>> Regressor for FittedPipeline<M> {}
+
+impl<M: Scored<T>, T: Clone> Scored<T> for FittedPipeline<M> {
+    /// Transforms the records once, then lets the model score them.
+    fn scores(&self, data: &Dataset<T>, scorers: &[Scorer]) -> Result<Vec<f64>> {
+        let mut transformed = data.clone();
+        let x = self.transform_records(data.records.view())?;
+        transformed.feature_names = crate::dataset::default_feature_names(x.ncols());
+        transformed.records = x;
+        self.model.scores(&transformed, scorers)
+    }
+}
 
 impl<M: Persist> Persist for FittedPipeline<M> {
     const KIND: &'static str = "Pipeline";

@@ -140,50 +140,82 @@ impl Scorer {
 }
 
 /// A fitted model the scorers can evaluate: classifiers with probabilities (`T = usize`) and
-/// regressors (`T = f64`).
+/// regressors (`T = f64`). Every learnkit model implements it; a model of your own does in
+/// one line with [`score_classifier`] or [`score_regressor`].
 pub trait Scored<T> {
     /// Scores the model on `data` with each scorer, predicting once (and once more for
     /// probabilities when a scorer needs them).
     fn scores(&self, data: &Dataset<T>, scorers: &[Scorer]) -> Result<Vec<f64>>;
 }
 
-impl<M: PredictProba + ?Sized> Scored<usize> for M {
-    fn scores(&self, data: &Dataset<usize>, scorers: &[Scorer]) -> Result<Vec<f64>> {
-        let x = data.records.view();
-        let y = data.targets.view();
-        let proba = match scorers.iter().any(|s| s.needs_proba()) {
-            true => Some(self.predict_proba_view(x)?),
-            false => None,
-        };
-        let predicted = match &proba {
-            Some(p) => metrics::argmax_rows(p.view()),
-            None => self.predict_view(x)?,
-        };
-        let n_classes = self.classes().len().max(data.n_classes());
-        scorers
-            .iter()
-            .map(|&s| {
-                classification_score(
-                    s,
-                    y,
-                    predicted.view(),
-                    proba.as_ref().map(|p| p.view()),
-                    n_classes,
-                )
-            })
-            .collect()
-    }
+/// [`Scored::scores`] for a classifier with probabilities.
+pub fn score_classifier<M: PredictProba + ?Sized>(
+    model: &M,
+    data: &Dataset<usize>,
+    scorers: &[Scorer],
+) -> Result<Vec<f64>> {
+    let x = data.records.view();
+    let y = data.targets.view();
+    let proba = match scorers.iter().any(|s| s.needs_proba()) {
+        true => Some(model.predict_proba_view(x)?),
+        false => None,
+    };
+    let predicted = match &proba {
+        Some(p) => metrics::argmax_rows(p.view()),
+        None => model.predict_view(x)?,
+    };
+    let n_classes = model.classes().len().max(data.n_classes());
+    scorers
+        .iter()
+        .map(|&s| {
+            classification_score(
+                s,
+                y,
+                predicted.view(),
+                proba.as_ref().map(|p| p.view()),
+                n_classes,
+            )
+        })
+        .collect()
 }
 
-impl<M: Predict<Output = f64> + ?Sized> Scored<f64> for M {
-    fn scores(&self, data: &Dataset<f64>, scorers: &[Scorer]) -> Result<Vec<f64>> {
-        let predicted = self.predict_view(data.records.view())?;
-        scorers
-            .iter()
-            .map(|&s| regression_score(s, data.targets.view(), predicted.view()))
-            .collect()
-    }
+/// [`Scored::scores`] for a regressor.
+pub fn score_regressor<M: Predict<Output = f64> + ?Sized>(
+    model: &M,
+    data: &Dataset<f64>,
+    scorers: &[Scorer],
+) -> Result<Vec<f64>> {
+    let predicted = model.predict_view(data.records.view())?;
+    scorers
+        .iter()
+        .map(|&s| regression_score(s, data.targets.view(), predicted.view()))
+        .collect()
 }
+
+macro_rules! scored {
+    ($helper:ident, $target:ty => $($model:ty),+) => {
+        $(
+            impl Scored<$target> for $model {
+                fn scores(&self, data: &Dataset<$target>, scorers: &[Scorer]) -> Result<Vec<f64>> {
+                    $helper(self, data, scorers)
+                }
+            }
+        )+
+    };
+}
+
+scored!(score_classifier, usize =>
+    crate::linear::FittedLogisticRegression,
+    crate::tree::FittedDecisionTree<usize>,
+    crate::tree::FittedForest<usize>,
+    Box<dyn PredictProba>
+);
+scored!(score_regressor, f64 =>
+    crate::linear::FittedLinearRegression,
+    crate::tree::FittedDecisionTree<f64>,
+    crate::tree::FittedForest<f64>,
+    Box<dyn Predict<Output = f64>>
+);
 
 /// One classification score from predictions (and probabilities when needed).
 pub fn classification_score(

@@ -214,8 +214,13 @@ macro_rules! search_settings {
     () => {
         /// The cross-validation splitter (default: stratified 5-fold for classes, 5-fold for
         /// real targets, as scikit-learn).
-        pub fn cv(mut self, splitter: impl Splitter + 'static) -> Self {
-            self.settings.splitter = Some(Box::new(splitter));
+        pub fn cv(self, splitter: impl Splitter + 'static) -> Self {
+            self.cv_boxed(Box::new(splitter))
+        }
+
+        /// [`Self::cv`] for a splitter chosen at run time.
+        pub fn cv_boxed(mut self, splitter: Box<dyn Splitter>) -> Self {
+            self.settings.splitter = Some(splitter);
             self
         }
 

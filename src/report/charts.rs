@@ -24,6 +24,9 @@ pub enum Mark {
     Points,
     /// Large crosses (cluster centres, chosen points).
     Crosses,
+    /// A pale filled polygon (a ± one standard deviation band): the points run along the
+    /// upper edge and back along the lower one.
+    Band,
 }
 
 /// A named set of points, drawn as a line, dots or crosses.
@@ -77,6 +80,21 @@ impl Series {
             points,
             mark: Mark::Crosses,
             color: None,
+        }
+    }
+
+    /// A pale band between `lower` and `upper` (same x values) in palette colour `color`.
+    pub fn band(
+        name: impl Into<String>,
+        lower: &[(f64, f64)],
+        upper: &[(f64, f64)],
+        color: usize,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            points: upper.iter().chain(lower.iter().rev()).copied().collect(),
+            mark: Mark::Band,
+            color: Some(color),
         }
     }
 
@@ -169,6 +187,9 @@ fn legend_glyph<'b>(
         }
         Mark::Points => Circle::new((x + 10, y), 4, c.filled()).into_dyn(),
         Mark::Crosses => Cross::new((x + 10, y), 5, c.stroke_width(3)).into_dyn(),
+        Mark::Band => {
+            Rectangle::new([(x, y - 5), (x + 20, y + 5)], c.mix(0.25).filled()).into_dyn()
+        }
     }
 }
 
@@ -254,6 +275,12 @@ fn draw_xy(
                         .iter()
                         .map(|&p| Cross::new(p, 9, c.stroke_width(4))),
                 )
+                .map_err(err)?,
+            Mark::Band => chart
+                .draw_series(std::iter::once(Polygon::new(
+                    s.points.clone(),
+                    c.mix(0.2).filled(),
+                )))
                 .map_err(err)?,
         };
         if !s.name.is_empty() {

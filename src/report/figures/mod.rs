@@ -1,13 +1,16 @@
 //! Every report figure learnkit draws, one named function each, so a program (and each
 //! example) draws a picture in one call: predicted against actual, residuals, importances,
 //! confusion matrices, ROC curves, decision regions and depth curves here; the elbow, clusters,
-//! scree and projections in [`unsupervised`]; learning curves, policy maps and DQN diagnostics
+//! scree and projections in [`unsupervised`]; learning and validation curves, search heat maps
+//! and classification reports in [`selection`]; learning curves, policy maps and DQN diagnostics
 //! in [`rl`]. All are re-exported here.
 
 pub mod rl;
+pub mod selection;
 pub mod unsupervised;
 
 pub use rl::*;
+pub use selection::*;
 pub use unsupervised::*;
 
 use std::path::Path;

@@ -1,0 +1,327 @@
+//! Model selection: cross-validation, grid or random search, and a pipeline that standardises
+//! inside each fold. Reports: the search as a heat map (two parameters) or a validation curve
+//! (one), the best model's learning curve, and its per-class report (classification).
+//!
+//! ```text
+//! cargo run --release --example model_selection -- [--data f.csv --target y] [--model logistic|tree|forest|linear]
+//!     [--cv 5 [--shuffle] [--stratified]] [--scoring f1_macro] [--grid "max_depth=2,4,8;n_estimators=50,100"]
+//!     [--random 20 --param "c=loguniform(0.01,100)"] [--standardize] [--trees 50] [--json]
+//! ```
+//! Without `--grid` or `--random`, the one model is cross-validated and `best_score` is its
+//! mean CV score. Default data: wine quality (classification) or diabetes (`--model linear`).
+
+use clap::Parser;
+use learnkit::cli::{DataArgs, Outcome};
+use learnkit::data;
+use learnkit::linear::{LinearRegression, LogisticRegression};
+use learnkit::metrics;
+use learnkit::model_selection::*;
+use learnkit::prelude::*;
+use learnkit::preprocessing::StandardScaler;
+use learnkit::report::figures;
+use learnkit::tree::{DecisionTreeClassifier, RandomForest};
+
+/// The models this example can tune.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Model {
+    /// Logistic regression (classification).
+    #[default]
+    Logistic,
+    /// A decision tree (classification).
+    Tree,
+    /// A random forest (classification).
+    Forest,
+    /// Least squares / ridge (regression).
+    Linear,
+}
+
+/// Command line of the model selection example.
+#[derive(Parser, Debug, Default)]
+#[command(about = "Cross-validate, search hyper-parameters, and report")]
+pub struct Args {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The model [default: logistic].
+    #[arg(long, value_enum)]
+    pub model: Option<Model>,
+    /// Folds [default: 5].
+    #[arg(long)]
+    pub cv: Option<usize>,
+    /// Shuffle the rows (with --seed) before cutting the folds.
+    #[arg(long)]
+    pub shuffle: bool,
+    /// Stratified folds (classification).
+    #[arg(long)]
+    pub stratified: bool,
+    /// Scorer name [default: accuracy, or r2 for regression].
+    #[arg(long)]
+    pub scoring: Option<String>,
+    /// Grid to search: "name=v1,v2;name=v1,v2".
+    #[arg(long, conflicts_with = "random")]
+    pub grid: Option<String>,
+    /// Random search with this many candidates, drawn from the --param distributions.
+    #[arg(long)]
+    pub random: Option<usize>,
+    /// A distribution for --random: "name=loguniform(a,b)", "name=uniform(a,b)",
+    /// "name=int(a,b)" or "name=v1,v2" (repeatable).
+    #[arg(long)]
+    pub param: Vec<String>,
+    /// Standardise inside each fold (a pipeline: scaler, then the model; grid names for the
+    /// scaler are `scaler__with_mean`).
+    #[arg(long)]
+    pub standardize: bool,
+    /// Trees of the forest (not searched unless in the grid) [default: 100].
+    #[arg(long)]
+    pub trees: Option<usize>,
+}
+
+pub fn run(args: &Args) -> Result<Outcome> {
+    let seed = args.data.seed;
+    match args.model.unwrap_or_default() {
+        Model::Logistic => select(
+            args,
+            LogisticRegression::params().max_iter(1000),
+            classes(args)?,
+        ),
+        Model::Tree => select(
+            args,
+            DecisionTreeClassifier::params().seed(seed),
+            classes(args)?,
+        ),
+        Model::Forest => {
+            let forest = RandomForest::classifier().n_estimators(args.trees.unwrap_or(100));
+            select(args, forest.seed(seed), classes(args)?)
+        }
+        Model::Linear => {
+            let data = args
+                .data
+                .regression_all(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
+            select(args, LinearRegression::params(), data)
+        }
+    }
+}
+
+fn classes(args: &Args) -> Result<(Dataset<usize>, Option<Dataset<usize>>, String)> {
+    args.data
+        .classification_all(|| Ok((data::winequality()?, "wine quality (built-in)".into())))
+}
+
+/// Everything after the model is chosen: the splitter, the scorer, the search (or one
+/// cross-validation), and the reports. With --standardize the model sits in a pipeline.
+fn select<P, T>(
+    args: &Args,
+    params: P,
+    (data, test, source): (Dataset<T>, Option<Dataset<T>>, String),
+) -> Result<Outcome>
+where
+    T: CvTarget + serde::Serialize,
+    P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync + std::fmt::Debug,
+    P::Fitted: Scored<T> + Predict<Output = T> + Send,
+{
+    if args.standardize {
+        let pipeline = Pipeline::new(params).scaler(StandardScaler::params());
+        return search(args, pipeline, data, test, source);
+    }
+    search(args, params, data, test, source)
+}
+
+fn search<P, T>(
+    args: &Args,
+    params: P,
+    data: Dataset<T>,
+    test: Option<Dataset<T>>,
+    source: String,
+) -> Result<Outcome>
+where
+    T: CvTarget + serde::Serialize,
+    P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync + std::fmt::Debug,
+    P::Fitted: Scored<T> + Predict<Output = T> + Send,
+{
+    // Every flag is read and checked before any fitting.
+    let k = args.cv.unwrap_or(5);
+    let scorer: Scorer = match &args.scoring {
+        Some(name) => name.parse()?,
+        None => T::default_scorer(),
+    };
+    let seed = args.data.seed;
+    if args.stratified && !T::CLASSIFICATION {
+        return Err(Error::invalid(
+            "--stratified",
+            "given",
+            "needs a classification target",
+        ));
+    }
+    let make_splitter = || -> Box<dyn Splitter> {
+        match args.stratified {
+            true => Box::new(
+                StratifiedKFold::params()
+                    .n_splits(k)
+                    .shuffle(args.shuffle)
+                    .seed(seed),
+            ),
+            false => Box::new(KFold::params().n_splits(k).shuffle(args.shuffle).seed(seed)),
+        }
+    };
+    let splitter = make_splitter();
+    let grid = args.grid.as_deref().map(ParamGrid::parse).transpose()?;
+    let random = match args.random {
+        Some(0) => return Err(Error::invalid("--random", 0, "must be at least 1")),
+        Some(n) => {
+            let mut search = RandomSearch::new(params.clone()).n_iter(n).seed(seed);
+            for p in &args.param {
+                let (name, dist) = p
+                    .split_once('=')
+                    .ok_or_else(|| Error::invalid("--param", p, "write name=distribution"))?;
+                search = search.param(name.trim(), Distribution::parse(dist)?);
+            }
+            Some(search)
+        }
+        None if !args.param.is_empty() => {
+            return Err(Error::invalid("--param", "given", "needs --random N"))
+        }
+        None => None,
+    };
+
+    // The search: a grid, random candidates, or just this model.
+    let result = match random {
+        Some(random) => random
+            .cv_boxed(make_splitter())
+            .scoring(&[scorer])
+            .fit(&data)?,
+        None => {
+            let grid = grid.clone().unwrap_or_default();
+            GridSearch::new(params.clone(), grid)
+                .cv_boxed(make_splitter())
+                .scoring(&[scorer])
+                .fit(&data)?
+        }
+    };
+    let best = &result.candidates[result.best_index];
+    let best_params = params.clone().with_params(&parse_back(best))?;
+    let mut out = args.data.outcome();
+    let table = args.data.out_path("cv_results.csv");
+    result.write_csv(&table)?;
+    out.summary
+        .set("data", &source)
+        .set("n_samples", data.n_samples())
+        .set("cv", k)
+        .set("scoring", scorer.name())
+        .set("n_candidates", result.candidates.len())
+        .set(
+            "best_params",
+            best.params
+                .iter()
+                .cloned()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .set("best_score", result.best_score)
+        .set("best_score_std", best.std_scores[0])
+        .set("search_seconds", result.seconds)
+        .set("fit_seconds", result.seconds)
+        .set("load_seconds", args.data.load_seconds())
+        .set("cv_results", table.display().to_string());
+    if let (Some(test), Some(model)) = (&test, &result.best_model) {
+        out.summary
+            .set("test_score", model.scores(test, &[scorer])?[0]);
+    }
+
+    // Reports: the search, the best model's learning curve, its per-class report.
+    let names = grid.as_ref().map(|g| g.names()).unwrap_or_default();
+    match names.as_slice() {
+        [one] => out.draw(
+            "search_validation_curve.png",
+            "Training and cross-validation scores against the searched parameter (mean ± 1 sd over \
+             the folds): where the two part, the model starts to over-fit.",
+            |path| {
+                let values: Vec<Value> = grid.as_ref().map(|g| g.candidates().into_iter().map(|c| c[0].1.clone()).collect()).unwrap_or_default();
+                let curve = validation_curve(&params, &data, splitter.as_ref(), scorer, one, &values)?;
+                figures::score_curve(path, &format!("Validation curve ({source})"), one, &curve)
+            },
+        )?,
+        [x, y, ..] => out.draw(
+            "search_grid.png",
+            "Mean cross-validation score of every grid point; ★ marks the best.",
+            |path| figures::search_heatmap(path, &format!("Grid search: mean {scorer} ({source})"), &result, x, y),
+        )?,
+        [] => {}
+    }
+    out.draw(
+        "learning_curve.png",
+        "The best model's training and cross-validation scores as the training set grows \
+         (mean ± 1 sd): a gap that stays means more data would help; curves that meet mean a \
+         richer model would.",
+        |path| {
+            let curve = learning_curve(
+                &best_params,
+                &data,
+                splitter.as_ref(),
+                scorer,
+                &[0.1, 0.325, 0.55, 0.775, 1.0],
+            )?;
+            figures::score_curve(
+                path,
+                &format!("Learning curve ({source})"),
+                "training rows",
+                &curve,
+            )
+        },
+    )?;
+    report_classes(&mut out, &best_params, &data, splitter.as_ref())?;
+    Ok(out)
+}
+
+/// The per-class report from out-of-fold predictions (classification only).
+fn report_classes<P, T>(
+    out: &mut Outcome,
+    params: &P,
+    data: &Dataset<T>,
+    splitter: &dyn Splitter,
+) -> Result<()>
+where
+    T: CvTarget,
+    P: Estimator<Dataset<T>> + Hyperparams + Sync,
+    P::Fitted: Predict<Output = T>,
+{
+    if !T::CLASSIFICATION {
+        return Ok(());
+    }
+    let predicted = cross_val_predict(params, data, splitter)?;
+    let (Some(truth), Some(predicted)) =
+        (T::labels(data.targets.view()), T::labels(predicted.view()))
+    else {
+        return Ok(());
+    };
+    let (truth, predicted) = (
+        ndarray::Array1::from(truth),
+        ndarray::Array1::from(predicted),
+    );
+    let report = metrics::precision_recall_f1(truth.view(), predicted.view(), T::n_classes(data))?;
+    out.summary.set("cv_macro_f1", report.macro_f1);
+    out.draw(
+        "classification_report.png",
+        "Precision, recall and F1 of each class from out-of-fold predictions (every row \
+         predicted by the model that did not see it), with each class's support.",
+        |path| {
+            figures::classification_report(
+                path,
+                "Classification report (out-of-fold)",
+                &report,
+                &data.class_names,
+            )
+        },
+    )
+}
+
+/// The best candidate's parameters as values again.
+fn parse_back(best: &CandidateResult) -> Vec<(String, Value)> {
+    best.params
+        .iter()
+        .map(|(n, v)| (n.clone(), Value::parse(v)))
+        .collect()
+}
+
+#[allow(dead_code)]
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    args.data.main(|| run(&args))
+}
