@@ -43,6 +43,8 @@ mod kmeans_elbow;
 mod linear_regression;
 #[path = "logistic_regression.rs"]
 mod logistic_regression;
+#[path = "model_selection.rs"]
+mod model_selection;
 #[path = "pca.rs"]
 mod pca;
 #[path = "q_learning_gridworld.rs"]
@@ -169,6 +171,27 @@ fn stages(quick: bool) -> Vec<Stage> {
             run: Box::new(|common| {
                 pca::run(&pca::Args {
                     data: data(common),
+                    ..Default::default()
+                })
+            }),
+        },
+        Stage {
+            name: "model selection",
+            title: "Model selection: how deep should the tree be?",
+            explanation: "Cross-validation fits a model on four fifths of the data and scores it \
+                on the fifth it did not see, five times over. Searching a tree's depth this way \
+                shows bias and variance at work: shallow trees score low everywhere, deep trees \
+                score perfectly on their training rows and no better on the held-out ones. The \
+                pipeline standardises inside each fold, so no fold sees the rows it is scored on.",
+            run: Box::new(|common| {
+                model_selection::run(&model_selection::Args {
+                    data: data(common),
+                    model: Some(model_selection::Model::Tree),
+                    stratified: true,
+                    shuffle: true,
+                    grid: Some("max_depth=1,2,3,4,6,8,12,none".into()),
+                    scoring: Some("f1_macro".into()),
+                    standardize: true,
                     ..Default::default()
                 })
             }),
