@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release --example model_selection -- [--data f.csv --target y] [--model logistic|tree|forest|linear]
 //!     [--cv 5 [--shuffle] [--stratified]] [--scoring f1_macro] [--grid "max_depth=2,4,8;n_estimators=50,100"]
-//!     [--random 20 --param "c=loguniform(0.01,100)"] [--standardize] [--trees 50] [--json]
+//!     [--random 20 --param "c=loguniform(0.01,100)"] [--halving] [--standardize] [--trees 50] [--json]
 //! ```
 //! Without `--grid` or `--random`, the one model is cross-validated and `best_score` is its
 //! mean CV score. Default data: wine quality (classification) or diabetes (`--model linear`).
@@ -66,6 +66,10 @@ pub struct Args {
     /// "name=int(a,b)" or "name=v1,v2" (repeatable).
     #[arg(long)]
     pub param: Vec<String>,
+    /// Search the grid by successive halving (a third of the candidates go on to three times
+    /// the rows each round) instead of exhaustively.
+    #[arg(long, requires = "grid")]
+    pub halving: bool,
     /// Standardise inside each fold (a pipeline: scaler, then the model; grid names for the
     /// scaler are `scaler__with_mean`).
     #[arg(long)]

@@ -8,8 +8,8 @@
 //!   `precision`, `recall`, `roc_auc`, `roc_auc_ovr`, `neg_log_loss`, `r2`, `neg_mse`,
 //!   `neg_mae`; greater is better for every one.
 //! * [`cross_validate`], [`cross_val_predict`] — folds in parallel.
-//! * [`GridSearch`], [`RandomSearch`] — every (candidate, fold) pair in parallel; each candidate
-//!   is built and checked ([`crate::Hyperparams::check`]) before any fitting.
+//! * [`GridSearch`], [`RandomSearch`], [`SuccessiveHalving`] — every (candidate, fold) pair in
+//!   parallel; each candidate is built and checked ([`crate::Hyperparams::check`]) before any fitting.
 //! * [`Pipeline`] — scaler and PCA steps fitted inside each fit, so no fold sees statistics of
 //!   the rows it is scored on.
 
@@ -28,7 +28,9 @@ pub use pipeline::{FittedPipeline, FittedStep, Pipeline, Step};
 pub use scoring::{
     classification_score, regression_score, score_classifier, score_regressor, Scored, Scorer,
 };
-pub use search::{CandidateResult, GridSearch, RandomSearch, SearchResult};
+pub use search::{
+    CandidateResult, GridSearch, HalvingRound, RandomSearch, SearchResult, SuccessiveHalving,
+};
 pub use split::{
     Fold, GroupKFold, KFold, ShuffleSplit, SplitInput, Splitter, StratifiedKFold,
     StratifiedShuffleSplit, TimeSeriesSplit,

@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
+use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -120,6 +121,7 @@ fn run_search<P, T>(
     candidates: Vec<Vec<(String, Value)>>,
     data: &Dataset<T>,
     settings: &SearchSettings,
+    refit: bool,
 ) -> Result<SearchResult<P::Fitted>>
 where
     T: CvTarget,
@@ -196,7 +198,7 @@ where
         rows[i].rank = better + 1;
     }
     let best_index = (0..rows.len()).find(|&i| rows[i].rank == 1).unwrap_or(0);
-    let best_model = match settings.refit {
+    let best_model = match refit {
         true => Some(built[best_index].fit(data)?),
         false => None,
     };
@@ -279,7 +281,13 @@ impl<P> GridSearch<P> {
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
     {
-        run_search(&self.base, self.grid.candidates(), data, &self.settings)
+        run_search(
+            &self.base,
+            self.grid.candidates(),
+            data,
+            &self.settings,
+            self.settings.refit,
+        )
     }
 }
 
@@ -355,6 +363,166 @@ impl<P> RandomSearch<P> {
                     .collect()
             })
             .collect();
-        run_search(&self.base, candidates, data, &self.settings)
+        run_search(
+            &self.base,
+            candidates,
+            data,
+            &self.settings,
+            self.settings.refit,
+        )
+    }
+}
+
+/// One round of a [`SuccessiveHalving`] search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HalvingRound {
+    /// Rows each candidate was cross-validated on.
+    pub n_resources: usize,
+    /// Candidates evaluated in the round.
+    pub n_candidates: usize,
+    /// The round's best mean score.
+    pub best_score: f64,
+}
+
+/// Successive halving over a grid (scikit-learn's `HalvingGridSearchCV` with rows as the
+/// resource): every candidate is cross-validated on a small seeded sample of rows, the best
+/// `1/factor` go on to a sample `factor` times larger, and so on; the round that picks the
+/// winner (at most `factor` candidates left) uses every row. Large grids cost a few full searches instead of one per
+/// candidate.
+///
+/// ```
+/// use learnkit::model_selection::{ParamGrid, SuccessiveHalving};
+/// use learnkit::tree::DecisionTreeClassifier;
+///
+/// let data = learnkit::data::MakeClassification::params().n_samples(900).seed(2).generate()?;
+/// let grid = ParamGrid::parse("max_depth=1,2,3,4,6,8,none;min_samples_leaf=1,5,20")?;
+/// let (search, rounds) = SuccessiveHalving::new(DecisionTreeClassifier::params(), grid).fit(&data)?;
+/// assert_eq!(rounds[0].n_candidates, 21);
+/// assert!(rounds.last().unwrap().n_candidates <= 3);
+/// assert_eq!(rounds.last().unwrap().n_resources, 900);
+/// assert_ne!(search.best_params()[0].1, "1");
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct SuccessiveHalving<P> {
+    base: P,
+    grid: ParamGrid,
+    factor: usize,
+    min_resources: Option<usize>,
+    seed: u64,
+    settings: SearchSettings,
+}
+
+impl<P> SuccessiveHalving<P> {
+    /// Halving search over `grid` on `base` (defaults: factor 3, the smallest first sample that
+    /// lets the last round use every row, seed 0).
+    pub fn new(base: P, grid: ParamGrid) -> Self {
+        Self {
+            base,
+            grid,
+            factor: 3,
+            min_resources: None,
+            seed: 0,
+            settings: SearchSettings::default(),
+        }
+    }
+
+    /// Keep the best `1/factor` of the candidates each round, with `factor` times the rows (≥ 2).
+    pub fn factor(mut self, factor: usize) -> Self {
+        self.factor = factor;
+        self
+    }
+
+    /// Rows in the first round (default: all rows / factor^(rounds − 1)).
+    pub fn min_resources(mut self, n: usize) -> Self {
+        self.min_resources = Some(n);
+        self
+    }
+
+    /// Seed of the row samples.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    search_settings!();
+
+    /// Runs the rounds; returns the last round's results (with the best refitted on all rows)
+    /// and a summary of every round.
+    pub fn fit<T>(&self, data: &Dataset<T>) -> Result<(SearchResult<P::Fitted>, Vec<HalvingRound>)>
+    where
+        T: CvTarget,
+        P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
+        P::Fitted: Scored<T> + Send,
+    {
+        let start = Instant::now();
+        if self.factor < 2 {
+            return Err(Error::invalid("factor", self.factor, "must be at least 2"));
+        }
+        let mut candidates = self.grid.candidates();
+        let n = data.n_samples();
+        // Rounds until at most `factor` candidates are left (the round that picks the winner,
+        // on every row), and the first sample's size so the samples grow by `factor`.
+        let mut rounds_needed = 1u32;
+        let mut left = candidates.len();
+        while left > self.factor {
+            left = left.div_ceil(self.factor);
+            rounds_needed += 1;
+        }
+        let first = self
+            .min_resources
+            .unwrap_or_else(|| n / self.factor.pow(rounds_needed - 1))
+            .max(20.min(n));
+        if first > n || first == 0 {
+            return Err(Error::invalid(
+                "min_resources",
+                first,
+                format!("must lie in 1..={n}"),
+            ));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut crate::rng::seeded(self.seed));
+        let mut rounds = Vec::new();
+        let mut resources = first;
+        loop {
+            let last = candidates.len() <= self.factor || resources.saturating_mul(self.factor) > n;
+            let rows = if last { n } else { resources };
+            let mut sample: Vec<usize> = order[..rows].to_vec();
+            sample.sort_unstable();
+            let subset = data.select(&sample);
+            let result = run_search(
+                &self.base,
+                candidates.clone(),
+                &subset,
+                &self.settings,
+                false,
+            )?;
+            rounds.push(HalvingRound {
+                n_resources: rows,
+                n_candidates: candidates.len(),
+                best_score: result.best_score,
+            });
+            if last {
+                let mut result = result;
+                if self.settings.refit {
+                    let best = self
+                        .base
+                        .clone()
+                        .with_params(&candidates[result.best_index])?;
+                    result.best_model = Some(best.fit(data)?);
+                }
+                result.seconds = start.elapsed().as_secs_f64();
+                return Ok((result, rounds));
+            }
+            // Keep the best ceil(k / factor), in rank order (ties: the earlier candidate).
+            let keep = candidates.len().div_ceil(self.factor);
+            let mut by_rank: Vec<usize> = (0..candidates.len()).collect();
+            by_rank.sort_by_key(|&c| result.candidates[c].rank);
+            candidates = by_rank[..keep]
+                .iter()
+                .map(|&c| candidates[c].clone())
+                .collect();
+            resources = resources.saturating_mul(self.factor);
+        }
     }
 }
