@@ -460,3 +460,48 @@ fn successive_halving_keeps_up_with_the_full_grid() {
     .fit(&data)
     .is_err());
 }
+
+/// Any transformer estimator can be a step: fitted inside each fold like the built-in ones,
+/// its parameters reachable by name; a pipeline holding one refuses to save, naming why.
+#[test]
+fn custom_steps_fit_like_built_in_ones() {
+    let iris = learnkit::data::iris().unwrap();
+    let built_in = Pipeline::new(LogisticRegression::params()).scaler(StandardScaler::params());
+    let custom = Pipeline::new(LogisticRegression::params())
+        .step("mine", Step::custom(StandardScaler::params()));
+    let (a, b) = (built_in.fit(&iris).unwrap(), custom.fit(&iris).unwrap());
+    assert_eq!(
+        a.predict_proba(&iris).unwrap(),
+        b.predict_proba(&iris).unwrap()
+    );
+    let cv = |p: &Pipeline<LogisticRegression>| {
+        cross_validate(p, &iris, &StratifiedKFold::params(), &[Scorer::Accuracy])
+            .unwrap()
+            .test_scores
+    };
+    assert_eq!(cv(&built_in), cv(&custom));
+    let centred_only = custom
+        .clone()
+        .set_param("mine__with_std", &Value::Bool(false))
+        .unwrap();
+    assert_ne!(
+        centred_only
+            .fit(&iris)
+            .unwrap()
+            .predict_proba(&iris)
+            .unwrap(),
+        b.predict_proba(&iris).unwrap()
+    );
+    assert!(custom
+        .clone()
+        .set_param("mine__with_stdd", &Value::Bool(false))
+        .is_err());
+    let dir = tempfile::tempdir().unwrap();
+    let err = b.save(dir.path().join("p.json")).unwrap_err();
+    assert!(err.to_string().contains("Custom"), "{err}");
+    assert!(
+        !dir.path().join("p.json").exists(),
+        "a failed save writes nothing"
+    );
+    assert!(a.save(dir.path().join("q.json")).is_ok());
+}

@@ -1,6 +1,8 @@
 //! Pipelines: transformers fitted inside each fit, then a model — so cross-validation and
 //! search fit the scaler (or PCA) on the training folds only, never on the rows they score.
 
+use std::sync::Arc;
+
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -16,21 +18,126 @@ use crate::traits::{
 };
 
 /// A transformer step of a [`Pipeline`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Step {
     /// Standardisation.
     Scaler(StandardScaler),
     /// Principal component analysis.
     Pca(Pca),
+    /// Any other transformer ([`Step::custom`]): fitted inside each fold like the others.
+    Custom(Arc<dyn TransformStep>),
 }
 
-/// A fitted transformer step.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl PartialEq for Step {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Step::Scaler(a), Step::Scaler(b)) => a == b,
+            (Step::Pca(a), Step::Pca(b)) => a == b,
+            (Step::Custom(a), Step::Custom(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// A transformer of your own as a pipeline step: how to fit it, check it and set its
+/// parameters by name. [`Step::custom`] adapts any learnkit-shaped estimator whose fitted model
+/// is a [`Transform`].
+pub trait TransformStep: Send + Sync + std::fmt::Debug {
+    /// Fits on the (already transformed) training records.
+    fn fit_step(&self, x: ArrayView2<'_, f64>) -> Result<Arc<dyn FittedTransform>>;
+    /// Validates the settings without data.
+    fn check_step(&self) -> Result<()>;
+    /// A copy with parameter `name` set.
+    fn set_step_param(&self, name: &str, value: &Value) -> Result<Arc<dyn TransformStep>>;
+}
+
+/// A fitted transformer of your own, as a pipeline holds it.
+pub trait FittedTransform: Send + Sync + std::fmt::Debug {
+    /// Transforms records.
+    fn transform_step(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+}
+
+/// Adapts an estimator (fitted on a matrix, fitting a [`Transform`]) into a [`TransformStep`].
+#[derive(Debug, Clone)]
+struct FromEstimator<P>(P);
+
+#[derive(Debug)]
+struct FittedFromEstimator<F>(F);
+
+impl<F: Transform + Send + Sync + std::fmt::Debug> FittedTransform for FittedFromEstimator<F> {
+    fn transform_step(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.0.transform_view(x)
+    }
+}
+
+impl<P> TransformStep for FromEstimator<P>
+where
+    P: for<'a> Estimator<ArrayView2<'a, f64>>
+        + Hyperparams
+        + SetParam
+        + Clone
+        + Send
+        + Sync
+        + std::fmt::Debug
+        + 'static,
+    for<'a> <P as Estimator<ArrayView2<'a, f64>>>::Fitted:
+        Transform + Send + Sync + std::fmt::Debug + 'static,
+{
+    fn fit_step(&self, x: ArrayView2<'_, f64>) -> Result<Arc<dyn FittedTransform>> {
+        Ok(Arc::new(FittedFromEstimator(self.0.fit(&x)?)))
+    }
+    fn check_step(&self) -> Result<()> {
+        self.0.check()
+    }
+    fn set_step_param(&self, name: &str, value: &Value) -> Result<Arc<dyn TransformStep>> {
+        Ok(Arc::new(FromEstimator(
+            self.0.clone().set_param(name, value)?,
+        )))
+    }
+}
+
+/// A fitted transformer step. The built-in ones save with the pipeline; a custom one cannot be
+/// saved (saving such a pipeline is an error naming the step), only used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FittedStep {
     /// Fitted standardisation.
     Scaler(FittedStandardScaler),
     /// Fitted PCA.
     Pca(FittedPca),
+    /// A fitted transformer of your own (not saved).
+    #[serde(skip)]
+    Custom(Arc<dyn FittedTransform>),
+}
+
+impl PartialEq for FittedStep {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (FittedStep::Scaler(a), FittedStep::Scaler(b)) => a == b,
+            (FittedStep::Pca(a), FittedStep::Pca(b)) => a == b,
+            (FittedStep::Custom(a), FittedStep::Custom(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Step {
+    /// Any estimator whose fitted model is a [`Transform`] as a step (it must fit on a matrix
+    /// view and set its parameters by name, as every learnkit transformer does).
+    pub fn custom<P>(params: P) -> Self
+    where
+        P: for<'a> Estimator<ArrayView2<'a, f64>>
+            + Hyperparams
+            + SetParam
+            + Clone
+            + Send
+            + Sync
+            + std::fmt::Debug
+            + 'static,
+        for<'a> <P as Estimator<ArrayView2<'a, f64>>>::Fitted:
+            Transform + Send + Sync + std::fmt::Debug + 'static,
+    {
+        Step::Custom(Arc::new(FromEstimator(params)))
+    }
 }
 
 impl Step {
@@ -46,6 +153,11 @@ impl Step {
                 let z = f.transform_view(x)?;
                 (FittedStep::Pca(f), z)
             }
+            Step::Custom(c) => {
+                let f = c.fit_step(x)?;
+                let z = f.transform_step(x)?;
+                (FittedStep::Custom(f), z)
+            }
         })
     }
 
@@ -53,6 +165,7 @@ impl Step {
         match self {
             Step::Scaler(s) => s.check(),
             Step::Pca(p) => p.check(),
+            Step::Custom(c) => c.check_step(),
         }
     }
 
@@ -60,6 +173,7 @@ impl Step {
         Ok(match self {
             Step::Scaler(s) => Step::Scaler(s.set_param(name, value)?),
             Step::Pca(p) => Step::Pca(p.set_param(name, value)?),
+            Step::Custom(c) => Step::Custom(c.set_step_param(name, value)?),
         })
     }
 }
@@ -69,6 +183,7 @@ impl FittedStep {
         match self {
             FittedStep::Scaler(s) => s.transform_view(x),
             FittedStep::Pca(p) => p.transform_view(x),
+            FittedStep::Custom(c) => c.transform_step(x),
         }
     }
 }
@@ -285,6 +400,8 @@ impl<M: Persist> Persist for FittedPipeline<M> {
                     p.validate_loaded()?;
                     (p.mean().len(), p.n_components())
                 }
+                // Never loaded from a file (custom steps are not saved).
+                FittedStep::Custom(_) => (width, width),
             };
             if input != width {
                 return Err(Error::shape(
