@@ -147,6 +147,12 @@ fn bad_hyper_parameters_are_errors() {
         small_config(0).batch_size(0),
         small_config(0).target_update(TargetUpdate::Soft { tau: 0.0 }),
         small_config(0).max_grad_norm(Some(-1.0)),
+        // Hostile sizes are refused before anything is allocated.
+        small_config(0).hidden(vec![1 << 30]),
+        small_config(0).hidden(vec![8; 100]),
+        small_config(0).threads(1 << 20),
+        small_config(0).buffer_size(usize::MAX / 2),
+        small_config(0).buffer_size(1 << 40),
     ];
     for config in bad {
         assert!(matches!(

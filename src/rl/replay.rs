@@ -56,6 +56,9 @@ pub struct ReplayBuffer {
     truncated: Vec<bool>,
 }
 
+/// The largest replay buffer [`ReplayBuffer::new`] allocates (4 GiB).
+pub const MAX_BUFFER_BYTES: usize = 4 << 30;
+
 impl ReplayBuffer {
     /// An empty buffer holding up to `capacity` transitions of `obs_dim`-dimensional observations.
     pub fn new(capacity: usize, obs_dim: usize) -> Result<Self> {
@@ -64,6 +67,24 @@ impl ReplayBuffer {
                 "buffer_size",
                 format!("{capacity} × {obs_dim}"),
                 "capacity and observation size must be at least 1",
+            ));
+        }
+        // Two f32 observation arrays plus action, reward and flags per transition, allocated
+        // up front: refuse sizes that overflow or exceed MAX_BUFFER_BYTES instead of aborting.
+        let per_transition = obs_dim
+            .checked_mul(2 * std::mem::size_of::<f32>())
+            .and_then(|b| {
+                b.checked_add(std::mem::size_of::<usize>() + std::mem::size_of::<f32>() + 2)
+            });
+        let bytes = per_transition.and_then(|b| b.checked_mul(capacity));
+        if bytes.is_none_or(|b| b > MAX_BUFFER_BYTES) {
+            return Err(Error::invalid(
+                "buffer_size",
+                format!("{capacity} transitions of {obs_dim} features"),
+                format!(
+                    "would need {} bytes; the replay buffer is capped at {MAX_BUFFER_BYTES} (4 GiB)",
+                    bytes.map_or("more than usize::MAX".to_string(), |b| b.to_string())
+                ),
             ));
         }
         Ok(Self {

@@ -147,6 +147,13 @@ impl DqnConfig {
     }
 }
 
+/// Most hidden layers a [`DqnConfig`] accepts.
+pub const MAX_LAYERS: usize = 16;
+/// Most units per hidden layer a [`DqnConfig`] accepts.
+pub const MAX_UNITS: usize = 16_384;
+/// Most libtorch threads a [`DqnConfig`] accepts.
+pub const MAX_THREADS: usize = 256;
+
 impl Hyperparams for DqnConfig {
     fn check(&self) -> Result<()> {
         if self.hidden.is_empty() || self.hidden.contains(&0) {
@@ -154,6 +161,22 @@ impl Hyperparams for DqnConfig {
                 "hidden",
                 format!("{:?}", self.hidden),
                 "needs at least one layer, each ≥ 1 unit",
+            ));
+        }
+        // Sizes a network on this crate's scale never needs, and that would exhaust memory
+        // rather than fail: refused up front.
+        if self.hidden.len() > MAX_LAYERS || self.hidden.iter().any(|&h| h > MAX_UNITS) {
+            return Err(Error::invalid(
+                "hidden",
+                format!("{:?}", self.hidden),
+                format!("allows at most {MAX_LAYERS} layers of at most {MAX_UNITS} units"),
+            ));
+        }
+        if self.threads > MAX_THREADS {
+            return Err(Error::invalid(
+                "threads",
+                self.threads,
+                format!("must be at most {MAX_THREADS}"),
             ));
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
