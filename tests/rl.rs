@@ -189,3 +189,24 @@ fn bad_settings_and_environment_errors_are_returned() {
         "step called on a finished episode; call reset first"
     );
 }
+
+/// An agent built for one environment and run on another is an error naming both sizes before
+/// the first step, not an index panic mid-episode.
+#[test]
+fn a_q_table_of_the_wrong_size_is_refused() {
+    use learnkit::envs::{GridWorld, MapSpec};
+    use learnkit::rl::{evaluate, train, Control, QLearning, TrainConfig};
+    let mut agent = QLearning::params().build(16, 4).unwrap();
+    let mut big = GridWorld::new(MapSpec::frozen_lake_8x8(true));
+    let err = train(
+        &mut big,
+        &mut agent,
+        &TrainConfig::params().episodes(5),
+        |_, _| Ok(Control::Continue),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("16 discrete states"), "{err}");
+    assert!(evaluate(&mut big, &mut agent, 5, 0, 100).is_err());
+    let mut right = GridWorld::new(MapSpec::frozen_lake_4x4(true));
+    assert!(evaluate(&mut right, &mut agent, 5, 0, 100).is_ok());
+}

@@ -1,3 +1,5 @@
+use learnkit_envs::Space;
+
 use crate::error::Result;
 
 /// One step of experience, as the training loop hands it to [`Agent::learn`].
@@ -39,4 +41,13 @@ pub trait Agent<O> {
 
     /// The current exploration rate, for logs.
     fn epsilon(&self) -> f64;
+
+    /// Fails unless the agent can act in an environment with this observation space and
+    /// number of actions. [`crate::rl::train`] and [`crate::rl::evaluate`] call it before the
+    /// first step, so a mismatch (a Q-table for 16 states on a 64-state map) is an error
+    /// naming both sizes, never an out-of-bounds panic mid-episode. The default accepts all.
+    fn check_env(&self, observation_space: &Space, n_actions: usize) -> Result<()> {
+        let _ = (observation_space, n_actions);
+        Ok(())
+    }
 }

@@ -281,4 +281,16 @@ impl Agent<usize> for QLearning {
     fn epsilon(&self) -> f64 {
         self.exploration.value(self.episode)
     }
+
+    fn check_env(&self, observation_space: &learnkit_envs::Space, n_actions: usize) -> Result<()> {
+        let (states, actions) = self.table.q.dim();
+        match observation_space {
+            learnkit_envs::Space::Discrete(n) if *n == states && n_actions == actions => Ok(()),
+            other => Err(Error::shape(
+                "environment for this Q-table",
+                format!("{states} discrete states and {actions} actions"),
+                format!("{other:?} and {n_actions} actions"),
+            )),
+        }
+    }
 }

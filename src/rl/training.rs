@@ -196,6 +196,7 @@ where
     A: Agent<E::Observation>,
 {
     config.check()?;
+    agent.check_env(&env.observation_space(), env.n_actions())?;
     let start = Instant::now();
     let bar = progress_bar(config);
     let mut report = TrainReport {
@@ -339,6 +340,7 @@ where
     E: Env,
     A: Agent<E::Observation>,
 {
+    agent.check_env(&env.observation_space(), env.n_actions())?;
     if episodes == 0 {
         return Err(Error::invalid("episodes", 0, "must be at least 1"));
     }

@@ -706,4 +706,22 @@ impl<O: Features> Agent<O> for Dqn<O> {
     fn epsilon(&self) -> f64 {
         self.config.exploration.value(self.step)
     }
+
+    fn check_env(&self, observation_space: &Space, n_actions: usize) -> Result<()> {
+        let (inputs, outputs) = (
+            self.arch.sizes.first().copied().unwrap_or(0),
+            self.arch.sizes.last().copied().unwrap_or(0),
+        );
+        if observation_space.feature_len() != inputs || n_actions != outputs {
+            return Err(Error::shape(
+                "environment for this DQN",
+                format!("{inputs} observation features and {outputs} actions"),
+                format!(
+                    "{} features and {n_actions} actions",
+                    observation_space.feature_len()
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
