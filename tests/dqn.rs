@@ -161,3 +161,78 @@ fn bad_hyper_parameters_are_errors() {
         ));
     }
 }
+
+/// Structure-aware corruption of a real checkpoint: each crafted size, count, index or value is
+/// a typed one-line error, never a panic, an overflow or a huge allocation.
+#[test]
+fn crafted_checkpoints_are_one_line_errors() {
+    use tch::Tensor;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dqn.ckpt");
+    let mut env = CartPole::v1();
+    let mut agent: Dqn<[f64; 4]> = Dqn::new(small_config(2), &env.observation_space(), 2).unwrap();
+    run(&mut env, &mut agent, 300, 2);
+    agent.save_checkpoint(&path, true).unwrap();
+    let original = Tensor::load_multi(&path).unwrap();
+    let n = agent.buffer().len() as i64;
+    let crafted: Vec<(&str, Tensor)> = vec![
+        ("replay.meta", Tensor::from_slice(&[i64::MAX, n])),
+        ("replay.meta", Tensor::from_slice(&[-1i64, n])),
+        ("replay.meta", Tensor::from_slice(&[10_000i64, -5])),
+        ("replay.meta", Tensor::from_slice(&[1i64 << 40, 1 << 40])),
+        ("replay.meta", Tensor::from_slice(&[10_000i64, n + 1])),
+        (
+            "replay.actions",
+            Tensor::from_slice(&vec![7i64; n as usize]),
+        ),
+        (
+            "replay.actions",
+            Tensor::from_slice(&vec![-1i64; n as usize]),
+        ),
+        (
+            "replay.rewards",
+            Tensor::from_slice(&vec![f32::NAN; n as usize]),
+        ),
+        ("meta", Tensor::from_slice(&[1i64, -3, 0, 0, 4, 32, 2])),
+        ("meta", Tensor::from_slice(&[1i64, 0, 0, 0, 4, -32, 2])),
+        ("meta", Tensor::from_slice(&[99i64, 0, 0, 0, 4, 32, 2])),
+        ("online", Tensor::from_slice(&[1.0f32, 2.0])),
+    ];
+    for (name, replacement) in crafted {
+        let tensors: Vec<(String, Tensor)> = original
+            .iter()
+            .map(|(n, t)| {
+                let t = if n == name {
+                    replacement.shallow_clone()
+                } else {
+                    t.shallow_clone()
+                };
+                (n.clone(), t)
+            })
+            .collect();
+        let bad = dir.path().join("bad.ckpt");
+        Tensor::save_multi(&tensors, &bad).unwrap();
+        let mut fresh: Dqn<[f64; 4]> =
+            Dqn::new(small_config(2), &env.observation_space(), 2).unwrap();
+        let err = fresh.load_checkpoint(&bad).unwrap_err();
+        let message = err.to_string();
+        assert_eq!(message.lines().count(), 1, "{name}: {message}");
+        assert!(
+            matches!(
+                err,
+                Error::CorruptModel { .. } | Error::IncompatibleModel { .. }
+            ),
+            "{name}: {message}"
+        );
+    }
+    // Truncated at several points.
+    let bytes = std::fs::read(&path).unwrap();
+    for cut in [1, bytes.len() / 3, bytes.len() - 1] {
+        let bad = dir.path().join("cut.ckpt");
+        std::fs::write(&bad, &bytes[..cut]).unwrap();
+        let mut fresh: Dqn<[f64; 4]> =
+            Dqn::new(small_config(2), &env.observation_space(), 2).unwrap();
+        let err = fresh.load_checkpoint(&bad).unwrap_err();
+        assert_eq!(err.to_string().lines().count(), 1, "cut at {cut}: {err}");
+    }
+}

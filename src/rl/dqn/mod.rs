@@ -341,6 +341,11 @@ impl<O: Features> Dqn<O> {
         &self.buffer
     }
 
+    /// Number of actions (the network's outputs).
+    pub fn n_actions(&self) -> usize {
+        self.arch.sizes.last().copied().unwrap_or(0)
+    }
+
     /// The hyper-parameters.
     pub fn config(&self) -> &DqnConfig {
         &self.config
@@ -496,7 +501,7 @@ impl<O: Features> Dqn<O> {
         let path = path.as_ref();
         let corrupt = |message: String| Error::CorruptModel {
             path: path.to_path_buf(),
-            message,
+            message: one_line(&message),
         };
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let named = Tensor::load_multi_from_stream(Cursor::new(bytes))
@@ -520,7 +525,12 @@ impl<O: Features> Dqn<O> {
         } else {
             Activation::Relu
         };
-        let sizes: Vec<usize> = meta[4..].iter().map(|&s| s.max(0) as usize).collect();
+        if meta[1] < 0 || meta[2] < 0 || meta[4..].iter().any(|&s| s < 0) {
+            return Err(corrupt(format!(
+                "negative count in the checkpoint header {meta:?}"
+            )));
+        }
+        let sizes: Vec<usize> = meta[4..].iter().map(|&s| s as usize).collect();
         let found = Architecture { sizes, activation };
         if found != self.arch {
             return Err(Error::IncompatibleModel {
@@ -550,7 +560,7 @@ impl<O: Features> Dqn<O> {
             serde_json::from_slice(&rng_json).map_err(|e| corrupt(e.to_string()))?;
         let buffer = if named.iter().any(|(name, _)| name == "replay.meta") {
             Some(
-                buffer_from_tensors(&get, self.buffer.obs_dim())
+                buffer_from_tensors(&get, self.buffer.obs_dim(), self.n_actions())
                     .map_err(|e| corrupt(e.to_string()))?,
             )
         } else {
@@ -579,7 +589,12 @@ fn describe(arch: &Architecture) -> String {
 }
 
 fn torch_error(e: tch::TchError) -> Error {
-    Error::invalid("libtorch", "operation", e.to_string())
+    Error::invalid("libtorch", "operation", one_line(&e.to_string()))
+}
+
+/// The first line of a libtorch message (they carry a C++ stack trace after it).
+fn one_line(message: &str) -> String {
+    message.lines().next().unwrap_or("").trim().to_string()
 }
 
 fn buffer_tensors(buffer: &ReplayBuffer) -> Vec<(String, Tensor)> {
@@ -617,19 +632,30 @@ fn buffer_tensors(buffer: &ReplayBuffer) -> Vec<(String, Tensor)> {
 fn buffer_from_tensors(
     get: &dyn Fn(&str) -> Result<Tensor>,
     obs_dim: usize,
+    n_actions: usize,
 ) -> Result<ReplayBuffer> {
     let meta = Vec::<i64>::try_from(&get("replay.meta")?).map_err(torch_error)?;
-    let (capacity, n) = (
-        meta.first().copied().unwrap_or(0) as usize,
-        meta.get(1).copied().unwrap_or(0) as usize,
-    );
+    // Every size, count and index read from the file is checked before it is used.
+    let count = |i: usize, name: &str| -> Result<usize> {
+        match meta.get(i) {
+            Some(&v) if v >= 0 => Ok(v as usize),
+            Some(&v) => Err(Error::shape("replay buffer", format!("a {name} ≥ 0"), v)),
+            None => Err(Error::shape("replay buffer", format!("a {name}"), "none")),
+        }
+    };
+    let (capacity, n) = (count(0, "capacity")?, count(1, "transition count")?);
+    let floats = n
+        .checked_mul(obs_dim)
+        .ok_or_else(|| Error::shape("replay buffer", "a transition count that fits", n))?;
+    // The capacity is checked (and capped) before anything is read into memory.
+    let mut buffer = ReplayBuffer::new(capacity, obs_dim)?;
     let obs = Vec::<f32>::try_from(&get("replay.observations")?).map_err(torch_error)?;
     let next = Vec::<f32>::try_from(&get("replay.next_observations")?).map_err(torch_error)?;
     let actions = Vec::<i64>::try_from(&get("replay.actions")?).map_err(torch_error)?;
     let rewards = Vec::<f32>::try_from(&get("replay.rewards")?).map_err(torch_error)?;
     let flags = Vec::<i64>::try_from(&get("replay.flags")?).map_err(torch_error)?;
-    if obs.len() != n * obs_dim
-        || next.len() != n * obs_dim
+    if obs.len() != floats
+        || next.len() != floats
         || actions.len() != n
         || rewards.len() != n
         || flags.len() != n
@@ -637,15 +663,36 @@ fn buffer_from_tensors(
     {
         return Err(Error::shape(
             "replay buffer",
-            format!("{n} transitions of {obs_dim}"),
-            "mismatched arrays",
+            format!("{n} transitions of {obs_dim} features, at most {capacity}"),
+            "arrays of other lengths",
         ));
     }
-    let mut buffer = ReplayBuffer::new(capacity, obs_dim)?;
+    if let Some(i) = actions
+        .iter()
+        .position(|&a| a < 0 || a as usize >= n_actions)
+    {
+        return Err(Error::shape(
+            "replay buffer action",
+            format!("0..{n_actions}"),
+            actions[i],
+        ));
+    }
+    if obs
+        .iter()
+        .chain(&next)
+        .chain(&rewards)
+        .any(|v| !v.is_finite())
+    {
+        return Err(Error::invalid(
+            "replay buffer",
+            "values",
+            "holds NaN or infinite values",
+        ));
+    }
     for i in 0..n {
         buffer.push(
             &obs[i * obs_dim..(i + 1) * obs_dim],
-            actions[i].max(0) as usize,
+            actions[i] as usize,
             f64::from(rewards[i]),
             &next[i * obs_dim..(i + 1) * obs_dim],
             flags[i] & 1 == 1,
