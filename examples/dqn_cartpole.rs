@@ -70,7 +70,30 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
+    // Every flag and path is checked before any work, under the name the user typed.
     let steps = args.steps.unwrap_or(100_000);
+    if steps == 0 {
+        return Err(Error::invalid("--steps", 0, "must be at least 1"));
+    }
+    if args.eval_episodes == Some(0) {
+        return Err(Error::invalid("--eval-episodes", 0, "must be at least 1"));
+    }
+    if let Some(path) = &args.resume {
+        std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    }
+    if let Some(path) = &args.checkpoint {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if !parent.is_dir() || path.is_dir() {
+            return Err(Error::invalid(
+                "--checkpoint",
+                path.display(),
+                "must be a file path in an existing directory",
+            ));
+        }
+    }
     let config = |base: DqnConfig| {
         let hidden = args.hidden.clone().unwrap_or_else(|| base.hidden.clone());
         base.hidden(hidden)

@@ -84,24 +84,31 @@ pub fn run(args: &Args) -> Result<Outcome> {
         }
         _ => None,
     };
-    if let Some((train, test)) = binary {
-        let scores = params
-            .fit(&train)?
-            .predict_proba(&test)?
-            .column(1)
-            .to_owned();
-        let mut auc = 0.0;
-        out.draw(
-            "logistic_roc.png",
-            "ROC curve: the true-positive rate bought at each false-positive rate as the \
-             threshold moves; AUC 1 is perfect, 0.5 is chance.",
-            |path| {
-                let title = "Logistic regression: ROC curve of a binary problem (test set)";
-                auc = figures::roc_curve(path, title, test.targets(), scores.view())?;
-                Ok(())
-            },
-        )?;
-        out.summary.set("binary_auc", auc);
+    match binary {
+        // A ROC curve needs both classes among the test rows; without them the run goes on.
+        Some((_, test)) if test.targets.iter().all(|&c| c == test.targets[0]) => {
+            out.skip("logistic_roc.png", "the test set holds one class only");
+        }
+        Some((train, test)) => {
+            let scores = params
+                .fit(&train)?
+                .predict_proba(&test)?
+                .column(1)
+                .to_owned();
+            let mut auc = 0.0;
+            out.draw(
+                "logistic_roc.png",
+                "ROC curve: the true-positive rate bought at each false-positive rate as the \
+                 threshold moves; AUC 1 is perfect, 0.5 is chance.",
+                |path| {
+                    let title = "Logistic regression: ROC curve of a binary problem (test set)";
+                    auc = figures::roc_curve(path, title, test.targets(), scores.view())?;
+                    Ok(())
+                },
+            )?;
+            out.summary.set("binary_auc", auc);
+        }
+        None => {}
     }
     if split.train.n_features() >= 2 {
         let columns = if builtin { [2, 3] } else { [0, 1] }; // iris: the petals

@@ -369,6 +369,8 @@ pub struct Outcome {
     pub figures: Vec<Figure>,
     /// Where the figures go (`--out`).
     out: PathBuf,
+    /// Figures not drawn, with the reason.
+    skipped: Vec<String>,
 }
 
 impl Outcome {
@@ -399,6 +401,13 @@ impl Outcome {
         draw(&self.out.join(file))?;
         self.figure(file, caption);
         Ok(())
+    }
+
+    /// Records that figure `file` was not drawn and why: the run goes on, and the JSON lists
+    /// it under `skipped_figures`.
+    pub fn skip(&mut self, file: &str, reason: &str) {
+        self.skipped.push(format!("{file}: {reason}"));
+        self.summary.set("skipped_figures", &self.skipped);
     }
 
     /// The metrics header every supervised example starts with: data source, task, train and

@@ -226,3 +226,70 @@ fn model_selection_rejects_bad_settings_before_fitting() {
         );
     }
 }
+
+/// The DQN example checks its flags and paths before any training (feature `tch`).
+#[cfg(feature = "tch")]
+#[test]
+fn dqn_flags_and_paths_are_checked_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (&["--steps", "0"], "--steps"),
+        (&["--eval-episodes", "0"], "--eval-episodes"),
+        (&["--checkpoint", "/no/such/dir/dqn.ckpt"], "--checkpoint"),
+        (&["--resume", "/no/such/file.ckpt"], "/no/such/file.ckpt"),
+        (&["--hidden", "4000000000"], "hidden"),
+        (&["--threads", "100000"], "threads"),
+    ];
+    for (args, expected) in cases {
+        let mut full = args.to_vec();
+        full.extend(["--out", out]);
+        let (code, _, stderr) = run("dqn_cartpole", &full);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(
+            !std::path::Path::new(out).exists(),
+            "{args:?} wrote into --out"
+        );
+    }
+}
+
+/// A figure that cannot be drawn is skipped with a note in the JSON; the run succeeds.
+#[test]
+fn an_impossible_figure_is_skipped_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = dir.path().join("train.csv");
+    let test = dir.path().join("test.csv");
+    let mut rows = String::from("a,b,y\n");
+    for i in 0..40 {
+        rows.push_str(&format!("{},{},{}\n", i, (i * 7) % 5, i % 2));
+    }
+    std::fs::write(&train, rows).unwrap();
+    std::fs::write(&test, "a,b,y\n1,2,0\n3,4,0\n5,1,0\n").unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = run(
+        "logistic_regression",
+        &[
+            "--data",
+            train.to_str().unwrap(),
+            "--target",
+            "y",
+            "--test",
+            test.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let skipped = json["skipped_figures"].as_array().unwrap();
+    assert!(
+        skipped[0].as_str().unwrap().starts_with("logistic_roc.png"),
+        "{json}"
+    );
+    assert!(!out.join("logistic_roc.png").exists());
+    assert!(out.join("logistic_confusion.png").exists());
+}
