@@ -94,3 +94,34 @@ fn least_squares_that_would_overflow_is_a_numerical_error() {
         "{err:?}"
     );
 }
+
+/// The largest map a user may load draws a picture of bounded size (not 7,000 pixels a side).
+#[test]
+fn a_policy_map_of_the_largest_map_stays_small() {
+    use learnkit::envs::MapSpec;
+    use learnkit::report::figures;
+    use learnkit::rl::QLearning;
+    let mut text = String::new();
+    for r in 0..100 {
+        let row: String = (0..100)
+            .map(|c| match (r, c) {
+                (0, 0) => 'S',
+                (99, 99) => 'G',
+                _ => 'F',
+            })
+            .collect();
+        text.push_str(&row);
+        text.push('\n');
+    }
+    let spec = MapSpec::parse(&text, "big.txt").unwrap();
+    let agent = QLearning::params().build(spec.cells.len(), 4).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.png");
+    figures::policy_map(&path, "big", &spec, agent.table()).unwrap();
+    let png = std::fs::read(&path).unwrap();
+    let (w, h) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
+    assert!(w <= 2100 && h <= 2100, "{w}×{h}");
+}

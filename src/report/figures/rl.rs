@@ -137,7 +137,10 @@ pub fn policy_map(
             Cell::Start | Cell::Floor => GridAction::ALL[table.greedy(s)].arrow().to_string(),
         }
     });
-    let cell = 70u32;
+    // 70-pixel cells, smaller for big maps: the picture stays within about 2,000 pixels a side
+    // whatever the map's size; below 24-pixel cells the arrows are left out (colours only).
+    let side = spec.width.max(spec.height).max(1) as u32;
+    let cell = (1800 / side).clamp(4, 70);
     let size = (
         (spec.width as u32 * cell + 220).max(600),
         (spec.height as u32 * cell + 160).max(360),
@@ -152,7 +155,7 @@ pub fn policy_map(
             x_labels: (0..spec.width).map(|c| c.to_string()).collect(),
             y_labels: (0..spec.height).map(|r| r.to_string()).collect(),
             values,
-            cell_text: Some(text),
+            cell_text: (cell >= 24).then_some(text),
         },
     )
 }
