@@ -148,6 +148,6 @@ fn regression(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -239,6 +239,6 @@ where
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.common.main(|| run(&args))
 }

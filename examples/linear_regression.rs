@@ -20,7 +20,7 @@ pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
     /// Ridge penalty (0, the default, is ordinary least squares).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub alpha: f64,
 }
 
@@ -82,6 +82,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.data.main(|| run(&args))
 }

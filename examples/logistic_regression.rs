@@ -21,7 +21,7 @@ pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
     /// Inverse regularisation strength (scikit-learn's C) [default: 1].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub c: Option<f64>,
     /// Maximum L-BFGS iterations [default: 100].
     #[arg(long)]
@@ -134,6 +134,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -326,6 +326,6 @@ fn parse_back(best: &CandidateResult) -> Vec<(String, Value)> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -84,6 +84,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.data.main(|| run(&args))
 }

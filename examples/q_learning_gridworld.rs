@@ -166,6 +166,6 @@ fn learn(
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.common.main(|| run(&args))
 }

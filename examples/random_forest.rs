@@ -158,6 +158,6 @@ fn forest_figures<T>(out: &mut Outcome, model: &FittedForest<T>, score: &str) ->
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     args.data.main(|| run(&args))
 }

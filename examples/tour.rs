@@ -340,7 +340,7 @@ fn write_index(out: &Path, stages: &[StageReport], total: f64) -> Result<PathBuf
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = learnkit::cli::parse_args();
     let common = CommonArgs::new(&args.out, args.seed);
     let result = (|| -> Result<PathBuf> {
         let start = Instant::now();

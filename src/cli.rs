@@ -430,6 +430,38 @@ impl Outcome {
     }
 }
 
+/// Parses the command line like `A::parse()`, but a bad command line ends like every other bad
+/// input: `error: …` on one line of stderr (clap's first line, which names the flag and the
+/// value) and exit status 2. `--help` and `--version` print as usual.
+pub fn parse_args<A: clap::Parser>() -> A {
+    match A::try_parse() {
+        Ok(args) => args,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            // clap's first paragraph names the flag and the problem (over one or more lines);
+            // the usage and tips after it are left out.
+            let text = e.to_string();
+            let first: Vec<&str> = text
+                .trim()
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let first = first.join(" ");
+            let first = first.trim_start_matches("error:").trim();
+            eprintln!("error: {first}");
+            std::process::exit(2)
+        }
+    }
+}
+
 /// Runs an example's body: on error, prints `error: ...` as one line on stderr and exits with
 /// status 2; on success prints the summary (`--json`: as the last line).
 pub fn run(json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {

@@ -174,6 +174,13 @@ impl ParamGrid {
                 ));
             }
             let name = name.trim();
+            if name.is_empty() {
+                return Err(Error::invalid(
+                    "grid",
+                    part,
+                    "a parameter needs a name before `=`",
+                ));
+            }
             if grid.axes.iter().any(|(n, _)| n == name) {
                 return Err(Error::invalid("grid", name, "names a parameter twice"));
             }

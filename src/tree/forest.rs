@@ -41,6 +41,10 @@ pub struct RandomForest<T> {
     marker: std::marker::PhantomData<fn() -> T>,
 }
 
+/// Most trees a forest accepts: far beyond where the out-of-bag error stops improving, and a
+/// bound on the memory a command line can ask for.
+pub const MAX_ESTIMATORS: usize = 100_000;
+
 /// A classification forest's hyper-parameters.
 pub type RandomForestClassifier = RandomForest<usize>;
 /// A regression forest's hyper-parameters.
@@ -111,6 +115,13 @@ impl<T> RandomForest<T> {
     fn check_fields(&self, classification: bool) -> Result<()> {
         if self.n_estimators == 0 {
             return Err(Error::invalid("n_estimators", 0, "must be at least 1"));
+        }
+        if self.n_estimators > MAX_ESTIMATORS {
+            return Err(Error::invalid(
+                "n_estimators",
+                self.n_estimators,
+                format!("must be at most {MAX_ESTIMATORS} (every tree is kept in memory)"),
+            ));
         }
         if self.oob_score && !self.bootstrap {
             return Err(Error::invalid("oob_score", true, "needs bootstrap = true"));
