@@ -304,7 +304,7 @@ fn cases(fx: &Fixture) -> Vec<Case> {
         ),
         flags(
             "q_learning_gridworld",
-            &["--map", &fx.dir.path().to_str().unwrap().to_string()],
+            &["--map", fx.dir.path().to_str().unwrap()],
             "",
         ),
         flags("q_learning_gridworld", &["--episodes", "0"], "--episodes"),
