@@ -74,26 +74,36 @@ pub struct Args {
     /// scaler are `scaler__with_mean`).
     #[arg(long)]
     pub standardize: bool,
-    /// Trees of the forest (not searched unless in the grid) [default: 100].
+    /// Trees of the forest (fixed unless the grid searches n_estimators) [default: 100].
     #[arg(long)]
     pub trees: Option<usize>,
+    /// Depth limit of the tree or forest (fixed unless the grid searches max_depth).
+    #[arg(long)]
+    pub max_depth: Option<usize>,
+    /// Logistic regression's C (fixed unless the grid searches c) [default: 1].
+    #[arg(long, allow_negative_numbers = true)]
+    pub c: Option<f64>,
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
     let seed = args.data.seed;
     match args.model.unwrap_or_default() {
-        Model::Logistic => select(
-            args,
-            LogisticRegression::params().max_iter(1000),
-            classes(args)?,
-        ),
-        Model::Tree => select(
-            args,
-            DecisionTreeClassifier::params().seed(seed),
-            classes(args)?,
-        ),
+        Model::Logistic => {
+            let logistic = LogisticRegression::params()
+                .c(args.c.unwrap_or(1.0))
+                .max_iter(1000);
+            select(args, logistic, classes(args)?)
+        }
+        Model::Tree => {
+            let tree = DecisionTreeClassifier::params()
+                .max_depth(args.max_depth)
+                .seed(seed);
+            select(args, tree, classes(args)?)
+        }
         Model::Forest => {
-            let forest = RandomForest::classifier().n_estimators(args.trees.unwrap_or(100));
+            let forest = RandomForest::classifier()
+                .n_estimators(args.trees.unwrap_or(100))
+                .max_depth(args.max_depth);
             select(args, forest.seed(seed), classes(args)?)
         }
         Model::Linear => {
