@@ -213,8 +213,10 @@ where
     let best = &result.candidates[result.best_index];
     let best_params = params.clone().with_params(&parse_back(best))?;
     let mut out = args.data.outcome();
+    // The results table, as CSV (one row per candidate) and JSON (every fold's scores too).
     let table = args.data.out_path("cv_results.csv");
     result.write_csv(&table)?;
+    result.write_json(args.data.out_path("cv_results.json"))?;
     out.summary
         .set("data", &source)
         .set("n_samples", data.n_samples())

@@ -186,6 +186,16 @@ fn model_selection_best_score_is_scikit_learns_cv_mean() {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     assert!(std::path::Path::new(json["cv_results"].as_str().unwrap()).exists());
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("cv_results.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        table["candidates"][0]["fold_scores"][0]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
 }
 
 /// Bad search settings end with one line naming what is wrong, before any fitting.
