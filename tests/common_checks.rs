@@ -352,3 +352,89 @@ fn labels_arrays_and_targets_must_agree() {
     let err = LogisticRegression::params().fit(&(x, y)).unwrap_err();
     assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
 }
+
+/// The `k`-th number (or array, for `shorten`) of a JSON tree, in document order, replaced by
+/// `hostile` (or cut short by one element). Returns whether anything changed.
+fn mutate_json(
+    value: &mut serde_json::Value,
+    k: &mut usize,
+    hostile: &serde_json::Value,
+    shorten: bool,
+) -> bool {
+    match value {
+        serde_json::Value::Number(_) if !shorten => {
+            if *k == 0 {
+                *value = hostile.clone();
+                return true;
+            }
+            *k -= 1;
+            false
+        }
+        serde_json::Value::Array(items) => {
+            if shorten && !items.is_empty() {
+                if *k == 0 {
+                    items.pop();
+                    return true;
+                }
+                *k -= 1;
+            }
+            items
+                .iter_mut()
+                .any(|v| mutate_json(v, k, hostile, shorten))
+        }
+        serde_json::Value::Object(map) => map
+            .values_mut()
+            .any(|v| mutate_json(v, k, hostile, shorten)),
+        _ => false,
+    }
+}
+
+/// Saves `model`, mutates one number or one array of the file's JSON, and loads it back: an
+/// error, or a model that predicts (or fails) without panicking.
+fn load_mutated<M: Persist + Predict>(
+    model: &M,
+    x: &Dataset<usize>,
+    k: usize,
+    hostile: &serde_json::Value,
+    shorten: bool,
+) {
+    let mut json: serde_json::Value = serde_json::from_slice(&model.to_bytes().unwrap()).unwrap();
+    let mut index = k;
+    if !mutate_json(&mut json, &mut index, hostile, shorten) {
+        return;
+    }
+    let bytes = serde_json::to_vec(&json).unwrap();
+    if let Ok(loaded) = M::from_bytes(&bytes, std::path::Path::new("mutated.json")) {
+        let _ = loaded.predict_view(x.records.view());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Structure-aware corruption of real model files: any one number set to a hostile value
+    /// (huge, negative, past u32/usize, fractional where a count belongs) or any one array cut
+    /// short — every loader returns an error or a model that does not panic when used.
+    #[test]
+    fn mutated_model_files_never_panic(k in 0usize..400, choice in 0usize..8, shorten in any::<bool>()) {
+        let hostile = [
+            serde_json::json!(-1),
+            serde_json::json!(1e308),
+            serde_json::json!(-1e308),
+            serde_json::json!(4294967296u64),
+            serde_json::json!(u64::MAX),
+            serde_json::json!(0),
+            serde_json::json!(0.5),
+            serde_json::json!(i64::MIN),
+        ][choice].clone();
+        let data = classification();
+        let tree = DecisionTreeClassifier::params().max_depth(Some(4)).fit(&data).unwrap();
+        load_mutated(&tree, &data, k, &hostile, shorten);
+        let forest = RandomForest::classifier().n_estimators(3).max_depth(Some(3)).seed(1).fit(&data).unwrap();
+        load_mutated(&forest, &data, k, &hostile, shorten);
+        let logistic = LogisticRegression::params().fit(&data).unwrap();
+        load_mutated(&logistic, &data, k, &hostile, shorten);
+        let kmeans = KMeans::params().n_clusters(3).fit(&data).unwrap();
+        load_mutated(&kmeans, &data, k, &hostile, shorten);
+    }
+}
