@@ -51,6 +51,21 @@ impl<T: Clone> Dataset<T> {
         })
     }
 
+    /// Checks that the public fields agree: one target per record and one name per feature.
+    /// [`Dataset::new`] guarantees it; a dataset assembled field by field may not, and the
+    /// splitters call this before indexing.
+    pub fn check_consistent(&self) -> Result<()> {
+        validate::check_n_targets(self.records.nrows(), self.targets.len())?;
+        if self.feature_names.len() != self.records.ncols() {
+            return Err(Error::shape(
+                "feature names",
+                format!("{} names (one per column)", self.records.ncols()),
+                format!("{} names", self.feature_names.len()),
+            ));
+        }
+        Ok(())
+    }
+
     /// Replaces the feature names (one per column).
     pub fn with_feature_names<S: Into<String>>(mut self, names: Vec<S>) -> Result<Self> {
         if names.len() != self.records.ncols() {

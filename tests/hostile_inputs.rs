@@ -125,3 +125,22 @@ fn a_policy_map_of_the_largest_map_stays_small() {
     );
     assert!(w <= 2100 && h <= 2100, "{w}×{h}");
 }
+
+/// A dataset assembled field by field with fields that disagree is an error at the splitters,
+/// not an index panic.
+#[test]
+fn an_inconsistent_hand_built_dataset_is_an_error() {
+    let mut data = learnkit::data::iris().unwrap();
+    data.targets = data.targets.slice(ndarray::s![..100]).to_owned();
+    assert!(learnkit::data::train_test_split(&data, 0.2, 0).is_err());
+    let cv = learnkit::model_selection::cross_validate(
+        &learnkit::linear::LogisticRegression::params(),
+        &data,
+        &learnkit::model_selection::KFold::params(),
+        &[learnkit::model_selection::Scorer::Accuracy],
+    );
+    assert!(cv.is_err());
+    let mut names = learnkit::data::iris().unwrap();
+    names.feature_names.pop();
+    assert!(learnkit::data::train_test_split(&names, 0.2, 0).is_err());
+}

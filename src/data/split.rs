@@ -20,6 +20,7 @@ pub fn train_test_split<T: Clone>(
             "must lie strictly between 0 and 1",
         ));
     }
+    data.check_consistent()?;
     let n = data.n_samples();
     if n < 2 {
         return Err(Error::EmptyData(format!(

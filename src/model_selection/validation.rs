@@ -94,6 +94,7 @@ pub(crate) fn prepare<T: CvTarget>(
     scorers: &[Scorer],
     groups: Option<&[usize]>,
 ) -> Result<Vec<Fold>> {
+    data.check_consistent()?;
     crate::dataset::supervised(data)?;
     if scorers.is_empty() {
         return Err(Error::invalid("scoring", "[]", "needs at least one scorer"));
@@ -218,6 +219,7 @@ where
     P::Fitted: Predict<Output = T>,
 {
     params.check()?;
+    data.check_consistent()?;
     crate::dataset::supervised(data)?;
     let labels = T::labels(data.targets.view());
     let folds = splitter.split(
