@@ -56,12 +56,17 @@ macro_rules! tree_builder_methods {
 }
 
 mod binning;
+mod boosting;
 mod decision_tree;
 mod engine;
 mod export;
 mod forest;
 mod params;
 
+pub use boosting::{
+    BoostNode, BoostTree, FittedGradientBoosting, GradientBoosting, GradientBoostingClassifier,
+    GradientBoostingRegressor,
+};
 pub use decision_tree::{DecisionTreeClassifier, DecisionTreeRegressor, FittedDecisionTree};
 pub use engine::{Node, Split, Tree};
 pub use forest::{FittedForest, RandomForest, RandomForestClassifier, RandomForestRegressor};

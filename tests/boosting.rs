@@ -1,0 +1,186 @@
+//! Gradient boosting against known answers: one squared-error round is one regression tree on
+//! the residuals; a stump separates a separable problem; the training loss falls every round;
+//! one thread or many, the same model; saving and loading keeps every prediction.
+
+use learnkit::data::{MakeClassification, MakeRegression};
+use learnkit::prelude::*;
+use learnkit::tree::{DecisionTreeRegressor, GradientBoosting};
+use ndarray::{Array1, Array2};
+
+#[test]
+fn one_squared_error_round_is_a_tree_on_the_residuals() {
+    let (data, _) = MakeRegression::params()
+        .n_samples(400)
+        .n_features(5)
+        .noise(5.0)
+        .seed(3)
+        .generate()
+        .unwrap();
+    let booster = GradientBoosting::regressor()
+        .n_estimators(1)
+        .learning_rate(1.0)
+        .min_samples_leaf(1)
+        .max_depth(Some(3))
+        .max_leaf_nodes(64)
+        .fit(&data)
+        .unwrap();
+    let mean = data.targets.mean().unwrap();
+    let residuals: Array1<f64> = data.targets.mapv(|y| y - mean);
+    let tree = DecisionTreeRegressor::params()
+        .max_depth(Some(3))
+        .fit(&(data.records.clone(), residuals))
+        .unwrap();
+    let expected = tree.predict(&data).unwrap() + mean;
+    let got = booster.predict(&data).unwrap();
+    for (a, b) in got.iter().zip(&expected) {
+        assert!((a - b).abs() < 1e-9 * b.abs().max(1.0), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn a_stump_separates_a_separable_problem() {
+    let x = Array2::from_shape_fn((200, 2), |(i, j)| {
+        if j == 0 {
+            i as f64 / 200.0
+        } else {
+            ((i * 37) % 11) as f64
+        }
+    });
+    let y: Array1<usize> = (0..200).map(|i| usize::from(i >= 100)).collect();
+    let model = GradientBoosting::classifier()
+        .n_estimators(1)
+        .max_depth(Some(1))
+        .min_samples_leaf(1)
+        .fit(&(x.clone(), y.clone()))
+        .unwrap();
+    assert_eq!(model.predict(&x).unwrap(), y);
+    assert_eq!(model.trees()[0].nodes.len(), 3);
+    assert_eq!(model.split_counts(), &[1, 0]);
+}
+
+#[test]
+fn the_training_loss_falls_every_round() {
+    let binary = MakeClassification::params()
+        .n_samples(500)
+        .seed(1)
+        .generate()
+        .unwrap();
+    let multi = MakeClassification::params()
+        .n_samples(600)
+        .n_classes(3)
+        .n_informative(4)
+        .seed(2)
+        .generate()
+        .unwrap();
+    let (regression, _) = MakeRegression::params()
+        .n_samples(500)
+        .noise(10.0)
+        .seed(3)
+        .generate()
+        .unwrap();
+    let check = |losses: &[f64], what: &str| {
+        assert_eq!(losses.len(), 31, "{what}");
+        for w in losses.windows(2) {
+            assert!(w[1] <= w[0] + 1e-12, "{what}: {} then {}", w[0], w[1]);
+        }
+        assert!(
+            losses[30] < 0.6 * losses[0],
+            "{what}: {} → {}",
+            losses[0],
+            losses[30]
+        );
+    };
+    let params = GradientBoosting::classifier().n_estimators(30);
+    check(params.fit(&binary).unwrap().train_loss(), "binary");
+    let model = params.fit(&multi).unwrap();
+    check(model.train_loss(), "softmax");
+    assert_eq!(model.trees().len(), 90, "one tree per class per round");
+    check(
+        GradientBoosting::regressor()
+            .n_estimators(30)
+            .fit(&regression)
+            .unwrap()
+            .train_loss(),
+        "squared",
+    );
+}
+
+#[test]
+fn accurate_reproducible_and_persistent() {
+    let data = MakeClassification::params()
+        .n_samples(2000)
+        .n_informative(6)
+        .seed(4)
+        .generate()
+        .unwrap();
+    let (train, test) = learnkit::data::train_test_split(&data, 0.25, 0).unwrap();
+    let params = GradientBoosting::classifier()
+        .n_estimators(60)
+        .subsample(0.8)
+        .colsample(0.8)
+        .seed(5);
+    let model = params.fit(&train).unwrap();
+    assert!(
+        model.score_on(&test).unwrap() > 0.9,
+        "{}",
+        model.score_on(&test).unwrap()
+    );
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let again = one_thread.install(|| params.fit(&train).unwrap());
+    assert_eq!(model, again, "thread count changes nothing");
+    let proba = model.predict_proba(&test).unwrap();
+    assert!(proba
+        .rows()
+        .into_iter()
+        .all(|r| (r.sum() - 1.0).abs() < 1e-12));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gb.json");
+    model.save(&path).unwrap();
+    let back = learnkit::tree::FittedGradientBoosting::<usize>::load(&path).unwrap();
+    assert_eq!(back.predict_proba(&test).unwrap(), proba);
+    let importances = model.feature_importances();
+    assert!((importances.sum() - 1.0).abs() < 1e-9);
+    // Boxed like every model.
+    let boxed: Box<dyn Classifier<Output = usize>> = Box::new(back);
+    assert!(boxed.score_on(&test).unwrap() > 0.9);
+}
+
+#[test]
+fn bad_settings_are_errors_before_fitting() {
+    let data = MakeClassification::params()
+        .n_samples(100)
+        .seed(1)
+        .generate()
+        .unwrap();
+    for (params, name) in [
+        (
+            GradientBoosting::classifier().n_estimators(0),
+            "n_estimators",
+        ),
+        (
+            GradientBoosting::classifier().learning_rate(0.0),
+            "learning_rate",
+        ),
+        (
+            GradientBoosting::classifier().max_leaf_nodes(1),
+            "max_leaf_nodes",
+        ),
+        (
+            GradientBoosting::classifier().min_samples_leaf(0),
+            "min_samples_leaf",
+        ),
+        (
+            GradientBoosting::classifier().l2_regularization(-1.0),
+            "l2_regularization",
+        ),
+        (GradientBoosting::classifier().subsample(0.0), "subsample"),
+        (GradientBoosting::classifier().colsample(1.5), "colsample"),
+    ] {
+        let err = params.check().unwrap_err();
+        assert!(err.to_string().contains(name), "{err}");
+        assert_eq!(params.fit(&data).unwrap_err().to_string(), err.to_string());
+    }
+}
