@@ -68,6 +68,8 @@ pub mod guide {
     pub struct ClusteringAndPca;
     #[doc = include_str!("../docs/trees_and_forests.md")]
     pub struct TreesAndForests;
+    #[doc = include_str!("../docs/gradient_boosting.md")]
+    pub struct GradientBoosting;
     #[doc = include_str!("../docs/model_selection.md")]
     pub struct ModelSelection;
     #[doc = include_str!("../docs/tabular_rl.md")]

@@ -184,3 +184,25 @@ fn bad_settings_are_errors_before_fitting() {
         assert_eq!(params.fit(&data).unwrap_err().to_string(), err.to_string());
     }
 }
+
+/// Boosting goes through model selection like every estimator: parameters by name, CV scores.
+#[test]
+fn boosting_is_searched_like_every_estimator() {
+    use learnkit::model_selection::{GridSearch, KFold, ParamGrid};
+    let data = MakeClassification::params()
+        .n_samples(600)
+        .seed(8)
+        .generate()
+        .unwrap();
+    let grid = ParamGrid::parse("learning_rate=0.01,0.3;max_leaf_nodes=4,15").unwrap();
+    let search = GridSearch::new(GradientBoosting::classifier().n_estimators(20), grid)
+        .cv(KFold::params().shuffle(true).seed(0))
+        .fit(&data)
+        .unwrap();
+    assert_eq!(search.candidates.len(), 4);
+    assert_eq!(
+        search.best_params()[0].1,
+        "0.3",
+        "20 rounds at 0.01 barely move from the prior"
+    );
+}

@@ -303,3 +303,25 @@ fn an_impossible_figure_is_skipped_not_fatal() {
     assert!(!out.join("logistic_roc.png").exists());
     assert!(out.join("logistic_confusion.png").exists());
 }
+
+/// The gradient boosting example reports what the issue asks for, for both tasks.
+#[test]
+fn gradient_boosting_reports_its_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    for (task, keys) in [
+        ("classification", ["accuracy", "log_loss"]),
+        ("regression", ["r2", "mse"]),
+    ] {
+        let (code, stdout, stderr) = run(
+            "gradient_boosting",
+            &["--task", task, "--trees", "20", "--out", out, "--json"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        for key in ["fit_seconds", "n_trees_used"].iter().chain(&keys) {
+            assert!(json.get(*key).is_some(), "{task}: missing {key}");
+        }
+    }
+    assert!(dir.path().join("boosting_loss.png").exists());
+}

@@ -399,6 +399,25 @@ fn cases(fx: &Fixture) -> Vec<Case> {
             ],
             "--stratified",
         ),
+        // Gradient boosting.
+        with_good("gradient_boosting", &["--trees", "0"], "n_estimators"),
+        with_good(
+            "gradient_boosting",
+            &["--learning-rate", "-0.1"],
+            "learning_rate",
+        ),
+        with_good(
+            "gradient_boosting",
+            &["--max-leaf-nodes", "1"],
+            "max_leaf_nodes",
+        ),
+        with_good(
+            "gradient_boosting",
+            &["--min-samples-leaf", "0"],
+            "min_samples_leaf",
+        ),
+        data("gradient_boosting", "nan_cell.csv", "nan_cell.csv"),
+        data("gradient_boosting", "one_class.csv", "class"),
         // Outputs that cannot be written.
         flags(
             "linear_regression",

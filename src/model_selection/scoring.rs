@@ -208,12 +208,14 @@ scored!(score_classifier, usize =>
     crate::linear::FittedLogisticRegression,
     crate::tree::FittedDecisionTree<usize>,
     crate::tree::FittedForest<usize>,
+    crate::tree::FittedGradientBoosting<usize>,
     Box<dyn PredictProba>
 );
 scored!(score_regressor, f64 =>
     crate::linear::FittedLinearRegression,
     crate::tree::FittedDecisionTree<f64>,
     crate::tree::FittedForest<f64>,
+    crate::tree::FittedGradientBoosting<f64>,
     Box<dyn Predict<Output = f64>>
 );
 

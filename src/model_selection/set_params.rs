@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::linear::{LinearRegression, LogisticRegression};
 use crate::preprocessing::StandardScaler;
 use crate::tree::{
-    Criterion, DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures, RandomForest,
+    Criterion, DecisionTreeClassifier, DecisionTreeRegressor, GradientBoosting, MaxFeatures,
+    RandomForest,
 };
 
 /// `all`/`sqrt`/`log2`/`none`, a count or a fraction.
@@ -201,6 +202,38 @@ impl SetParam for StandardScaler {
             "with_mean" => self.with_mean(value.as_bool("with_mean")?),
             "with_std" => self.with_std(value.as_bool("with_std")?),
             _ => return Err(unknown_param("StandardScaler", name, &self.param_names())),
+        })
+    }
+}
+
+impl<T> SetParam for GradientBoosting<T> {
+    fn param_names(&self) -> Vec<&'static str> {
+        vec![
+            "n_estimators",
+            "learning_rate",
+            "max_leaf_nodes",
+            "max_depth",
+            "min_samples_leaf",
+            "l2_regularization",
+            "min_gain_to_split",
+            "subsample",
+            "colsample",
+            "seed",
+        ]
+    }
+    fn set_param(self, name: &str, value: &Value) -> Result<Self> {
+        Ok(match name {
+            "n_estimators" => self.n_estimators(value.as_usize("n_estimators")?),
+            "learning_rate" => self.learning_rate(value.as_f64("learning_rate")?),
+            "max_leaf_nodes" => self.max_leaf_nodes(value.as_usize("max_leaf_nodes")?),
+            "max_depth" => self.max_depth(value.as_opt_usize("max_depth")?),
+            "min_samples_leaf" => self.min_samples_leaf(value.as_usize("min_samples_leaf")?),
+            "l2_regularization" => self.l2_regularization(value.as_f64("l2_regularization")?),
+            "min_gain_to_split" => self.min_gain_to_split(value.as_f64("min_gain_to_split")?),
+            "subsample" => self.subsample(value.as_f64("subsample")?),
+            "colsample" => self.colsample(value.as_f64("colsample")?),
+            "seed" => self.seed(value.as_usize("seed")? as u64),
+            _ => return Err(unknown_param("GradientBoosting", name, &self.param_names())),
         })
     }
 }

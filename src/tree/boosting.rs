@@ -416,35 +416,40 @@ impl Loss {
 
     /// Gradients and hessians of output `k` at `scores` (row-major, `n × outputs`), and the
     /// mean loss.
-    fn gradients(
-        self,
-        y: &[f64],
-        scores: &[f64],
-        grad: &mut [Vec<f64>],
-        hess: &mut [Vec<f64>],
-    ) -> f64 {
+    fn gradients(self, y: &[f64], scores: &[f64], gh: &mut [Vec<[f64; 2]>]) -> f64 {
         let n = y.len();
         match self {
-            Loss::Squared => {
-                let mut loss = 0.0;
-                for i in 0..n {
-                    let r = scores[i] - y[i];
-                    grad[0][i] = r;
-                    hess[0][i] = 1.0;
-                    loss += r * r;
-                }
-                loss / n as f64
-            }
-            Loss::Binary => {
-                let mut loss = 0.0;
-                for i in 0..n {
-                    let p = sigmoid(scores[i]);
-                    grad[0][i] = p - y[i];
-                    hess[0][i] = (p * (1.0 - p)).max(1e-16);
-                    let q = if y[i] > 0.5 { p } else { 1.0 - p };
-                    loss -= q.max(1e-15).ln();
-                }
-                loss / n as f64
+            Loss::Squared | Loss::Binary => {
+                // In fixed chunks, in parallel; the chunk losses are summed in order.
+                let chunk = 8192;
+                let parts: Vec<f64> = gh[0]
+                    .par_chunks_mut(chunk)
+                    .enumerate()
+                    .map(|(c, out)| {
+                        let base = c * chunk;
+                        let mut loss = 0.0;
+                        for (j, o) in out.iter_mut().enumerate() {
+                            let (s, t) = (scores[base + j], y[base + j]);
+                            if self == Loss::Squared {
+                                let r = s - t;
+                                *o = [r, 1.0];
+                                loss += r * r;
+                            } else {
+                                let p = sigmoid(s);
+                                *o = [p - t, (p * (1.0 - p)).max(1e-16)];
+                                // −log p(true class) = log(1 + e^{−m}), m the signed margin.
+                                let m = if t > 0.5 { s } else { -s };
+                                loss += if m > 0.0 {
+                                    (-m).exp().ln_1p()
+                                } else {
+                                    -m + m.exp().ln_1p()
+                                };
+                            }
+                        }
+                        loss
+                    })
+                    .collect();
+                parts.iter().sum::<f64>() / n as f64
             }
             Loss::Softmax(k) => {
                 let mut loss = 0.0;
@@ -459,8 +464,7 @@ impl Loss {
                     let t = y[i] as usize;
                     for c in 0..k {
                         let yc = if c == t { 1.0 } else { 0.0 };
-                        grad[c][i] = p[c] - yc;
-                        hess[c][i] = (p[c] * (1.0 - p[c])).max(1e-16);
+                        gh[c][i] = [p[c] - yc, (p[c] * (1.0 - p[c])).max(1e-16)];
                     }
                     loss -= p[t].max(1e-15).ln();
                 }
@@ -479,43 +483,75 @@ fn sigmoid(z: f64) -> f64 {
     }
 }
 
+/// Rows per block of a histogram fill (more for big leaves: at most 64 blocks).
+const BLOCK_ROWS: usize = 16_384;
+
+/// The bin codes row-major (`codes[i · d + f]`), for histograms filled row by row.
+struct RowCodes {
+    n_features: usize,
+    codes: Vec<u8>,
+}
+
+impl RowCodes {
+    fn new(binned: &BinnedData) -> Self {
+        let (n, d) = (binned.n_samples, binned.n_features());
+        let mut codes = vec![0u8; n * d];
+        codes
+            .par_chunks_mut(d.max(1))
+            .enumerate()
+            .for_each(|(i, row)| {
+                for (f, c) in row.iter_mut().enumerate() {
+                    *c = binned.feature(f)[i];
+                }
+            });
+        Self {
+            n_features: d,
+            codes,
+        }
+    }
+}
+
 /// (sum of g, sum of h, count) per bin of every feature.
 #[derive(Clone)]
 struct Histogram(Vec<[f64; 3]>);
 
 impl Histogram {
-    fn zeros(n_features: usize) -> Self {
-        Histogram(vec![[0.0; 3]; n_features * MAX_BINS])
-    }
-
-    fn build(
-        binned: &BinnedData,
-        features: &[usize],
-        rows: &[u32],
-        grad: &[f64],
-        hess: &[f64],
-    ) -> Self {
-        let n_features = binned.n_features();
-        let parts: Vec<(usize, Vec<[f64; 3]>)> = features
-            .par_iter()
-            .map(|&f| {
-                let codes = binned.feature(f);
-                let mut h = vec![[0.0f64; 3]; MAX_BINS];
-                for &r in rows {
-                    let r = r as usize;
-                    let b = &mut h[codes[r] as usize];
-                    b[0] += grad[r];
-                    b[1] += hess[r];
+    /// Fills the histogram of `rows` row by row from the row-major codes: each row's gradient
+    /// pair is read once and its `d` codes are contiguous. Rows are cut into blocks whose size
+    /// depends only on the number of rows; the blocks are filled in parallel and summed in
+    /// order, so the sums are the same on any number of threads.
+    fn build(codes: &RowCodes, rows: &[u32], gh: &[[f64; 2]]) -> Self {
+        let d = codes.n_features;
+        let fill = |block: &[u32]| {
+            let mut h = vec![[0.0f64; 3]; d * MAX_BINS];
+            for &r in block {
+                let r = r as usize;
+                let [g, hh] = gh[r];
+                let row = &codes.codes[r * d..(r + 1) * d];
+                for (f, &c) in row.iter().enumerate() {
+                    let b = &mut h[f * MAX_BINS + c as usize];
+                    b[0] += g;
+                    b[1] += hh;
                     b[2] += 1.0;
                 }
-                (f, h)
-            })
-            .collect();
-        let mut out = Histogram::zeros(n_features);
-        for (f, h) in parts {
-            out.0[f * MAX_BINS..(f + 1) * MAX_BINS].copy_from_slice(&h);
+            }
+            h
+        };
+        let block = (rows.len() / 64).max(BLOCK_ROWS);
+        if rows.len() <= block {
+            return Histogram(fill(rows));
         }
-        out
+        let parts: Vec<Vec<[f64; 3]>> = rows.par_chunks(block).map(fill).collect();
+        let mut parts = parts.into_iter();
+        let mut sum = parts.next().unwrap_or_else(|| vec![[0.0; 3]; d * MAX_BINS]);
+        for part in parts {
+            for (a, b) in sum.iter_mut().zip(&part) {
+                a[0] += b[0];
+                a[1] += b[1];
+                a[2] += b[2];
+            }
+        }
+        Histogram(sum)
     }
 
     fn subtract(&self, other: &Histogram) -> Histogram {
@@ -535,6 +571,9 @@ struct Candidate {
     gain: f64,
     feature: usize,
     bin: usize,
+    /// Gradient and hessian sums of the left child.
+    left_g: f64,
+    left_h: f64,
 }
 
 /// A leaf being grown: its rows (a range of the index array), sums, depth, histogram and best
@@ -571,9 +610,10 @@ impl Grower<'_> {
             return None;
         }
         let parent = self.score(leaf.g, leaf.h);
+        // 256 bins per feature: too little work to hand to other threads.
         let per_feature: Vec<Option<Candidate>> = self
             .features
-            .par_iter()
+            .iter()
             .map(|&f| {
                 let bins = &leaf.hist.0[f * MAX_BINS..f * MAX_BINS + self.binned.n_bins(f)];
                 let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0.0);
@@ -596,6 +636,8 @@ impl Grower<'_> {
                             gain,
                             feature: f,
                             bin: b,
+                            left_g: gl,
+                            left_h: hl,
                         });
                     }
                 }
@@ -614,15 +656,15 @@ impl Grower<'_> {
     }
 }
 
-/// Grows one tree on `rows` (leaf-wise) and returns it with each training row's leaf value
-/// written into `contribution`.
+/// Grows one tree on `rows` (leaf-wise); returns it with each leaf's range of `rows` (which it
+/// leaves partitioned by leaf) and value.
 #[allow(clippy::too_many_arguments)]
 fn grow(
     binned: &BinnedData,
+    row_codes: &RowCodes,
     features: Vec<usize>,
     rows: &mut [u32],
-    grad: &[f64],
-    hess: &[f64],
+    gh: &[[f64; 2]],
     params_lambda: f64,
     min_leaf: usize,
     min_gain: f64,
@@ -631,7 +673,7 @@ fn grow(
     learning_rate: f64,
     gain_out: &mut [f64],
     splits_out: &mut [usize],
-) -> BoostTree {
+) -> (BoostTree, Vec<(usize, usize, f64)>) {
     let grower = Grower {
         binned,
         features,
@@ -641,9 +683,9 @@ fn grow(
         max_depth,
     };
     let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
-        (g + grad[r as usize], h + hess[r as usize])
+        (g + gh[r as usize][0], h + gh[r as usize][1])
     });
-    let hist = Histogram::build(binned, &grower.features, rows, grad, hess);
+    let hist = Histogram::build(row_codes, rows, gh);
     let mut nodes = vec![BoostNode {
         feature: 0,
         threshold: 0.0,
@@ -695,9 +737,7 @@ fn grow(
         }
         range[write..].copy_from_slice(&scratch);
         let mid = leaf.start + write;
-        let (gl, hl) = rows[leaf.start..mid].iter().fold((0.0, 0.0), |(g, h), &r| {
-            (g + grad[r as usize], h + hess[r as usize])
-        });
+        let (gl, hl) = (split.left_g, split.left_h);
         // The smaller child's histogram is built, the larger one's is the difference.
         let left_smaller = mid - leaf.start <= leaf.end - mid;
         let small = if left_smaller {
@@ -705,7 +745,7 @@ fn grow(
         } else {
             &rows[mid..leaf.end]
         };
-        let small_hist = Histogram::build(binned, &grower.features, small, grad, hess);
+        let small_hist = Histogram::build(row_codes, small, gh);
         let large_hist = leaf.hist.subtract(&small_hist);
         let (left_hist, right_hist) = if left_smaller {
             (small_hist, large_hist)
@@ -761,10 +801,13 @@ fn grow(
         leaves.push(left);
         leaves.push(right);
     }
+    let mut ranges = Vec::with_capacity(leaves.len());
     for leaf in &leaves {
-        nodes[leaf.node].value = -learning_rate * leaf.g / (leaf.h + params_lambda);
+        let value = -learning_rate * leaf.g / (leaf.h + params_lambda);
+        nodes[leaf.node].value = value;
+        ranges.push((leaf.start, leaf.end, value));
     }
-    BoostTree { nodes }
+    (BoostTree { nodes }, ranges)
 }
 
 impl<T> GradientBoosting<T> {
@@ -778,11 +821,11 @@ impl<T> GradientBoosting<T> {
     ) -> Result<FittedGradientBoosting<T>> {
         let (n, d) = x.dim();
         let binned = BinnedData::new(x);
+        let row_codes = RowCodes::new(&binned);
         let k = loss.n_outputs();
         let init = loss.init(y);
         let mut scores: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
-        let mut grad = vec![vec![0.0; n]; k];
-        let mut hess = vec![vec![0.0; n]; k];
+        let mut gh = vec![vec![[0.0; 2]; n]; k];
         let mut trees = Vec::with_capacity(self.n_estimators * k);
         let mut train_loss = Vec::with_capacity(self.n_estimators + 1);
         let (mut gain, mut splits) = (vec![0.0; d], vec![0usize; d]);
@@ -791,7 +834,7 @@ impl<T> GradientBoosting<T> {
         let rows_u32: Vec<u32> = (0..n as u32).collect();
         for round in 0..self.n_estimators {
             let mut round_scores = scores.clone();
-            train_loss.push(loss.gradients(y, &scores, &mut grad, &mut hess));
+            train_loss.push(loss.gradients(y, &scores, &mut gh));
             let mut rng = rng::derived(self.seed, round as u64);
             let mut rows: Vec<u32> = if rows_per_tree < n {
                 let mut all = rows_u32.clone();
@@ -812,12 +855,12 @@ impl<T> GradientBoosting<T> {
                 (0..d).collect()
             };
             for out in 0..k {
-                let tree = grow(
+                let (tree, leaf_ranges) = grow(
                     &binned,
+                    &row_codes,
                     features.clone(),
                     &mut rows,
-                    &grad[out],
-                    &hess[out],
+                    &gh[out],
                     self.l2_regularization,
                     self.min_samples_leaf,
                     self.min_gain_to_split,
@@ -827,16 +870,25 @@ impl<T> GradientBoosting<T> {
                     &mut gain,
                     &mut splits,
                 );
-                // Every row's score moves by its leaf's value (walked on the bin codes).
-                round_scores
-                    .par_chunks_mut(k)
-                    .enumerate()
-                    .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
+                if rows_per_tree == n {
+                    // Every row is in the tree: its leaf is known from the partition.
+                    for &(start, end, value) in &leaf_ranges {
+                        for &r in &rows[start..end] {
+                            round_scores[r as usize * k + out] += value;
+                        }
+                    }
+                } else {
+                    // Rows left out of this tree: walk it on their bin codes.
+                    round_scores
+                        .par_chunks_mut(k)
+                        .enumerate()
+                        .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
+                }
                 trees.push(tree);
             }
             scores = round_scores;
         }
-        train_loss.push(loss.gradients(y, &scores, &mut grad, &mut hess));
+        train_loss.push(loss.gradients(y, &scores, &mut gh));
         Ok(FittedGradientBoosting {
             n_features: d,
             feature_names: names,

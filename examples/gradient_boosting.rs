@@ -1,0 +1,168 @@
+//! Histogram gradient boosting (classification or regression). Reports: the training loss per
+//! round, the feature importances by gain, and the decision regions of a model on the two most
+//! important features.
+//!
+//! ```text
+//! cargo run --release --example gradient_boosting -- [--data f.csv --target y [--test t.csv]]
+//!     [--task classification|regression] [--trees 100] [--learning-rate 0.1]
+//!     [--max-leaf-nodes 31] [--max-depth N] [--json]
+//! ```
+//! Default data: wine quality (classification) or diabetes (with `--task regression`).
+
+use clap::Parser;
+use learnkit::cli::{self, DataArgs, Outcome, Task};
+use learnkit::prelude::*;
+use learnkit::report::{figures, LineChart, Series};
+use learnkit::tree::{FittedGradientBoosting, GradientBoosting};
+use learnkit::{data, metrics};
+
+/// Command line of the gradient boosting example.
+#[derive(Parser, Debug, Default)]
+#[command(about = "Fit histogram gradient boosting and draw its reports")]
+pub struct Args {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Classification or regression (default: guessed from the target column).
+    #[arg(long, value_enum)]
+    pub task: Option<Task>,
+    /// Boosting rounds [default: 100].
+    #[arg(long)]
+    pub trees: Option<usize>,
+    /// Shrinkage of each tree [default: 0.1].
+    #[arg(long, allow_negative_numbers = true)]
+    pub learning_rate: Option<f64>,
+    /// Leaves per tree [default: 31].
+    #[arg(long)]
+    pub max_leaf_nodes: Option<usize>,
+    /// Depth limit (default: none).
+    #[arg(long)]
+    pub max_depth: Option<usize>,
+    /// Fewest samples per leaf [default: 20].
+    #[arg(long)]
+    pub min_samples_leaf: Option<usize>,
+}
+
+fn configure<T>(params: GradientBoosting<T>, args: &Args) -> GradientBoosting<T> {
+    params
+        .n_estimators(args.trees.unwrap_or(100))
+        .learning_rate(args.learning_rate.unwrap_or(0.1))
+        .max_leaf_nodes(args.max_leaf_nodes.unwrap_or(31))
+        .max_depth(args.max_depth)
+        .min_samples_leaf(args.min_samples_leaf.unwrap_or(20))
+        .seed(args.data.seed)
+}
+
+pub fn run(args: &Args) -> Result<Outcome> {
+    match args.data.task(args.task, Task::Classification)? {
+        Task::Classification => classification(args),
+        Task::Regression => regression(args),
+    }
+}
+
+fn classification(args: &Args) -> Result<Outcome> {
+    let params = configure(GradientBoosting::classifier(), args);
+    params.check()?;
+    let split = args
+        .data
+        .classification(|| Ok((data::winequality()?, "wine quality (built-in)".into())))?;
+    let (model, seconds) = cli::timed(|| params.fit(&split.train));
+    let model = model?;
+    let (y, proba) = (split.test.targets(), model.predict_proba(&split.test)?);
+    let predicted = metrics::argmax_rows(proba.view());
+
+    let mut out = Outcome::fitted(&args.data, &split, Task::Classification, seconds);
+    out.summary
+        .set("n_trees_used", model.trees().len())
+        .set("accuracy", metrics::accuracy(y, predicted.view())?)
+        .set("log_loss", metrics::log_loss(y, proba.view())?);
+    reports(&mut out, &model, "log-loss")?;
+    if split.train.n_features() >= 2 {
+        let order = ranked(&model);
+        out.draw(
+            "boosting_regions.png",
+            "Decision regions of a boosted model on the two most important features: many small \
+             trees add up to boundaries finer than one tree's boxes.",
+            |path| {
+                let (columns, seed) = ([order[0], order[1]], args.data.seed);
+                figures::regions_on_two_features(
+                    path,
+                    "Gradient boosting",
+                    &params,
+                    &split.train,
+                    columns,
+                    seed,
+                )
+            },
+        )?;
+    }
+    Ok(out)
+}
+
+fn regression(args: &Args) -> Result<Outcome> {
+    let params = configure(GradientBoosting::regressor(), args);
+    params.check()?;
+    let split = args
+        .data
+        .regression(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
+    let (model, seconds) = cli::timed(|| params.fit(&split.train));
+    let model = model?;
+    let (y, predicted) = (split.test.targets(), model.predict(&split.test)?);
+
+    let mut out = Outcome::fitted(&args.data, &split, Task::Regression, seconds);
+    out.summary
+        .set("n_trees_used", model.trees().len())
+        .set("r2", metrics::r2(y, predicted.view())?)
+        .set("mse", metrics::mse(y, predicted.view())?);
+    reports(&mut out, &model, "mean squared error")?;
+    Ok(out)
+}
+
+/// Features by importance, most important first.
+fn ranked<T>(model: &FittedGradientBoosting<T>) -> Vec<usize> {
+    let importances = model.feature_importances();
+    let mut order: Vec<usize> = (0..importances.len()).collect();
+    order.sort_by(|&a, &b| importances[b].total_cmp(&importances[a]));
+    order
+}
+
+/// The figures every boosted model gets: the loss per round and the importances.
+fn reports<T>(out: &mut Outcome, model: &FittedGradientBoosting<T>, loss: &str) -> Result<()> {
+    out.draw(
+        "boosting_loss.png",
+        "Training loss before the first round and after each: every tree takes a shrunken Newton \
+         step down the loss.",
+        |path| {
+            let points = model
+                .train_loss()
+                .iter()
+                .enumerate()
+                .map(|(r, &l)| (r as f64, l))
+                .collect();
+            learnkit::report::save(
+                path,
+                learnkit::report::SIZE,
+                &LineChart {
+                    title: "Gradient boosting: training loss per round".into(),
+                    x_label: "boosting round".into(),
+                    y_label: format!("training {loss}"),
+                    series: vec![Series::line("training loss", points, 0)],
+                    y_range: None,
+                },
+            )
+        },
+    )?;
+    out.draw(
+        "boosting_importances.png",
+        "Total gain of each feature's splits, as a share of the total.",
+        |path| {
+            let values = model.feature_importances().to_vec();
+            figures::importances(path, "Gradient boosting", model.feature_names(), &values)
+        },
+    )
+}
+
+#[allow(dead_code)]
+fn main() -> std::process::ExitCode {
+    let args: Args = learnkit::cli::parse_args();
+    args.data.main(|| run(&args))
+}
