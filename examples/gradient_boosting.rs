@@ -12,7 +12,7 @@
 use clap::Parser;
 use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
-use learnkit::report::{figures, LineChart, Series};
+use learnkit::report::figures;
 use learnkit::tree::{FittedGradientBoosting, GradientBoosting};
 use learnkit::{data, metrics};
 
@@ -132,23 +132,8 @@ fn reports<T>(out: &mut Outcome, model: &FittedGradientBoosting<T>, loss: &str) 
         "Training loss before the first round and after each: every tree takes a shrunken Newton \
          step down the loss.",
         |path| {
-            let points = model
-                .train_loss()
-                .iter()
-                .enumerate()
-                .map(|(r, &l)| (r as f64, l))
-                .collect();
-            learnkit::report::save(
-                path,
-                learnkit::report::SIZE,
-                &LineChart {
-                    title: "Gradient boosting: training loss per round".into(),
-                    x_label: "boosting round".into(),
-                    y_label: format!("training {loss}"),
-                    series: vec![Series::line("training loss", points, 0)],
-                    y_range: None,
-                },
-            )
+            let title = "Gradient boosting: training loss per round";
+            figures::loss_per_round(path, title, &format!("training {loss}"), model.train_loss())
         },
     )?;
     out.draw(

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use learnkit::cli::{CommonArgs, DataArgs, Outcome};
-use learnkit::report::{self, figures, ScatterChart};
+use learnkit::report::figures;
 use learnkit::Result;
 
 #[derive(Parser, Debug)]
@@ -260,20 +260,8 @@ fn stage_data(common: &CommonArgs) -> Result<Outcome> {
         "data_iris.png",
         "Petal length against petal width, one colour per species.",
         |path| {
-            let petals = iris.records.select(ndarray::Axis(1), &[2, 3]);
-            let series =
-                figures::class_series(petals.view(), iris.targets.view(), &iris.class_names);
-            report::save(
-                path,
-                report::SIZE,
-                &ScatterChart {
-                    title: "Iris: petal measurements by species".into(),
-                    x_label: format!("{} (cm)", iris.feature_names[2]),
-                    y_label: format!("{} (cm)", iris.feature_names[3]),
-                    series,
-                    regions: None,
-                },
-            )
+            let title = "Iris: petal measurements (cm) by species";
+            figures::classes_on_two_features(path, title, &iris, [2, 3])
         },
     )?;
     Ok(out)

@@ -339,3 +339,60 @@ where
         train.n_samples(),
     )
 }
+
+/// A loss value per round (boosting rounds, training epochs): `losses[r]` at round `r`.
+pub fn loss_per_round(
+    path: impl AsRef<Path>,
+    title: &str,
+    loss_name: &str,
+    losses: &[f64],
+) -> Result<()> {
+    let points = losses
+        .iter()
+        .enumerate()
+        .map(|(r, &l)| (r as f64, l))
+        .collect();
+    save(
+        path,
+        SIZE,
+        &LineChart {
+            title: title.into(),
+            x_label: "round".into(),
+            y_label: loss_name.into(),
+            series: vec![Series::line("training loss", points, 0)],
+            y_range: None,
+        },
+    )
+}
+
+/// Labelled data on two of its features, one colour per class.
+pub fn classes_on_two_features(
+    path: impl AsRef<Path>,
+    title: &str,
+    data: &Dataset<usize>,
+    columns: [usize; 2],
+) -> Result<()> {
+    if columns.iter().any(|&c| c >= data.n_features()) {
+        return Err(Error::shape(
+            "feature columns",
+            format!("below {}", data.n_features()),
+            format!("{columns:?}"),
+        ));
+    }
+    let two = data.records.select(ndarray::Axis(1), &columns);
+    save(
+        path,
+        SIZE,
+        &ScatterChart {
+            title: title.into(),
+            x_label: data.feature_names[columns[0]].clone(),
+            y_label: data.feature_names[columns[1]].clone(),
+            series: class_series(
+                two.view(),
+                data.targets.view(),
+                &data.class_names_or_default(),
+            ),
+            regions: None,
+        },
+    )
+}
