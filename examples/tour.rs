@@ -37,6 +37,8 @@ mod decision_tree;
 #[cfg(feature = "tch")]
 #[path = "dqn_cartpole.rs"]
 mod dqn_cartpole;
+#[path = "gradient_boosting.rs"]
+mod gradient_boosting;
 #[path = "kmeans_elbow.rs"]
 mod kmeans_elbow;
 #[path = "linear_regression.rs"]
@@ -142,6 +144,21 @@ fn stages(quick: bool) -> Vec<Stage> {
                 random_forest::run(&random_forest::Args {
                     data: data(common),
                     trees: Some(if quick { 30 } else { 100 }),
+                    ..Default::default()
+                })
+            }),
+        },
+        Stage {
+            name: "gradient boosting",
+            title: "Gradient boosting: small trees, each fixing the last ones' errors",
+            explanation:
+                "Boosting adds shallow trees one at a time, each fitted to the gradient of \
+                the loss at the current predictions and shrunk by a learning rate. The training \
+                loss falls round after round; the leaf-wise trees (31 leaves each) spend their \
+                splits where the loss falls most.",
+            run: Box::new(|common| {
+                gradient_boosting::run(&gradient_boosting::Args {
+                    data: data(common),
                     ..Default::default()
                 })
             }),
