@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release --example gradient_boosting -- [--data f.csv --target y [--test t.csv]]
 //!     [--task classification|regression] [--trees 100] [--learning-rate 0.1]
-//!     [--max-leaf-nodes 31] [--max-depth N] [--json]
+//!     [--max-leaf-nodes 31] [--max-depth N] [--early-stopping] [--json]
 //! ```
 //! Default data: wine quality (classification) or diabetes (with `--task regression`).
 
@@ -40,6 +40,9 @@ pub struct Args {
     /// Fewest samples per leaf [default: 20].
     #[arg(long)]
     pub min_samples_leaf: Option<usize>,
+    /// Hold out 10% of the training rows and stop when their loss stops falling for 10 rounds.
+    #[arg(long)]
+    pub early_stopping: bool,
 }
 
 fn configure<T>(params: GradientBoosting<T>, args: &Args) -> GradientBoosting<T> {
@@ -49,6 +52,7 @@ fn configure<T>(params: GradientBoosting<T>, args: &Args) -> GradientBoosting<T>
         .max_leaf_nodes(args.max_leaf_nodes.unwrap_or(31))
         .max_depth(args.max_depth)
         .min_samples_leaf(args.min_samples_leaf.unwrap_or(20))
+        .early_stopping(args.early_stopping)
         .seed(args.data.seed)
 }
 

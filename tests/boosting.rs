@@ -206,3 +206,50 @@ fn boosting_is_searched_like_every_estimator() {
         "20 rounds at 0.01 barely move from the prior"
     );
 }
+
+/// Early stopping holds out rows, watches their loss, and keeps the rounds up to the best one;
+/// staged predictions replay the rounds.
+#[test]
+fn early_stopping_keeps_the_best_round() {
+    // Noisy labels: training on forever over-fits, so the validation loss turns up.
+    let data = MakeClassification::params()
+        .n_samples(800)
+        .flip_y(0.3)
+        .seed(6)
+        .generate()
+        .unwrap();
+    let model = GradientBoosting::classifier()
+        .n_estimators(500)
+        .learning_rate(0.3)
+        .min_samples_leaf(2)
+        .early_stopping(true)
+        .n_iter_no_change(10)
+        .seed(1)
+        .fit(&data)
+        .unwrap();
+    let rounds = model.n_rounds();
+    assert!(rounds < 490, "stopped early: {rounds} rounds");
+    let v = model.validation_loss();
+    assert_eq!(v.len(), rounds + 1);
+    assert_eq!(model.train_loss().len(), rounds + 1);
+    let best = v.iter().copied().fold(f64::INFINITY, f64::min);
+    assert_eq!(
+        *v.last().unwrap(),
+        best,
+        "the kept rounds end at the lowest validation loss"
+    );
+    // Staged predictions: one per round, the last equal to the model's own scores.
+    let staged = model.staged_decision_function(data.records.view()).unwrap();
+    assert_eq!(staged.len(), rounds);
+    let last = staged.last().unwrap();
+    let full = model.decision_function(data.records.view()).unwrap();
+    assert!((last - &full).iter().all(|d| d.abs() < 1e-9));
+    assert!(GradientBoosting::classifier()
+        .validation_fraction(1.0)
+        .check()
+        .is_err());
+    assert!(GradientBoosting::classifier()
+        .n_iter_no_change(0)
+        .check()
+        .is_err());
+}

@@ -56,6 +56,10 @@ pub struct GradientBoosting<T> {
     subsample: f64,
     colsample: f64,
     seed: u64,
+    early_stopping: bool,
+    validation_fraction: f64,
+    n_iter_no_change: usize,
+    tol: f64,
     marker: PhantomData<fn() -> T>,
 }
 
@@ -77,8 +81,38 @@ impl<T> GradientBoosting<T> {
             subsample: 1.0,
             colsample: 1.0,
             seed: 0,
+            early_stopping: false,
+            validation_fraction: 0.1,
+            n_iter_no_change: 10,
+            tol: 1e-7,
             marker: PhantomData,
         }
+    }
+
+    /// Hold out `validation_fraction` of the rows (drawn with the seed) and stop once the
+    /// validation loss has not improved by more than `tol` for `n_iter_no_change` rounds,
+    /// keeping the rounds up to the best one (default off).
+    pub fn early_stopping(mut self, yes: bool) -> Self {
+        self.early_stopping = yes;
+        self
+    }
+
+    /// Share of the rows held out for early stopping, in (0, 1) (default 0.1).
+    pub fn validation_fraction(mut self, fraction: f64) -> Self {
+        self.validation_fraction = fraction;
+        self
+    }
+
+    /// Rounds without improvement before early stopping ends training (default 10).
+    pub fn n_iter_no_change(mut self, n: usize) -> Self {
+        self.n_iter_no_change = n;
+        self
+    }
+
+    /// Smallest validation-loss drop that counts as an improvement (default 1e-7).
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
     }
 
     /// Boosting rounds (≥ 1).
@@ -186,6 +220,19 @@ impl<T> GradientBoosting<T> {
                 self.min_gain_to_split,
                 "must be finite and ≥ 0",
             ));
+        }
+        if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
+            return Err(Error::invalid(
+                "validation_fraction",
+                self.validation_fraction,
+                "must lie in (0, 1)",
+            ));
+        }
+        if self.n_iter_no_change == 0 {
+            return Err(Error::invalid("n_iter_no_change", 0, "must be at least 1"));
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(Error::invalid("tol", self.tol, "must be finite and ≥ 0"));
         }
         for (name, f) in [("subsample", self.subsample), ("colsample", self.colsample)] {
             if !(f > 0.0 && f <= 1.0) {
@@ -305,6 +352,8 @@ pub struct FittedGradientBoosting<T> {
     trees: Vec<BoostTree>,
     n_outputs: usize,
     train_loss: Vec<f64>,
+    #[serde(default)]
+    validation_loss: Vec<f64>,
     gain: Vec<f64>,
     splits: Vec<usize>,
     #[serde(skip)]
@@ -326,6 +375,32 @@ impl<T> FittedGradientBoosting<T> {
     /// error).
     pub fn train_loss(&self) -> &[f64] {
         &self.train_loss
+    }
+
+    /// Validation loss before the first round and after each (early stopping only; empty
+    /// otherwise). The model keeps the rounds up to the lowest one.
+    pub fn validation_loss(&self) -> &[f64] {
+        &self.validation_loss
+    }
+
+    /// Predictions after each round in turn (the first item after round 1), computed
+    /// incrementally: watch test accuracy or error grow with the rounds.
+    pub fn staged_decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Array2<f64>>> {
+        validate::check_predict_input(x, self.n_features)?;
+        let k = self.n_outputs;
+        let rows: Vec<Vec<f64>> = x.rows().into_iter().map(|r| r.to_vec()).collect();
+        let mut scores = Array2::from_shape_fn((x.nrows(), k), |(_, j)| self.init[j]);
+        let mut out = Vec::with_capacity(self.n_rounds());
+        for round in self.trees.chunks(k) {
+            for (j, tree) in round.iter().enumerate() {
+                let values: Vec<f64> = rows.par_iter().map(|row| tree.value(row)).collect();
+                for (i, v) in values.into_iter().enumerate() {
+                    scores[(i, j)] += v;
+                }
+            }
+            out.push(scores.clone());
+        }
+        Ok(out)
     }
 
     /// Feature importances by total gain, as shares of the total.
@@ -811,6 +886,42 @@ fn grow(
 }
 
 impl<T> GradientBoosting<T> {
+    /// Splits off the early-stopping rows (when asked) and fits.
+    fn fit_split(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[f64],
+        loss: Loss,
+        names: Vec<String>,
+        classes: Vec<String>,
+    ) -> Result<FittedGradientBoosting<T>> {
+        if !self.early_stopping {
+            return self.fit_loss(x, y, loss, names, classes, None);
+        }
+        let n = x.nrows();
+        let n_valid =
+            ((self.validation_fraction * n as f64).ceil() as usize).clamp(1, n.saturating_sub(1));
+        if n < 2 {
+            return Err(Error::EmptyData(
+                "early stopping needs at least 2 samples".into(),
+            ));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng::derived(self.seed, u64::MAX));
+        let (valid, train) = order.split_at(n_valid);
+        let (mut train, mut valid) = (train.to_vec(), valid.to_vec());
+        train.sort_unstable();
+        valid.sort_unstable();
+        let pick = |rows: &[usize]| -> (Array2<f64>, Vec<f64>) {
+            (
+                x.select(ndarray::Axis(0), rows),
+                rows.iter().map(|&i| y[i]).collect(),
+            )
+        };
+        let ((xt, yt), (xv, yv)) = (pick(&train), pick(&valid));
+        self.fit_loss(xt.view(), &yt, loss, names, classes, Some((xv.view(), &yv)))
+    }
+
     fn fit_loss(
         &self,
         x: ArrayView2<'_, f64>,
@@ -818,6 +929,7 @@ impl<T> GradientBoosting<T> {
         loss: Loss,
         names: Vec<String>,
         classes: Vec<String>,
+        validation: Option<(ArrayView2<'_, f64>, &[f64])>,
     ) -> Result<FittedGradientBoosting<T>> {
         let (n, d) = x.dim();
         let binned = BinnedData::new(x);
@@ -832,7 +944,26 @@ impl<T> GradientBoosting<T> {
         let rows_per_tree = ((self.subsample * n as f64).round() as usize).clamp(1, n);
         let features_per_tree = ((self.colsample * d as f64).round() as usize).clamp(1, d);
         let rows_u32: Vec<u32> = (0..n as u32).collect();
+        // Early stopping: the held-out rows' scores follow every tree.
+        let valid_rows: Vec<Vec<f64>> = validation
+            .map(|(xv, _)| xv.rows().into_iter().map(|r| r.to_vec()).collect())
+            .unwrap_or_default();
+        let mut valid_scores: Vec<f64> = (0..valid_rows.len())
+            .flat_map(|_| init.iter().copied())
+            .collect();
+        let mut valid_gh = vec![vec![[0.0; 2]; valid_rows.len()]; k];
+        let mut validation_loss = Vec::new();
+        let (mut best, mut best_round) = (f64::INFINITY, 0usize);
         for round in 0..self.n_estimators {
+            if let Some((_, yv)) = validation {
+                let v = loss.gradients(yv, &valid_scores, &mut valid_gh);
+                validation_loss.push(v);
+                if v < best - self.tol {
+                    (best, best_round) = (v, round);
+                } else if round - best_round >= self.n_iter_no_change {
+                    break;
+                }
+            }
             let mut round_scores = scores.clone();
             train_loss.push(loss.gradients(y, &scores, &mut gh));
             let mut rng = rng::derived(self.seed, round as u64);
@@ -884,11 +1015,32 @@ impl<T> GradientBoosting<T> {
                         .enumerate()
                         .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
                 }
+                if validation.is_some() {
+                    let values: Vec<f64> =
+                        valid_rows.par_iter().map(|row| tree.value(row)).collect();
+                    for (i, v) in values.into_iter().enumerate() {
+                        valid_scores[i * k + out] += v;
+                    }
+                }
                 trees.push(tree);
             }
             scores = round_scores;
         }
+        if let Some((_, yv)) = validation {
+            let rounds = trees.len() / k;
+            if validation_loss.len() == rounds {
+                let v = loss.gradients(yv, &valid_scores, &mut valid_gh);
+                validation_loss.push(v);
+                if v < best - self.tol {
+                    best_round = rounds;
+                }
+            }
+            // Keep the rounds up to the best validation loss.
+            trees.truncate(best_round * k);
+            validation_loss.truncate(best_round + 1);
+        }
         train_loss.push(loss.gradients(y, &scores, &mut gh));
+        train_loss.truncate(trees.len() / k + 1);
         Ok(FittedGradientBoosting {
             n_features: d,
             feature_names: names,
@@ -897,6 +1049,7 @@ impl<T> GradientBoosting<T> {
             trees,
             n_outputs: k,
             train_loss,
+            validation_loss,
             gain,
             splits,
             marker: PhantomData,
@@ -943,7 +1096,7 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for GradientBoosting<usize> {
             k => Loss::Softmax(k),
         };
         let y: Vec<f64> = y.iter().map(|&c| c as f64).collect();
-        self.fit_loss(x, &y, loss, data.feature_names(), classes)
+        self.fit_split(x, &y, loss, data.feature_names(), classes)
     }
 }
 
@@ -960,7 +1113,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for GradientBoosting<f64> {
                 format!("targets up to {scale:.1e} overflow squared errors; rescale them"),
             ));
         }
-        self.fit_loss(
+        self.fit_split(
             x,
             &y.to_vec(),
             Loss::Squared,
