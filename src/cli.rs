@@ -241,21 +241,33 @@ impl DataArgs {
         })
     }
 
+    /// Reads `--data` (no `train`) or `--test` (its classes named as `train`'s) as classes.
+    fn load_classes(&self, path: &Path, train: Option<&Dataset<usize>>) -> Result<Dataset<usize>> {
+        match train {
+            None => self.take_table(path)?.classification(),
+            Some(train) => self
+                .read(path, Some(self.require_target(path)?))?
+                .classification_with(&train.class_names),
+        }
+    }
+
+    /// Reads `--data` (no `train`) or `--test` as real-valued targets.
+    fn load_values(&self, path: &Path, train: Option<&Dataset<f64>>) -> Result<Dataset<f64>> {
+        match train {
+            None => self.take_table(path)?.regression(),
+            Some(_) => self
+                .read(path, Some(self.require_target(path)?))?
+                .regression(),
+        }
+    }
+
     /// Classification data for cross-validation: all of `--data` (no hold-out split; the folds
     /// are the hold-outs), the `--test` file when given, and the data's name.
     pub fn classification_all(
         &self,
         default: impl FnOnce() -> Result<(Dataset<usize>, String)>,
     ) -> Result<(Dataset<usize>, Option<Dataset<usize>>, String)> {
-        self.load_all(
-            |path, train| match train {
-                None => self.take_table(path)?.classification(),
-                Some(train) => self
-                    .read(path, Some(self.require_target(path)?))?
-                    .classification_with(&train.class_names),
-            },
-            default,
-        )
+        self.load_all(|path, train| self.load_classes(path, train), default)
     }
 
     /// [`DataArgs::classification_all`] for regression data.
@@ -263,15 +275,7 @@ impl DataArgs {
         &self,
         default: impl FnOnce() -> Result<(Dataset<f64>, String)>,
     ) -> Result<(Dataset<f64>, Option<Dataset<f64>>, String)> {
-        self.load_all(
-            |path, train| match train {
-                None => self.take_table(path)?.regression(),
-                Some(_) => self
-                    .read(path, Some(self.require_target(path)?))?
-                    .regression(),
-            },
-            default,
-        )
+        self.load_all(|path, train| self.load_values(path, train), default)
     }
 
     /// The task: `explicit` when given; else, for `--data`, regression when the target column
@@ -303,15 +307,7 @@ impl DataArgs {
         &self,
         default: impl FnOnce() -> Result<(Dataset<usize>, String)>,
     ) -> Result<Split<usize>> {
-        self.split(
-            |path, train| match train {
-                None => self.take_table(path)?.classification(),
-                Some(train) => self
-                    .read(path, Some(self.require_target(path)?))?
-                    .classification_with(&train.class_names),
-            },
-            default,
-        )
+        self.split(|path, train| self.load_classes(path, train), default)
     }
 
     /// Regression data: `--data/--target/--test`, or `default` (data and its name).
@@ -319,15 +315,7 @@ impl DataArgs {
         &self,
         default: impl FnOnce() -> Result<(Dataset<f64>, String)>,
     ) -> Result<Split<f64>> {
-        self.split(
-            |path, train| match train {
-                None => self.take_table(path)?.regression(),
-                Some(_) => self
-                    .read(path, Some(self.require_target(path)?))?
-                    .regression(),
-            },
-            default,
-        )
+        self.split(|path, train| self.load_values(path, train), default)
     }
 
     /// Unlabelled records for clustering or PCA: `--data` (every column but the optional

@@ -102,6 +102,44 @@ fn require<'a>(
     Ok(values)
 }
 
+/// The builder of a k-fold splitter with optional shuffling: `params()` (5 folds, no
+/// shuffling, seed 0), `n_splits`, `shuffle`, `seed`, and a `check` of the fold count.
+macro_rules! k_fold_builder {
+    ($name:ident, $shuffle_doc:literal) => {
+        impl $name {
+            /// scikit-learn's defaults: 5 folds, no shuffling.
+            pub fn params() -> Self {
+                Self {
+                    n_splits: 5,
+                    shuffle: false,
+                    seed: 0,
+                }
+            }
+            /// Number of folds (≥ 2).
+            pub fn n_splits(mut self, k: usize) -> Self {
+                self.n_splits = k;
+                self
+            }
+            #[doc = $shuffle_doc]
+            pub fn shuffle(mut self, yes: bool) -> Self {
+                self.shuffle = yes;
+                self
+            }
+            /// Seed of the shuffling.
+            pub fn seed(mut self, seed: u64) -> Self {
+                self.seed = seed;
+                self
+            }
+        }
+
+        impl Hyperparams for $name {
+            fn check(&self) -> Result<()> {
+                check_splits("n_splits", self.n_splits)
+            }
+        }
+    };
+}
+
 /// K folds of consecutive rows (scikit-learn's `KFold`): the first `n % k` folds hold one extra
 /// row. With `shuffle`, the rows are permuted with `seed` first.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,37 +149,7 @@ pub struct KFold {
     seed: u64,
 }
 
-impl KFold {
-    /// scikit-learn's defaults: 5 folds, no shuffling.
-    pub fn params() -> Self {
-        Self {
-            n_splits: 5,
-            shuffle: false,
-            seed: 0,
-        }
-    }
-    /// Number of folds (≥ 2).
-    pub fn n_splits(mut self, k: usize) -> Self {
-        self.n_splits = k;
-        self
-    }
-    /// Permute the rows before cutting them into folds.
-    pub fn shuffle(mut self, yes: bool) -> Self {
-        self.shuffle = yes;
-        self
-    }
-    /// Seed of the permutation.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-}
-
-impl Hyperparams for KFold {
-    fn check(&self) -> Result<()> {
-        check_splits("n_splits", self.n_splits)
-    }
-}
+k_fold_builder!(KFold, "Permute the rows before cutting them into folds.");
 
 impl Splitter for KFold {
     fn split(&self, n: usize, _: SplitInput<'_>) -> Result<Vec<Fold>> {
@@ -180,37 +188,10 @@ pub struct StratifiedKFold {
     seed: u64,
 }
 
-impl StratifiedKFold {
-    /// scikit-learn's defaults: 5 folds, no shuffling.
-    pub fn params() -> Self {
-        Self {
-            n_splits: 5,
-            shuffle: false,
-            seed: 0,
-        }
-    }
-    /// Number of folds (≥ 2).
-    pub fn n_splits(mut self, k: usize) -> Self {
-        self.n_splits = k;
-        self
-    }
-    /// Shuffle each class's rows among the folds.
-    pub fn shuffle(mut self, yes: bool) -> Self {
-        self.shuffle = yes;
-        self
-    }
-    /// Seed of the shuffling.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-}
-
-impl Hyperparams for StratifiedKFold {
-    fn check(&self) -> Result<()> {
-        check_splits("n_splits", self.n_splits)
-    }
-}
+k_fold_builder!(
+    StratifiedKFold,
+    "Shuffle each class's rows among the folds."
+);
 
 /// Class codes in order of first appearance, and the count of each.
 fn encode_by_first_appearance(labels: &[usize]) -> (Vec<usize>, Vec<usize>) {

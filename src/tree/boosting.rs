@@ -783,19 +783,21 @@ fn grow(
     let mut scratch: Vec<u32> = Vec::with_capacity(rows.len());
     while leaves.len() < max_leaves {
         // The leaf with the largest gain (the first on ties).
-        let Some(pick) = (0..leaves.len())
-            .filter(|&i| leaves[i].best.is_some())
-            .fold(None, |best: Option<usize>, i| match best {
-                Some(b) if leaves[b].best.map(|c| c.gain) >= leaves[i].best.map(|c| c.gain) => {
-                    Some(b)
-                }
-                _ => Some(i),
-            })
+        let Some((pick, split)) = leaves
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.best.map(|c| (i, c)))
+            .fold(
+                None,
+                |best: Option<(usize, Candidate)>, (i, c)| match best {
+                    Some((b, bc)) if bc.gain >= c.gain => Some((b, bc)),
+                    _ => Some((i, c)),
+                },
+            )
         else {
             break;
         };
         let leaf = leaves.swap_remove(pick);
-        let split = leaf.best.expect("picked leaves have a split");
         // Stable partition of the leaf's rows: left (code ≤ bin) first.
         let codes = binned.feature(split.feature);
         let range = &mut rows[leaf.start..leaf.end];
@@ -964,7 +966,6 @@ impl<T> GradientBoosting<T> {
                     break;
                 }
             }
-            let mut round_scores = scores.clone();
             train_loss.push(loss.gradients(y, &scores, &mut gh));
             let mut rng = rng::derived(self.seed, round as u64);
             let mut rows: Vec<u32> = if rows_per_tree < n {
@@ -1005,12 +1006,12 @@ impl<T> GradientBoosting<T> {
                     // Every row is in the tree: its leaf is known from the partition.
                     for &(start, end, value) in &leaf_ranges {
                         for &r in &rows[start..end] {
-                            round_scores[r as usize * k + out] += value;
+                            scores[r as usize * k + out] += value;
                         }
                     }
                 } else {
                     // Rows left out of this tree: walk it on their bin codes.
-                    round_scores
+                    scores
                         .par_chunks_mut(k)
                         .enumerate()
                         .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
@@ -1024,7 +1025,6 @@ impl<T> GradientBoosting<T> {
                 }
                 trees.push(tree);
             }
-            scores = round_scores;
         }
         if let Some((_, yv)) = validation {
             let rounds = trees.len() / k;
