@@ -8,6 +8,9 @@
 //! are tried: that is what binning changes against exact splits, and on large data it costs a
 //! fraction of a point of accuracy at most, for a search that no longer sorts. Above
 //! [`BIN_SAMPLE`] rows the thresholds come from an evenly spaced sample of that many rows.
+//!
+//! Missing values (NaN; only gradient boosting accepts them) get a bin of their own after the
+//! value bins, so a feature with missing values has at most 255 value bins.
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -29,6 +32,9 @@ pub struct BinnedData {
     /// `edges[f][b]` is the upper threshold of bin `b` (a sample is in bin ≤ b iff its value ≤
     /// `edges[f][b]`); a feature with `m` bins has `m − 1` edges.
     pub edges: Vec<Vec<f64>>,
+    /// `missing[f]`: feature `f` has NaN values, coded [`BinnedData::n_bins`]`(f)` (the bin
+    /// after the value bins).
+    pub missing: Vec<bool>,
 }
 
 impl BinnedData {
@@ -42,28 +48,47 @@ impl BinnedData {
                 .map(|k| (k as u128 * n as u128 / BIN_SAMPLE as u128) as usize)
                 .collect()
         });
-        let columns: Vec<(Vec<u8>, Vec<f64>)> = (0..x.ncols())
+        let columns: Vec<(Vec<u8>, Vec<f64>, bool)> = (0..x.ncols())
             .into_par_iter()
             .map(|f| {
                 let column: Vec<f64> = x.column(f).to_vec();
+                let has_missing = column.iter().any(|v| v.is_nan());
+                // The missing bin takes the last code.
+                let max_bins = MAX_BINS - usize::from(has_missing);
                 let edges = match &sample {
-                    None => bin_edges(&column),
-                    Some(rows) => bin_edges(&rows.iter().map(|&i| column[i]).collect::<Vec<f64>>()),
+                    None => bin_edges(&column, max_bins),
+                    Some(rows) => bin_edges(
+                        &rows.iter().map(|&i| column[i]).collect::<Vec<f64>>(),
+                        max_bins,
+                    ),
                 };
-                let codes = column.iter().map(|&v| bin_of(&edges, v)).collect();
-                (codes, edges)
+                let missing_code = (edges.len() + 1) as u8;
+                let codes = column
+                    .iter()
+                    .map(|&v| {
+                        if v.is_nan() {
+                            missing_code
+                        } else {
+                            bin_of(&edges, v)
+                        }
+                    })
+                    .collect();
+                (codes, edges, has_missing)
             })
             .collect();
         let mut codes = Vec::with_capacity(n * x.ncols());
         let mut edges = Vec::with_capacity(x.ncols());
-        for (c, e) in columns {
+        let mut missing = Vec::with_capacity(x.ncols());
+        for (c, e, m) in columns {
             codes.extend(c);
             edges.push(e);
+            missing.push(m);
         }
         Self {
             n_samples: n,
             codes,
             edges,
+            missing,
         }
     }
 
@@ -72,7 +97,7 @@ impl BinnedData {
         self.edges.len()
     }
 
-    /// Number of bins of feature `f`.
+    /// Number of value bins of feature `f` (its missing bin, if any, not counted).
     pub fn n_bins(&self, f: usize) -> usize {
         self.edges[f].len() + 1
     }
@@ -88,8 +113,9 @@ fn bin_of(edges: &[f64], v: f64) -> u8 {
     edges.partition_point(|&e| e < v) as u8
 }
 
-fn bin_edges(column: &[f64]) -> Vec<f64> {
-    let mut sorted = column.to_vec();
+/// Thresholds of at most `max_bins` bins for the values of `column` (NaN left out).
+fn bin_edges(column: &[f64], max_bins: usize) -> Vec<f64> {
+    let mut sorted: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
     sorted.sort_by(f64::total_cmp);
     let mut distinct: Vec<f64> = Vec::new();
     for v in sorted.iter().copied() {
@@ -97,14 +123,14 @@ fn bin_edges(column: &[f64]) -> Vec<f64> {
             distinct.push(v);
         }
     }
-    if distinct.len() <= MAX_BINS {
+    if distinct.len() <= max_bins {
         return distinct.windows(2).map(|w| midpoint(w[0], w[1])).collect();
     }
-    // Quantile edges: the values at ranks n·b/256, made distinct, thresholds between them.
+    // Quantile edges: the values at ranks n·b/max_bins, made distinct, thresholds between them.
     let n = sorted.len();
-    let mut cuts: Vec<f64> = Vec::with_capacity(MAX_BINS);
-    for b in 1..MAX_BINS {
-        let v = sorted[(b * n / MAX_BINS).min(n - 1)];
+    let mut cuts: Vec<f64> = Vec::with_capacity(max_bins);
+    for b in 1..max_bins {
+        let v = sorted[(b * n / max_bins).min(n - 1)];
         if cuts.last() != Some(&v) {
             cuts.push(v);
         }
@@ -151,6 +177,7 @@ mod tests {
         let mut counts = vec![0usize; MAX_BINS];
         b.feature(0).iter().for_each(|&c| counts[c as usize] += 1);
         assert!(counts.iter().all(|&c| (35..=45).contains(&c)), "{counts:?}");
+        assert_eq!(b.missing, vec![false]);
         // Codes agree with the thresholds.
         for (i, &c) in b.feature(0).iter().enumerate() {
             let v = x[(i, 0)];
@@ -158,5 +185,45 @@ mod tests {
             assert!(c == 0 || v > b.edges[0][c - 1]);
             assert!(c == MAX_BINS - 1 || v <= b.edges[0][c]);
         }
+    }
+
+    #[test]
+    fn missing_values_get_the_bin_after_the_value_bins() {
+        let x = Array2::from_shape_vec(
+            (5, 2),
+            vec![
+                3.0,
+                f64::NAN, //
+                f64::NAN,
+                f64::NAN,
+                1.0,
+                f64::NAN,
+                2.0,
+                f64::NAN,
+                f64::NAN,
+                f64::NAN,
+            ],
+        )
+        .unwrap();
+        let b = BinnedData::new(x.view());
+        assert_eq!(b.edges[0], vec![1.5, 2.5]);
+        assert_eq!(b.feature(0), &[2, 3, 0, 1, 3]);
+        assert_eq!(b.missing, vec![true, true]);
+        // All missing: one (empty) value bin, the missing bin after it.
+        assert_eq!(b.n_bins(1), 1);
+        assert_eq!(b.feature(1), &[1; 5]);
+        // With missing values a feature keeps at most 255 value bins.
+        let n = 5_000;
+        let x = Array2::from_shape_fn(
+            (n, 1),
+            |(i, _)| if i % 10 == 0 { f64::NAN } else { i as f64 },
+        );
+        let b = BinnedData::new(x.view());
+        assert_eq!(b.n_bins(0), MAX_BINS - 1);
+        assert!(b
+            .feature(0)
+            .iter()
+            .step_by(10)
+            .all(|&c| c as usize == MAX_BINS - 1));
     }
 }

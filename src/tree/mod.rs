@@ -65,7 +65,7 @@ mod params;
 
 pub use boosting::{
     BoostNode, BoostTree, FittedGradientBoosting, GradientBoosting, GradientBoostingClassifier,
-    GradientBoostingRegressor,
+    GradientBoostingRegressor, RegressionLoss,
 };
 pub use decision_tree::{DecisionTreeClassifier, DecisionTreeRegressor, FittedDecisionTree};
 pub use engine::{Node, Split, Tree};
