@@ -5,7 +5,8 @@
 //! ```text
 //! cargo run --release --example gradient_boosting -- [--data f.csv --target y [--test t.csv]]
 //!     [--task classification|regression] [--trees 100] [--learning-rate 0.1]
-//!     [--max-leaf-nodes 31] [--max-depth N] [--early-stopping] [--json]
+//!     [--max-leaf-nodes 31] [--max-depth N] [--early-stopping] [--allow-missing]
+//!     [--loss squared-error|absolute-error|huber] [--json]
 //! ```
 //! Default data: wine quality (classification) or diabetes (with `--task regression`).
 
@@ -13,7 +14,7 @@ use clap::Parser;
 use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
 use learnkit::report::figures;
-use learnkit::tree::{FittedGradientBoosting, GradientBoosting};
+use learnkit::tree::{FittedGradientBoosting, GradientBoosting, RegressionLoss};
 use learnkit::{data, metrics};
 
 /// Command line of the gradient boosting example.
@@ -43,6 +44,24 @@ pub struct Args {
     /// Hold out 10% of the training rows and stop when their loss stops falling for 10 rounds.
     #[arg(long)]
     pub early_stopping: bool,
+    /// Read empty cells and `NaN` in --data/--test as missing values (each split learns where
+    /// they go) instead of refusing them.
+    #[arg(long)]
+    pub allow_missing: bool,
+    /// Regression loss [default: squared-error].
+    #[arg(long, value_enum)]
+    pub loss: Option<LossArg>,
+}
+
+/// `--loss` values.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum LossArg {
+    /// Squared error.
+    SquaredError,
+    /// Absolute error (robust to outliers).
+    AbsoluteError,
+    /// Huber with delta 1.
+    Huber,
 }
 
 fn configure<T>(params: GradientBoosting<T>, args: &Args) -> GradientBoosting<T> {
@@ -64,6 +83,13 @@ pub fn run(args: &Args) -> Result<Outcome> {
 }
 
 fn classification(args: &Args) -> Result<Outcome> {
+    if args.loss.is_some() {
+        return Err(learnkit::Error::invalid(
+            "--loss",
+            "given",
+            "chooses a regression loss; classification always uses log-loss",
+        ));
+    }
     let params = configure(GradientBoosting::classifier(), args);
     params.check()?;
     let split = args
@@ -103,7 +129,12 @@ fn classification(args: &Args) -> Result<Outcome> {
 }
 
 fn regression(args: &Args) -> Result<Outcome> {
-    let params = configure(GradientBoosting::regressor(), args);
+    let loss = match args.loss.unwrap_or(LossArg::SquaredError) {
+        LossArg::SquaredError => RegressionLoss::SquaredError,
+        LossArg::AbsoluteError => RegressionLoss::AbsoluteError,
+        LossArg::Huber => RegressionLoss::Huber { delta: 1.0 },
+    };
+    let params = configure(GradientBoosting::regressor(), args).loss(loss);
     params.check()?;
     let split = args
         .data
@@ -117,7 +148,12 @@ fn regression(args: &Args) -> Result<Outcome> {
         .set("n_trees_used", model.trees().len())
         .set("r2", metrics::r2(y, predicted.view())?)
         .set("mse", metrics::mse(y, predicted.view())?);
-    reports(&mut out, &model, "mean squared error")?;
+    let loss_name = match loss {
+        RegressionLoss::AbsoluteError => "mean absolute error",
+        RegressionLoss::Huber { .. } => "mean Huber loss",
+        _ => "mean squared error",
+    };
+    reports(&mut out, &model, loss_name)?;
     Ok(out)
 }
 
@@ -152,6 +188,7 @@ fn reports<T>(out: &mut Outcome, model: &FittedGradientBoosting<T>, loss: &str) 
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let mut args: Args = learnkit::cli::parse_args();
+    args.data = args.data.clone().allowing_missing(args.allow_missing);
     args.data.main(|| run(&args))
 }

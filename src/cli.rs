@@ -98,6 +98,10 @@ pub struct DataArgs {
     /// Seconds spent reading CSV files so far.
     #[arg(skip)]
     load_time: std::sync::Arc<std::sync::Mutex<f64>>,
+    /// Empty cells and `NaN` read as missing values (set by the examples whose estimator
+    /// accepts them, from their `--allow-missing` flag).
+    #[arg(skip)]
+    allow_missing: bool,
 }
 
 impl From<CommonArgs> for DataArgs {
@@ -169,6 +173,13 @@ impl DataArgs {
         }
     }
 
+    /// Reads empty CSV cells and `NaN` as missing values (NaN) instead of refusing them: for
+    /// the estimators that handle them (gradient boosting), behind an `--allow-missing` flag.
+    pub fn allowing_missing(mut self, yes: bool) -> Self {
+        self.allow_missing = yes;
+        self
+    }
+
     /// Seconds this run has spent reading `--data` and `--test` (0 for built-in data).
     pub fn load_seconds(&self) -> f64 {
         self.load_time.lock().map(|t| *t).unwrap_or(0.0)
@@ -176,7 +187,13 @@ impl DataArgs {
 
     /// Reads a CSV file, adding the time to [`CommonArgs::load_seconds`].
     fn read(&self, path: &Path, target: Option<&str>) -> Result<data::Table> {
-        let (table, seconds) = timed(|| read_csv(path, target));
+        let (table, seconds) = timed(|| {
+            if self.allow_missing {
+                data::read_csv_allowing_missing(path, target)
+            } else {
+                read_csv(path, target)
+            }
+        });
         if let Ok(mut total) = self.load_time.lock() {
             *total += seconds;
         }

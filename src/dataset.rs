@@ -326,6 +326,18 @@ pub fn supervised<T: validate::Target, D: Labeled<T> + ?Sized>(
     Ok((x, y))
 }
 
+/// As [`supervised`], with NaN features allowed as missing values (gradient boosting).
+pub(crate) fn supervised_allowing_missing<T: validate::Target, D: Labeled<T> + ?Sized>(
+    data: &D,
+) -> Result<(ArrayView2<'_, f64>, ArrayView1<'_, T>)> {
+    let x = data.as_records();
+    let y = data.targets();
+    validate::check_records_allowing_missing(x, "training records")?;
+    validate::check_n_targets(x.nrows(), y.len())?;
+    T::check_targets(y, data.class_names().map(<[String]>::len))?;
+    Ok((x, y))
+}
+
 fn names_from_linfa(names: &[String], n: usize) -> Vec<String> {
     if names.len() == n {
         names.to_vec()

@@ -44,6 +44,51 @@ pub fn check_finite(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
     Ok(())
 }
 
+/// As [`check_records`], but NaN is a missing value and allowed (only infinities fail).
+pub fn check_records_allowing_missing(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
+    if x.nrows() == 0 {
+        return Err(Error::EmptyData(format!("{context} has no samples")));
+    }
+    if x.ncols() == 0 {
+        return Err(Error::EmptyData(format!("{context} has no features")));
+    }
+    check_no_infinity(x, context)
+}
+
+/// Fails with [`Error::NonFinite`] at the first infinite value of `x` (NaN allowed).
+pub fn check_no_infinity(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
+    let none = match x.as_slice() {
+        Some(all) if all.len() >= 1 << 20 => all
+            .par_chunks(1 << 16)
+            .all(|c| c.iter().fold(true, |ok, v| ok & !v.is_infinite())),
+        Some(all) => all.iter().fold(true, |ok, v| ok & !v.is_infinite()),
+        None => x.iter().all(|v| !v.is_infinite()),
+    };
+    if none {
+        return Ok(());
+    }
+    for ((row, column), &value) in x.indexed_iter() {
+        if value.is_infinite() {
+            return Err(Error::NonFinite {
+                context: context.to_string(),
+                row,
+                column,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// As [`check_predict_input`], with NaN allowed as a missing value.
+pub fn check_predict_input_allowing_missing(
+    x: ArrayView2<'_, f64>,
+    n_features: usize,
+) -> Result<()> {
+    check_n_features(x, n_features)?;
+    check_no_infinity(x, "records at predict time")
+}
+
 /// Fails with [`Error::NonFinite`] at the first NaN or infinite target.
 pub fn check_finite_targets(y: ArrayView1<'_, f64>, context: &str) -> Result<()> {
     match y.iter().position(|v| !v.is_finite()) {

@@ -325,3 +325,71 @@ fn gradient_boosting_reports_its_metrics() {
     }
     assert!(dir.path().join("boosting_loss.png").exists());
 }
+
+/// Missing cells: refused with a hint by default, learned from with `--allow-missing` (which
+/// still refuses infinities); `--loss` picks a regression loss and is refused for classes.
+#[test]
+fn gradient_boosting_takes_missing_values_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reports");
+    let out = out.to_str().unwrap();
+    let mut text = String::from("a,b,y\n");
+    for i in 0..200 {
+        let a = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("{}", i % 17)
+        };
+        text += &format!("{a},{},{}\n", (i * 7) % 11, i % 2);
+    }
+    let path = dir.path().join("gaps.csv");
+    std::fs::write(&path, &text).unwrap();
+    let data = path.to_str().unwrap();
+    let base = [
+        "--data", data, "--target", "y", "--trees", "10", "--out", out,
+    ];
+    let (code, _, stderr) = run("gradient_boosting", &base);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("empty cell") && stderr.contains("--allow-missing"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = run(
+        "gradient_boosting",
+        &[&base[..], &["--allow-missing", "--json"]].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.lines().last().unwrap().contains("\"accuracy\""),
+        "{stdout}"
+    );
+    // Other examples keep refusing the file, even with the flag's idea in mind.
+    let (code, _, stderr) = run("decision_tree", &base[..4]);
+    assert_eq!(code, 2, "{stderr}");
+    std::fs::write(&path, text.replacen("\n1,", "\ninf,", 1)).unwrap();
+    let (code, _, stderr) = run(
+        "gradient_boosting",
+        &[&base[..], &["--allow-missing"]].concat(),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a finite number"), "{stderr}");
+    let (code, _, stderr) = run("gradient_boosting", &["--loss", "huber", "--out", out]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--loss"), "{stderr}");
+    let (code, stdout, stderr) = run(
+        "gradient_boosting",
+        &[
+            "--task",
+            "regression",
+            "--loss",
+            "absolute-error",
+            "--trees",
+            "20",
+            "--out",
+            out,
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\"r2\""), "{stdout}");
+}

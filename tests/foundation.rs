@@ -312,7 +312,7 @@ fn csv_errors_name_file_line_and_column() {
             "nan.csv",
             "a,b\n1,2\nNaN,3\n",
             None,
-            ":3, column a: `NaN` is not a finite number",
+            ":3, column a: `NaN` is a missing value; only gradient boosting accepts them",
         ),
         ("blank.csv", "a,b\n1,\n", None, ":2, column b: empty cell"),
     ];

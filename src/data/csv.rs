@@ -61,7 +61,38 @@ fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<
 /// # Ok::<(), learnkit::Error>(())
 /// ```
 pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
-    let path = path.as_ref();
+    read(path.as_ref(), target, false)
+}
+
+/// Reads a CSV file as [`read_csv`] does, except that empty feature cells and `NaN` become
+/// missing values (NaN) instead of errors — for the estimators that accept them (gradient
+/// boosting). Infinite values and text are still errors; the target may not be missing.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("learnkit-missing-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("gaps.csv");
+/// std::fs::write(&path, "a,b,y\n1.0,,0\nNaN,2.0,1\n").unwrap();
+/// assert!(learnkit::data::read_csv(&path, Some("y")).is_err());
+/// let table = learnkit::data::read_csv_allowing_missing(&path, Some("y"))?;
+/// assert!(table.features[(0, 1)].is_nan() && table.features[(1, 0)].is_nan());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+pub fn read_csv_allowing_missing(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
+    read(path.as_ref(), target, true)
+}
+
+/// A feature cell's value: `None` when it is not a number (or a missing value not allowed).
+fn cell_value(cell: &str, allow_missing: bool) -> Option<f64> {
+    if allow_missing && cell.is_empty() {
+        return Some(f64::NAN);
+    }
+    let value: f64 = cell.parse().ok()?;
+    (value.is_finite() || (allow_missing && value.is_nan())).then_some(value)
+}
+
+fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Result<Table> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -123,7 +154,7 @@ pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
     // Large plain files (no quotes, one record per line) are parsed in parallel chunks; any
     // irregularity sends the whole file through the sequential reader below, which names the
     // exact line and column of the problem.
-    if let Some(parsed) = read_parallel(path, headers.len(), target_index)? {
+    if let Some(parsed) = read_parallel(path, headers.len(), target_index, allow_missing)? {
         return finish(path, &headers, feature_names, target_index, parsed);
     }
     let mut values = Vec::new();
@@ -148,27 +179,35 @@ pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
                 lines.push(line);
                 continue;
             }
+            if let Some(value) = cell_value(cell, allow_missing) {
+                values.push(value);
+                continue;
+            }
             let value: f64 = cell.parse().map_err(|_| {
                 parse_error(
                     path,
                     line,
                     Some(&headers[i]),
                     if cell.is_empty() {
-                        "empty cell; expected a number".to_string()
+                        "empty cell; expected a number (gradient boosting accepts missing values: --allow-missing)".to_string()
                     } else {
                         format!("`{cell}` is not a number")
                     },
                 )
             })?;
-            if !value.is_finite() {
-                return Err(parse_error(
-                    path,
-                    line,
-                    Some(&headers[i]),
-                    format!("`{cell}` is not a finite number"),
-                ));
-            }
-            values.push(value);
+            return Err(parse_error(
+                path,
+                line,
+                Some(&headers[i]),
+                if value.is_nan() {
+                    format!(
+                        "`{cell}` is a missing value; only gradient boosting accepts them \
+                         (--allow-missing)"
+                    )
+                } else {
+                    format!("`{cell}` is not a finite number")
+                },
+            ));
         }
         n_rows += 1;
     }
@@ -216,7 +255,12 @@ type Parsed = (Vec<f64>, Vec<String>, Vec<u64>, usize);
 /// `Ok(None)` — and the caller falls back to the sequential reader — for a small file, a line
 /// longer than a chunk, a blank line, a quote or lone carriage return in a label, or any cell
 /// the sequential reader would reject (so every error message comes from one place).
-fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result<Option<Parsed>> {
+fn read_parallel(
+    path: &Path,
+    n_columns: usize,
+    target: Option<usize>,
+    allow_missing: bool,
+) -> Result<Option<Parsed>> {
     use rayon::prelude::*;
     use std::io::Read as _;
     let size = std::fs::metadata(path)
@@ -277,7 +321,7 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
         // sequential reader).
         let parsed: Vec<Option<Parsed>> = chunks
             .par_iter()
-            .map(|bytes| parse_chunk(bytes, n_columns, target))
+            .map(|bytes| parse_chunk(bytes, n_columns, target, allow_missing))
             .collect();
         if out.0.is_empty() {
             // Reserve for the whole file from the first batch's values per byte, so the value
@@ -309,7 +353,12 @@ fn read_parallel(path: &Path, n_columns: usize, target: Option<usize>) -> Result
 
 /// Parses whole lines of plain CSV (no quotes), the target cells' line numbers counted from 0
 /// within the chunk; `None` on anything irregular.
-fn parse_chunk(bytes: &[u8], n_columns: usize, target: Option<usize>) -> Option<Parsed> {
+fn parse_chunk(
+    bytes: &[u8],
+    n_columns: usize,
+    target: Option<usize>,
+    allow_missing: bool,
+) -> Option<Parsed> {
     let (mut values, mut targets, mut lines) = (Vec::new(), Vec::new(), Vec::new());
     let mut rows = 0;
     let text = std::str::from_utf8(bytes).ok()?;
@@ -326,11 +375,7 @@ fn parse_chunk(bytes: &[u8], n_columns: usize, target: Option<usize>) -> Option<
                 lines.push(k as u64);
                 continue;
             }
-            let value: f64 = cell.parse().ok()?;
-            if !value.is_finite() {
-                return None;
-            }
-            values.push(value);
+            values.push(cell_value(cell, allow_missing)?);
         }
         if n != n_columns {
             return None;

@@ -218,6 +218,7 @@ impl<T> SetParam for GradientBoosting<T> {
             "min_gain_to_split",
             "subsample",
             "colsample",
+            "quantized_gradients",
             "seed",
         ]
     }
@@ -232,6 +233,9 @@ impl<T> SetParam for GradientBoosting<T> {
             "min_gain_to_split" => self.min_gain_to_split(value.as_f64("min_gain_to_split")?),
             "subsample" => self.subsample(value.as_f64("subsample")?),
             "colsample" => self.colsample(value.as_f64("colsample")?),
+            "quantized_gradients" => {
+                self.quantized_gradients(value.as_bool("quantized_gradients")?)
+            }
             "seed" => self.seed(value.as_usize("seed")? as u64),
             _ => return Err(unknown_param("GradientBoosting", name, &self.param_names())),
         })

@@ -459,7 +459,7 @@ impl<T> FittedGradientBoosting<T> {
     /// Predictions after each round in turn (the first item after round 1), computed
     /// incrementally: watch test accuracy or error grow with the rounds.
     pub fn staged_decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Array2<f64>>> {
-        validate::check_predict_input(x, self.n_features)?;
+        validate::check_predict_input_allowing_missing(x, self.n_features)?;
         let k = self.n_outputs;
         let rows: Vec<Vec<f64>> = x.rows().into_iter().map(|r| r.to_vec()).collect();
         let mut scores = Array2::from_shape_fn((x.nrows(), k), |(_, j)| self.init[j]);
@@ -501,7 +501,7 @@ impl<T> FittedGradientBoosting<T> {
         x: ArrayView2<'_, f64>,
         rounds: usize,
     ) -> Result<Array2<f64>> {
-        validate::check_predict_input(x, self.n_features)?;
+        validate::check_predict_input_allowing_missing(x, self.n_features)?;
         let k = self.n_outputs;
         let rounds = rounds.min(self.n_rounds());
         let rows: Vec<Vec<f64>> = x.rows().into_iter().map(|r| r.to_vec()).collect();
@@ -1541,12 +1541,14 @@ fn binned_value(tree: &BoostTree, binned: &BinnedData, i: usize) -> f64 {
     }
 }
 
-impl<D: Labeled<usize> + ?Sized> Estimator<D> for GradientBoosting<usize> {
-    type Fitted = FittedGradientBoosting<usize>;
-
-    fn fit(&self, data: &D) -> Result<FittedGradientBoosting<usize>> {
+impl GradientBoosting<usize> {
+    /// The training data checked, with its loss and class names.
+    fn prepare<'d, D: Labeled<usize> + ?Sized>(
+        &self,
+        data: &'d D,
+    ) -> Result<(ArrayView2<'d, f64>, Vec<f64>, Loss, Vec<String>)> {
         self.check()?;
-        let (x, y) = crate::dataset::supervised(data)?;
+        let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
         let classes = class_names(data, y);
         let loss = match classes.len() {
             0 | 1 => {
@@ -1559,17 +1561,86 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for GradientBoosting<usize> {
             2 => Loss::Binary,
             k => Loss::Softmax(k),
         };
-        let y: Vec<f64> = y.iter().map(|&c| c as f64).collect();
+        Ok((x, y.iter().map(|&c| c as f64).collect(), loss, classes))
+    }
+
+    /// Fits on `train` with early stopping on the user's `valid` set (same features and
+    /// classes): training stops once the validation log-loss has not improved by more than
+    /// `tol` for `n_iter_no_change` rounds, and the rounds up to the best one are kept. No rows
+    /// of `train` are held out.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::tree::GradientBoosting;
+    ///
+    /// let data = learnkit::data::MakeClassification::params().n_samples(800).seed(2).generate()?;
+    /// let (train, valid) = learnkit::data::train_test_split(&data, 0.25, 0)?;
+    /// let model = GradientBoosting::classifier()
+    ///     .n_estimators(500)
+    ///     .fit_with_validation(&train, &valid)?;
+    /// assert!(model.n_rounds() < 500); // stopped once the validation loss stalled
+    /// assert_eq!(model.validation_loss().len(), model.n_rounds() + 1);
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    pub fn fit_with_validation<D: Labeled<usize> + ?Sized>(
+        &self,
+        train: &D,
+        valid: &D,
+    ) -> Result<FittedGradientBoosting<usize>> {
+        let (x, y, loss, classes) = self.prepare(train)?;
+        let (xv, yv) = crate::dataset::supervised_allowing_missing(valid)?;
+        check_validation_features(x, xv)?;
+        if let Some(names) = valid.class_names() {
+            if names != classes.as_slice() {
+                return Err(Error::invalid(
+                    "validation classes",
+                    names.join(","),
+                    format!("must be the training classes {}", classes.join(",")),
+                ));
+            }
+        }
+        if let Some(&c) = yv.iter().find(|&&c| c >= classes.len()) {
+            return Err(Error::invalid(
+                "validation targets",
+                c,
+                format!("the training data has {} classes", classes.len()),
+            ));
+        }
+        let yv: Vec<f64> = yv.iter().map(|&c| c as f64).collect();
+        let names = train.feature_names();
+        self.fit_loss(x, &y, loss, names, classes, Some((xv, &yv)))
+    }
+}
+
+/// The validation records must have the training records' columns.
+fn check_validation_features(x: ArrayView2<'_, f64>, xv: ArrayView2<'_, f64>) -> Result<()> {
+    if xv.ncols() != x.ncols() {
+        return Err(Error::shape(
+            "validation records",
+            format!("{} features", x.ncols()),
+            format!("{} features", xv.ncols()),
+        ));
+    }
+    Ok(())
+}
+
+impl<D: Labeled<usize> + ?Sized> Estimator<D> for GradientBoosting<usize> {
+    type Fitted = FittedGradientBoosting<usize>;
+
+    fn fit(&self, data: &D) -> Result<FittedGradientBoosting<usize>> {
+        let (x, y, loss, classes) = self.prepare(data)?;
         self.fit_split(x, &y, loss, data.feature_names(), classes)
     }
 }
 
-impl<D: Labeled<f64> + ?Sized> Estimator<D> for GradientBoosting<f64> {
-    type Fitted = FittedGradientBoosting<f64>;
-
-    fn fit(&self, data: &D) -> Result<FittedGradientBoosting<f64>> {
+impl GradientBoosting<f64> {
+    /// The training data checked, with its loss.
+    fn prepare<'d, D: Labeled<f64> + ?Sized>(
+        &self,
+        data: &'d D,
+    ) -> Result<(ArrayView2<'d, f64>, Vec<f64>, Loss)> {
         self.check()?;
-        let (x, y) = crate::dataset::supervised(data)?;
+        let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
         let scale = validate::max_abs(y.iter());
         if !(scale * scale).is_finite() {
             return Err(Error::numerical(
@@ -1582,7 +1653,61 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for GradientBoosting<f64> {
             RegressionLoss::AbsoluteError => Loss::Absolute,
             RegressionLoss::Huber { delta } => Loss::Huber(delta),
         };
-        self.fit_split(x, &y.to_vec(), loss, data.feature_names(), Vec::new())
+        Ok((x, y.to_vec(), loss))
+    }
+
+    /// Fits on `train` with early stopping on the user's `valid` set (same features), as
+    /// [`GradientBoosting::<usize>::fit_with_validation`] does for classes.
+    pub fn fit_with_validation<D: Labeled<f64> + ?Sized>(
+        &self,
+        train: &D,
+        valid: &D,
+    ) -> Result<FittedGradientBoosting<f64>> {
+        let (x, y, loss) = self.prepare(train)?;
+        let (xv, yv) = crate::dataset::supervised_allowing_missing(valid)?;
+        check_validation_features(x, xv)?;
+        let yv = yv.to_vec();
+        let names = train.feature_names();
+        self.fit_loss(x, &y, loss, names, Vec::new(), Some((xv, &yv)))
+    }
+}
+
+impl<D: Labeled<f64> + ?Sized> Estimator<D> for GradientBoosting<f64> {
+    type Fitted = FittedGradientBoosting<f64>;
+
+    fn fit(&self, data: &D) -> Result<FittedGradientBoosting<f64>> {
+        let (x, y, loss) = self.prepare(data)?;
+        self.fit_split(x, &y, loss, data.feature_names(), Vec::new())
+    }
+}
+
+impl FittedGradientBoosting<usize> {
+    /// Predicted classes after each round in turn (the first item after round 1).
+    pub fn staged_predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Array1<usize>>> {
+        Ok(self
+            .staged_decision_function(x)?
+            .iter()
+            .map(|s| self.classes_of(s))
+            .collect())
+    }
+
+    fn classes_of(&self, scores: &Array2<f64>) -> Array1<usize> {
+        if self.n_outputs == 1 {
+            scores.column(0).mapv(|s| usize::from(s > 0.0))
+        } else {
+            crate::metrics::argmax_rows(scores.view())
+        }
+    }
+}
+
+impl FittedGradientBoosting<f64> {
+    /// Predicted values after each round in turn (the first item after round 1).
+    pub fn staged_predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Array1<f64>>> {
+        Ok(self
+            .staged_decision_function(x)?
+            .iter()
+            .map(|s| s.column(0).to_owned())
+            .collect())
     }
 }
 
@@ -1592,12 +1717,7 @@ impl Predict for FittedGradientBoosting<usize> {
         self.n_features
     }
     fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
-        let scores = self.decision_function(x)?;
-        Ok(if self.n_outputs == 1 {
-            scores.column(0).mapv(|s| usize::from(s > 0.0))
-        } else {
-            crate::metrics::argmax_rows(scores.view())
-        })
+        Ok(self.classes_of(&self.decision_function(x)?))
     }
 }
 

@@ -324,9 +324,24 @@ where
     P: crate::traits::Estimator<Dataset<usize>>,
     P::Fitted: Predict<Output = usize>,
 {
-    let two = train
-        .select_features(&columns)?
-        .subsample(super::MAX_FIT_ROWS, seed);
+    let two = train.select_features(&columns)?;
+    // A row with a missing value (gradient boosting's NaN) has no place on the plane; the
+    // title's "model on m of n rows" says how many are left out.
+    let complete: Vec<usize> = (0..two.n_samples())
+        .filter(|&i| two.records.row(i).iter().all(|v| !v.is_nan()))
+        .collect();
+    let left_out = two.n_samples() - complete.len();
+    if complete.is_empty() {
+        return Err(crate::Error::EmptyData(
+            "no training row has both plotted features present".into(),
+        ));
+    }
+    let two = if left_out > 0 {
+        two.select(&complete)
+    } else {
+        two
+    }
+    .subsample(super::MAX_FIT_ROWS, seed);
     let model = params.fit(&two)?;
     decision_regions(
         path,
