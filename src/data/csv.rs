@@ -570,7 +570,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let rows = 400_000;
         let path = big_file(dir.path(), rows, None);
-        assert!(read_parallel(&path, 4, Some(3)).unwrap().is_some());
+        assert!(read_parallel(&path, 4, Some(3), false).unwrap().is_some());
         let table = read_csv(&path, Some("label")).unwrap();
         assert_eq!(table.features.dim(), (rows, 3));
         for i in [0, 1, 123_456, rows - 1] {

@@ -1541,12 +1541,12 @@ fn binned_value(tree: &BoostTree, binned: &BinnedData, i: usize) -> f64 {
     }
 }
 
+/// Checked training records, targets as reals, the loss and the class names.
+type Prepared<'d> = (ArrayView2<'d, f64>, Vec<f64>, Loss, Vec<String>);
+
 impl GradientBoosting<usize> {
     /// The training data checked, with its loss and class names.
-    fn prepare<'d, D: Labeled<usize> + ?Sized>(
-        &self,
-        data: &'d D,
-    ) -> Result<(ArrayView2<'d, f64>, Vec<f64>, Loss, Vec<String>)> {
+    fn prepare<'d, D: Labeled<usize> + ?Sized>(&self, data: &'d D) -> Result<Prepared<'d>> {
         self.check()?;
         let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
         let classes = class_names(data, y);
