@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench bench-scale bench-dqn clean-venv
+.PHONY: tour test lint bench bench-scale bench-boosting bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -42,6 +42,11 @@ bench:
 ## quality); rewrites the scale table in docs/benchmarks.md. ~15 minutes.
 bench-scale:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
+
+## Gradient boosting against LightGBM, XGBoost and scikit-learn HGB (80k, 1M and real sets: fit,
+## predict, peak RSS, quality); rewrites the boosting table in docs/benchmarks.md. ~10 minutes.
+bench-boosting:
+	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" "xgboost==3.1.2" && python3 benches/boosting.py $(ARGS)'
 
 ## Only the DQN comparison.
 bench-dqn:

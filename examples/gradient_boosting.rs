@@ -97,12 +97,14 @@ fn classification(args: &Args) -> Result<Outcome> {
         .classification(|| Ok((data::winequality()?, "wine quality (built-in)".into())))?;
     let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
-    let (y, proba) = (split.test.targets(), model.predict_proba(&split.test)?);
+    let (proba, predict_seconds) = cli::timed(|| model.predict_proba(&split.test));
+    let (y, proba) = (split.test.targets(), proba?);
     let predicted = metrics::argmax_rows(proba.view());
 
     let mut out = Outcome::fitted(&args.data, &split, Task::Classification, seconds);
     out.summary
         .set("n_trees_used", model.trees().len())
+        .set("predict_seconds", predict_seconds)
         .set("accuracy", metrics::accuracy(y, predicted.view())?)
         .set("log_loss", metrics::log_loss(y, proba.view())?);
     reports(&mut out, &model, "log-loss")?;
@@ -141,11 +143,13 @@ fn regression(args: &Args) -> Result<Outcome> {
         .regression(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
     let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
-    let (y, predicted) = (split.test.targets(), model.predict(&split.test)?);
+    let (predicted, predict_seconds) = cli::timed(|| model.predict(&split.test));
+    let (y, predicted) = (split.test.targets(), predicted?);
 
     let mut out = Outcome::fitted(&args.data, &split, Task::Regression, seconds);
     out.summary
         .set("n_trees_used", model.trees().len())
+        .set("predict_seconds", predict_seconds)
         .set("r2", metrics::r2(y, predicted.view())?)
         .set("mse", metrics::mse(y, predicted.view())?);
     let loss_name = match loss {

@@ -19,7 +19,7 @@ use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::binning::{BinnedData, MAX_BINS};
+use super::binning::BinnedData;
 use super::decision_tree::class_names;
 use crate::dataset::Labeled;
 use crate::error::{Error, Result};
@@ -504,18 +504,33 @@ impl<T> FittedGradientBoosting<T> {
         validate::check_predict_input_allowing_missing(x, self.n_features)?;
         let k = self.n_outputs;
         let rounds = rounds.min(self.n_rounds());
-        let rows: Vec<Vec<f64>> = x.rows().into_iter().map(|r| r.to_vec()).collect();
-        let scores: Vec<Vec<f64>> = rows
-            .par_iter()
-            .map(|row| {
-                let mut s = self.init.clone();
-                for (t, tree) in self.trees[..rounds * k].iter().enumerate() {
-                    s[t % k] += tree.value(row);
-                }
-                s
-            })
-            .collect();
-        Ok(Array2::from_shape_fn((x.nrows(), k), |(i, j)| scores[i][j]))
+        let trees = &self.trees[..rounds * k];
+        let (n, d) = (x.nrows(), self.n_features);
+        let x = x.as_standard_layout();
+        let rows = x.as_slice().unwrap_or_default();
+        let mut scores = Array2::zeros((n, k));
+        if n == 0 || d == 0 {
+            return Ok(scores);
+        }
+        // Blocks of rows, trees outermost: a tree stays in cache while it scores the block.
+        // Each row's score is summed in tree order, so threads do not change it.
+        const BLOCK: usize = 64;
+        if let Some(out) = scores.as_slice_mut() {
+            out.par_chunks_mut(BLOCK * k)
+                .zip(rows.par_chunks(BLOCK * d))
+                .for_each(|(out, rows)| {
+                    for s in out.chunks_mut(k) {
+                        s.copy_from_slice(&self.init);
+                    }
+                    for (t, tree) in trees.iter().enumerate() {
+                        let j = t % k;
+                        for (s, row) in out.chunks_mut(k).zip(rows.chunks(d)) {
+                            s[j] += tree.value(row);
+                        }
+                    }
+                });
+        }
+        Ok(scores)
     }
 
     /// Raw scores after every round.
@@ -701,6 +716,10 @@ fn sigmoid(z: f64) -> f64 {
 struct RowCodes {
     n_features: usize,
     codes: Vec<u8>,
+    /// Feature `f`'s bins (its missing bin included) start at `offsets[f]` in a histogram;
+    /// `offsets[d]` is the histogram's length. A feature with few distinct values takes few
+    /// bins, so histograms of such data are small to clear, fill and subtract.
+    offsets: Vec<usize>,
 }
 
 impl RowCodes {
@@ -715,9 +734,14 @@ impl RowCodes {
                     *c = binned.feature(f)[i];
                 }
             });
+        let mut offsets = vec![0];
+        for f in 0..d {
+            offsets.push(offsets[f] + binned.n_bins(f) + usize::from(binned.missing[f]));
+        }
         Self {
             n_features: d,
             codes,
+            offsets,
         }
     }
 }
@@ -786,11 +810,15 @@ impl Quantized {
     }
 }
 
-/// One table of 256 bins per feature: a u8 code indexes it without bounds checks.
-fn tables(h: &mut [[f64; 3]]) -> Vec<&mut [[f64; 3]; MAX_BINS]> {
-    h.chunks_exact_mut(MAX_BINS)
-        .map(|t| t.try_into().expect("chunks of MAX_BINS"))
-        .collect()
+/// `h` cut into one table per feature, at `offsets` (relative to the start of `h`).
+fn tables<'h, T>(mut h: &'h mut [T], offsets: &[usize]) -> Vec<&'h mut [T]> {
+    let mut out = Vec::with_capacity(offsets.len().saturating_sub(1));
+    for w in offsets.windows(2) {
+        let (table, rest) = h.split_at_mut(w[1] - w[0]);
+        out.push(table);
+        h = rest;
+    }
+    out
 }
 
 /// Unpacks a sum of packed words into (g, h, count) in quantization steps.
@@ -810,25 +838,31 @@ impl Histogram {
     /// features: each group's task walks the rows in order and adds each row's gradient pair to
     /// its features' bins. A bin's sum is always taken in row order (and quantized sums are
     /// exact), so the histogram is the same whatever the number of threads or groups.
-    fn build(codes: &RowCodes, rows: &[u32], grads: Grads<'_>) -> Self {
-        let d = codes.n_features;
-        let mut hist = vec![[0.0f64; 3]; d * MAX_BINS];
+    /// `pool` holds buffers of finished histograms, reused (cleared) rather than allocated.
+    fn build(codes: &RowCodes, rows: &[u32], grads: Grads<'_>, pool: &mut Vec<Histogram>) -> Self {
+        let (d, off) = (codes.n_features, &codes.offsets);
+        let mut hist = pool.pop().map(|h| h.0).unwrap_or_default();
+        hist.clear();
+        hist.resize(off[d], [0.0; 3]);
         if d == 0 {
             return Histogram(hist);
         }
-        // Small leaves: one task (the rows are too few to share); otherwise two groups per
-        // thread, so that work stealing evens out the load.
+        if let (Grads::Quantized(packed), true) = (grads, rows.len() >= 2 * PACK_ROWS) {
+            return Histogram::build_blocks(codes, rows, packed);
+        }
+        // Small leaves: one task (the rows are too few to share); otherwise two groups of
+        // features per thread, so that work stealing evens out the load.
         let threads = rayon::current_num_threads();
         let per_group = if rows.len() < 2048 || threads == 1 {
             d
         } else {
             d.div_ceil(2 * threads)
         };
-        let fill = |(group, h): (usize, &mut [[f64; 3]])| {
-            let (f0, nf) = (group * per_group, h.len() / MAX_BINS);
-            let row_codes = |r: usize| &codes.codes[r * d + f0..r * d + f0 + nf];
+        let fill = |(f0, f1, h): (usize, usize, &mut [[f64; 3]])| {
+            let local: Vec<usize> = off[f0..=f1].iter().map(|o| o - off[f0]).collect();
+            let row_codes = |r: usize| &codes.codes[r * d + f0..r * d + f1];
             // Adds (g, h, 1) to the row's bin of each of the group's features.
-            let add = |t: &mut [&mut [[f64; 3]; MAX_BINS]], r: usize, g: f64, hh: f64| {
+            let add = |t: &mut [&mut [[f64; 3]]], r: usize, g: f64, hh: f64| {
                 for (t, &c) in t.iter_mut().zip(row_codes(r)) {
                     let b = &mut t[c as usize];
                     b[0] += g;
@@ -838,7 +872,7 @@ impl Histogram {
             };
             match grads {
                 Grads::Exact(gh) => {
-                    let mut t = tables(h);
+                    let mut t = tables(h, &local);
                     for &r in rows {
                         let [g, hh] = gh[r as usize];
                         add(&mut t, r as usize, g, hh);
@@ -847,24 +881,25 @@ impl Histogram {
                 Grads::Quantized(packed) if rows.len() < 2048 => {
                     // Too few rows to pay for a packed table: whole numbers summed in f64
                     // (exact).
-                    let mut t = tables(h);
+                    let mut t = tables(h, &local);
                     for &r in rows {
                         let [g, hh, _] = unpack(packed[r as usize]);
                         add(&mut t, r as usize, g as f64, hh as f64);
                     }
                 }
                 Grads::Quantized(packed) => {
-                    let mut words = vec![[0u64; MAX_BINS]; nf];
+                    let mut words = vec![0u64; h.len()];
                     for chunk in rows.chunks(PACK_ROWS) {
+                        let mut t = tables(&mut words, &local);
                         for &r in chunk {
                             let r = r as usize;
                             let p = packed[r];
-                            for (w, &c) in words.iter_mut().zip(row_codes(r)) {
-                                let w = &mut w[c as usize];
+                            for (t, &c) in t.iter_mut().zip(row_codes(r)) {
+                                let w = &mut t[c as usize];
                                 *w = w.wrapping_add(p);
                             }
                         }
-                        for (b, w) in h.iter_mut().zip(words.iter_mut().flatten()) {
+                        for (b, w) in h.iter_mut().zip(words.iter_mut()) {
                             if *w != 0 {
                                 let [g, hh, c] = unpack(*w);
                                 b[0] += g as f64;
@@ -877,69 +912,81 @@ impl Histogram {
                 }
             }
         };
-        if let (Grads::Quantized(packed), true) = (grads, rows.len() >= 2 * PACK_ROWS) {
-            // Large leaves: blocks of rows in parallel, each thread summing into its own
-            // table of every feature; the sums are whole numbers, so exact in any order.
-            let sums = rows
-                .par_chunks(PACK_ROWS)
-                .fold(
-                    || (vec![[0u64; MAX_BINS]; d], vec![[0i64; 3]; d * MAX_BINS]),
-                    |(mut words, mut acc), chunk| {
-                        for &r in chunk {
-                            let r = r as usize;
-                            let p = packed[r];
-                            for (w, &c) in words.iter_mut().zip(&codes.codes[r * d..(r + 1) * d]) {
-                                let w = &mut w[c as usize];
-                                *w = w.wrapping_add(p);
-                            }
-                        }
-                        for (a, w) in acc.iter_mut().zip(words.iter_mut().flatten()) {
-                            if *w != 0 {
-                                let u = unpack(*w);
-                                a[0] += u[0];
-                                a[1] += u[1];
-                                a[2] += u[2];
-                                *w = 0;
-                            }
-                        }
-                        (words, acc)
-                    },
-                )
-                .map(|(_, acc)| acc)
-                .reduce(
-                    || vec![[0i64; 3]; d * MAX_BINS],
-                    |mut a, b| {
-                        for (x, y) in a.iter_mut().zip(&b) {
-                            x[0] += y[0];
-                            x[1] += y[1];
-                            x[2] += y[2];
-                        }
-                        a
-                    },
-                );
-            for (h, a) in hist.iter_mut().zip(&sums) {
-                *h = [a[0] as f64, a[1] as f64, a[2] as f64];
-            }
-            return Histogram(hist);
-        }
         if per_group == d {
-            fill((0, &mut hist));
+            fill((0, d, &mut hist));
         } else {
-            hist.par_chunks_mut(per_group * MAX_BINS)
-                .enumerate()
-                .for_each(fill);
+            let mut groups = Vec::new();
+            let mut rest = &mut hist[..];
+            for f0 in (0..d).step_by(per_group) {
+                let f1 = (f0 + per_group).min(d);
+                let (h, tail) = rest.split_at_mut(off[f1] - off[f0]);
+                groups.push((f0, f1, h));
+                rest = tail;
+            }
+            groups.into_par_iter().for_each(fill);
         }
         Histogram(hist)
     }
 
-    fn subtract(&self, other: &Histogram) -> Histogram {
+    /// Large leaves with quantized gradients: blocks of rows in parallel, each thread summing
+    /// packed words into its own table of every feature; the sums are whole numbers, so exact
+    /// in any order.
+    fn build_blocks(codes: &RowCodes, rows: &[u32], packed: &[u64]) -> Self {
+        let (d, off) = (codes.n_features, &codes.offsets);
+        let size = off[d];
+        let sums = rows
+            .par_chunks(PACK_ROWS)
+            .fold(
+                || (vec![0u64; size], vec![[0i64; 3]; size]),
+                |(mut words, mut acc), chunk| {
+                    let mut t = tables(&mut words, off);
+                    for &r in chunk {
+                        let r = r as usize;
+                        let p = packed[r];
+                        for (t, &c) in t.iter_mut().zip(&codes.codes[r * d..(r + 1) * d]) {
+                            let w = &mut t[c as usize];
+                            *w = w.wrapping_add(p);
+                        }
+                    }
+                    for (a, w) in acc.iter_mut().zip(words.iter_mut()) {
+                        if *w != 0 {
+                            let u = unpack(*w);
+                            a[0] += u[0];
+                            a[1] += u[1];
+                            a[2] += u[2];
+                            *w = 0;
+                        }
+                    }
+                    (words, acc)
+                },
+            )
+            .map(|(_, acc)| acc)
+            .reduce(
+                || vec![[0i64; 3]; size],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(&b) {
+                        x[0] += y[0];
+                        x[1] += y[1];
+                        x[2] += y[2];
+                    }
+                    a
+                },
+            );
         Histogram(
-            self.0
-                .iter()
-                .zip(&other.0)
-                .map(|(a, b)| [a[0] - b[0], a[1] - b[1], a[2] - b[2]])
+            sums.iter()
+                .map(|a| [a[0] as f64, a[1] as f64, a[2] as f64])
                 .collect(),
         )
+    }
+
+    /// The parent's histogram minus a child's: the other child's, in the parent's buffer.
+    fn subtract(mut self, other: &Histogram) -> Histogram {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            a[0] -= b[0];
+            a[1] -= b[1];
+            a[2] -= b[2];
+        }
+        self
     }
 }
 
@@ -986,6 +1033,8 @@ struct Leaf {
 
 struct Grower<'a> {
     binned: &'a BinnedData,
+    /// Where each feature's bins start in a histogram.
+    offsets: &'a [usize],
     features: Vec<usize>,
     /// Histogram units of g and h (1 for exact gradients).
     g_scale: f64,
@@ -1015,9 +1064,10 @@ impl Grower<'_> {
             .iter()
             .fold(None, |best, &f| {
                 let m = self.binned.n_bins(f);
-                let bins = &leaf.hist.0[f * MAX_BINS..f * MAX_BINS + m];
+                let start = self.offsets[f];
+                let bins = &leaf.hist.0[start..start + m];
                 let missing = if self.binned.missing[f] {
-                    leaf.hist.0[f * MAX_BINS + m]
+                    leaf.hist.0[start + m]
                 } else {
                     [0.0; 3]
                 };
@@ -1050,6 +1100,11 @@ impl Grower<'_> {
         let (mut best_gain, mut best) = (f64::NEG_INFINITY, (0, 0.0, 0.0));
         let (gs, hs) = (self.g_scale, self.h_scale);
         for (b, bin) in bins.iter().enumerate().take(n) {
+            // An empty bin moves no row: its split is the previous bin's (already weighed;
+            // the first of equal gains is kept).
+            if bin[2] == 0.0 {
+                continue;
+            }
             g += bin[0];
             h += bin[1];
             c += bin[2];
@@ -1166,6 +1221,7 @@ fn grow(
     rows: &mut [u32],
     gain_out: &mut [f64],
     splits_out: &mut [usize],
+    pool: &mut Vec<Histogram>,
 ) -> Grown {
     let (binned, gh) = (spec.binned, spec.gh);
     let (grads, g_scale, h_scale) = match spec.quantized {
@@ -1174,6 +1230,7 @@ fn grow(
     };
     let grower = Grower {
         binned,
+        offsets: &spec.row_codes.offsets,
         features,
         g_scale,
         h_scale,
@@ -1182,9 +1239,9 @@ fn grow(
         min_gain: spec.min_gain,
         max_depth: spec.max_depth,
     };
-    let hist = Histogram::build(spec.row_codes, rows, grads);
+    let hist = Histogram::build(spec.row_codes, rows, grads, pool);
     // The root's sums: every bin of one feature (its missing bin included).
-    let (g, h) = hist.0[..MAX_BINS]
+    let (g, h) = hist.0[..spec.row_codes.offsets[1]]
         .iter()
         .fold((0.0, 0.0), |(g, h), b| (g + b[0], h + b[1]));
     let mut nodes = vec![BoostNode::leaf()];
@@ -1243,7 +1300,7 @@ fn grow(
         } else {
             &rows[mid..leaf.end]
         };
-        let small_hist = Histogram::build(spec.row_codes, small, grads);
+        let small_hist = Histogram::build(spec.row_codes, small, grads, pool);
         let large_hist = leaf.hist.subtract(&small_hist);
         let (left_hist, right_hist) = if left_smaller {
             (small_hist, large_hist)
@@ -1291,8 +1348,14 @@ fn grow(
             hist: right_hist,
             best: None,
         };
-        (left.best, right.best) =
-            rayon::join(|| grower.best_split(&left), || grower.best_split(&right));
+        // Two split searches are worth sharing between threads only for large leaves (small
+        // ones are quick: their empty bins are skipped).
+        if leaf.end - leaf.start >= 4096 {
+            (left.best, right.best) =
+                rayon::join(|| grower.best_split(&left), || grower.best_split(&right));
+        } else {
+            (left.best, right.best) = (grower.best_split(&left), grower.best_split(&right));
+        }
         leaves.push(left);
         leaves.push(right);
     }
@@ -1307,6 +1370,7 @@ fn grow(
         nodes[leaf.node].value = -spec.learning_rate * g / (h + spec.lambda);
         ranges.push((leaf.start, leaf.end, leaf.node));
     }
+    pool.extend(leaves.into_iter().map(|l| l.hist));
     Grown {
         tree: BoostTree { nodes },
         leaves: ranges,
@@ -1387,6 +1451,8 @@ impl<T> GradientBoosting<T> {
         let rows_per_tree = ((self.subsample * n as f64).round() as usize).clamp(1, n);
         let features_per_tree = ((self.colsample * d as f64).round() as usize).clamp(1, d);
         let rows_u32: Vec<u32> = (0..n as u32).collect();
+        // Histogram buffers, reused from tree to tree.
+        let mut pool: Vec<Histogram> = Vec::new();
         // Early stopping: the held-out rows' scores follow every tree.
         let valid_rows: Vec<Vec<f64>> = validation
             .map(|(xv, _)| xv.rows().into_iter().map(|r| r.to_vec()).collect())
@@ -1449,7 +1515,14 @@ impl<T> GradientBoosting<T> {
                 let Grown {
                     mut tree,
                     leaves: leaf_ranges,
-                } = grow(&spec, features.clone(), &mut rows, &mut gain, &mut splits);
+                } = grow(
+                    &spec,
+                    features.clone(),
+                    &mut rows,
+                    &mut gain,
+                    &mut splits,
+                    &mut pool,
+                );
                 if loss == Loss::Absolute {
                     // Newton steps on signs are poor leaf values: each leaf takes the median
                     // of its rows' residuals instead (as LightGBM and scikit-learn).
