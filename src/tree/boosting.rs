@@ -577,6 +577,16 @@ impl Loss {
         }
     }
 
+    /// The largest |g| and h the loss can produce, if bounded.
+    fn gradient_bounds(self) -> Option<(f64, f64)> {
+        match self {
+            Loss::Binary | Loss::Softmax(_) => Some((1.0, 0.25)),
+            Loss::Absolute => Some((1.0, 1.0)),
+            Loss::Huber(delta) => Some((delta, 1.0)),
+            Loss::Squared => None,
+        }
+    }
+
     /// Initial scores from the targets.
     fn init(self, y: &[f64]) -> Vec<f64> {
         let n = y.len().max(1) as f64;
@@ -770,35 +780,37 @@ struct Quantized {
 const PACK_ROWS: usize = 16_384;
 
 impl Quantized {
-    fn new(gh: &[[f64; 2]], seed: u64) -> Self {
-        let (g_max, h_max) = gh
-            .par_chunks(8192)
-            .map(|c| {
-                c.iter().fold((0.0f64, 0.0f64), |(g, h), p| {
-                    (g.max(p[0].abs()), h.max(p[1]))
+    /// Quantizes `gh` into `buffer` (reused round after round). `bounds`: the largest |g| and
+    /// h the loss can produce, when it has such bounds (log-losses: 1 and ¼); otherwise the
+    /// scales come from the largest values present.
+    fn new(gh: &[[f64; 2]], seed: u64, bounds: Option<(f64, f64)>, buffer: Vec<u64>) -> Self {
+        let (g_max, h_max) = bounds.unwrap_or_else(|| {
+            gh.par_chunks(8192)
+                .map(|c| {
+                    c.iter().fold((0.0f64, 0.0f64), |(g, h), p| {
+                        (g.max(p[0].abs()), h.max(p[1]))
+                    })
                 })
-            })
-            .reduce(|| (0.0, 0.0), |a, b| (a.0.max(b.0), a.1.max(b.1)));
+                .reduce(|| (0.0, 0.0), |a, b| (a.0.max(b.0), a.1.max(b.1)))
+        });
         let g_scale = if g_max > 0.0 { g_max / 127.0 } else { 1.0 };
         let h_scale = if h_max > 0.0 { h_max / 255.0 } else { 1.0 };
         let (g_inv, h_inv) = (1.0 / g_scale, 1.0 / h_scale);
-        let mut packed = vec![0u64; gh.len()];
+        let mut packed = buffer;
+        packed.resize(gh.len(), 0);
+        let unit = 2f64.powi(-32);
         packed
             .par_chunks_mut(8192)
+            .zip(gh.par_chunks(8192))
             .enumerate()
-            .for_each(|(c, out)| {
-                for (j, o) in out.iter_mut().enumerate() {
-                    let i = c * 8192 + j;
-                    let bits =
-                        rng::splitmix64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                    let unit = 2f64.powi(-32);
-                    let (u, v) = (
-                        (bits >> 32) as f64 * unit,
-                        (bits & 0xFFFF_FFFF) as f64 * unit,
-                    );
+            .for_each(|(c, (out, gh))| {
+                for (j, (o, &[g, h])) in out.iter_mut().zip(gh).enumerate() {
+                    let i = (c * 8192 + j) as u64;
+                    let bits = rng::splitmix64(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    let (u, v) = ((bits >> 32) as f64 * unit, (bits as u32) as f64 * unit);
                     // floor(x) as (x + 128) truncated, minus 128: x lies in [−127, 128) here.
-                    let g = ((gh[i][0] * g_inv + u + 128.0) as i64 - 128).clamp(-127, 127);
-                    let h = ((gh[i][1] * h_inv + v) as i64).clamp(0, 255);
+                    let g = ((g * g_inv + u + 128.0) as i64 - 128).clamp(-127, 127);
+                    let h = ((h * h_inv + v) as i64).clamp(0, 255);
                     *o = ((g << 42) + (h << 20) + 1) as u64;
                 }
             });
@@ -1141,7 +1153,7 @@ fn goes_left(code: usize, bin: usize, miss: usize, missing_left: bool) -> bool {
 }
 
 /// Rows per block of a parallel partition.
-const PARTITION_BLOCK: usize = 1 << 15;
+const PARTITION_BLOCK: usize = 1 << 13;
 
 /// Stable partition of `range` (rows going left first, each side in its order); returns the
 /// number going left. Large ranges are cut into fixed blocks partitioned in parallel, then
@@ -1360,14 +1372,22 @@ fn grow(
         leaves.push(right);
     }
     let mut ranges = Vec::with_capacity(leaves.len());
-    for leaf in &leaves {
-        // The Newton step from the exact gradients of the leaf's rows.
-        let (g, h) = rows[leaf.start..leaf.end]
-            .iter()
-            .fold((0.0, 0.0), |(g, h), &r| {
-                (g + gh[r as usize][0], h + gh[r as usize][1])
-            });
-        nodes[leaf.node].value = -spec.learning_rate * g / (h + spec.lambda);
+    // The Newton step from the exact gradients of each leaf's rows (leaves in parallel, each
+    // sum in row order).
+    let rows: &[u32] = rows;
+    let values: Vec<f64> = leaves
+        .par_iter()
+        .map(|leaf| {
+            let (g, h) = rows[leaf.start..leaf.end]
+                .iter()
+                .fold((0.0, 0.0), |(g, h), &r| {
+                    (g + gh[r as usize][0], h + gh[r as usize][1])
+                });
+            -spec.learning_rate * g / (h + spec.lambda)
+        })
+        .collect();
+    for (leaf, value) in leaves.iter().zip(values) {
+        nodes[leaf.node].value = value;
         ranges.push((leaf.start, leaf.end, leaf.node));
     }
     pool.extend(leaves.into_iter().map(|l| l.hist));
@@ -1451,8 +1471,9 @@ impl<T> GradientBoosting<T> {
         let rows_per_tree = ((self.subsample * n as f64).round() as usize).clamp(1, n);
         let features_per_tree = ((self.colsample * d as f64).round() as usize).clamp(1, d);
         let rows_u32: Vec<u32> = (0..n as u32).collect();
-        // Histogram buffers, reused from tree to tree.
+        // Histogram and quantized-gradient buffers, reused from tree to tree.
         let mut pool: Vec<Histogram> = Vec::new();
+        let mut packed_buffer: Vec<u64> = Vec::new();
         // Early stopping: the held-out rows' scores follow every tree.
         let valid_rows: Vec<Vec<f64>> = validation
             .map(|(xv, _)| xv.rows().into_iter().map(|r| r.to_vec()).collect())
@@ -1498,6 +1519,8 @@ impl<T> GradientBoosting<T> {
                     Quantized::new(
                         &gh[out],
                         rng::splitmix64(self.seed ^ (round * k + out) as u64),
+                        loss.gradient_bounds(),
+                        std::mem::take(&mut packed_buffer),
                     )
                 });
                 let spec = TreeSpec {
@@ -1555,6 +1578,9 @@ impl<T> GradientBoosting<T> {
                     for (i, v) in values.into_iter().enumerate() {
                         valid_scores[i * k + out] += v;
                     }
+                }
+                if let Some(q) = quantized {
+                    packed_buffer = q.packed;
                 }
                 trees.push(tree);
             }
