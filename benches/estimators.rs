@@ -115,7 +115,7 @@ fn rl(c: &mut Criterion) {
     });
     group.bench_function("qlearning_frozen_lake_2000_episodes", |b| {
         b.iter(|| {
-            let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
+            let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true)).unwrap();
             let mut agent = QLearning::params()
                 .exploration(Schedule::Constant(0.1))
                 .seed(0)

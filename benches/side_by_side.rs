@@ -125,7 +125,7 @@ fn run(task: &str, dir: &Path, repeats: usize) -> Result<serde_json::Value> {
         }
         "qlearning" => {
             let (seconds, (steps, success)) = median_time(repeats, || {
-                let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
+                let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true)).unwrap();
                 let mut agent = QLearning::params()
                     .learning_rate(0.05)
                     .gamma(0.99)

@@ -132,11 +132,13 @@ pub fn run(args: &Args) -> Result<Outcome> {
             Ok(out)
         }
         EnvChoice::Frozen4 => {
-            let make = || GridWorld::new(MapSpec::frozen_lake_4x4(true));
+            let env = GridWorld::new(MapSpec::frozen_lake_4x4(true))?;
+            let make = || env.clone();
             Ok(learn(args, make, "FrozenLake 4x4", config(grid), None)?.1)
         }
         EnvChoice::Cliff => {
-            let make = || TimeLimit::new(GridWorld::new(MapSpec::cliff_walking()), 200);
+            let env = GridWorld::new(MapSpec::cliff_walking())?;
+            let make = || TimeLimit::new(env.clone(), 200);
             Ok(learn(args, make, "CliffWalking", config(grid), None)?.1)
         }
     }

@@ -62,7 +62,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
     // Train, then evaluate the greedy policy on fresh episodes.
     let log = args.common.out_path(&format!("{prefix}_episodes.csv"));
     let (mut agent, report) = learn(&spec, algo, episodes, seed, Some(log))?;
-    let mut env = GridWorld::new(spec.clone());
+    let mut env = GridWorld::new(spec.clone())?;
     let eval = evaluate(
         &mut env,
         &mut agent,
@@ -154,7 +154,7 @@ fn learn(
             .exploration(Schedule::Constant(0.1)),
     };
     let mut agent = params.build(spec.cells.len(), 4)?;
-    let mut env = GridWorld::new(spec.clone());
+    let mut env = GridWorld::new(spec.clone())?;
     let config = TrainConfig::params()
         .episodes(episodes)
         .seed(seed)

@@ -105,23 +105,33 @@ impl<T: Clone> Dataset<T> {
         self.targets.view()
     }
 
-    /// The rows at `indices` (in that order), keeping names.
-    pub fn select(&self, indices: &[usize]) -> Self {
-        Self {
+    /// The rows at `indices` (in that order), keeping names. An index past the last row, or a
+    /// dataset whose public fields disagree (see [`Dataset::check_consistent`]), is an error.
+    pub fn select(&self, indices: &[usize]) -> Result<Self> {
+        self.check_consistent()?;
+        if let Some(&bad) = indices.iter().find(|&&i| i >= self.n_samples()) {
+            return Err(Error::shape(
+                "row selection",
+                format!("row indices below {}", self.n_samples()),
+                bad,
+            ));
+        }
+        Ok(Self {
             records: self.records.select(Axis(0), indices),
             targets: self.targets.select(Axis(0), indices),
             feature_names: self.feature_names.clone(),
             target_name: self.target_name.clone(),
             class_names: self.class_names.clone(),
-        }
+        })
     }
 
     /// At most `cap` rows drawn without replacement by a generator seeded with `seed`, in
     /// their original order; the whole dataset when it has no more than `cap` rows. Reports
     /// use it so that a figure's cost does not grow with the data.
-    pub fn subsample(&self, cap: usize, seed: u64) -> Self {
+    pub fn subsample(&self, cap: usize, seed: u64) -> Result<Self> {
+        self.check_consistent()?;
         if self.n_samples() <= cap {
-            return self.clone();
+            return Ok(self.clone());
         }
         self.select(&crate::rng::sample_rows(self.n_samples(), cap, seed))
     }

@@ -136,6 +136,11 @@ pub enum Error {
     #[error("linfa: {0}")]
     Linfa(String),
 
+    /// libtorch failed (a tensor operation or copy of the DQN); the message is libtorch's first
+    /// line, without its C++ stack trace.
+    #[error("libtorch: {0}")]
+    Torch(String),
+
     /// Drawing a report failed.
     #[error("drawing {}: {message}", path.display())]
     Plot {

@@ -70,7 +70,7 @@ where
             "{name}: {value} gave {err}"
         );
     }
-    let empty = data.select(&[]);
+    let empty = data.select(&[]).unwrap();
     assert!(
         matches!(params.fit(&empty).unwrap_err(), Error::EmptyData(_)),
         "{name}: empty data"
@@ -240,22 +240,22 @@ fn every_environment_passes_check_env() {
     check_env("CartPole-v1", CartPole::v1());
     check_env(
         "FrozenLake 4x4",
-        GridWorld::new(MapSpec::frozen_lake_4x4(true)),
+        GridWorld::new(MapSpec::frozen_lake_4x4(true)).unwrap(),
     );
     check_env(
         "FrozenLake 8x8",
-        GridWorld::new(MapSpec::frozen_lake_8x8(true)),
+        GridWorld::new(MapSpec::frozen_lake_8x8(true)).unwrap(),
     );
     check_env(
         "CliffWalking (time-limited)",
-        learnkit::envs::TimeLimit::new(GridWorld::new(MapSpec::cliff_walking()), 50),
+        learnkit::envs::TimeLimit::new(GridWorld::new(MapSpec::cliff_walking()).unwrap(), 50),
     );
 }
 
 #[test]
 fn tabular_agents_are_reproducible_and_persist() {
     let table = |seed| {
-        let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
+        let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true)).unwrap();
         let mut agent = QLearning::params()
             .exploration(Schedule::Constant(0.2))
             .seed(seed)
@@ -338,7 +338,7 @@ proptest! {
     #[test]
     fn map_parsing_never_panics(text in "[SGHC#.F=a-z0-9 \n-]{0,80}") {
         if let Ok(spec) = MapSpec::parse(&text, "fuzz") {
-            let mut env = GridWorld::new(spec);
+            let mut env = GridWorld::new(spec).unwrap();
             env.reset(Some(0));
             let _ = env.step(1);
         }

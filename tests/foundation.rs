@@ -422,6 +422,7 @@ fn make_blobs_clusters_around_their_centres() {
         assert_eq!(rows.len(), 200);
         let mean = data
             .select(&rows)
+            .unwrap()
             .records
             .mean_axis(ndarray::Axis(0))
             .unwrap();

@@ -144,3 +144,37 @@ fn an_inconsistent_hand_built_dataset_is_an_error() {
     names.feature_names.pop();
     assert!(learnkit::data::train_test_split(&names, 0.2, 0).is_err());
 }
+
+/// Row selection on a hand-built dataset whose fields disagree, or past the last row, is an
+/// error; so is a subsample of such a dataset.
+#[test]
+fn selecting_rows_of_a_bad_dataset_is_an_error() {
+    let data = learnkit::data::iris().unwrap();
+    assert!(data.select(&[0, 150]).is_err());
+    assert_eq!(data.select(&[0, 149]).unwrap().n_samples(), 2);
+    let mut short = data.clone();
+    short.targets = short.targets.slice(ndarray::s![..10]).to_owned();
+    assert!(short.select(&[0, 20]).is_err());
+    assert!(short.subsample(50, 0).is_err());
+}
+
+/// A tabular agent asked about a state past its table, or an observation that does not fit a
+/// feature vector, answers with an error instead of indexing out of bounds.
+#[test]
+fn agents_and_features_refuse_observations_that_do_not_fit() {
+    use learnkit::envs::Features;
+    use learnkit::rl::{Agent, QLearning};
+    let mut agent = QLearning::params().build(16, 4).unwrap();
+    assert!(agent.act(&15, false).is_ok());
+    let err = agent.act(&16, true).unwrap_err();
+    assert!(err.to_string().contains("16"), "{err}");
+    let space = learnkit::envs::Space::Discrete(4);
+    let mut out = [0.0f32; 4];
+    assert!(3usize.write_features(&space, &mut out).is_ok());
+    assert_eq!(out, [0.0, 0.0, 0.0, 1.0]);
+    assert!(4usize.write_features(&space, &mut out).is_err());
+    let mut three = [0.0f32; 3];
+    assert!([1.0f64, 2.0, 3.0, 4.0]
+        .write_features(&space, &mut three)
+        .is_err());
+}

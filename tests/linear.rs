@@ -112,7 +112,7 @@ fn iris_binary() -> Dataset<usize> {
     let rows: Vec<usize> = (0..data.n_samples())
         .filter(|&i| data.targets[i] > 0)
         .collect();
-    let mut binary = data.select(&rows);
+    let mut binary = data.select(&rows).unwrap();
     binary.targets.mapv_inplace(|c| c - 1);
     binary.class_names = vec!["versicolor".into(), "virginica".into()];
     binary

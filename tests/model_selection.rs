@@ -358,7 +358,10 @@ fn a_pipeline_fits_its_transformers_inside_each_fold() {
     let mut by_hand = Vec::new();
     let mut leaky = Vec::new();
     for fold in &folds {
-        let (train, test) = (data.select(&fold.train), data.select(&fold.test));
+        let (train, test) = (
+            data.select(&fold.train).unwrap(),
+            data.select(&fold.test).unwrap(),
+        );
         let scaler = StandardScaler::params().fit(&train).unwrap();
         let pca = Pca::params()
             .n_components(Components::Count(2))

@@ -8,7 +8,7 @@ use learnkit::rl::{
 use learnkit::Error;
 
 fn frozen_agent(seed: u64, episodes: usize) -> (QLearning, f64) {
-    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true));
+    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(true)).unwrap();
     let mut agent = QLearning::params()
         .learning_rate(0.05)
         .gamma(0.99)
@@ -46,7 +46,7 @@ fn same_seed_same_q_table() {
 #[test]
 fn cliff_walking_q_learning_takes_the_optimal_path_and_sarsa_the_safe_one() {
     let run = |algorithm| {
-        let mut env = GridWorld::new(MapSpec::cliff_walking());
+        let mut env = GridWorld::new(MapSpec::cliff_walking()).unwrap();
         let mut agent = QLearning::params()
             .learning_rate(0.5)
             .gamma(1.0)
@@ -96,7 +96,7 @@ fn q_tables_save_and_load() {
 
 #[test]
 fn training_loop_logs_and_stops_early() {
-    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false));
+    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap();
     let mut agent = QLearning::params()
         .learning_rate(0.5)
         .exploration(Schedule::Exponential {
@@ -170,7 +170,7 @@ fn bad_settings_and_environment_errors_are_returned() {
         .is_err());
     assert!(QLearning::params().build(0, 4).is_err());
     // An agent with too few states for the environment: an error, not a panic.
-    let mut env = GridWorld::new(MapSpec::frozen_lake_8x8(false));
+    let mut env = GridWorld::new(MapSpec::frozen_lake_8x8(false)).unwrap();
     let mut small = QLearning::params().seed(0).build(16, 4).unwrap();
     let err = train(
         &mut env,
@@ -181,7 +181,7 @@ fn bad_settings_and_environment_errors_are_returned() {
     .unwrap_err();
     assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
     // An environment error converts into learnkit's error type.
-    let mut env = GridWorld::new(MapSpec::cliff_walking());
+    let mut env = GridWorld::new(MapSpec::cliff_walking()).unwrap();
     let err: Error = learnkit::envs::Env::step(&mut env, 0).unwrap_err().into();
     assert!(matches!(err, Error::Env(_)));
     assert_eq!(
@@ -197,7 +197,7 @@ fn a_q_table_of_the_wrong_size_is_refused() {
     use learnkit::envs::{GridWorld, MapSpec};
     use learnkit::rl::{evaluate, train, Control, QLearning, TrainConfig};
     let mut agent = QLearning::params().build(16, 4).unwrap();
-    let mut big = GridWorld::new(MapSpec::frozen_lake_8x8(true));
+    let mut big = GridWorld::new(MapSpec::frozen_lake_8x8(true)).unwrap();
     let err = train(
         &mut big,
         &mut agent,
@@ -207,6 +207,6 @@ fn a_q_table_of_the_wrong_size_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("16 discrete states"), "{err}");
     assert!(evaluate(&mut big, &mut agent, 5, 0, 100).is_err());
-    let mut right = GridWorld::new(MapSpec::frozen_lake_4x4(true));
+    let mut right = GridWorld::new(MapSpec::frozen_lake_4x4(true)).unwrap();
     assert!(evaluate(&mut right, &mut agent, 5, 0, 100).is_ok());
 }

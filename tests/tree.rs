@@ -15,7 +15,7 @@ fn every_fifth(data: &Dataset<usize>) -> (Dataset<usize>, Dataset<usize>) {
     let n = data.n_samples();
     let train: Vec<usize> = (0..n).filter(|i| i % 5 != 0).collect();
     let test: Vec<usize> = (0..n).filter(|i| i % 5 == 0).collect();
-    (data.select(&train), data.select(&test))
+    (data.select(&train).unwrap(), data.select(&test).unwrap())
 }
 
 fn gen_split() -> (Dataset<usize>, Dataset<usize>) {
@@ -25,7 +25,7 @@ fn gen_split() -> (Dataset<usize>, Dataset<usize>) {
         .unwrap();
     let train: Vec<usize> = (0..1500).collect();
     let test: Vec<usize> = (1500..2000).collect();
-    (data.select(&train), data.select(&test))
+    (data.select(&train).unwrap(), data.select(&test).unwrap())
 }
 
 fn iris_split() -> (Dataset<usize>, Dataset<usize>) {
@@ -89,8 +89,12 @@ fn regressor_r2_agrees_with_scikit_learn() {
         .regression()
         .unwrap();
     let n = data.n_samples();
-    let train = data.select(&(0..n).filter(|i| i % 5 != 0).collect::<Vec<_>>());
-    let test = data.select(&(0..n).filter(|i| i % 5 == 0).collect::<Vec<_>>());
+    let train = data
+        .select(&(0..n).filter(|i| i % 5 != 0).collect::<Vec<_>>())
+        .unwrap();
+    let test = data
+        .select(&(0..n).filter(|i| i % 5 == 0).collect::<Vec<_>>())
+        .unwrap();
     let tree = DecisionTreeRegressor::params()
         .max_depth(Some(4))
         .fit(&train)
@@ -444,11 +448,14 @@ fn a_tree_file_with_node_arrays_of_different_lengths_is_corrupt() {
 #[test]
 fn subsample_keeps_order_and_is_seeded() {
     let (train, _) = gen_split();
-    let a = train.subsample(100, 1);
+    let a = train.subsample(100, 1).unwrap();
     assert_eq!(a.n_samples(), 100);
-    assert_eq!(a.records, train.subsample(100, 1).records);
-    assert_ne!(a.records, train.subsample(100, 2).records);
-    assert_eq!(train.subsample(10_000, 1).n_samples(), train.n_samples());
+    assert_eq!(a.records, train.subsample(100, 1).unwrap().records);
+    assert_ne!(a.records, train.subsample(100, 2).unwrap().records);
+    assert_eq!(
+        train.subsample(10_000, 1).unwrap().n_samples(),
+        train.n_samples()
+    );
 }
 
 #[test]

@@ -31,6 +31,14 @@ pub enum EnvError {
         /// What is wrong.
         message: String,
     },
+    /// An observation does not fit the feature vector of its space.
+    #[error("observation {observation} does not fit a feature vector of length {expected}")]
+    BadObservation {
+        /// The observation (a state index, or the length of a vector).
+        observation: String,
+        /// The feature length of the space.
+        expected: usize,
+    },
     /// A map file could not be opened.
     #[error("{path}: {source}")]
     Io {

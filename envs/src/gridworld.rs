@@ -312,6 +312,50 @@ impl MapSpec {
         Ok(spec)
     }
 
+    /// Checks a map assembled field by field: a `width × height` grid (each side 1 to
+    /// [`MAX_SIDE`]) with exactly one start, finite rewards and a goal reachable from the start.
+    /// [`MapSpec::parse`] and the built-in maps always pass; [`GridWorld::new`] calls this.
+    pub fn check(&self) -> Result<(), EnvError> {
+        let bad = |message: String| EnvError::BadMap {
+            source_name: self.name.clone(),
+            line: 1,
+            message,
+        };
+        if self.width == 0 || self.height == 0 || self.width > MAX_SIDE || self.height > MAX_SIDE {
+            return Err(bad(format!(
+                "the grid is {}×{}; each side must lie in 1..={MAX_SIDE}",
+                self.height, self.width
+            )));
+        }
+        if self.cells.len() != self.width * self.height {
+            return Err(bad(format!(
+                "{} cells for a {}×{} grid",
+                self.cells.len(),
+                self.height,
+                self.width
+            )));
+        }
+        let starts = self.cells.iter().filter(|&&c| c == Cell::Start).count();
+        if starts != 1 {
+            return Err(bad(format!(
+                "{starts} start cells `S`; a map has exactly one"
+            )));
+        }
+        let rewards = [
+            self.step_reward,
+            self.goal_reward,
+            self.hole_reward,
+            self.cliff_reward,
+        ];
+        if rewards.iter().any(|r| !r.is_finite()) {
+            return Err(bad(format!("rewards must be finite, got {rewards:?}")));
+        }
+        if !self.goal_reachable() {
+            return Err(bad("no goal `G` can be reached from the start `S`".into()));
+        }
+        Ok(())
+    }
+
     /// Whether some goal can be reached from the start through floor cells (breadth-first
     /// search; holes end the episode and cliffs send the agent back, so neither is a path).
     fn goal_reachable(&self) -> bool {
@@ -420,16 +464,18 @@ pub struct GridWorld {
 }
 
 impl GridWorld {
-    /// An environment for `spec`, seeded with 0; call [`Env::reset`] before stepping.
-    pub fn new(spec: MapSpec) -> Self {
+    /// An environment for `spec`, seeded with 0; call [`Env::reset`] before stepping. A map
+    /// whose public fields disagree is an error ([`MapSpec::check`]).
+    pub fn new(spec: MapSpec) -> Result<Self, EnvError> {
+        spec.check()?;
         let state = spec.start();
-        Self {
+        Ok(Self {
             spec,
             state,
             elapsed: 0,
             done: true,
             rng: Xoshiro256PlusPlus::seed_from_u64(0),
-        }
+        })
     }
 
     /// The map.

@@ -77,25 +77,39 @@ pub trait Env {
 
 /// Observations that can be fed to a function approximator as a feature vector.
 pub trait Features {
-    /// Writes the features of `self` into `out` (length [`Space::feature_len`]).
-    fn write_features(&self, space: &Space, out: &mut [f32]);
+    /// Writes the features of `self` into `out` (length [`Space::feature_len`]); an
+    /// observation that does not fit (a state past the end, a vector of another length) is an
+    /// error, never truncated or padded.
+    fn write_features(&self, space: &Space, out: &mut [f32]) -> Result<(), EnvError>;
 }
 
 impl Features for usize {
     /// One-hot encoding of a discrete state.
-    fn write_features(&self, _space: &Space, out: &mut [f32]) {
-        out.iter_mut().for_each(|v| *v = 0.0);
-        if let Some(v) = out.get_mut(*self) {
-            *v = 1.0;
+    fn write_features(&self, _space: &Space, out: &mut [f32]) -> Result<(), EnvError> {
+        if *self >= out.len() {
+            return Err(EnvError::BadObservation {
+                observation: format!("state {self}"),
+                expected: out.len(),
+            });
         }
+        out.iter_mut().for_each(|v| *v = 0.0);
+        out[*self] = 1.0;
+        Ok(())
     }
 }
 
 impl<const N: usize> Features for [f64; N] {
-    fn write_features(&self, _space: &Space, out: &mut [f32]) {
+    fn write_features(&self, _space: &Space, out: &mut [f32]) -> Result<(), EnvError> {
+        if out.len() != N {
+            return Err(EnvError::BadObservation {
+                observation: format!("of {N} values"),
+                expected: out.len(),
+            });
+        }
         for (o, v) in out.iter_mut().zip(self) {
             *o = *v as f32;
         }
+        Ok(())
     }
 }
 

@@ -80,14 +80,14 @@ fn stepping_before_reset_is_an_error() {
         Err(EnvError::EpisodeOver)
     ));
     assert!(matches!(
-        GridWorld::new(MapSpec::cliff_walking()).step(0),
+        GridWorld::new(MapSpec::cliff_walking()).unwrap().step(0),
         Err(EnvError::EpisodeOver)
     ));
 }
 
 #[test]
 fn time_limit_truncates_and_never_terminates() {
-    let mut env = TimeLimit::new(GridWorld::new(MapSpec::cliff_walking()), 3);
+    let mut env = TimeLimit::new(GridWorld::new(MapSpec::cliff_walking()).unwrap(), 3);
     env.reset(Some(0));
     let up = GridAction::Up as usize;
     let steps: Vec<_> = (0..3).map(|_| env.step(up).unwrap()).collect();
@@ -97,7 +97,7 @@ fn time_limit_truncates_and_never_terminates() {
 
 #[test]
 fn cliff_walking_follows_gymnasium_rules() {
-    let mut env = GridWorld::new(MapSpec::cliff_walking());
+    let mut env = GridWorld::new(MapSpec::cliff_walking()).unwrap();
     let start = env.reset(Some(0));
     assert_eq!(start, 36); // bottom-left of 4×12
                            // Stepping right from the start falls off the cliff: −100, back to start, not terminal.
@@ -134,7 +134,7 @@ fn frozen_lake_follows_gymnasium_rules() {
     let spec = MapSpec::frozen_lake_4x4(false);
     assert_eq!((spec.height, spec.width, spec.max_steps), (4, 4, Some(100)));
     assert_eq!(spec.cell(5), Cell::Hole);
-    let mut env = GridWorld::new(spec);
+    let mut env = GridWorld::new(spec).unwrap();
     env.reset(Some(0));
     // Walls of the grid: moving left from the start stays put.
     assert_eq!(env.step(GridAction::Left as usize).unwrap().observation, 0);
@@ -171,7 +171,7 @@ fn slippery_moves_split_one_third_each_way() {
     let mut spec = MapSpec::frozen_lake_4x4(true);
     spec.cells[0] = Cell::Floor;
     spec.cells[6] = Cell::Start;
-    let mut env = GridWorld::new(spec);
+    let mut env = GridWorld::new(spec).unwrap();
     env.reset(Some(3));
     for _ in 0..n {
         env.reset(None);
@@ -264,7 +264,7 @@ fn user_maps_with_walls_and_settings_load() {
         (spec.height, spec.width, spec.step_reward, spec.max_steps),
         (2, 3, -0.5, Some(10))
     );
-    let mut env = GridWorld::new(spec);
+    let mut env = GridWorld::new(spec).unwrap();
     env.reset(Some(0));
     assert_eq!(env.step(GridAction::Right as usize).unwrap().observation, 0); // the wall
     for path in [
@@ -302,4 +302,44 @@ fn vec_env_auto_resets_finished_copies() {
         }
     }
     assert!(finished >= 3, "pushing left always ends episodes quickly");
+}
+
+/// A map assembled field by field is checked when the environment is made: zero or oversized
+/// sides, a cell count that is not width × height, no or two starts, non-finite rewards and an
+/// unreachable goal are errors, not panics on the first step.
+#[test]
+fn a_hand_built_map_is_checked() {
+    let good = MapSpec::frozen_lake_4x4(false);
+    assert!(GridWorld::new(good.clone()).is_ok());
+    let mut cases: Vec<(MapSpec, &str)> = Vec::new();
+    let mut m = good.clone();
+    m.width = 0;
+    cases.push((m, "each side"));
+    let mut m = good.clone();
+    m.cells.pop();
+    cases.push((m, "cells for"));
+    let mut m = good.clone();
+    m.cells[5] = Cell::Start;
+    cases.push((m, "start cells"));
+    let mut m = good.clone();
+    m.cells.retain(|&c| c != Cell::Start);
+    m.cells.push(Cell::Floor);
+    cases.push((m, "start cells"));
+    let mut m = good.clone();
+    m.goal_reward = f64::NAN;
+    cases.push((m, "finite"));
+    let mut m = good.clone();
+    for c in m.cells.iter_mut() {
+        if *c == Cell::Goal {
+            *c = Cell::Hole;
+        }
+    }
+    cases.push((m, "goal"));
+    let mut m = good;
+    m.height = 1000;
+    cases.push((m, "each side"));
+    for (spec, expected) in cases {
+        let err = GridWorld::new(spec).unwrap_err().to_string();
+        assert!(err.contains(expected), "{err}");
+    }
 }

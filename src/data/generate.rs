@@ -17,7 +17,7 @@ fn normal_matrix(rng: &mut Rng, rows: usize, cols: usize) -> Array2<f64> {
     Array2::from_shape_simple_fn((rows, cols), || StandardNormal.sample(rng))
 }
 
-fn shuffled_rows<T: Clone>(data: Dataset<T>, rng: &mut Rng) -> Dataset<T> {
+fn shuffled_rows<T: Clone>(data: Dataset<T>, rng: &mut Rng) -> Result<Dataset<T>> {
     let mut order: Vec<usize> = (0..data.n_samples()).collect();
     order.shuffle(rng);
     data.select(&order)
@@ -116,7 +116,7 @@ impl MakeBlobs {
         let names = (0..self.centers).map(|c| format!("blob {c}")).collect();
         let mut data = Dataset::classification(x, y, names)?;
         if self.shuffle {
-            data = shuffled_rows(data, &mut rng);
+            data = shuffled_rows(data, &mut rng)?;
         }
         Ok((data, centres))
     }
@@ -299,7 +299,7 @@ impl MakeClassification {
         let names = (0..self.n_classes).map(|c| c.to_string()).collect();
         let mut data = Dataset::classification(x, y, names)?;
         if self.shuffle {
-            data = shuffled_rows(data, &mut rng);
+            data = shuffled_rows(data, &mut rng)?;
             let mut columns: Vec<usize> = (0..d).collect();
             columns.shuffle(&mut rng);
             data.records = data.records.select(Axis(1), &columns);
@@ -384,7 +384,7 @@ impl MakeRegression {
         }
         let mut data = Dataset::new(x, y)?;
         if self.shuffle {
-            data = shuffled_rows(data, &mut rng);
+            data = shuffled_rows(data, &mut rng)?;
             let mut columns: Vec<usize> = (0..self.n_features).collect();
             columns.shuffle(&mut rng);
             data.records = data.records.select(Axis(1), &columns);

@@ -31,7 +31,7 @@ pub fn train_test_split<T: Clone>(
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut rng::seeded(seed));
     let (test, train) = order.split_at(n_test);
-    Ok((data.select(train), data.select(test)))
+    Ok((data.select(train)?, data.select(test)?))
 }
 
 /// Splits `0..n_samples` into `k` shuffled folds; returns `(train_indices, test_indices)` per

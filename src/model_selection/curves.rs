@@ -51,10 +51,10 @@ where
     P: Estimator<Dataset<T>>,
     P::Fitted: Scored<T>,
 {
-    let train_data = data.select(train);
+    let train_data = data.select(train)?;
     let model = params.fit(&train_data)?;
     let on_train = model.scores(&train_data, &[scorer])?[0];
-    let on_test = model.scores(&data.select(test), &[scorer])?[0];
+    let on_test = model.scores(&data.select(test)?, &[scorer])?[0];
     Ok((on_train, on_test))
 }
 

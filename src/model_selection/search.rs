@@ -489,7 +489,7 @@ impl<P> SuccessiveHalving<P> {
             let rows = if last { n } else { resources };
             let mut sample: Vec<usize> = order[..rows].to_vec();
             sample.sort_unstable();
-            let subset = data.select(&sample);
+            let subset = data.select(&sample)?;
             let result = run_search(
                 &self.base,
                 candidates.clone(),

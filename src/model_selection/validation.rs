@@ -196,7 +196,7 @@ where
     P: Estimator<Dataset<T>>,
     P::Fitted: Scored<T>,
 {
-    let (train, test) = (data.select(&fold.train), data.select(&fold.test));
+    let (train, test) = (data.select(&fold.train)?, data.select(&fold.test)?);
     let start = Instant::now();
     let model = params.fit(&train)?;
     let fit_seconds = start.elapsed().as_secs_f64();
@@ -246,7 +246,7 @@ where
     let predictions: Vec<(Vec<usize>, Array1<T>)> = folds
         .par_iter()
         .map(|fold| {
-            let model = params.fit(&data.select(&fold.train))?;
+            let model = params.fit(&data.select(&fold.train)?)?;
             let x = data.records.select(ndarray::Axis(0), &fold.test);
             Ok((fold.test.clone(), model.predict_view(x.view())?))
         })

@@ -30,8 +30,9 @@ pub struct Transition<'a, O> {
 /// each episode.
 pub trait Agent<O> {
     /// Chooses an action: with `explore`, the behaviour policy (e.g. ε-greedy); without, the
-    /// greedy policy.
-    fn act(&mut self, observation: &O, explore: bool) -> usize;
+    /// greedy policy. An observation the agent cannot read (a state past its table, a vector of
+    /// another length) is an error.
+    fn act(&mut self, observation: &O, explore: bool) -> Result<usize>;
 
     /// Learns from one transition; returns the training loss when the agent has one.
     fn learn(&mut self, transition: &Transition<'_, O>) -> Result<Option<f64>>;

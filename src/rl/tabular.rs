@@ -81,7 +81,7 @@ impl Persist for QTable {
 /// use learnkit::envs::{GridWorld, MapSpec};
 /// use learnkit::rl::{evaluate, train, Control, QLearning, Schedule, TrainConfig};
 ///
-/// let mut env = GridWorld::new(MapSpec::cliff_walking());
+/// let mut env = GridWorld::new(MapSpec::cliff_walking())?;
 /// let mut agent = QLearning::params()
 ///     .learning_rate(0.5)
 ///     .exploration(Schedule::Constant(0.1))
@@ -241,9 +241,16 @@ impl Hyperparams for QLearningParams {
 }
 
 impl Agent<usize> for QLearning {
-    fn act(&mut self, state: &usize, explore: bool) -> usize {
+    fn act(&mut self, state: &usize, explore: bool) -> Result<usize> {
+        if *state >= self.table.q.nrows() {
+            return Err(Error::shape(
+                "Q-table state",
+                format!("states < {}", self.table.q.nrows()),
+                *state,
+            ));
+        }
         let epsilon = if explore { self.epsilon() } else { 0.0 };
-        self.choose(*state, epsilon)
+        Ok(self.choose(*state, epsilon))
     }
 
     fn learn(&mut self, t: &Transition<'_, usize>) -> Result<Option<f64>> {

@@ -210,7 +210,7 @@ where
     for episode in 0..config.episodes {
         let seed = (episode == 0).then_some(config.seed);
         let mut observation = env.reset(seed);
-        let mut action = agent.act(&observation, true);
+        let mut action = agent.act(&observation, true)?;
         let epsilon = agent.epsilon();
         let (mut episode_return, mut length) = (0.0, 0usize);
         let (mut loss_sum, mut loss_count) = (0.0, 0usize);
@@ -223,7 +223,11 @@ where
                 || config.max_env_steps.is_some_and(|m| report.env_steps >= m);
             let truncated = step.truncated || (cut && !step.terminated);
             let done = step.terminated || truncated;
-            let next_action = (!done).then(|| agent.act(&step.observation, true));
+            let next_action = if done {
+                None
+            } else {
+                Some(agent.act(&step.observation, true)?)
+            };
             let loss = agent.learn(&Transition {
                 observation: &observation,
                 action,
@@ -350,7 +354,7 @@ where
         let mut observation = env.reset((episode == 0).then_some(seed));
         let mut total = 0.0;
         for length in 1..=max_episode_steps.max(1) {
-            let step = env.step(agent.act(&observation, false))?;
+            let step = env.step(agent.act(&observation, false)?)?;
             total += step.reward;
             if step.done() || length == max_episode_steps {
                 successes += usize::from(step.done() && env.is_success());
@@ -388,9 +392,9 @@ where
 ///     .exploration(Schedule::Constant(0.1))
 ///     .build(48, 4)?;
 /// // CliffWalking's best return is −13: stop once the greedy policy earns it.
-/// let mut solved = SolveCheck::new(GridWorld::new(spec.clone()), -13.0).episodes(1).max_episode_steps(100);
+/// let mut solved = SolveCheck::new(GridWorld::new(spec.clone())?, -13.0).episodes(1).max_episode_steps(100);
 /// let config = TrainConfig::params().episodes(2000);
-/// let report = train(&mut GridWorld::new(spec), &mut agent, &config, |log, agent| solved.check(log, agent))?;
+/// let report = train(&mut GridWorld::new(spec)?, &mut agent, &config, |log, agent| solved.check(log, agent))?;
 /// assert!(solved.solved_at().is_some() && report.episodes.len() < 2000);
 /// # Ok::<(), learnkit::Error>(())
 /// ```

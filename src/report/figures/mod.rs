@@ -337,11 +337,11 @@ where
         ));
     }
     let two = if left_out > 0 {
-        two.select(&complete)
+        two.select(&complete)?
     } else {
         two
     }
-    .subsample(super::MAX_FIT_ROWS, seed);
+    .subsample(super::MAX_FIT_ROWS, seed)?;
     let model = params.fit(&two)?;
     decision_regions(
         path,

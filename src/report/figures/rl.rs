@@ -219,7 +219,7 @@ pub fn cartpole_episode(
     let mut obs = env.reset(Some(seed));
     let (mut xs, mut thetas) = (vec![(0.0, obs[0])], vec![(0.0, obs[2].to_degrees())]);
     for t in 1..=500 {
-        let step = env.step(agent.act(&obs, false))?;
+        let step = env.step(agent.act(&obs, false)?)?;
         obs = step.observation;
         let time = t as f64 * TAU;
         xs.push((time, obs[0]));

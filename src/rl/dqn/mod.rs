@@ -312,7 +312,7 @@ impl<O: Features> Dqn<O> {
             history: Vec::new(),
             marker: std::marker::PhantomData,
         };
-        agent.refresh_mirror();
+        agent.refresh_mirror()?;
         Ok(agent)
     }
 
@@ -352,37 +352,38 @@ impl<O: Features> Dqn<O> {
     }
 
     /// The online parameters as a flat vector (for tests and inspection).
-    pub fn parameters(&self) -> Vec<f32> {
-        Vec::<f32>::try_from(&self.online.detach().to_device(Device::Cpu)).unwrap_or_default()
+    pub fn parameters(&self) -> Result<Vec<f32>> {
+        Vec::<f32>::try_from(&self.online.detach().to_device(Device::Cpu)).map_err(torch_error)
     }
 
-    fn refresh_mirror(&mut self) {
-        self.mirror.refresh(&self.online);
+    fn refresh_mirror(&mut self) -> Result<()> {
+        self.mirror.refresh(&self.online).map_err(torch_error)?;
         self.mirror_stale = false;
+        Ok(())
     }
 
     /// Q-values of one observation.
-    pub fn q_values(&mut self, observation: &O) -> Vec<f32> {
-        observation.write_features(&self.space, &mut self.features.0);
+    pub fn q_values(&mut self, observation: &O) -> Result<Vec<f32>> {
+        observation.write_features(&self.space, &mut self.features.0)?;
         if self.mirror_stale {
-            self.refresh_mirror();
+            self.refresh_mirror()?;
         }
-        self.mirror.q_values(&self.arch, &self.features.0).to_vec()
+        Ok(self.mirror.q_values(&self.arch, &self.features.0).to_vec())
     }
 
-    fn greedy(&mut self, observation: &O) -> usize {
-        observation.write_features(&self.space, &mut self.features.0);
+    fn greedy(&mut self, observation: &O) -> Result<usize> {
+        observation.write_features(&self.space, &mut self.features.0)?;
         if self.mirror_stale {
-            self.refresh_mirror();
+            self.refresh_mirror()?;
         }
         let q = self.mirror.q_values(&self.arch, &self.features.0);
-        q.iter()
+        Ok(q.iter()
             .enumerate()
             .fold(
                 (0, f32::NEG_INFINITY),
                 |b, (i, &v)| if v > b.1 { (i, v) } else { b },
             )
-            .0
+            .0)
     }
 
     /// One gradient step on a sampled mini-batch; returns (loss, mean Q).
@@ -578,7 +579,7 @@ impl<O: Features> Dqn<O> {
         if let Some(buffer) = buffer {
             self.buffer = buffer;
         }
-        self.refresh_mirror();
+        self.refresh_mirror()?;
         Ok(())
     }
 }
@@ -589,7 +590,7 @@ fn describe(arch: &Architecture) -> String {
 }
 
 fn torch_error(e: tch::TchError) -> Error {
-    Error::invalid("libtorch", "operation", one_line(&e.to_string()))
+    Error::Torch(one_line(&e.to_string()))
 }
 
 /// The first line of a libtorch message (they carry a C++ stack trace after it).
@@ -703,19 +704,21 @@ fn buffer_from_tensors(
 }
 
 impl<O: Features> Agent<O> for Dqn<O> {
-    fn act(&mut self, observation: &O, explore: bool) -> usize {
+    fn act(&mut self, observation: &O, explore: bool) -> Result<usize> {
         use rand::Rng as _;
         if explore && self.rng.gen::<f64>() < self.epsilon() {
-            return self.rng.gen_range(0..*self.arch.sizes.last().unwrap_or(&1));
+            // The observation must still be one the network reads.
+            observation.write_features(&self.space, &mut self.features.0)?;
+            return Ok(self.rng.gen_range(0..self.n_actions().max(1)));
         }
         self.greedy(observation)
     }
 
     fn learn(&mut self, t: &Transition<'_, O>) -> Result<Option<f64>> {
         t.observation
-            .write_features(&self.space, &mut self.features.0);
+            .write_features(&self.space, &mut self.features.0)?;
         t.next_observation
-            .write_features(&self.space, &mut self.features.1);
+            .write_features(&self.space, &mut self.features.1)?;
         self.buffer.push(
             &self.features.0,
             t.action,

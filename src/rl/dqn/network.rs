@@ -103,10 +103,12 @@ pub struct Mirror {
 }
 
 impl Mirror {
-    /// Copies `flat` (on any device) into the mirror.
-    pub fn refresh(&mut self, flat: &Tensor) {
+    /// Copies `flat` (on any device) into the mirror; a failed copy is an error (an empty
+    /// mirror would read every Q-value as 0).
+    pub fn refresh(&mut self, flat: &Tensor) -> Result<(), tch::TchError> {
         let cpu = flat.detach().to_device(Device::Cpu).contiguous();
-        self.params = Vec::<f32>::try_from(&cpu).unwrap_or_default();
+        self.params = Vec::<f32>::try_from(&cpu)?;
+        Ok(())
     }
 
     /// The greedy action and Q-values for one observation.
