@@ -68,7 +68,8 @@ fn dsdt(s: [f64; 5]) -> [f64; 5] {
 /// One RK4 step of `dt` from `y0`, term by term as Gymnasium's `rk4`.
 fn rk4(y0: [f64; 5], dt: f64) -> [f64; 5] {
     let dt2 = dt / 2.0;
-    let add = |y: [f64; 5], h: f64, k: [f64; 5]| -> [f64; 5] { std::array::from_fn(|i| y[i] + h * k[i]) };
+    let add =
+        |y: [f64; 5], h: f64, k: [f64; 5]| -> [f64; 5] { std::array::from_fn(|i| y[i] + h * k[i]) };
     let k1 = dsdt(y0);
     let k2 = dsdt(add(y0, dt2, k1));
     let k3 = dsdt(add(y0, dt2, k2));
@@ -149,8 +150,8 @@ impl Env for Acrobot {
         self.state = [
             wrap(ns[0], -PI, PI),
             wrap(ns[1], -PI, PI),
-            ns[2].max(-MAX_VEL_1).min(MAX_VEL_1),
-            ns[3].max(-MAX_VEL_2).min(MAX_VEL_2),
+            ns[2].clamp(-MAX_VEL_1, MAX_VEL_1),
+            ns[3].clamp(-MAX_VEL_2, MAX_VEL_2),
         ];
         let [t1, t2, _, _] = self.state;
         let terminated = -t1.cos() - (t2 + t1).cos() > 1.0;

@@ -5,15 +5,14 @@
 //! pole angle `θ` (radians, 0 is upright), pole angular velocity `θ̇`. Reward +1 for every step,
 //! the last one included. The episode terminates when `|x| > 2.4` or `|θ| > 12°`; the
 //! [`TimeLimit`] of 500 steps truncates it ([`CartPole::v1`]). The start state
-//! is uniform in `[-0.05, 0.05]⁴`.
+//! is uniform in `[-0.05, 0.05]⁴`, drawn as Gymnasium draws it (NumPy's PCG64 seeded through
+//! `SeedSequence`), so `reset(Some(seed))` starts Gymnasium's episode for that seed.
 //!
 //! Dynamics (semi-implicit form of Barto, Sutton & Anderson 1983, explicit Euler as Gymnasium's
 //! default): positions advance with the old velocities, then velocities with the new
 //! accelerations.
 
-use rand::{Rng, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
-
+use crate::np_random::NpRandom;
 use crate::{check_action, Env, EnvError, Space, Step, TimeLimit};
 
 /// Gravity (m/s²).
@@ -47,7 +46,7 @@ pub type CartPoleState = [f64; 4];
 #[derive(Debug, Clone)]
 pub struct CartPole {
     state: CartPoleState,
-    rng: Xoshiro256PlusPlus,
+    rng: NpRandom,
     done: bool,
 }
 
@@ -62,7 +61,7 @@ impl CartPole {
     pub fn new() -> Self {
         Self {
             state: [0.0; 4],
-            rng: Xoshiro256PlusPlus::seed_from_u64(0),
+            rng: NpRandom::new(0),
             done: true,
         }
     }
@@ -135,10 +134,10 @@ impl Env for CartPole {
 
     fn reset(&mut self, seed: Option<u64>) -> CartPoleState {
         if let Some(seed) = seed {
-            self.rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+            self.rng = NpRandom::new(seed);
         }
         for v in &mut self.state {
-            *v = self.rng.gen_range(-0.05..0.05);
+            *v = self.rng.uniform(-0.05, 0.05);
         }
         self.done = false;
         self.state

@@ -7,22 +7,40 @@
 //! given its seed.
 //!
 //! * [`GridWorld`] — ASCII maps: FrozenLake 4×4 and 8×8, CliffWalking, or any map file.
-//! * [`CartPole`] — Gymnasium's CartPole-v1, step for step.
+//! * [`CartPole`], [`MountainCar`], [`Acrobot`] — Gymnasium's CartPole-v1, MountainCar-v0 and
+//!   Acrobot-v1, step for step.
+//! * [`Taxi`] and [`Blackjack`] — Gymnasium's Taxi-v4 (with its rainy and fickle-passenger
+//!   options) and Blackjack-v1.
+//!
+//! Every Gymnasium environment here draws its randomness as Gymnasium does — NumPy's
+//! `SeedSequence` → `PCG64` → `Generator` ported bit for bit ([`np_random`]) — so
+//! `reset(Some(seed))` gives the episode Gymnasium's `reset(seed=seed)` gives, and the same
+//! actions then give the same observations (the `env_rollout` example prints them to diff).
 //! * [`TimeLimit`] — truncates an episode after a number of steps.
 //! * [`VecEnv`] — steps N copies of an environment, resetting each as its episode ends.
 #![warn(missing_docs)]
 
+pub mod acrobot;
+pub mod blackjack;
 pub mod cartpole;
 mod error;
 pub mod gridworld;
+pub mod mountain_car;
+pub mod np_random;
 mod space;
+pub mod taxi;
 mod vec_env;
 mod wrappers;
 
+pub use acrobot::Acrobot;
+pub use blackjack::Blackjack;
 pub use cartpole::{CartPole, CartPoleState};
 pub use error::EnvError;
 pub use gridworld::{safe_name, Cell, GridAction, GridWorld, MapSpec, MAX_SIDE};
+pub use mountain_car::MountainCar;
+pub use np_random::NpRandom;
 pub use space::Space;
+pub use taxi::{Taxi, TaxiOptions};
 pub use vec_env::{VecEnv, VecStep};
 pub use wrappers::TimeLimit;
 

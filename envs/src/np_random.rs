@@ -8,8 +8,9 @@
 //!   state's halves rotated by its top six bits.
 //! * [`NpRandom`] draws as `numpy.random.Generator` does: `random()` takes the top 53 bits of a
 //!   64-bit output, `uniform(a, b)` is `a + (b − a)·random()`, and `integers(0, n)` is Lemire's
-//!   multiply-and-reject on the low 32 bits of a fresh 64-bit output (NumPy's buffered bounded
-//!   draw, whose buffer starts empty at every call).
+//!   multiply-and-reject on 32-bit draws. PCG64 serves 32-bit draws in pairs: the low half of a
+//!   64-bit output, then (at the next 32-bit draw, however many 64-bit draws came between) its
+//!   high half.
 //!
 //! `tests/np_random.rs` checks all of it against numbers recorded from NumPy.
 
@@ -132,6 +133,8 @@ impl Pcg64 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NpRandom {
     bits: Pcg64,
+    /// The high half of the last 64-bit output split for 32-bit draws, not yet served.
+    half: Option<u32>,
 }
 
 impl NpRandom {
@@ -139,6 +142,7 @@ impl NpRandom {
     pub fn new(seed: u64) -> Self {
         Self {
             bits: Pcg64::from_seed_sequence(&SeedSequence::new(seed)),
+            half: None,
         }
     }
 
@@ -152,37 +156,38 @@ impl NpRandom {
         low + (high - low) * self.random()
     }
 
+    /// PCG64's 32-bit draw (`next_uint32`).
+    fn next_u32(&mut self) -> u32 {
+        if let Some(high) = self.half.take() {
+            return high;
+        }
+        let next = self.bits.next_u64();
+        self.half = Some((next >> 32) as u32);
+        next as u32
+    }
+
     /// `Generator.integers(0, n)` (and `choice` of `n` items): uniform in `0..n`, for
     /// `1 ≤ n ≤ 2³²`.
     pub fn integers(&mut self, n: u64) -> u64 {
-        assert!((1..=1 << 32).contains(&n), "integers(0, {n}) is outside 1..=2^32");
+        assert!(
+            (1..=1 << 32).contains(&n),
+            "integers(0, {n}) is outside 1..=2^32"
+        );
         let rng = n - 1;
         if rng == 0 {
             return 0;
         }
         if rng == 0xFFFF_FFFF {
-            return self.bits.next_u64() & 0xFFFF_FFFF;
+            return u64::from(self.next_u32());
         }
-        // Lemire's method on buffered 32-bit draws: the low half of a fresh 64-bit output
-        // first, its high half next.
+        // Lemire's multiply-and-reject (NumPy's `buffered_bounded_lemire_uint32`).
         let rng_excl = rng + 1;
-        let mut buffer = self.bits.next_u64();
-        let mut halves_left = 1;
-        let mut m = (buffer & 0xFFFF_FFFF) * rng_excl;
+        let mut m = u64::from(self.next_u32()) * rng_excl;
         let mut leftover = m & 0xFFFF_FFFF;
         if leftover < rng_excl {
             let threshold = (0xFFFF_FFFF - rng) % rng_excl;
             while leftover < threshold {
-                let draw = if halves_left == 1 {
-                    halves_left = 0;
-                    buffer >>= 32;
-                    buffer & 0xFFFF_FFFF
-                } else {
-                    buffer = self.bits.next_u64();
-                    halves_left = 1;
-                    buffer & 0xFFFF_FFFF
-                };
-                m = draw * rng_excl;
+                m = u64::from(self.next_u32()) * rng_excl;
                 leftover = m & 0xFFFF_FFFF;
             }
         }
