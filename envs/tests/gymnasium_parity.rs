@@ -125,10 +125,11 @@ fn cartpole_mountain_car_and_acrobot_episodes_match_gymnasium() {
 #[test]
 fn taxi_and_blackjack_episodes_match_gymnasium() {
     let taxi = |options: &Value| {
-        let mut o = TaxiOptions::default();
-        o.is_rainy = options["is_rainy"].as_bool().unwrap_or(false);
-        o.fickle_passenger = options["fickle_passenger"].as_bool().unwrap_or(false);
-        Taxi::v4_with(o)
+        Taxi::v4_with(TaxiOptions {
+            is_rainy: options["is_rainy"].as_bool().unwrap_or(false),
+            fickle_passenger: options["fickle_passenger"].as_bool().unwrap_or(false),
+            ..TaxiOptions::default()
+        })
     };
     let n = replay("Taxi-v4", taxi, |&s| vec![s as f64]);
     assert!(n > 1000, "{n}");
