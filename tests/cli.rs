@@ -393,3 +393,51 @@ fn gradient_boosting_takes_missing_values_when_asked() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("\"r2\""), "{stdout}");
 }
+
+/// `env_rollout` prints one line per step (the reset first), resets without a seed between
+/// episodes, and refuses bad action files and options with one line and status 2.
+#[test]
+fn env_rollout_prints_one_line_per_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let actions = dir.path().join("actions.txt");
+    std::fs::write(&actions, "# stick, then hit\n0\n1\n\n1\n").unwrap();
+    let path = actions.to_str().unwrap();
+    let (code, stdout, stderr) = run(
+        "env_rollout",
+        &["--env", "blackjack", "--seed", "3", "--actions", path],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    // Blackjack ends at every stick: reset, stick, reset, hit, (reset,) hit...
+    assert!(
+        lines[0].starts_with(r#"{"observation":"#) && lines[0].ends_with(r#""step":0}"#),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].contains(r#""action":0"#) && lines[1].contains(r#""terminated":true"#),
+        "{stdout}"
+    );
+    assert!(lines[2].ends_with(r#""step":0}"#), "{stdout}");
+    let (code, stdout, _) = run(
+        "env_rollout",
+        &["--env", "acrobot", "--seed", "3", "--actions", path],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 4);
+    assert!(
+        stdout.lines().nth(3).unwrap().contains(r#""step":3"#),
+        "{stdout}"
+    );
+    for (text, extra, expected) in [
+        ("0\n7\n", vec![], ":2: action 7 is outside the 2 actions"),
+        ("0\nleft\n", vec![], ":2: `left` is not an action"),
+        ("0\n", vec!["--rainy"], "--rainy"),
+    ] {
+        std::fs::write(&actions, text).unwrap();
+        let args = [&["--env", "cartpole", "--actions", path][..], &extra[..]].concat();
+        let (code, _, stderr) = run("env_rollout", &args);
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}

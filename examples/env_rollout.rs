@@ -1,0 +1,236 @@
+//! Replays a sequence of actions in one of learnkit's Gymnasium environments and prints one
+//! JSON line per step, so an episode can be diffed against Gymnasium's
+//! (`scripts/gym_rollout.py` prints the same lines from Gymnasium itself).
+//!
+//! ```text
+//! cargo run --release --example env_rollout -- --env acrobot --seed 7 --actions actions.txt
+//! python3 scripts/gym_rollout.py --env acrobot --seed 7 --actions actions.txt   # the same lines
+//! ```
+//!
+//! The first line is the reset (`"step": 0`, the observation); each action (one integer per line
+//! of the file; blank lines and `#` comments are skipped) then prints `step`, `action`,
+//! `observation`, `reward`, `terminated`, `truncated`. When an episode ends and actions remain,
+//! the environment is reset without a seed (its random stream continues, as Gymnasium's
+//! `reset()`) and the reset is printed as another `"step": 0` line. Vector observations are
+//! printed in single precision, as Gymnasium returns them.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use learnkit::envs::{Acrobot, Blackjack, CartPole, Env, MountainCar, Taxi, TaxiOptions};
+use learnkit::{Error, Result};
+
+/// Command line of the rollout example.
+#[derive(Parser, Debug)]
+#[command(
+    about = "Print a Gymnasium-comparable rollout of an action sequence, one JSON line per step"
+)]
+pub struct Args {
+    /// The environment (Gymnasium id in brackets).
+    #[arg(long, value_enum)]
+    pub env: EnvName,
+    /// Seed of the first reset.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// File with one action per line.
+    #[arg(long, value_name = "FILE")]
+    pub actions: PathBuf,
+    /// Taxi: moves slip sideways (`is_rainy=True`).
+    #[arg(long)]
+    pub rainy: bool,
+    /// Taxi: the passenger may change destination (`fickle_passenger=True`).
+    #[arg(long)]
+    pub fickle_passenger: bool,
+    /// Blackjack: `sab=False, natural=True` (a winning natural pays 1.5).
+    #[arg(long)]
+    pub natural: bool,
+}
+
+/// The environments `--env` accepts.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvName {
+    /// CartPole-v1.
+    Cartpole,
+    /// MountainCar-v0.
+    Mountaincar,
+    /// Acrobot-v1.
+    Acrobot,
+    /// Taxi-v4.
+    Taxi,
+    /// Blackjack-v1.
+    Blackjack,
+}
+
+/// The actions of `path`, one integer per line (naming the line of anything else).
+fn read_actions(path: &PathBuf) -> Result<Vec<usize>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut actions = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        let text = line.split('#').next().unwrap_or("").trim();
+        if text.is_empty() {
+            continue;
+        }
+        let action = text.parse().map_err(|_| Error::Parse {
+            path: path.clone(),
+            line: i as u64 + 1,
+            column: None,
+            message: format!("`{text}` is not an action (a non-negative integer)"),
+        })?;
+        actions.push(action);
+    }
+    Ok(actions)
+}
+
+/// A float as Python's `repr` writes it: the fewest significant digits that read back as the
+/// same number (each candidate correctly rounded, ties to even), in fixed notation from 1e-4
+/// to 1e16 and with a two-digit exponent outside; so the lines match `json.dumps` character
+/// for character.
+fn py_float(x: f64) -> String {
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
+    }
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    let (mut digits, mut exp) = (String::new(), 0i32);
+    for precision in 0..17 {
+        let text = format!("{a:.precision$e}");
+        if text.parse::<f64>() == Ok(a) {
+            let (mantissa, e) = text.split_once('e').unwrap_or((&text, "0"));
+            digits = mantissa.replace('.', "");
+            exp = e.parse().unwrap_or(0);
+            break;
+        }
+    }
+    let n = digits.len() as i32;
+    if (1e-4..1e16).contains(&a) {
+        if exp < 0 {
+            format!("{sign}0.{}{digits}", "0".repeat((-exp - 1) as usize))
+        } else if n <= exp + 1 {
+            format!("{sign}{digits}{}.0", "0".repeat((exp + 1 - n) as usize))
+        } else {
+            let (int, frac) = digits.split_at(exp as usize + 1);
+            format!("{sign}{int}.{frac}")
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let e_sign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{first}{dot}e{e_sign}{:02}", exp.abs())
+    }
+}
+
+/// How an observation prints.
+trait Printable {
+    fn json(&self) -> String;
+}
+
+impl Printable for usize {
+    fn json(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl<const N: usize> Printable for [f64; N] {
+    fn json(&self) -> String {
+        let values: Vec<String> = self
+            .iter()
+            .map(|&v| py_float(f64::from(v as f32)))
+            .collect();
+        format!("[{}]", values.join(","))
+    }
+}
+
+fn roll<E: Env>(mut env: E, args: &Args, actions: &[usize]) -> Result<()>
+where
+    E::Observation: Printable,
+{
+    let mut out = std::io::stdout().lock();
+    // Keys in sorted order, as `json.dumps(sort_keys=True)` writes them.
+    let mut line = |text: String| -> Result<()> {
+        writeln!(out, "{text}").map_err(|e| Error::io("stdout", e))
+    };
+    let reset_line = |obs: &E::Observation| format!(r#"{{"observation":{},"step":0}}"#, obs.json());
+    let first = env.reset(Some(args.seed));
+    line(reset_line(&first))?;
+    let mut t = 0;
+    for (i, &action) in actions.iter().enumerate() {
+        if action >= env.n_actions() {
+            return Err(Error::Parse {
+                path: args.actions.clone(),
+                line: i as u64 + 1,
+                column: None,
+                message: format!(
+                    "action {action} is outside the {} actions of this environment",
+                    env.n_actions()
+                ),
+            });
+        }
+        let step = env.step(action)?;
+        t += 1;
+        line(format!(
+            r#"{{"action":{action},"observation":{},"reward":{},"step":{t},"terminated":{},"truncated":{}}}"#,
+            step.observation.json(),
+            py_float(step.reward),
+            step.terminated,
+            step.truncated,
+        ))?;
+        if step.done() && i + 1 < actions.len() {
+            t = 0;
+            let obs = env.reset(None);
+            line(reset_line(&obs))?;
+        }
+    }
+    Ok(())
+}
+
+fn run(args: &Args) -> Result<()> {
+    let taxi_only = args.rainy || args.fickle_passenger;
+    if taxi_only && args.env != EnvName::Taxi {
+        return Err(Error::invalid(
+            "--rainy/--fickle-passenger",
+            "given",
+            "only apply to --env taxi",
+        ));
+    }
+    if args.natural && args.env != EnvName::Blackjack {
+        return Err(Error::invalid(
+            "--natural",
+            "given",
+            "only applies to --env blackjack",
+        ));
+    }
+    let actions = read_actions(&args.actions)?;
+    match args.env {
+        EnvName::Cartpole => roll(CartPole::v1(), args, &actions),
+        EnvName::Mountaincar => roll(MountainCar::v0(), args, &actions),
+        EnvName::Acrobot => roll(Acrobot::v1(), args, &actions),
+        EnvName::Taxi => roll(
+            Taxi::v4_with(TaxiOptions {
+                is_rainy: args.rainy,
+                fickle_passenger: args.fickle_passenger,
+                ..TaxiOptions::default()
+            }),
+            args,
+            &actions,
+        ),
+        EnvName::Blackjack => roll(Blackjack::new(!args.natural, args.natural), args, &actions),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Args = learnkit::cli::parse_args();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
