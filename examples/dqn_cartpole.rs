@@ -212,7 +212,14 @@ where
          moving average; the dashed line is the solved threshold.",
         |path| {
             let title = format!("DQN on {name}: learning curve");
-            figures::learning_curve(path, &title, &report, CurveAxis::Steps, 100, solved)
+            figures::learning_curve(
+                path,
+                &title,
+                &report,
+                CurveAxis::Steps,
+                100,
+                solved.map(|t| ("solved", t)),
+            )
         },
     )?;
     out.draw(

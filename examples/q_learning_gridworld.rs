@@ -1,18 +1,28 @@
-//! Tabular Q-learning (or SARSA) on a gridworld. Reports: the learning curve, the grid with the
-//! greedy policy as arrows over a max-Q heat map, and on CliffWalking the Q-learning and SARSA
-//! curves on one chart (the textbook picture).
+//! Tabular reinforcement learning — Q-learning, SARSA, Expected SARSA or Double Q-learning — on
+//! a gridworld, Taxi-v4 or Blackjack-v1. Reports: the learning curve; on gridworlds the greedy
+//! policy as arrows over a max-Q heat map (and on CliffWalking the Q-learning and SARSA curves
+//! on one chart, the textbook picture); on Blackjack the policy in the textbook's layout,
+//! marked where it differs from the optimal one.
 //!
 //! ```text
-//! cargo run --release --example q_learning_gridworld -- [--map cliff|frozen4|frozen8|PATH]
-//!     [--episodes N] [--algo q-learning|sarsa] [--slippery [true|false]] [--seed N] [--json]
+//! cargo run --release --example q_learning_gridworld -- [--env taxi|taxi-rainy|blackjack|
+//!     cliff|frozen4|frozen8|PATH] [--episodes N] [--algo q-learning|sarsa|expected-sarsa|
+//!     double-q] [--slippery [true|false]] [--eval-episodes N] [--seed N] [--json]
 //! ```
+//!
+//! `--map` is the old name of `--env` and still works. Taxi and Blackjack are Gymnasium's, and
+//! their JSON also reports the optimal policy's expected return (dynamic programming on the
+//! environment's rules) next to the learnt one's.
 
 use clap::Parser;
 use learnkit::cli::{CommonArgs, Outcome};
-use learnkit::envs::{GridWorld, MapSpec};
+use learnkit::envs::{taxi, Blackjack, GridWorld, MapSpec, Taxi, TaxiOptions};
 use learnkit::prelude::*;
 use learnkit::report::figures::{self, CurveAxis};
-use learnkit::rl::{evaluate, train, Control, QLearning, Schedule, TabularAlgorithm, TrainConfig};
+use learnkit::rl::{
+    evaluate, planning, train, Control, QLearning, Schedule, TabularAlgorithm, TrainConfig,
+    TrainReport,
+};
 
 /// Command line of the gridworld example.
 #[derive(Parser, Debug, Default)]
@@ -20,8 +30,9 @@ use learnkit::rl::{evaluate, train, Control, QLearning, Schedule, TabularAlgorit
 pub struct Args {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// cliff, frozen4, frozen8, or the path of a map file [default: frozen4].
-    #[arg(long)]
+    /// taxi, taxi-rainy, blackjack, cliff, frozen4, frozen8, or the path of a map file
+    /// [default: frozen4] (`--map` also works).
+    #[arg(long = "env", alias = "map", value_name = "ENV")]
     pub map: Option<String>,
     /// Training episodes (default: 20000 on slippery maps, 500 on the others).
     #[arg(long)]
@@ -32,21 +43,35 @@ pub struct Args {
     /// Make moves slip sideways (default: the map's own setting; FrozenLake slips).
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     pub slippery: Option<bool>,
-    /// Greedy evaluation episodes [default: 10000].
+    /// Greedy evaluation episodes [default: 10000; Taxi 1000; Blackjack 100000 hands].
     #[arg(long)]
     pub eval_episodes: Option<usize>,
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
     // Every flag is checked before any work, under the name the user typed.
-    let eval_episodes = args.eval_episodes.unwrap_or(10_000);
-    if eval_episodes == 0 {
+    if args.eval_episodes == Some(0) {
         return Err(Error::invalid("--eval-episodes", 0, "must be at least 1"));
     }
     if args.episodes == Some(0) {
         return Err(Error::invalid("--episodes", 0, "must be at least 1"));
     }
-    let mut spec = match args.map.as_deref().unwrap_or("frozen4") {
+    let env_name = args.map.as_deref().unwrap_or("frozen4");
+    if matches!(env_name, "taxi" | "taxi-rainy" | "blackjack") && args.slippery.is_some() {
+        return Err(Error::invalid(
+            "--slippery",
+            "given",
+            "only applies to gridworld maps",
+        ));
+    }
+    match env_name {
+        "taxi" => return taxi(args, false),
+        "taxi-rainy" => return taxi(args, true),
+        "blackjack" => return blackjack(args),
+        _ => {}
+    }
+    let eval_episodes = args.eval_episodes.unwrap_or(10_000);
+    let mut spec = match env_name {
         "cliff" => MapSpec::cliff_walking(),
         "frozen4" => MapSpec::frozen_lake_4x4(true),
         "frozen8" => MapSpec::frozen_lake_8x8(true),
@@ -71,10 +96,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         10_000,
     )?;
 
-    let algo_name = match algo {
-        TabularAlgorithm::QLearning => "Q-learning",
-        TabularAlgorithm::Sarsa => "SARSA",
-    };
+    let algo_name = algo.label();
     let mut out = args.common.outcome();
     out.summary
         .set("map", &spec.name)
@@ -126,6 +148,163 @@ pub fn run(args: &Args) -> Result<Outcome> {
             },
         )?;
     }
+    Ok(out)
+}
+
+/// Summary entries every environment reports.
+fn summarise(out: &mut Outcome, env: &str, algo: TabularAlgorithm, report: &TrainReport) {
+    out.summary
+        .set("env", env)
+        .set("algorithm", algo.label())
+        .set("episodes", report.episodes.len())
+        .set("train_seconds", report.seconds)
+        .set("fit_seconds", report.seconds)
+        .set("env_steps", report.env_steps)
+        .set(
+            "steps_per_second",
+            report.env_steps as f64 / report.seconds.max(1e-9),
+        );
+}
+
+/// Taxi-v4 (or its rainy variant): Q-learning with ε falling from 1 to 0.01 over three quarters
+/// of training, then the greedy policy over fresh episodes against the optimal return.
+fn taxi(args: &Args, rainy: bool) -> Result<Outcome> {
+    let (seed, algo) = (
+        args.common.seed,
+        args.algo.unwrap_or(TabularAlgorithm::QLearning),
+    );
+    let episodes = args.episodes.unwrap_or(if rainy { 30_000 } else { 5_000 });
+    let eval_episodes = args.eval_episodes.unwrap_or(1_000);
+    let options = TaxiOptions {
+        is_rainy: rainy,
+        ..TaxiOptions::default()
+    };
+    let name = if rainy { "Taxi-v4 (rainy)" } else { "Taxi-v4" };
+    let mut env = Taxi::v4_with(options);
+    let mut agent = QLearning::params()
+        .algorithm(algo)
+        .seed(seed)
+        .learning_rate(if rainy { 0.1 } else { 0.5 })
+        .gamma(0.99)
+        .exploration(Schedule::Linear {
+            start: 1.0,
+            end: 0.01,
+            duration: episodes * 3 / 4,
+        })
+        .build(taxi::N_STATES, 6)?;
+    let config = TrainConfig::params()
+        .episodes(episodes)
+        .seed(seed)
+        .progress(true)
+        .log_csv(Some(args.common.out_path("taxi_episodes.csv")));
+    let report = train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue))?;
+    let eval = evaluate(
+        &mut env,
+        &mut agent,
+        eval_episodes,
+        seed.wrapping_add(1),
+        200,
+    )?;
+    let optimal = planning::taxi_optimal_return(options);
+    let table = agent.table().clone();
+    let learnt = planning::taxi_policy_return(options, |s| table.greedy(s));
+    let mut out = args.common.outcome();
+    summarise(&mut out, name, algo, &report);
+    out.summary
+        .set("eval_mean_return", eval.mean_return)
+        .set("eval_episodes", eval_episodes)
+        .set("policy_expected_return", learnt)
+        .set("optimal_expected_return", optimal);
+    out.draw(
+        "taxi_learning.png",
+        "Return of each training episode and its moving average, against the optimal policy's \
+         expected return (value iteration on Taxi's transition table).",
+        |path| {
+            let title = format!("{} on {name}: learning curve", algo.label());
+            let window = (episodes / 50).clamp(10, 500);
+            figures::learning_curve(
+                path,
+                &title,
+                &report,
+                CurveAxis::Episodes,
+                window,
+                Some(("optimal policy", optimal)),
+            )
+        },
+    )?;
+    Ok(out)
+}
+
+/// Blackjack-v1: many hands with a small step size (a hand's outcome is noisy), then the greedy
+/// policy over fresh hands and exactly, against the optimal policy.
+fn blackjack(args: &Args) -> Result<Outcome> {
+    let (seed, algo) = (
+        args.common.seed,
+        args.algo.unwrap_or(TabularAlgorithm::QLearning),
+    );
+    let episodes = args.episodes.unwrap_or(1_000_000);
+    let eval_episodes = args.eval_episodes.unwrap_or(100_000);
+    let mut env = Blackjack::v1();
+    let mut agent = QLearning::params()
+        .algorithm(algo)
+        .seed(seed)
+        .learning_rate(0.01)
+        .gamma(1.0)
+        .exploration(Schedule::Linear {
+            start: 1.0,
+            end: 0.05,
+            duration: episodes / 2,
+        })
+        .build(learnkit::envs::blackjack::N_STATES, 2)?;
+    let config = TrainConfig::params()
+        .episodes(episodes)
+        .seed(seed)
+        .progress(true);
+    let report = train(&mut env, &mut agent, &config, |_, _| Ok(Control::Continue))?;
+    let eval = evaluate(
+        &mut env,
+        &mut agent,
+        eval_episodes,
+        seed.wrapping_add(1),
+        100,
+    )?;
+    let (best, optimal) = planning::blackjack(true, false);
+    let table = agent.table().clone();
+    let learnt = planning::blackjack_policy_return(&|s| table.greedy(s), true, false);
+    let mut out = args.common.outcome();
+    summarise(&mut out, "Blackjack-v1", algo, &report);
+    out.summary
+        .set("eval_mean_return", eval.mean_return)
+        .set("eval_episodes", eval_episodes)
+        .set("policy_expected_return", learnt)
+        .set("optimal_expected_return", optimal)
+        .set("gap_to_optimal", optimal - learnt);
+    out.draw(
+        "blackjack_policy.png",
+        "The learnt policy, stick (S) or hit (H), by player sum and dealer card, with and \
+         without a usable ace; * marks a hand where the optimal policy (dynamic programming) \
+         does otherwise. Colour: the learnt value of the hand.",
+        |path| {
+            let title = format!("{} on Blackjack-v1", algo.label());
+            figures::blackjack_policy(path, &title, &table, Some(&best))
+        },
+    )?;
+    out.draw(
+        "blackjack_learning.png",
+        "Moving average of the return per hand while learning (exploring), against the \
+         optimal policy's expected return.",
+        |path| {
+            let title = format!("{} on Blackjack-v1: learning curve", algo.label());
+            figures::learning_curve(
+                path,
+                &title,
+                &report,
+                CurveAxis::Episodes,
+                20_000,
+                Some(("optimal policy", optimal)),
+            )
+        },
+    )?;
     Ok(out)
 }
 

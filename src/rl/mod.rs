@@ -9,6 +9,7 @@
 mod agent;
 #[cfg(feature = "tch")]
 pub mod dqn;
+pub mod planning;
 pub mod replay;
 mod schedule;
 pub mod tabular;
@@ -16,7 +17,7 @@ mod training;
 
 pub use agent::{Agent, Transition};
 pub use schedule::Schedule;
-pub use tabular::{QLearning, QLearningParams, QTable, TabularAlgorithm};
+pub use tabular::{EpsilonClock, QLearning, QLearningParams, QTable, TabularAlgorithm};
 pub use training::{
     evaluate, train, Control, EpisodeLog, Evaluation, SolveCheck, TrainConfig, TrainReport,
 };

@@ -1,14 +1,26 @@
-//! Tabular Q-learning and SARSA over discrete states and actions.
+//! Tabular Q-learning, SARSA, Expected SARSA and Double Q-learning over discrete states and
+//! actions.
 //!
-//! Both keep a table `Q(s, a)` and move it towards a one-step target after every step:
+//! All keep a table `Q(s, a)` and move it towards a one-step target after every step:
 //!
 //! * Q-learning (off-policy): `Q(s,a) += α · (r + γ · max_a' Q(s',a') − Q(s,a))`
 //! * SARSA (on-policy): `Q(s,a) += α · (r + γ · Q(s',a') − Q(s,a))` with `a'` the action the
 //!   ε-greedy policy actually takes next.
+//! * Expected SARSA: the expectation of `Q(s',·)` under the ε-greedy policy instead of one
+//!   sampled action: `ε · mean_a' Q(s',a') + (1 − ε) · max_a' Q(s',a')` — SARSA's target
+//!   without its sampling noise.
+//! * Double Q-learning (van Hasselt 2010): two tables; each step updates one of them (a fair
+//!   coin from the seed) towards `r + γ · Q_other(s', argmax_a' Q_this(s',a'))`, which removes
+//!   Q-learning's upward bias from taking the max of noisy estimates. The agent acts on, and
+//!   [`QLearning::table`] holds, the mean of the two.
 //!
 //! When the episode *terminated* the target is `r` alone; when a time limit *truncated* it, the
-//! next state still has value and Q-learning bootstraps from it (SARSA, which has no next
-//! action, uses `max_a' Q(s',a')` there too).
+//! next state still has value and every rule bootstraps from it (SARSA, which has no next
+//! action there, uses `max_a' Q(s',a')`).
+//!
+//! The exploration rate ε follows a [`Schedule`] counted in episodes (the default) or in
+//! environment steps ([`QLearningParams::exploration_per_step`]); [`QLearning::epsilon_clock`]
+//! says which.
 
 use ndarray::Array2;
 use rand::Rng as _;
@@ -21,7 +33,8 @@ use crate::persist::Persist;
 use crate::rng;
 use crate::traits::Hyperparams;
 
-/// Which update rule (`--algo q-learning|sarsa` on the command line; `q` also works).
+/// Which update rule (`--algo q-learning|sarsa|expected-sarsa|double-q` on the command line;
+/// `q` also works).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum TabularAlgorithm {
@@ -30,6 +43,32 @@ pub enum TabularAlgorithm {
     QLearning,
     /// On-policy: bootstrap from the next action taken.
     Sarsa,
+    /// On-policy, in expectation over the ε-greedy policy's next action.
+    ExpectedSarsa,
+    /// Two tables, each evaluating the other's greedy action.
+    #[cfg_attr(feature = "cli", value(name = "double-q", alias = "double-q-learning"))]
+    DoubleQLearning,
+}
+
+impl TabularAlgorithm {
+    /// The rule's name for reports ("Q-learning", "SARSA", ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            TabularAlgorithm::QLearning => "Q-learning",
+            TabularAlgorithm::Sarsa => "SARSA",
+            TabularAlgorithm::ExpectedSarsa => "Expected SARSA",
+            TabularAlgorithm::DoubleQLearning => "Double Q-learning",
+        }
+    }
+}
+
+/// What an exploration [`Schedule`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EpsilonClock {
+    /// ε advances once per finished episode (the default).
+    PerEpisode,
+    /// ε advances once per environment step (per learning update).
+    PerStep,
 }
 
 /// A learnt action-value table, saved and loaded with [`Persist`].
@@ -99,7 +138,11 @@ pub struct QLearning {
     alpha: f64,
     gamma: f64,
     exploration: Schedule,
+    clock: EpsilonClock,
     episode: usize,
+    steps: usize,
+    /// Double Q-learning's two tables (`table.q` is their mean).
+    pair: Option<(Array2<f64>, Array2<f64>)>,
     rng: rng::Rng,
 }
 
@@ -111,6 +154,7 @@ pub struct QLearningParams {
     alpha: f64,
     gamma: f64,
     exploration: Schedule,
+    clock: EpsilonClock,
     algorithm: TabularAlgorithm,
     seed: u64,
 }
@@ -126,6 +170,7 @@ impl QLearning {
                 end: 0.05,
                 duration: 1000,
             },
+            clock: EpsilonClock::PerEpisode,
             algorithm: TabularAlgorithm::QLearning,
             seed: 0,
         }
@@ -138,14 +183,22 @@ impl QLearning {
             alpha: 0.1,
             gamma: 0.99,
             exploration: Schedule::Constant(0.0),
+            clock: EpsilonClock::PerEpisode,
             episode: 0,
+            steps: 0,
+            pair: None,
             rng: rng::seeded(seed),
         }
     }
 
-    /// The learnt table.
+    /// The learnt table (for Double Q-learning, the mean of its two tables).
     pub fn table(&self) -> &QTable {
         &self.table
+    }
+
+    /// What the exploration schedule counts.
+    pub fn epsilon_clock(&self) -> EpsilonClock {
+        self.clock
     }
 
     /// ε-greedy with random tie-breaking among the best actions.
@@ -182,13 +235,21 @@ impl QLearningParams {
         self
     }
 
-    /// The ε schedule, per episode.
+    /// The ε schedule, counted in episodes.
     pub fn exploration(mut self, schedule: Schedule) -> Self {
         self.exploration = schedule;
+        self.clock = EpsilonClock::PerEpisode;
         self
     }
 
-    /// Q-learning (default) or SARSA.
+    /// The ε schedule, counted in environment steps.
+    pub fn exploration_per_step(mut self, schedule: Schedule) -> Self {
+        self.exploration = schedule;
+        self.clock = EpsilonClock::PerStep;
+        self
+    }
+
+    /// The update rule (default Q-learning).
     pub fn algorithm(mut self, algorithm: TabularAlgorithm) -> Self {
         self.algorithm = algorithm;
         self
@@ -210,15 +271,20 @@ impl QLearningParams {
                 "both must be at least 1",
             ));
         }
+        let zeros = Array2::zeros((n_states, n_actions));
         Ok(QLearning {
+            pair: (self.algorithm == TabularAlgorithm::DoubleQLearning)
+                .then(|| (zeros.clone(), zeros.clone())),
             table: QTable {
-                q: Array2::zeros((n_states, n_actions)),
+                q: zeros,
                 algorithm: self.algorithm,
             },
             alpha: self.alpha,
             gamma: self.gamma,
             exploration: self.exploration,
+            clock: self.clock,
             episode: 0,
+            steps: 0,
             rng: rng::seeded(self.seed),
         })
     }
@@ -266,11 +332,45 @@ impl Agent<usize> for QLearning {
                 format!("state {s} → {s2}, action {a}"),
             ));
         }
+        let epsilon = self.epsilon();
+        self.steps += 1;
+        if let Some((qa, qb)) = self.pair.as_mut() {
+            // Update one table towards the other's value of its own greedy action.
+            let (this, other) = if self.rng.gen::<bool>() {
+                (qa, &*qb)
+            } else {
+                (qb, &*qa)
+            };
+            let bootstrap = if t.terminated {
+                0.0
+            } else {
+                let row = this.row(s2);
+                let best = row
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (0, f64::NEG_INFINITY),
+                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                    )
+                    .0;
+                other[(s2, best)]
+            };
+            let target = t.reward + self.gamma * bootstrap;
+            this[(s, a)] += self.alpha * (target - this[(s, a)]);
+            let (qa, qb) = self.pair.as_ref().expect("double tables");
+            self.table.q[(s, a)] = 0.5 * (qa[(s, a)] + qb[(s, a)]);
+            return Ok(None);
+        }
         let bootstrap = if t.terminated {
             0.0
         } else {
             match (self.table.algorithm, t.next_action) {
                 (TabularAlgorithm::Sarsa, Some(a2)) => self.table.q[(s2, a2)],
+                (TabularAlgorithm::ExpectedSarsa, _) => {
+                    let row = self.table.q.row(s2);
+                    let mean = row.sum() / row.len() as f64;
+                    epsilon * mean + (1.0 - epsilon) * self.table.max_value(s2)
+                }
                 _ => self.table.max_value(s2),
             }
         };
@@ -286,7 +386,10 @@ impl Agent<usize> for QLearning {
     }
 
     fn epsilon(&self) -> f64 {
-        self.exploration.value(self.episode)
+        match self.clock {
+            EpsilonClock::PerEpisode => self.exploration.value(self.episode),
+            EpsilonClock::PerStep => self.exploration.value(self.steps),
+        }
     }
 
     fn check_env(&self, observation_space: &learnkit_envs::Space, n_actions: usize) -> Result<()> {

@@ -28,14 +28,15 @@ fn thin(points: Vec<(f64, f64)>, n: usize) -> Vec<(f64, f64)> {
 }
 
 /// The return of every training episode (grey points, at most 2,000 drawn) and its moving
-/// average over `window` episodes, with an optional "solved" line.
+/// average over `window` episodes, with an optional reference line (`(name, value)`: the solved
+/// threshold, the optimal return).
 pub fn learning_curve(
     path: impl AsRef<Path>,
     title: &str,
     report: &TrainReport,
     axis: CurveAxis,
     window: usize,
-    solved: Option<f64>,
+    reference: Option<(&str, f64)>,
 ) -> Result<()> {
     let x = |i: usize| match axis {
         CurveAxis::Episodes => i as f64,
@@ -54,10 +55,10 @@ pub fn learning_curve(
         Series::points("return per episode", thin(returns, 2000), 7),
         Series::line(format!("moving average ({window} episodes)"), average, 0),
     ];
-    if let Some(t) = solved {
+    if let Some((name, t)) = reference {
         let end = report.episodes.len().saturating_sub(1);
         series.push(Series::reference(
-            format!("solved ({t})"),
+            format!("{name} ({t:.2})"),
             vec![(0.0, t), (x(end), t)],
         ));
     }
@@ -260,4 +261,47 @@ pub fn cartpole_episode(
             },
         ],
     )
+}
+
+/// Blackjack's learnt policy as the textbook draws it (Sutton & Barto, figure 5.2): player sum
+/// 12–21 (top: 21) against the dealer's card, one panel with a usable ace and one without. Each
+/// cell says stick (S) or hit (H), with `*` where the optimal policy (`optimal`, by dynamic
+/// programming) does otherwise; the colour is the learnt value of the hand, max Q.
+pub fn blackjack_policy(
+    path: impl AsRef<Path>,
+    title: &str,
+    table: &QTable,
+    optimal: Option<&[usize]>,
+) -> Result<()> {
+    use learnkit_envs::blackjack::encode;
+    let sums: Vec<usize> = (12..=21).rev().collect();
+    let panel = |ace: bool| {
+        let state = |r: usize, c: usize| encode(sums[r], c + 1, ace);
+        let values = Array2::from_shape_fn((sums.len(), 10), |(r, c)| table.max_value(state(r, c)));
+        let text = Array2::from_shape_fn((sums.len(), 10), |(r, c)| {
+            let s = state(r, c);
+            let action = table.greedy(s);
+            let letter = if action == 1 { "H" } else { "S" };
+            match optimal {
+                Some(best) if best.get(s).is_some_and(|&b| b != action) => format!("{letter}*"),
+                _ => letter.to_string(),
+            }
+        });
+        HeatMap {
+            title: format!(
+                "{title}: {}",
+                if ace { "usable ace" } else { "no usable ace" }
+            ),
+            x_label: "dealer showing".into(),
+            y_label: "player sum".into(),
+            x_labels: std::iter::once("A".to_string())
+                .chain((2..=10).map(|c| c.to_string()))
+                .collect(),
+            y_labels: sums.iter().map(|s| s.to_string()).collect(),
+            values,
+            cell_text: Some(text),
+        }
+    };
+    let (with_ace, without) = (panel(true), panel(false));
+    save_grid(path, (1500, 620), 2, &[&with_ace, &without])
 }
