@@ -250,6 +250,18 @@ fn every_environment_passes_check_env() {
         "CliffWalking (time-limited)",
         learnkit::envs::TimeLimit::new(GridWorld::new(MapSpec::cliff_walking()).unwrap(), 50),
     );
+    check_env("MountainCar-v0", learnkit::envs::MountainCar::v0());
+    check_env("Acrobot-v1", learnkit::envs::Acrobot::v1());
+    check_env("Taxi-v4", learnkit::envs::Taxi::v4());
+    check_env(
+        "Taxi-v4 (rainy, fickle)",
+        learnkit::envs::Taxi::v4_with(learnkit::envs::TaxiOptions {
+            is_rainy: true,
+            fickle_passenger: true,
+            ..Default::default()
+        }),
+    );
+    check_env("Blackjack-v1", learnkit::envs::Blackjack::v1());
 }
 
 #[test]

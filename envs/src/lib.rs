@@ -17,7 +17,8 @@
 //! `reset(Some(seed))` gives the episode Gymnasium's `reset(seed=seed)` gives, and the same
 //! actions then give the same observations (the `env_rollout` example prints them to diff).
 //! * [`TimeLimit`] — truncates an episode after a number of steps.
-//! * [`VecEnv`] — steps N copies of an environment, resetting each as its episode ends.
+//! * [`VecEnv`] — steps N copies of an environment, resetting each as its episode ends, with
+//!   Gymnasium's `NEXT_STEP` rule by default or `SAME_STEP` ([`AutoReset`]).
 #![warn(missing_docs)]
 
 pub mod acrobot;
@@ -41,7 +42,7 @@ pub use mountain_car::MountainCar;
 pub use np_random::NpRandom;
 pub use space::Space;
 pub use taxi::{Taxi, TaxiOptions};
-pub use vec_env::{VecEnv, VecStep};
+pub use vec_env::{AutoReset, VecEnv, VecStep};
 pub use wrappers::TimeLimit;
 
 /// What one step returns.

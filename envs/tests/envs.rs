@@ -1,7 +1,7 @@
 //! The environments against Gymnasium's rules and a recorded Gymnasium trajectory.
 
 use learnkit_envs::gridworld::{Cell, GridAction};
-use learnkit_envs::{CartPole, Env, EnvError, GridWorld, MapSpec, TimeLimit, VecEnv};
+use learnkit_envs::{AutoReset, CartPole, Env, EnvError, GridWorld, MapSpec, TimeLimit, VecEnv};
 
 #[test]
 fn cartpole_matches_a_recorded_gymnasium_trajectory() {
@@ -281,8 +281,8 @@ fn user_maps_with_walls_and_settings_load() {
 }
 
 #[test]
-fn vec_env_auto_resets_finished_copies() {
-    let mut envs = VecEnv::new(3, |_| CartPole::v1());
+fn vec_env_auto_resets_finished_copies_in_the_same_step() {
+    let mut envs = VecEnv::with_autoreset(3, |_| CartPole::v1(), AutoReset::SameStep);
     let first = envs.reset(10);
     assert_eq!(first.len(), 3);
     assert!(matches!(

@@ -142,3 +142,40 @@ fn taxi_and_blackjack_episodes_match_gymnasium() {
     let n = replay("Blackjack-v1", blackjack, |&s| vec![s as f64]);
     assert!(n >= 20, "{n}");
 }
+
+/// Three CartPoles in a vector with Gymnasium's default `NEXT_STEP` autoreset: seeded as
+/// Gymnasium's vector reset (copy i with seed + i), and after an episode ends the copy's next
+/// step ignores its action and returns the reset observation with reward 0 — step for step as
+/// Gymnasium's `SyncVectorEnv`.
+#[test]
+fn a_vector_of_cartpoles_autoresets_as_gymnasium_does() {
+    use learnkit_envs::{AutoReset, VecEnv};
+    let data = fixture();
+    let record = &data["vector_cartpole"];
+    let n = record["n"].as_u64().unwrap() as usize;
+    let mut envs = VecEnv::new(n, |_| CartPole::v1());
+    assert_eq!(envs.autoreset(), AutoReset::NextStep);
+    let first = envs.reset(record["seed"].as_u64().unwrap());
+    for (i, obs) in first.iter().enumerate() {
+        close(obs, &record["reset"][i], &format!("reset of copy {i}"));
+    }
+    let mut resets = 0;
+    for (t, step) in record["steps"].as_array().unwrap().iter().enumerate() {
+        let actions: Vec<usize> = step[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_u64().unwrap() as usize)
+            .collect();
+        let out = envs.step(&actions).unwrap();
+        for (i, s) in out.iter().enumerate() {
+            let at = format!("step {} copy {i}", t + 1);
+            close(&s.step.observation, &step[1][i], &at);
+            assert_eq!(s.step.reward, step[2][i].as_f64().unwrap(), "{at}");
+            assert_eq!(s.step.terminated, step[3][i].as_bool().unwrap(), "{at}");
+            assert_eq!(s.step.truncated, step[4][i].as_bool().unwrap(), "{at}");
+            resets += usize::from(s.reset);
+        }
+    }
+    assert!(resets >= 5, "{resets} resets");
+}
