@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench bench-scale bench-boosting bench-dqn clean-venv
+.PHONY: tour test lint bench bench-scale bench-boosting bench-tabular bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -47,6 +47,11 @@ bench-scale:
 ## predict, peak RSS, quality); rewrites the boosting table in docs/benchmarks.md. ~10 minutes.
 bench-boosting:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" "xgboost==3.1.2" && python3 benches/boosting.py $(ARGS)'
+
+## Tabular RL on Taxi-v4 and Blackjack-v1 against a NumPy Q-learning loop on Gymnasium and the
+## optimal policies; rewrites the tabular table in docs/benchmarks.md. ~3 minutes.
+bench-tabular:
+	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/tabular.py $(ARGS)'
 
 ## Only the DQN comparison.
 bench-dqn:

@@ -15,9 +15,10 @@ use learnkit::cli::{CommonArgs, Outcome};
 use learnkit::envs::cartpole::REWARD_THRESHOLD;
 use learnkit::envs::{CartPole, Env, Features, GridWorld, MapSpec, TimeLimit};
 use learnkit::prelude::*;
+use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
 use learnkit::rl::dqn::{DeviceChoice, Dqn, DqnConfig, TargetUpdate};
-use learnkit::rl::{evaluate, train, Schedule, SolveCheck, TrainConfig};
+use learnkit::rl::{evaluate, record_episode, train, Schedule, SolveCheck, TrainConfig};
 
 /// The environments this example trains on.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -128,6 +129,13 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 |path| {
                     figures::cartpole_episode(path, &mut agent, args.common.seed.wrapping_add(99))
                 },
+            )?;
+            let seed = args.common.seed.wrapping_add(99);
+            let (states, rewards) = record_episode(&mut CartPole::v1(), &mut agent, seed, 500)?;
+            out.draw(
+                "dqn_episode.gif",
+                "The same greedy episode, animated.",
+                |path| animation::cartpole(path, "DQN on CartPole-v1", &states, &rewards),
             )?;
             Ok(out)
         }

@@ -20,6 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use learnkit::envs::{Acrobot, Blackjack, CartPole, Env, MountainCar, Taxi, TaxiOptions};
+use learnkit::report::animation;
 use learnkit::{Error, Result};
 
 /// Command line of the rollout example.
@@ -46,6 +47,9 @@ pub struct Args {
     /// Blackjack: `sab=False, natural=True` (a winning natural pays 1.5).
     #[arg(long)]
     pub natural: bool,
+    /// Also draw the first episode as an animated GIF here (not for Blackjack).
+    #[arg(long, value_name = "PATH.gif")]
+    pub gif: Option<PathBuf>,
 }
 
 /// The environments `--env` accepts.
@@ -147,10 +151,21 @@ impl<const N: usize> Printable for [f64; N] {
     }
 }
 
-fn roll<E: Env>(mut env: E, args: &Args, actions: &[usize]) -> Result<()>
+/// Draws the first episode of a rollout.
+type Animate<O> = fn(&std::path::Path, &str, &[O], &[f64]) -> Result<()>;
+
+fn roll<E: Env>(
+    mut env: E,
+    args: &Args,
+    actions: &[usize],
+    animate: Option<Animate<E::Observation>>,
+) -> Result<()>
 where
     E::Observation: Printable,
 {
+    let mut episode = Vec::new();
+    let mut rewards = vec![0.0];
+    let mut first_episode = true;
     let mut out = std::io::stdout().lock();
     // Keys in sorted order, as `json.dumps(sort_keys=True)` writes them.
     let mut line = |text: String| -> Result<()> {
@@ -159,6 +174,7 @@ where
     let reset_line = |obs: &E::Observation| format!(r#"{{"observation":{},"step":0}}"#, obs.json());
     let first = env.reset(Some(args.seed));
     line(reset_line(&first))?;
+    episode.push(first);
     let mut t = 0;
     for (i, &action) in actions.iter().enumerate() {
         if action >= env.n_actions() {
@@ -174,6 +190,11 @@ where
         }
         let step = env.step(action)?;
         t += 1;
+        if first_episode {
+            episode.push(step.observation.clone());
+            rewards.push(step.reward);
+            first_episode = !step.done();
+        }
         line(format!(
             r#"{{"action":{action},"observation":{},"reward":{},"step":{t},"terminated":{},"truncated":{}}}"#,
             step.observation.json(),
@@ -187,7 +208,37 @@ where
             line(reset_line(&obs))?;
         }
     }
+    if let (Some(path), Some(animate)) = (&args.gif, animate) {
+        let title = format!("{:?}, seed {}", args.env, args.seed);
+        animate(path, &title, &episode, &rewards)?;
+    }
     Ok(())
+}
+
+fn cartpole_gif(path: &std::path::Path, title: &str, obs: &[[f64; 4]], r: &[f64]) -> Result<()> {
+    animation::cartpole(path, title, obs, r)
+}
+
+fn mountain_car_gif(
+    path: &std::path::Path,
+    title: &str,
+    obs: &[[f64; 2]],
+    r: &[f64],
+) -> Result<()> {
+    animation::mountain_car(path, title, obs, r)
+}
+
+fn taxi_gif(path: &std::path::Path, title: &str, obs: &[usize], r: &[f64]) -> Result<()> {
+    animation::taxi(path, title, obs, r)
+}
+
+fn acrobot_gif(path: &std::path::Path, title: &str, obs: &[[f64; 6]], r: &[f64]) -> Result<()> {
+    // The angles back from their cosines and sines.
+    let states: Vec<[f64; 4]> = obs
+        .iter()
+        .map(|o| [o[1].atan2(o[0]), o[3].atan2(o[2]), o[4], o[5]])
+        .collect();
+    animation::acrobot(path, title, &states, r)
 }
 
 fn run(args: &Args) -> Result<()> {
@@ -206,11 +257,27 @@ fn run(args: &Args) -> Result<()> {
             "only applies to --env blackjack",
         ));
     }
+    if let Some(path) = &args.gif {
+        if args.env == EnvName::Blackjack {
+            return Err(Error::invalid(
+                "--gif",
+                path.display(),
+                "Blackjack has no animation",
+            ));
+        }
+        if path.extension().and_then(|e| e.to_str()) != Some("gif") {
+            return Err(Error::invalid(
+                "--gif",
+                path.display(),
+                "must name a .gif file",
+            ));
+        }
+    }
     let actions = read_actions(&args.actions)?;
     match args.env {
-        EnvName::Cartpole => roll(CartPole::v1(), args, &actions),
-        EnvName::Mountaincar => roll(MountainCar::v0(), args, &actions),
-        EnvName::Acrobot => roll(Acrobot::v1(), args, &actions),
+        EnvName::Cartpole => roll(CartPole::v1(), args, &actions, Some(cartpole_gif)),
+        EnvName::Mountaincar => roll(MountainCar::v0(), args, &actions, Some(mountain_car_gif)),
+        EnvName::Acrobot => roll(Acrobot::v1(), args, &actions, Some(acrobot_gif)),
         EnvName::Taxi => roll(
             Taxi::v4_with(TaxiOptions {
                 is_rainy: args.rainy,
@@ -219,8 +286,14 @@ fn run(args: &Args) -> Result<()> {
             }),
             args,
             &actions,
+            Some(taxi_gif),
         ),
-        EnvName::Blackjack => roll(Blackjack::new(!args.natural, args.natural), args, &actions),
+        EnvName::Blackjack => roll(
+            Blackjack::new(!args.natural, args.natural),
+            args,
+            &actions,
+            None,
+        ),
     }
 }
 

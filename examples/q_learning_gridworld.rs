@@ -18,10 +18,11 @@ use clap::Parser;
 use learnkit::cli::{CommonArgs, Outcome};
 use learnkit::envs::{taxi, Blackjack, GridWorld, MapSpec, Taxi, TaxiOptions};
 use learnkit::prelude::*;
+use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
 use learnkit::rl::{
-    evaluate, planning, train, Control, QLearning, Schedule, TabularAlgorithm, TrainConfig,
-    TrainReport,
+    evaluate, planning, record_episode, train, Control, QLearning, Schedule, TabularAlgorithm,
+    TrainConfig, TrainReport,
 };
 
 /// Command line of the gridworld example.
@@ -132,6 +133,16 @@ pub fn run(args: &Args) -> Result<Outcome> {
             figures::policy_map(path, &title, &spec, agent.table())
         },
     )?;
+    let max_steps = spec.max_steps.unwrap_or(500).min(500);
+    let (episode, rewards) = record_episode(&mut env, &mut agent, seed.wrapping_add(2), max_steps)?;
+    out.draw(
+        &format!("{prefix}_episode.gif"),
+        "A greedy episode of the learnt policy (on a slippery map, moves may slip sideways).",
+        |path| {
+            let title = format!("{algo_name} on {}", spec.name);
+            animation::gridworld(path, &title, &spec, &episode, &rewards)
+        },
+    )?;
     if spec.name == "cliff_walking" && args.episodes.is_none() {
         // The textbook comparison: both rules, same settings, return while exploring.
         let (_, q) = learn(&spec, TabularAlgorithm::QLearning, episodes, seed, None)?;
@@ -206,6 +217,7 @@ fn taxi(args: &Args, rainy: bool) -> Result<Outcome> {
         200,
     )?;
     let optimal = planning::taxi_optimal_return(options);
+    let (episode, rewards) = record_episode(&mut env, &mut agent, seed.wrapping_add(2), 200)?;
     let table = agent.table().clone();
     let learnt = planning::taxi_policy_return(options, |s| table.greedy(s));
     let mut out = args.common.outcome();
@@ -232,6 +244,15 @@ fn taxi(args: &Args, rainy: bool) -> Result<Outcome> {
             )
         },
     )?;
+    out.draw(
+        "taxi_episode.gif",
+        "A greedy episode: the taxi (filled when the passenger is aboard) drives to the \
+         passenger's stand and on to the destination (the outlined stand).",
+        |path| {
+            let title = format!("{} on {name}", algo.label());
+            animation::taxi(path, &title, &episode, &rewards)
+        },
+    )?;
     Ok(out)
 }
 
@@ -242,13 +263,13 @@ fn blackjack(args: &Args) -> Result<Outcome> {
         args.common.seed,
         args.algo.unwrap_or(TabularAlgorithm::QLearning),
     );
-    let episodes = args.episodes.unwrap_or(1_000_000);
+    let episodes = args.episodes.unwrap_or(2_000_000);
     let eval_episodes = args.eval_episodes.unwrap_or(100_000);
     let mut env = Blackjack::v1();
     let mut agent = QLearning::params()
         .algorithm(algo)
         .seed(seed)
-        .learning_rate(0.01)
+        .learning_rate(0.005)
         .gamma(1.0)
         .exploration(Schedule::Linear {
             start: 1.0,

@@ -244,6 +244,31 @@ fn stages(quick: bool) -> Vec<Stage> {
                 })
             }),
         },
+        Stage {
+            name: "q-learning (taxi)",
+            title: "Taxi-v4, against the optimal policy",
+            explanation: "Gymnasium's Taxi, step for step (the same seed gives the same episode):                 the taxi must fetch a passenger and drop them at their destination. Value                 iteration on the environment's own transition table says the best possible                 policy earns 7.93 per episode; Q-learning's greedy policy reaches it.",
+            run: Box::new(|common| {
+                q_learning_gridworld::run(&q_learning_gridworld::Args {
+                    common: common.clone(),
+                    map: Some("taxi".into()),
+                    ..Default::default()
+                })
+            }),
+        },
+        Stage {
+            name: "q-learning (blackjack)",
+            title: "Blackjack-v1: the learnt policy against the optimal one",
+            explanation: "Sutton & Barto's blackjack, as Gymnasium deals it. Each hand's outcome                 is noisy, so learning takes two million hands (half a second); dynamic                 programming on the rules gives the optimal policy (−0.043 per hand), and the                 learnt one comes within a few thousandths of it.",
+            run: Box::new(move |common| {
+                q_learning_gridworld::run(&q_learning_gridworld::Args {
+                    common: common.clone(),
+                    map: Some("blackjack".into()),
+                    episodes: quick.then_some(500_000),
+                    ..Default::default()
+                })
+            }),
+        },
     ];
     #[cfg(feature = "tch")]
     stages.push(Stage {

@@ -8,6 +8,7 @@
 //! Each chart type is a [`Panel`]; [`save`] writes one panel to a PNG and [`save_grid`] several
 //! side by side (e.g. the elbow and silhouette curves).
 
+pub mod animation;
 mod charts;
 pub mod figures;
 

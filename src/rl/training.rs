@@ -376,6 +376,34 @@ where
     })
 }
 
+/// One greedy episode from `reset(Some(seed))`, for animations: the observations from the first
+/// to the last, and the reward of the step that led to each (0 for the first). At most
+/// `max_episode_steps` steps.
+pub fn record_episode<E, A>(
+    env: &mut E,
+    agent: &mut A,
+    seed: u64,
+    max_episode_steps: usize,
+) -> Result<(Vec<E::Observation>, Vec<f64>)>
+where
+    E: Env,
+    A: Agent<E::Observation>,
+{
+    agent.check_env(&env.observation_space(), env.n_actions())?;
+    let mut observations = vec![env.reset(Some(seed))];
+    let mut rewards = vec![0.0];
+    for _ in 0..max_episode_steps {
+        let last = observations.last().expect("the reset observation");
+        let step = env.step(agent.act(last, false)?)?;
+        observations.push(step.observation.clone());
+        rewards.push(step.reward);
+        if step.done() {
+            break;
+        }
+    }
+    Ok((observations, rewards))
+}
+
 /// A [`train`] callback that stops training once the greedy policy is solved: whenever a
 /// training episode's return reaches `threshold` (and at most every `every` episodes), it
 /// evaluates the greedy policy over `episodes` episodes of its own environment, from seeds the
