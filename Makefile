@@ -29,14 +29,15 @@ lint:
 
 PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baselines3>=2.7"
 
-## Side-by-side benchmarks against the Python peers (scikit-learn, Gymnasium, a NumPy loop,
-## Stable-Baselines3, CleanRL's DQN); rewrites the tables in docs/benchmarks.md. ~20 minutes.
+## Side-by-side benchmarks against the Python peers (scikit-learn, Gymnasium, NumPy Q-learning
+## loops on Taxi and Blackjack, Stable-Baselines3, CleanRL's DQN); rewrites the tables in
+## docs/benchmarks.md. ~30 minutes.
 # Some machines pin OpenBLAS to an older kernel (OPENBLAS_CORETYPE) for safety; the benchmarks
 # let numpy pick its best one, so the peers are measured at their fastest.
 NATIVE_BLAS := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 
 bench:
-	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/side_by_side.py $(ARGS) && python3 benches/dqn_peers.py'
+	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/side_by_side.py $(ARGS) && python3 benches/tabular.py && python3 benches/dqn_peers.py'
 
 ## The million-row benchmark against LightGBM and scikit-learn (fit, whole run, peak RSS,
 ## quality); rewrites the scale table in docs/benchmarks.md. ~15 minutes.
