@@ -444,7 +444,7 @@ impl<T> FittedGradientBoosting<T> {
     }
 
     /// Training loss before the first round and after each round (log-loss, mean squared
-    /// error, mean absolute error or mean Huber loss), averaged over at most [`LOSS_ROWS`]
+    /// error, mean absolute error or mean Huber loss), averaged over at most 10,000
     /// evenly spaced training rows.
     pub fn train_loss(&self) -> &[f64] {
         &self.train_loss
