@@ -1,9 +1,11 @@
-//! DQN on CartPole-v1 (or a gridworld), with the shared training loop. Reports: the learning
+//! DQN on CartPole-v1, Acrobot-v1, MountainCar-v0 (RL Zoo's settings) or a gridworld, with the
+//! shared training loop. Reports: the learning
 //! curve with the 475 "solved" line, loss / mean Q / ε over training, and a greedy episode.
 //!
 //! ```text
 //! cargo run --release --features tch --example dqn_cartpole -- [--steps 100000] [--device cpu|cuda]
-//!     [--double] [--checkpoint PATH] [--resume PATH] [--env cartpole|frozen4|cliff] [--seed N] [--json]
+//!     [--double] [--checkpoint PATH] [--resume PATH] [--env cartpole|acrobot|mountaincar|frozen4|cliff]
+//!     [--seed N] [--json]
 //! ```
 //! Training stops early once a greedy evaluation over 100 episodes reaches the solved threshold
 //! (475 on CartPole); `--no-early-stop` trains for all `--steps`.
@@ -13,7 +15,9 @@ use std::path::PathBuf;
 use clap::Parser;
 use learnkit::cli::{CommonArgs, Outcome};
 use learnkit::envs::cartpole::REWARD_THRESHOLD;
-use learnkit::envs::{CartPole, Env, Features, GridWorld, MapSpec, TimeLimit};
+use learnkit::envs::{
+    Acrobot, CartPole, Env, Features, GridWorld, MapSpec, MountainCar, TimeLimit,
+};
 use learnkit::prelude::*;
 use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
@@ -30,6 +34,10 @@ pub enum EnvChoice {
     Frozen4,
     /// CliffWalking, cut at 200 steps.
     Cliff,
+    /// Acrobot-v1 (Gymnasium's threshold: −100).
+    Acrobot,
+    /// MountainCar-v0 (Gymnasium's threshold: −110).
+    Mountaincar,
 }
 
 /// Command line of the DQN example.
@@ -148,6 +156,78 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let env = GridWorld::new(MapSpec::cliff_walking())?;
             let make = || TimeLimit::new(env.clone(), 200);
             Ok(learn(args, make, "CliffWalking", config(grid), None)?.1)
+        }
+        EnvChoice::Acrobot => {
+            // RL Zoo's settings for Acrobot-v1 (rl-baselines3-zoo, hyperparams/dqn.yml).
+            let acrobot = DqnConfig::params()
+                .hidden(vec![256, 256])
+                .learning_rate(6.3e-4)
+                .batch_size(128)
+                .buffer_size(50_000)
+                .learning_starts(1000)
+                .gamma(0.99)
+                .train_frequency(4)
+                .gradient_steps(4)
+                .target_update(TargetUpdate::Hard { every: 250 })
+                .exploration(Schedule::Linear {
+                    start: 1.0,
+                    end: 0.1,
+                    duration: steps * 12 / 100,
+                });
+            let (mut agent, mut out) = learn(
+                args,
+                Acrobot::v1,
+                "Acrobot-v1",
+                config(acrobot),
+                Some(-100.0),
+            )?;
+            let seed = args.common.seed.wrapping_add(99);
+            let (obs, rewards) = record_episode(&mut Acrobot::v1(), &mut agent, seed, 500)?;
+            let states: Vec<[f64; 4]> = obs
+                .iter()
+                .map(|o| [o[1].atan2(o[0]), o[3].atan2(o[2]), o[4], o[5]])
+                .collect();
+            out.draw(
+                "dqn_episode.gif",
+                "A greedy episode of the trained agent: it pumps energy into the two links until \
+                 the free end swings above the line.",
+                |path| animation::acrobot(path, "DQN on Acrobot-v1", &states, &rewards),
+            )?;
+            Ok(out)
+        }
+        EnvChoice::Mountaincar => {
+            // RL Zoo's settings for MountainCar-v0.
+            let car = DqnConfig::params()
+                .hidden(vec![256, 256])
+                .learning_rate(4e-3)
+                .batch_size(128)
+                .buffer_size(10_000)
+                .learning_starts(1000)
+                .gamma(0.98)
+                .train_frequency(16)
+                .gradient_steps(8)
+                .target_update(TargetUpdate::Hard { every: 600 })
+                .exploration(Schedule::Linear {
+                    start: 1.0,
+                    end: 0.07,
+                    duration: steps / 5,
+                });
+            let (mut agent, mut out) = learn(
+                args,
+                MountainCar::v0,
+                "MountainCar-v0",
+                config(car),
+                Some(-110.0),
+            )?;
+            let seed = args.common.seed.wrapping_add(99);
+            let (states, rewards) = record_episode(&mut MountainCar::v0(), &mut agent, seed, 200)?;
+            out.draw(
+                "dqn_episode.gif",
+                "A greedy episode of the trained agent: too weak to climb directly, the car swings \
+                 back and forth to build momentum.",
+                |path| animation::mountain_car(path, "DQN on MountainCar-v0", &states, &rewards),
+            )?;
+            Ok(out)
         }
     }
 }

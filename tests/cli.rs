@@ -441,3 +441,42 @@ fn env_rollout_prints_one_line_per_step() {
         assert!(stderr.contains(expected), "{stderr}");
     }
 }
+
+/// The DQN example trains on Acrobot and MountainCar with their own settings (a short smoke run
+/// here; the thresholds are measured in `make bench`), reporting the JSON fields and writing the
+/// episode animation.
+#[cfg(feature = "tch")]
+#[test]
+fn dqn_runs_on_acrobot_and_mountain_car() {
+    let dir = tempfile::tempdir().unwrap();
+    for env in ["acrobot", "mountaincar"] {
+        let out = dir.path().join(env);
+        let out = out.to_str().unwrap();
+        let args = [
+            "--env",
+            env,
+            "--steps",
+            "1500",
+            "--eval-episodes",
+            "2",
+            "--out",
+            out,
+            "--json",
+        ];
+        let (code, stdout, stderr) = run("dqn_cartpole", &args);
+        assert_eq!(code, 0, "{env}: {stderr}");
+        let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        for key in [
+            "solved",
+            "seconds_to_solve",
+            "env_steps",
+            "eval_mean_return",
+        ] {
+            assert!(json.get(key).is_some(), "{env}: no {key}");
+        }
+        assert!(
+            std::path::Path::new(out).join("dqn_episode.gif").exists(),
+            "{env}"
+        );
+    }
+}
