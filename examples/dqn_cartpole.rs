@@ -188,7 +188,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 .map(|o| [o[1].atan2(o[0]), o[3].atan2(o[2]), o[4], o[5]])
                 .collect();
             out.draw(
-                "dqn_episode.gif",
+                "dqn_acrobot_episode.gif",
                 "A greedy episode of the trained agent: it pumps energy into the two links until \
                  the free end swings above the line.",
                 |path| animation::acrobot(path, "DQN on Acrobot-v1", &states, &rewards),
@@ -222,13 +222,25 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let seed = args.common.seed.wrapping_add(99);
             let (states, rewards) = record_episode(&mut MountainCar::v0(), &mut agent, seed, 200)?;
             out.draw(
-                "dqn_episode.gif",
+                "dqn_mountaincar_episode.gif",
                 "A greedy episode of the trained agent: too weak to climb directly, the car swings \
                  back and forth to build momentum.",
                 |path| animation::mountain_car(path, "DQN on MountainCar-v0", &states, &rewards),
             )?;
             Ok(out)
         }
+    }
+}
+
+/// The report files' prefix: `dqn` on CartPole (the original names), `dqn_<env>` otherwise, so
+/// that runs on several environments can share an output directory (as in the tour).
+fn prefix(args: &Args) -> String {
+    match args.env.unwrap_or_default() {
+        EnvChoice::Cartpole => "dqn".into(),
+        EnvChoice::Frozen4 => "dqn_frozen4".into(),
+        EnvChoice::Cliff => "dqn_cliff".into(),
+        EnvChoice::Acrobot => "dqn_acrobot".into(),
+        EnvChoice::Mountaincar => "dqn_mountaincar".into(),
     }
 }
 
@@ -260,7 +272,10 @@ where
         .max_episode_steps(max_len)
         .seed(args.common.seed)
         .progress(!args.common.json)
-        .log_csv(Some(args.common.out_path("dqn_episodes.csv")));
+        .log_csv(Some(
+            args.common
+                .out_path(&format!("{}_episodes.csv", prefix(args))),
+        ));
     let report = train(&mut env, &mut agent, &training, |log, agent| {
         check.check(log, agent)
     })?;
@@ -295,7 +310,7 @@ where
         .set("eval_success_rate", eval.success_rate)
         .set("eval_episodes", eval_episodes);
     out.draw(
-        "dqn_learning.png",
+        &format!("{}_learning.png", prefix(args)),
         "Return of every training episode against environment steps, with its 100-episode \
          moving average; the dashed line is the solved threshold.",
         |path| {
@@ -311,7 +326,7 @@ where
         },
     )?;
     out.draw(
-        "dqn_training.png",
+        &format!("{}_training.png", prefix(args)),
         "Left: the temporal-difference loss of each learning phase. Middle: the mean Q-value the \
          network predicts for the actions taken — it rises towards the discounted return of a \
          long episode (≈ 1/(1−γ) = 100 on CartPole). Right: the ε-greedy exploration schedule.",

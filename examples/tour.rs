@@ -287,6 +287,38 @@ fn stages(quick: bool) -> Vec<Stage> {
             })
         }),
     });
+    #[cfg(feature = "tch")]
+    stages.push(Stage {
+        name: "dqn (acrobot)",
+        title: "Deep Q-network on Acrobot-v1",
+        explanation: "Two links, one motor at the elbow: the agent must pump energy into the \
+            swing until the free end rises above the bar. RL Zoo's settings; training stops once \
+            the greedy policy averages −100 or better (Gymnasium's threshold).",
+        run: Box::new(move |common| {
+            dqn_cartpole::run(&dqn_cartpole::Args {
+                common: common.clone(),
+                env: Some(dqn_cartpole::EnvChoice::Acrobot),
+                steps: Some(if quick { 10_000 } else { 100_000 }),
+                ..Default::default()
+            })
+        }),
+    });
+    #[cfg(feature = "tch")]
+    stages.push(Stage {
+        name: "dqn (mountain car)",
+        title: "Deep Q-network on MountainCar-v0",
+        explanation: "The engine is too weak to climb the hill directly, and every step costs −1 \
+            until the flag: the agent only learns once exploration has rocked the car to the top. \
+            RL Zoo's settings; training stops at Gymnasium's threshold of −110.",
+        run: Box::new(move |common| {
+            dqn_cartpole::run(&dqn_cartpole::Args {
+                common: common.clone(),
+                env: Some(dqn_cartpole::EnvChoice::Mountaincar),
+                steps: Some(if quick { 10_000 } else { 120_000 }),
+                ..Default::default()
+            })
+        }),
+    });
     stages
 }
 

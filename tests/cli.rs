@@ -475,7 +475,9 @@ fn dqn_runs_on_acrobot_and_mountain_car() {
             assert!(json.get(key).is_some(), "{env}: no {key}");
         }
         assert!(
-            std::path::Path::new(out).join("dqn_episode.gif").exists(),
+            std::path::Path::new(out)
+                .join(format!("dqn_{env}_episode.gif"))
+                .exists(),
             "{env}"
         );
     }
