@@ -73,9 +73,10 @@ class SolveCheck:
         return time.perf_counter() - self.start - self.paused
 
 
-def run_learnkit(seed):
+def run_learnkit(seed, env="cartpole"):
     exe = os.path.join(ROOT, "target", "release", "examples", "dqn_cartpole")
-    out = subprocess.run([exe, "--seed", str(seed), "--json", "--out", os.path.join(ROOT, "target", "bench-dqn")],
+    out = subprocess.run([exe, "--env", env, "--seed", str(seed), "--json", "--out",
+                          os.path.join(ROOT, "target", "bench-dqn")],
                          check=True, capture_output=True, text=True).stdout
     d = json.loads(out.strip().splitlines()[-1])
     return {"solve": d["seconds_to_solve"], "total": d["train_seconds"], "eval": d["eval_mean_return"],
@@ -180,9 +181,19 @@ def fmt(v):
     return "not reached" if v is None else f"{v:.1f} s"
 
 
+def spread(results):
+    """Median and worst time to solve, or how many seeds did not solve."""
+    solves = sorted(r["solve"] for r in results if r["solve"] is not None)
+    if not solves:
+        return "no seed solved"
+    text = f"median {solves[len(solves) // 2]:.1f} s, worst {solves[-1]:.1f} s"
+    missed = len(results) - len(solves)
+    return text + (f", {missed} of {len(results)} seeds not solved" if missed else f", all {len(results)} seeds solved")
+
+
 def main():
-    seeds = [1, 2, 3]
-    peer_seeds = [1] if "--quick-peers" in sys.argv else seeds
+    seeds = list(range(1, 21))
+    peer_seeds = [1] if "--quick-peers" in sys.argv else [1, 2, 3, 4, 5]
     subprocess.run(["cargo", "build", "--release", "--quiet", "--features", "tch", "--example", "dqn_cartpole"],
                    cwd=ROOT, check=True)
     rows, ours = [], []
@@ -191,16 +202,28 @@ def main():
         ours.append(r)
         print("learnkit", seed, r, flush=True)
         rows.append(f"| learnkit DQN (64-64) | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
+    sb3, cleanrl, acrobot = [], [], []
     for seed in peer_seeds:
         r = run_sb3(seed)
+        sb3.append(r)
         print("sb3", seed, r, flush=True)
         rows.append(f"| Stable-Baselines3 DQN, RL Zoo settings (256-256) | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
     for seed in peer_seeds:
         r = run_cleanrl(seed)
+        cleanrl.append(r)
         print("cleanrl", seed, r, flush=True)
         rows.append(f"| CleanRL dqn.py algorithm (120-84) | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
-    solves = sorted(r["solve"] for r in ours if r["solve"] is not None)
-    median = f"{solves[len(solves) // 2]:.1f} s" if len(solves) == len(ours) else "not all seeds solved"
+    for seed in ([] if "--skip-learnkit" in sys.argv else [1, 2, 3, 4, 5]):
+        r = run_learnkit(seed, "acrobot")
+        acrobot.append(r)
+        print("learnkit acrobot", seed, r, flush=True)
+    acrobot_rows = [f"| learnkit DQN on Acrobot-v1 (RL Zoo settings, 256-256), solved at ≥ −100 | {i + 1} | {fmt(r['solve'])} | "
+                    f"{r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |" for i, r in enumerate(acrobot)]
+    fresh_fail = [i + 1 for i, r in enumerate(ours) if r["solve"] is not None and r["eval"] < 475]
+    median = (f"learnkit on CartPole seeds 1–20: **{spread(ours)}**"
+              + (f" (final evaluation below 475 on seeds {fresh_fail})" if fresh_fail else ", every final evaluation ≥ 475")
+              + f"; Stable-Baselines3 on seeds {peer_seeds[0]}–{peer_seeds[-1]}: {spread(sb3)}; "
+              f"CleanRL: {spread(cleanrl)}; learnkit on Acrobot-v1 seeds 1–5: {spread(acrobot)}")
     import stable_baselines3
     table = "\n".join([
         BEGIN,
@@ -208,11 +231,12 @@ def main():
         f"(1 thread), gymnasium {gym.__version__}, stable-baselines3 {stable_baselines3.__version__}; command: "
         "`make bench` (benches/dqn_peers.py). Solved = a greedy evaluation over 100 episodes averages "
         "≥ 475 (checked as described in the script; learnkit's clock includes these evaluations, the "
-        f"peers' clocks exclude them). learnkit's median time to solve over seeds 1–3: **{median}**.",
+        f"peers' clocks exclude them). {median}.",
         "",
         "| tool | seed | time to solve | training run (until solved or the step budget) | final greedy eval, 100 fresh episodes |",
         "|---|---|---|---|---|",
         *rows,
+        *acrobot_rows,
         END,
     ])
     doc = open(DOC).read()

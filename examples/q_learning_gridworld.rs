@@ -312,15 +312,14 @@ fn blackjack(args: &Args) -> Result<Outcome> {
     )?;
     out.draw(
         "blackjack_learning.png",
-        "Moving average of the return per hand while learning (exploring), against the \
-         optimal policy's expected return.",
+        "Mean return per hand over the last 20,000 hands while learning (exploring as it \
+         goes), against the optimal policy's expected return.",
         |path| {
             let title = format!("{} on Blackjack-v1: learning curve", algo.label());
-            figures::learning_curve(
+            figures::average_return(
                 path,
                 &title,
                 &report,
-                CurveAxis::Episodes,
                 20_000,
                 Some(("optimal policy", optimal)),
             )

@@ -298,7 +298,7 @@ fn stages(quick: bool) -> Vec<Stage> {
             dqn_cartpole::run(&dqn_cartpole::Args {
                 common: common.clone(),
                 env: Some(dqn_cartpole::EnvChoice::Acrobot),
-                steps: Some(if quick { 10_000 } else { 100_000 }),
+                steps: Some(if quick { 5_000 } else { 100_000 }),
                 ..Default::default()
             })
         }),
@@ -314,7 +314,7 @@ fn stages(quick: bool) -> Vec<Stage> {
             dqn_cartpole::run(&dqn_cartpole::Args {
                 common: common.clone(),
                 env: Some(dqn_cartpole::EnvChoice::Mountaincar),
-                steps: Some(if quick { 10_000 } else { 120_000 }),
+                steps: Some(if quick { 5_000 } else { 120_000 }),
                 ..Default::default()
             })
         }),

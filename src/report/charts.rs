@@ -163,7 +163,11 @@ fn tick_label(v: f64, integers_only: bool) -> String {
         };
     }
     let magnitude = v.abs();
-    if magnitude != 0.0 && !(1e-3..1e6).contains(&magnitude) {
+    // A tick meant to be 0 can come out as ±2e-16 from the axis arithmetic.
+    if magnitude < 1e-12 {
+        return "0".to_string();
+    }
+    if !(1e-3..1e6).contains(&magnitude) {
         return format!("{v:.1e}");
     }
     let text = format!("{v:.4}");

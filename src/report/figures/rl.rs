@@ -27,6 +27,46 @@ fn thin(points: Vec<(f64, f64)>, n: usize) -> Vec<(f64, f64)> {
     points.into_iter().step_by(step).collect()
 }
 
+/// Only the moving average of the return over `window` episodes, with an optional reference
+/// line: for noisy returns (a Blackjack hand is −1, 0 or +1) where single episodes say nothing.
+pub fn average_return(
+    path: impl AsRef<Path>,
+    title: &str,
+    report: &TrainReport,
+    window: usize,
+    reference: Option<(&str, f64)>,
+) -> Result<()> {
+    let average: Vec<(f64, f64)> = report
+        .moving_average(window)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (i as f64, v))
+        .collect();
+    let mut series = vec![Series::line(
+        format!("moving average ({window} episodes)"),
+        thin(average, 4000),
+        0,
+    )];
+    if let Some((name, t)) = reference {
+        let end = report.episodes.len().saturating_sub(1) as f64;
+        series.push(Series::reference(
+            format!("{name} ({t:.4})"),
+            vec![(0.0, t), (end, t)],
+        ));
+    }
+    save(
+        path,
+        SIZE,
+        &LineChart {
+            title: title.into(),
+            x_label: "episode".into(),
+            y_label: "mean return".into(),
+            series,
+            y_range: None,
+        },
+    )
+}
+
 /// The return of every training episode (grey points, at most 2,000 drawn) and its moving
 /// average over `window` episodes, with an optional reference line (`(name, value)`: the solved
 /// threshold, the optimal return).
