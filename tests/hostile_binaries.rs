@@ -441,7 +441,51 @@ fn cases(fx: &Fixture) -> Vec<Case> {
                 "--checkpoint",
             ),
             flags("dqn_cartpole", &["--steps", "0"], "--steps"),
-            flags("dqn_cartpole", &["--env", "mountaincar"], "mountaincar"),
+            flags("dqn_cartpole", &["--env", "pong"], "pong"),
+            // Tabular RL on Taxi and Blackjack, and the rollout printer.
+            flags(
+                "q_learning_gridworld",
+                &["--env", "blackjack", "--slippery"],
+                "--slippery",
+            ),
+            flags(
+                "q_learning_gridworld",
+                &["--env", "taxi", "--algo", "dqn"],
+                "dqn",
+            ),
+            flags(
+                "env_rollout",
+                &["--env", "taxi", "--actions", &p("no/such/actions.txt")],
+                "actions.txt",
+            ),
+            flags(
+                "env_rollout",
+                &["--env", "pong", "--actions", &p("no/such/actions.txt")],
+                "pong",
+            ),
+            flags(
+                "env_rollout",
+                &[
+                    "--env",
+                    "cartpole",
+                    "--natural",
+                    "--actions",
+                    &p("no/such/actions.txt"),
+                ],
+                "--natural",
+            ),
+            flags(
+                "env_rollout",
+                &[
+                    "--env",
+                    "blackjack",
+                    "--gif",
+                    &p("episode.gif"),
+                    "--actions",
+                    &p("no/such/a.txt"),
+                ],
+                "--gif",
+            ),
             flags("dqn_cartpole", &["--device", "tpu"], "tpu"),
             flags("dqn_cartpole", &["--hidden", "0"], "hidden"),
             flags("dqn_cartpole", &["--hidden", "4000000000"], "hidden"),
@@ -461,10 +505,11 @@ fn every_hostile_command_line_is_one_clean_error() {
     assert!(all.len() >= 80, "{} cases", all.len());
     let mut failures = Vec::new();
     for (ex, args, expected) in &all {
-        // Each run gets a fresh --out inside the fixture (unless the case names its own).
+        // Each run gets a fresh --out inside the fixture (unless the case names its own, or
+        // the example writes only to explicit paths: env_rollout prints, or writes --gif).
         let out = fx.dir.path().join("out");
         let mut full = args.clone();
-        if !args.iter().any(|a| a == "--out") {
+        if !args.iter().any(|a| a == "--out") && *ex != "env_rollout" {
             full.extend(["--out".to_string(), out.to_str().unwrap().to_string()]);
         }
         let run = Command::new(example(ex))
