@@ -263,8 +263,15 @@ where
     }
     let max_len = eval_env.max_episode_steps().unwrap_or(1000);
     let eval_seed = args.common.seed.wrapping_mul(7919).wrapping_add(17);
+    // Acrobot's and MountainCar's returns are noisy: a passing check must be confirmed on 100
+    // fresh episodes before training stops.
+    let confirmations = usize::from(matches!(
+        args.env.unwrap_or_default(),
+        EnvChoice::Acrobot | EnvChoice::Mountaincar
+    ));
     let mut check = SolveCheck::new(make(), solved.unwrap_or(f64::INFINITY))
         .seed(eval_seed)
+        .confirmations(confirmations)
         .stop(!args.no_early_stop);
     let training = TrainConfig::params()
         .episodes(usize::MAX / 2)

@@ -435,6 +435,7 @@ pub struct SolveCheck<E> {
     seed: u64,
     max_episode_steps: usize,
     stop: bool,
+    confirmations: usize,
     last_check: Option<usize>,
     start: Instant,
     solved_at: Option<f64>,
@@ -454,6 +455,7 @@ impl<E: Env> SolveCheck<E> {
             seed: 0,
             max_episode_steps,
             stop: true,
+            confirmations: 0,
             last_check: None,
             start: Instant::now(),
             solved_at: None,
@@ -491,6 +493,14 @@ impl<E: Env> SolveCheck<E> {
         self
     }
 
+    /// After a passing check, this many more checks on fresh episodes must pass too before the
+    /// task counts as solved (default 0). Where returns are noisy (Acrobot), a single check of
+    /// 100 episodes can pass by chance and the policy then fall short on fresh episodes.
+    pub fn confirmations(mut self, n: usize) -> Self {
+        self.confirmations = n;
+        self
+    }
+
     /// Seconds from this check's creation to the first solved check, if any.
     pub fn solved_at(&self) -> Option<f64> {
         self.solved_at
@@ -519,6 +529,18 @@ impl<E: Env> SolveCheck<E> {
         )?;
         if eval.mean_return < self.threshold {
             return Ok(Control::Continue);
+        }
+        for k in 1..=self.confirmations as u64 {
+            let again = evaluate(
+                &mut self.env,
+                agent,
+                self.episodes,
+                seed.wrapping_add(k.wrapping_mul(7_919_993)),
+                self.max_episode_steps,
+            )?;
+            if again.mean_return < self.threshold {
+                return Ok(Control::Continue);
+            }
         }
         self.solved_at = Some(self.start.elapsed().as_secs_f64());
         Ok(if self.stop {
