@@ -456,3 +456,43 @@ fn blackjack_dynamic_programming_matches_the_environment_and_q_learning_nears_it
     let learnt = planning::blackjack_policy_return(&|s| table.greedy(s), true, false);
     assert!(optimal - learnt < 0.02, "{learnt} vs {optimal}");
 }
+
+/// `SolveCheck` stops training at the first greedy check that reaches the threshold; with
+/// confirmations it asks for more passing checks on fresh episodes first. On the non-slippery
+/// lake a learnt greedy policy passes every check, so both stop at the same episode (the
+/// confirmed one after its extra checks); an unreachable threshold never stops.
+#[test]
+fn solve_checks_stop_once_solved_and_confirm_when_asked() {
+    use learnkit::rl::SolveCheck;
+    let run = |confirmations: usize, threshold: f64| {
+        let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap();
+        let mut agent = QLearning::params()
+            .learning_rate(0.5)
+            .gamma(0.99)
+            .exploration(Schedule::Constant(0.2))
+            .seed(3)
+            .build(16, 4)
+            .unwrap();
+        let mut check = SolveCheck::new(
+            GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap(),
+            threshold,
+        )
+        .episodes(20)
+        .max_episode_steps(100)
+        .confirmations(confirmations);
+        let report = train(
+            &mut env,
+            &mut agent,
+            &TrainConfig::params().episodes(2000).seed(3),
+            |log, agent| check.check(log, agent),
+        )
+        .unwrap();
+        (report.episodes.len(), check.solved_at().is_some())
+    };
+    let (plain, solved) = run(0, 1.0);
+    assert!(solved && plain < 2000, "{plain}");
+    let (confirmed, solved) = run(3, 1.0);
+    assert!(solved && confirmed == plain, "{confirmed} vs {plain}");
+    let (never, solved) = run(2, 2.0);
+    assert!(!solved && never == 2000);
+}
