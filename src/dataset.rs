@@ -328,21 +328,23 @@ where
 pub fn supervised<T: validate::Target, D: Labeled<T> + ?Sized>(
     data: &D,
 ) -> Result<(ArrayView2<'_, f64>, ArrayView1<'_, T>)> {
-    let x = data.as_records();
-    let y = data.targets();
-    validate::check_records(x, "training records")?;
-    validate::check_n_targets(x.nrows(), y.len())?;
-    T::check_targets(y, data.class_names().map(<[String]>::len))?;
-    Ok((x, y))
+    checked(data, validate::check_records)
 }
 
 /// As [`supervised`], with NaN features allowed as missing values (gradient boosting).
 pub(crate) fn supervised_allowing_missing<T: validate::Target, D: Labeled<T> + ?Sized>(
     data: &D,
 ) -> Result<(ArrayView2<'_, f64>, ArrayView1<'_, T>)> {
+    checked(data, validate::check_records_allowing_missing)
+}
+
+fn checked<T: validate::Target, D: Labeled<T> + ?Sized>(
+    data: &D,
+    check_records: fn(ArrayView2<'_, f64>, &str) -> Result<()>,
+) -> Result<(ArrayView2<'_, f64>, ArrayView1<'_, T>)> {
     let x = data.as_records();
     let y = data.targets();
-    validate::check_records_allowing_missing(x, "training records")?;
+    check_records(x, "training records")?;
     validate::check_n_targets(x.nrows(), y.len())?;
     T::check_targets(y, data.class_names().map(<[String]>::len))?;
     Ok((x, y))

@@ -8,67 +8,52 @@ use crate::error::{Error, Result};
 /// Fails with [`Error::EmptyData`] when `x` has no rows or no columns, and with
 /// [`Error::NonFinite`] at the first NaN or infinite value.
 pub fn check_records(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
-    if x.nrows() == 0 {
-        return Err(Error::EmptyData(format!("{context} has no samples")));
-    }
-    if x.ncols() == 0 {
-        return Err(Error::EmptyData(format!("{context} has no features")));
-    }
+    check_not_empty(x, context)?;
     check_finite(x, context)
-}
-
-/// Fails with [`Error::NonFinite`] at the first NaN or infinite value of `x`.
-pub fn check_finite(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
-    // Fast path without index bookkeeping (parallel over rows for large inputs, a plain scan
-    // of the slice when contiguous); the position is only looked up on failure.
-    let all_finite = match x.as_slice() {
-        Some(all) if all.len() >= 1 << 20 => all
-            .par_chunks(1 << 16)
-            .all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite())),
-        Some(all) => all.iter().fold(true, |ok, v| ok & v.is_finite()),
-        None => x.iter().all(|v| v.is_finite()),
-    };
-    if all_finite {
-        return Ok(());
-    }
-    for ((row, column), &value) in x.indexed_iter() {
-        if !value.is_finite() {
-            return Err(Error::NonFinite {
-                context: context.to_string(),
-                row,
-                column,
-                value,
-            });
-        }
-    }
-    Ok(())
 }
 
 /// As [`check_records`], but NaN is a missing value and allowed (only infinities fail).
 pub fn check_records_allowing_missing(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
+    check_not_empty(x, context)?;
+    check_no_infinity(x, context)
+}
+
+fn check_not_empty(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
     if x.nrows() == 0 {
         return Err(Error::EmptyData(format!("{context} has no samples")));
     }
     if x.ncols() == 0 {
         return Err(Error::EmptyData(format!("{context} has no features")));
     }
-    check_no_infinity(x, context)
+    Ok(())
+}
+
+/// Fails with [`Error::NonFinite`] at the first NaN or infinite value of `x`.
+pub fn check_finite(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
+    check_values(x, context, f64::is_finite)
 }
 
 /// Fails with [`Error::NonFinite`] at the first infinite value of `x` (NaN allowed).
 pub fn check_no_infinity(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
-    let none = match x.as_slice() {
+    check_values(x, context, |v| !v.is_infinite())
+}
+
+/// Fails with [`Error::NonFinite`] at the first value of `x` that is not `ok`.
+fn check_values(x: ArrayView2<'_, f64>, context: &str, ok: fn(f64) -> bool) -> Result<()> {
+    // Fast path without index bookkeeping (parallel over rows for large inputs, a plain scan
+    // of the slice when contiguous); the position is only looked up on failure.
+    let all_ok = match x.as_slice() {
         Some(all) if all.len() >= 1 << 20 => all
             .par_chunks(1 << 16)
-            .all(|c| c.iter().fold(true, |ok, v| ok & !v.is_infinite())),
-        Some(all) => all.iter().fold(true, |ok, v| ok & !v.is_infinite()),
-        None => x.iter().all(|v| !v.is_infinite()),
+            .all(|c| c.iter().fold(true, |acc, &v| acc & ok(v))),
+        Some(all) => all.iter().fold(true, |acc, &v| acc & ok(v)),
+        None => x.iter().all(|&v| ok(v)),
     };
-    if none {
+    if all_ok {
         return Ok(());
     }
     for ((row, column), &value) in x.indexed_iter() {
-        if value.is_infinite() {
+        if !ok(value) {
             return Err(Error::NonFinite {
                 context: context.to_string(),
                 row,

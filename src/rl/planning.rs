@@ -6,7 +6,8 @@
 //!   its expected return per hand, and [`blackjack_policy_return`] for any other policy.
 
 use learnkit_envs::blackjack::{encode, N_STATES};
-use learnkit_envs::{Env, Taxi, TaxiOptions};
+use learnkit_envs::taxi::N_STATES as N_STATES_TAXI;
+use learnkit_envs::{Taxi, TaxiOptions};
 
 /// Optimal state values and a greedy policy of a finite MDP, by value iteration: `outcomes(s, a)`
 /// lists `(probability, next state, reward, terminated)`; sweeps until no value moves by more
@@ -86,8 +87,14 @@ pub fn policy_evaluation<'a>(
 /// distribution (no time limit: a policy that never delivers scores very low).
 pub fn taxi_policy_return(options: TaxiOptions, policy: impl Fn(usize) -> usize) -> f64 {
     let taxi = Taxi::new(options);
-    let n = taxi.observation_space_size();
-    let v = policy_evaluation(n, |s, a| taxi.outcomes(s, a), policy, 1.0, 1e-12, 5_000);
+    let v = policy_evaluation(
+        N_STATES_TAXI,
+        |s, a| taxi.outcomes(s, a),
+        policy,
+        1.0,
+        1e-12,
+        5_000,
+    );
     taxi.initial_distribution()
         .iter()
         .zip(&v)
@@ -99,8 +106,14 @@ pub fn taxi_policy_return(options: TaxiOptions, policy: impl Fn(usize) -> usize)
 /// Gymnasium's start distribution: value iteration on the environment's transition table.
 pub fn taxi_optimal_return(options: TaxiOptions) -> f64 {
     let taxi = Taxi::new(options);
-    let n = taxi.observation_space_size();
-    let (v, _) = value_iteration(n, 6, |s, a| taxi.outcomes(s, a), 1.0, 1e-12, 10_000);
+    let (v, _) = value_iteration(
+        N_STATES_TAXI,
+        6,
+        |s, a| taxi.outcomes(s, a),
+        1.0,
+        1e-12,
+        10_000,
+    );
     taxi.initial_distribution()
         .iter()
         .zip(&v)
@@ -271,20 +284,6 @@ pub fn blackjack(sab: bool, natural: bool) -> (Vec<usize>, f64) {
 /// action), for Gymnasium's `sab` and `natural` options.
 pub fn blackjack_policy_return(policy: &dyn Fn(usize) -> usize, sab: bool, natural: bool) -> f64 {
     Rules { sab, natural }.expected_return(Some(policy))
-}
-
-/// Taxi's state count, through the environment's space.
-trait StateCount {
-    fn observation_space_size(&self) -> usize;
-}
-
-impl StateCount for Taxi {
-    fn observation_space_size(&self) -> usize {
-        match self.observation_space() {
-            learnkit_envs::Space::Discrete(n) => n,
-            learnkit_envs::Space::Box { .. } => 0,
-        }
-    }
 }
 
 #[cfg(test)]
