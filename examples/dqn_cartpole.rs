@@ -4,11 +4,13 @@
 //!
 //! ```text
 //! cargo run --release --features tch --example dqn_cartpole -- [--steps 100000] [--device cpu|cuda]
-//!     [--double] [--checkpoint PATH] [--resume PATH] [--env cartpole|acrobot|mountaincar|frozen4|cliff]
-//!     [--seed N] [--json]
+//!     [--double] [--dueling] [--n-step N] [--n-envs N] [--checkpoint PATH] [--resume PATH]
+//!     [--env cartpole|acrobot|mountaincar|frozen4|cliff] [--seed N] [--json]
 //! ```
 //! Training stops early once a greedy evaluation over 100 episodes reaches the solved threshold
-//! (475 on CartPole); `--no-early-stop` trains for all `--steps`.
+//! (475 on CartPole); `--no-early-stop` trains for all `--steps`. Either way the final
+//! evaluation (and the checkpoint) use the best network the solved checks evaluated, as
+//! Stable-Baselines3's `EvalCallback` keeps its best model.
 
 use std::path::PathBuf;
 
@@ -16,13 +18,13 @@ use clap::Parser;
 use learnkit::cli::{CommonArgs, Outcome};
 use learnkit::envs::cartpole::REWARD_THRESHOLD;
 use learnkit::envs::{
-    Acrobot, CartPole, Env, Features, GridWorld, MapSpec, MountainCar, TimeLimit,
+    Acrobot, CartPole, Env, Features, GridWorld, MapSpec, MountainCar, TimeLimit, VecEnv,
 };
 use learnkit::prelude::*;
 use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
 use learnkit::rl::dqn::{DeviceChoice, Dqn, DqnConfig, TargetUpdate};
-use learnkit::rl::{evaluate, record_episode, train, Schedule, SolveCheck, TrainConfig};
+use learnkit::rl::{evaluate, record_episode, train, train_vec, Schedule, SolveCheck, TrainConfig};
 
 /// The environments this example trains on.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,6 +60,16 @@ pub struct Args {
     /// Use Double DQN targets.
     #[arg(long)]
     pub double: bool,
+    /// Dueling value and advantage heads.
+    #[arg(long)]
+    pub dueling: bool,
+    /// n-step returns (1 to 64) [default: 1].
+    #[arg(long)]
+    pub n_step: Option<usize>,
+    /// Collect from this many environment copies at once (1 to 256), acting on them as one
+    /// batch; Gymnasium's next-step autoreset [default: 1].
+    #[arg(long)]
+    pub n_envs: Option<usize>,
     /// Hidden layer sizes, comma-separated (default: the environment's).
     #[arg(long, value_delimiter = ',')]
     pub hidden: Option<Vec<usize>>,
@@ -78,11 +90,29 @@ pub struct Args {
     pub resume: Option<PathBuf>,
 }
 
+/// Most environment copies `--n-envs` accepts.
+pub const MAX_N_ENVS: usize = 256;
+
 pub fn run(args: &Args) -> Result<Outcome> {
     // Every flag and path is checked before any work, under the name the user typed.
     let steps = args.steps.unwrap_or(100_000);
     if steps == 0 {
         return Err(Error::invalid("--steps", 0, "must be at least 1"));
+    }
+    let n_step = args.n_step.unwrap_or(1);
+    if !(1..=learnkit::rl::dqn::MAX_N_STEP).contains(&n_step) {
+        return Err(Error::invalid(
+            "--n-step",
+            n_step,
+            format!("must lie in 1..={}", learnkit::rl::dqn::MAX_N_STEP),
+        ));
+    }
+    if !(1..=MAX_N_ENVS).contains(&args.n_envs.unwrap_or(1)) {
+        return Err(Error::invalid(
+            "--n-envs",
+            args.n_envs.unwrap_or(1),
+            format!("must lie in 1..={MAX_N_ENVS}"),
+        ));
     }
     if args.eval_episodes == Some(0) {
         return Err(Error::invalid("--eval-episodes", 0, "must be at least 1"));
@@ -107,6 +137,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
         let hidden = args.hidden.clone().unwrap_or_else(|| base.hidden.clone());
         base.hidden(hidden)
             .double_dqn(args.double)
+            .dueling(args.dueling)
+            .n_step(n_step)
             .seed(args.common.seed)
             .device(args.device.unwrap_or(DeviceChoice::Cpu))
             .threads(args.threads.unwrap_or(1))
@@ -148,8 +180,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
             Ok(out)
         }
         EnvChoice::Frozen4 => {
+            // Gymnasium's FrozenLake-v1 cuts the 4x4 map's episodes at 100 steps.
             let env = GridWorld::new(MapSpec::frozen_lake_4x4(true))?;
-            let make = || env.clone();
+            let make = || TimeLimit::new(env.clone(), 100);
             Ok(learn(args, make, "FrozenLake 4x4", config(grid), None)?.1)
         }
         EnvChoice::Cliff => {
@@ -257,6 +290,7 @@ where
     E::Observation: Features,
 {
     let (mut env, mut eval_env) = (make(), make());
+    let n_step = args.n_step.unwrap_or(1);
     let mut agent = Dqn::new(config, &env.observation_space(), env.n_actions())?;
     if let Some(path) = &args.resume {
         agent.load_checkpoint(path)?;
@@ -283,9 +317,19 @@ where
             args.common
                 .out_path(&format!("{}_episodes.csv", prefix(args))),
         ));
-    let report = train(&mut env, &mut agent, &training, |log, agent| {
-        check.check(log, agent)
-    })?;
+    let n_envs = args.n_envs.unwrap_or(1);
+    let report = if n_envs == 1 {
+        train(&mut env, &mut agent, &training, |log, agent| {
+            check.check(log, agent)
+        })?
+    } else {
+        let mut envs = VecEnv::new(n_envs, |_| make());
+        train_vec(&mut envs, &mut agent, &training, |log, agent| {
+            check.check(log, agent)
+        })?
+    };
+    // Evaluate (and save) the best network the checks saw, not whatever training ended with.
+    check.restore_best(&mut agent)?;
     // The final evaluation uses episodes the solved check never saw.
     let eval_episodes = args.eval_episodes.unwrap_or(100);
     let eval = evaluate(
@@ -304,6 +348,13 @@ where
         .set("env", name)
         .set("device", format!("{:?}", agent.device()))
         .set("double_dqn", args.double)
+        .set("dueling", args.dueling)
+        .set("n_step", n_step)
+        .set("n_envs", n_envs)
+        .set(
+            "kept_network_episode",
+            check.best().map(|(episode, _)| episode),
+        )
         .set("train_seconds", report.seconds)
         .set("fit_seconds", report.seconds)
         .set("env_steps", report.env_steps)

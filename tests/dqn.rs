@@ -2,9 +2,11 @@
 //! exactly and refuse a different architecture.
 #![cfg(feature = "tch")]
 
-use learnkit::envs::{CartPole, Env, GridWorld, MapSpec};
+use learnkit::envs::{CartPole, Env, GridWorld, MapSpec, Space, VecEnv};
 use learnkit::rl::dqn::{Dqn, DqnConfig, TargetUpdate};
-use learnkit::rl::{evaluate, train, Control, Schedule, TrainConfig, TrainReport};
+use learnkit::rl::{
+    evaluate, train, train_vec, Agent, Control, Schedule, TrainConfig, TrainReport, Transition,
+};
 use learnkit::Error;
 
 fn small_config(seed: u64) -> DqnConfig {
@@ -153,6 +155,8 @@ fn bad_hyper_parameters_are_errors() {
         small_config(0).threads(1 << 20),
         small_config(0).buffer_size(usize::MAX / 2),
         small_config(0).buffer_size(1 << 40),
+        small_config(0).n_step(0),
+        small_config(0).n_step(65),
     ];
     for config in bad {
         assert!(matches!(
@@ -235,4 +239,201 @@ fn crafted_checkpoints_are_one_line_errors() {
         let err = fresh.load_checkpoint(&bad).unwrap_err();
         assert_eq!(err.to_string().lines().count(), 1, "cut at {cut}: {err}");
     }
+}
+
+/// Dueling heads: Q(s, a) = V(s) + A(s, a) − mean A(s, ·), computed here by hand from the flat
+/// parameters ([W₁ b₁ W₂ b₂], the last layer with 1 + n_actions outputs: V first).
+#[test]
+fn dueling_q_values_are_value_plus_centred_advantage() {
+    let space = CartPole::v1().observation_space();
+    let mut agent: Dqn<[f64; 4]> =
+        Dqn::new(small_config(4).hidden(vec![5]).dueling(true), &space, 2).unwrap();
+    let p = agent.parameters().unwrap();
+    assert_eq!(p.len(), 4 * 5 + 5 + 5 * 3 + 3);
+    let x = [0.03f32, -0.2, 0.1, 0.4];
+    let hidden: Vec<f32> = (0..5)
+        .map(|o| {
+            let s = p[20 + o] + (0..4).map(|i| p[o * 4 + i] * x[i]).sum::<f32>();
+            s.max(0.0)
+        })
+        .collect();
+    let out: Vec<f32> = (0..3)
+        .map(|o| p[25 + 15 + o] + (0..5).map(|i| p[25 + o * 5 + i] * hidden[i]).sum::<f32>())
+        .collect();
+    let mean = (out[1] + out[2]) / 2.0;
+    let expected = [out[0] + out[1] - mean, out[0] + out[2] - mean];
+    let q = agent.q_values(&x.map(f64::from)).unwrap();
+    for (a, b) in q.iter().zip(expected) {
+        assert!((a - b).abs() < 1e-5, "{q:?} vs {expected:?}");
+    }
+    // The network still learns FrozenLake with dueling heads.
+    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap();
+    let mut agent: Dqn<usize> =
+        Dqn::new(small_config(0).dueling(true), &env.observation_space(), 4).unwrap();
+    run(&mut env, &mut agent, 4000, 0);
+    assert_eq!(
+        evaluate(&mut env, &mut agent, 10, 0, 100)
+            .unwrap()
+            .success_rate,
+        1.0
+    );
+}
+
+/// Acting on a batch gives the actions acting one by one gives, with the same random draws.
+#[test]
+fn batched_acting_matches_one_by_one() {
+    let space = CartPole::v1().observation_space();
+    let observations: Vec<[f64; 4]> = (0..9)
+        .map(|i| {
+            let t = i as f64 / 9.0;
+            [t - 0.5, 0.3 - t, 0.1 * t, t * t - 0.2]
+        })
+        .collect();
+    for dueling in [false, true] {
+        let config = small_config(8)
+            .dueling(dueling)
+            .exploration(Schedule::Constant(0.4));
+        let mut one: Dqn<[f64; 4]> = Dqn::new(config.clone(), &space, 2).unwrap();
+        let mut batch: Dqn<[f64; 4]> = Dqn::new(config, &space, 2).unwrap();
+        for explore in [true, false] {
+            let singles: Vec<usize> = observations
+                .iter()
+                .map(|o| one.act(o, explore).unwrap())
+                .collect();
+            assert_eq!(batch.act_batch(&observations, explore).unwrap(), singles);
+        }
+    }
+}
+
+/// n-step returns, worked by hand: n = 3, γ = 0.5, rewards 1, 2, 3, 4, the fourth step
+/// terminal. Stored: (s₀, 1 + 0.5·2 + 0.25·3 = 2.75, s₃, 3 steps), then at the end
+/// (s₁, 2 + 1.5 + 1 = 4.5, s₄, 3 steps, terminal), (s₂, 3 + 2 = 5, 2 steps), (s₃, 4, 1 step).
+/// A second copy's transitions, interleaved, are kept apart.
+#[test]
+fn n_step_returns_match_the_hand_computation() {
+    let config = small_config(0)
+        .n_step(3)
+        .gamma(0.5)
+        .learning_starts(1_000_000);
+    let mut agent: Dqn<usize> = Dqn::new(config, &Space::Discrete(12), 2).unwrap();
+    let rewards = [1.0, 2.0, 3.0, 4.0];
+    for (t, reward) in rewards.into_iter().enumerate() {
+        for env in [0usize, 1] {
+            // Copy 1 lives in states 6.. and is cut by a time limit instead.
+            let base = 6 * env;
+            agent
+                .learn(&Transition {
+                    observation: &(base + t),
+                    action: t % 2,
+                    reward: reward * (1 + env) as f64,
+                    next_observation: &(base + t + 1),
+                    next_action: None,
+                    terminated: t == 3 && env == 0,
+                    truncated: t == 3 && env == 1,
+                    env,
+                })
+                .unwrap();
+        }
+    }
+    let buffer = agent.buffer();
+    assert_eq!(buffer.len(), 8);
+    let state = |features: &[f32]| features.iter().position(|&v| v == 1.0).unwrap();
+    let stored: Vec<(usize, f32, usize, usize, bool, bool)> = (0..8)
+        .map(|i| {
+            let t = buffer.get(i).unwrap();
+            (
+                state(t.observation),
+                t.reward,
+                state(t.next_observation),
+                t.steps,
+                t.terminated,
+                t.truncated,
+            )
+        })
+        .collect();
+    let expected = vec![
+        (0, 2.75, 3, 3, false, false),
+        (6, 5.5, 9, 3, false, false),
+        (1, 4.5, 4, 3, true, false),
+        (2, 5.0, 4, 2, true, false),
+        (3, 4.0, 4, 1, true, false),
+        (7, 9.0, 10, 3, false, true),
+        (8, 10.0, 10, 2, false, true),
+        (9, 8.0, 10, 1, false, true),
+    ];
+    assert_eq!(stored, expected);
+}
+
+/// A vector environment of one copy is the single-environment loop: same episodes, same
+/// network. With several copies, nothing is learnt across an episode boundary (no stored
+/// transition starts from a terminal CartPole state), and the run is reproducible.
+#[test]
+fn vectorised_collection_is_the_single_loop_with_one_copy() {
+    let config = TrainConfig::params()
+        .episodes(1_000_000)
+        .max_env_steps(Some(3000))
+        .max_episode_steps(500)
+        .seed(21);
+    let space = CartPole::v1().observation_space();
+    let returns = |report: &TrainReport| -> Vec<f64> {
+        report.episodes.iter().map(|e| e.episode_return).collect()
+    };
+    let mut single: Dqn<[f64; 4]> = Dqn::new(small_config(21), &space, 2).unwrap();
+    let a = train(&mut CartPole::v1(), &mut single, &config, |_, _| {
+        Ok(Control::Continue)
+    })
+    .unwrap();
+    let mut vectorised: Dqn<[f64; 4]> = Dqn::new(small_config(21), &space, 2).unwrap();
+    let mut one = VecEnv::new(1, |_| CartPole::v1());
+    let b = train_vec(&mut one, &mut vectorised, &config, |_, _| {
+        Ok(Control::Continue)
+    })
+    .unwrap();
+    assert_eq!(returns(&a), returns(&b));
+    assert_eq!(
+        single.parameters().unwrap(),
+        vectorised.parameters().unwrap()
+    );
+
+    let four = |seed| {
+        let mut agent: Dqn<[f64; 4]> = Dqn::new(small_config(seed), &space, 2).unwrap();
+        let mut envs = VecEnv::new(4, |_| CartPole::v1());
+        let report = train_vec(&mut envs, &mut agent, &config.clone().seed(seed), |_, _| {
+            Ok(Control::Continue)
+        })
+        .unwrap();
+        (report, agent)
+    };
+    let (report, agent) = four(3);
+    assert_eq!(report.env_steps, 3000);
+    assert_eq!(agent.buffer().len(), 3000);
+    let terminal = |s: &[f32]| s[0].abs() > 2.4 || s[2].abs() > 12f32.to_radians();
+    let mut terminated = 0;
+    for i in 0..agent.buffer().len() {
+        let t = agent.buffer().get(i).unwrap();
+        assert!(
+            !terminal(t.observation),
+            "transition {i} starts from a terminal state"
+        );
+        assert_eq!(t.terminated, terminal(t.next_observation));
+        terminated += usize::from(t.terminated);
+    }
+    let finished = report.episodes.iter().filter(|e| e.terminated).count();
+    assert_eq!(terminated, finished);
+    assert!(finished > 50, "{finished} episodes ended");
+    assert_eq!(returns(&report), returns(&four(3).0));
+}
+
+/// The DQN's snapshot restores its network exactly.
+#[test]
+fn snapshots_restore_the_network() {
+    let mut env = CartPole::v1();
+    let mut agent: Dqn<[f64; 4]> = Dqn::new(small_config(5), &env.observation_space(), 2).unwrap();
+    let before = agent.parameters().unwrap();
+    let snapshot = agent.snapshot().unwrap().unwrap();
+    run(&mut env, &mut agent, 800, 5);
+    assert_ne!(agent.parameters().unwrap(), before);
+    agent.restore(&snapshot).unwrap();
+    assert_eq!(agent.parameters().unwrap(), before);
+    assert!(agent.restore(&snapshot[1..]).is_err());
 }

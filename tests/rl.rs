@@ -3,7 +3,7 @@
 use learnkit::envs::{GridWorld, MapSpec};
 use learnkit::persist::Persist;
 use learnkit::rl::{
-    evaluate, train, Control, QLearning, QTable, Schedule, TabularAlgorithm, TrainConfig,
+    evaluate, train, Agent, Control, QLearning, QTable, Schedule, TabularAlgorithm, TrainConfig,
 };
 use learnkit::Error;
 
@@ -369,6 +369,7 @@ fn epsilon_clocks_count_what_they_say() {
         next_action: None,
         terminated: false,
         truncated: false,
+        env: 0,
     };
     for _ in 0..5 {
         per_step.learn(&t).unwrap();
@@ -495,4 +496,51 @@ fn solve_checks_stop_once_solved_and_confirm_when_asked() {
     assert!(solved && confirmed == plain, "{confirmed} vs {plain}");
     let (never, solved) = run(2, 2.0);
     assert!(!solved && never == 2000);
+}
+
+/// `SolveCheck` keeps the best policy it evaluated and puts it back: after a solved check on
+/// CliffWalking (best return −13) training goes on (`stop(false)`); whatever happens to the
+/// agent afterwards (here its Q-table is wiped, so the greedy policy walks into the wall until
+/// the time limit), `restore_best` gives back the policy that earned −13.
+#[test]
+fn solve_checks_keep_and_restore_the_best_policy() {
+    use learnkit::rl::SolveCheck;
+    let spec = MapSpec::cliff_walking();
+    let mut agent = QLearning::params()
+        .learning_rate(0.5)
+        .gamma(1.0)
+        .exploration(Schedule::Constant(0.1))
+        .seed(1)
+        .build(48, 4)
+        .unwrap();
+    let mut check = SolveCheck::new(GridWorld::new(spec.clone()).unwrap(), -13.0)
+        .episodes(1)
+        .max_episode_steps(100)
+        .stop(false);
+    let report = train(
+        &mut GridWorld::new(spec.clone()).unwrap(),
+        &mut agent,
+        &TrainConfig::params().episodes(600).seed(1),
+        |log, agent| check.check(log, agent),
+    )
+    .unwrap();
+    assert_eq!(report.episodes.len(), 600, "stop(false) trains on");
+    let (episode, score) = check.best().expect("a check ran");
+    assert_eq!(score, -13.0);
+    assert!(check.solved_at().is_some() && episode < 600);
+    let mut env = GridWorld::new(spec).unwrap();
+    agent.restore(&vec![0.0; 48 * 4]).unwrap();
+    assert!(
+        evaluate(&mut env, &mut agent, 1, 0, 100)
+            .unwrap()
+            .mean_return
+            < -13.0
+    );
+    assert!(check.restore_best(&mut agent).unwrap());
+    assert_eq!(
+        evaluate(&mut env, &mut agent, 1, 0, 100)
+            .unwrap()
+            .mean_return,
+        -13.0
+    );
 }

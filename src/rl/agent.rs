@@ -20,6 +20,9 @@ pub struct Transition<'a, O> {
     pub terminated: bool,
     /// A time limit cut the episode: the value of `next_observation` still counts.
     pub truncated: bool,
+    /// Which copy of a vector environment produced it (0 for a single environment): agents
+    /// that look at consecutive transitions (n-step returns) keep the copies apart.
+    pub env: usize,
 }
 
 /// An agent that acts in an environment with observations of type `O` and discrete actions.
@@ -34,6 +37,13 @@ pub trait Agent<O> {
     /// another length) is an error.
     fn act(&mut self, observation: &O, explore: bool) -> Result<usize>;
 
+    /// Chooses one action per observation, as [`Agent::act`] would one after the other (same
+    /// random draws, same order), for vectorised collection. Agents with a network override it
+    /// to evaluate the observations as one batch.
+    fn act_batch(&mut self, observations: &[O], explore: bool) -> Result<Vec<usize>> {
+        observations.iter().map(|o| self.act(o, explore)).collect()
+    }
+
     /// Learns from one transition; returns the training loss when the agent has one.
     fn learn(&mut self, transition: &Transition<'_, O>) -> Result<Option<f64>>;
 
@@ -42,6 +52,23 @@ pub trait Agent<O> {
 
     /// The current exploration rate, for logs.
     fn epsilon(&self) -> f64;
+
+    /// A copy of what decides the greedy policy (network weights, Q-table), so that a caller
+    /// can keep the best policy it has evaluated ([`crate::rl::SolveCheck`] does); `None`
+    /// (the default) when the agent does not support it.
+    fn snapshot(&self) -> Result<Option<Vec<f64>>> {
+        Ok(None)
+    }
+
+    /// Restores a [`Agent::snapshot`] of this agent. The default refuses: agents without
+    /// snapshots have none to restore.
+    fn restore(&mut self, snapshot: &[f64]) -> Result<()> {
+        Err(crate::error::Error::shape(
+            "policy snapshot",
+            "an agent that takes snapshots",
+            format!("{} values", snapshot.len()),
+        ))
+    }
 
     /// Fails unless the agent can act in an environment with this observation space and
     /// number of actions. [`crate::rl::train`] and [`crate::rl::evaluate`] call it before the

@@ -19,8 +19,8 @@ pub use agent::{Agent, Transition};
 pub use schedule::Schedule;
 pub use tabular::{EpsilonClock, QLearning, QLearningParams, QTable, TabularAlgorithm};
 pub use training::{
-    evaluate, record_episode, train, Control, EpisodeLog, Evaluation, SolveCheck, TrainConfig,
-    TrainReport,
+    evaluate, record_episode, train, train_vec, Control, EpisodeLog, Evaluation, SolveCheck,
+    TrainConfig, TrainReport,
 };
 
 #[cfg(feature = "tch")]

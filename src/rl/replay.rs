@@ -22,6 +22,9 @@ pub struct Batch {
     pub next_observations: Vec<f32>,
     /// 1 where the next state is terminal (no bootstrap), else 0.
     pub terminated: Vec<f32>,
+    /// Steps between the observation and the next observation (n-step returns; 1 otherwise):
+    /// the bootstrap is discounted by γ to this power.
+    pub steps: Vec<f32>,
 }
 
 /// One stored transition, as [`ReplayBuffer::get`] returns it.
@@ -39,6 +42,8 @@ pub struct Stored<'a> {
     pub terminated: bool,
     /// A time limit cut the episode.
     pub truncated: bool,
+    /// Environment steps from `observation` to `next_observation` (1 unless n-step).
+    pub steps: usize,
 }
 
 /// A ring buffer of transitions with feature-vector observations.
@@ -54,7 +59,11 @@ pub struct ReplayBuffer {
     rewards: Vec<f32>,
     terminated: Vec<bool>,
     truncated: Vec<bool>,
+    steps: Vec<u8>,
 }
+
+/// The most steps one stored n-step transition may span.
+pub const MAX_STEPS: usize = 255;
 
 /// The largest replay buffer [`ReplayBuffer::new`] allocates (4 GiB).
 pub const MAX_BUFFER_BYTES: usize = 4 << 30;
@@ -74,7 +83,7 @@ impl ReplayBuffer {
         let per_transition = obs_dim
             .checked_mul(2 * std::mem::size_of::<f32>())
             .and_then(|b| {
-                b.checked_add(std::mem::size_of::<usize>() + std::mem::size_of::<f32>() + 2)
+                b.checked_add(std::mem::size_of::<usize>() + std::mem::size_of::<f32>() + 3)
             });
         let bytes = per_transition.and_then(|b| b.checked_mul(capacity));
         if bytes.is_none_or(|b| b > MAX_BUFFER_BYTES) {
@@ -98,6 +107,7 @@ impl ReplayBuffer {
             rewards: vec![0.0; capacity],
             terminated: vec![false; capacity],
             truncated: vec![false; capacity],
+            steps: vec![1; capacity],
         })
     }
 
@@ -131,6 +141,37 @@ impl ReplayBuffer {
         terminated: bool,
         truncated: bool,
     ) -> Result<()> {
+        self.push_n(
+            observation,
+            action,
+            reward,
+            next_observation,
+            terminated,
+            truncated,
+            1,
+        )
+    }
+
+    /// Stores an n-step transition: `reward` is the discounted sum of the `steps` rewards
+    /// between `observation` and `next_observation` (1 ≤ `steps` ≤ [`MAX_STEPS`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_n(
+        &mut self,
+        observation: &[f32],
+        action: usize,
+        reward: f64,
+        next_observation: &[f32],
+        terminated: bool,
+        truncated: bool,
+        steps: usize,
+    ) -> Result<()> {
+        if !(1..=MAX_STEPS).contains(&steps) {
+            return Err(Error::invalid(
+                "replay steps",
+                steps,
+                format!("must lie in 1..={MAX_STEPS}"),
+            ));
+        }
         if observation.len() != self.obs_dim || next_observation.len() != self.obs_dim {
             return Err(Error::shape(
                 "replay observation",
@@ -146,6 +187,7 @@ impl ReplayBuffer {
         self.rewards[i] = reward as f32;
         self.terminated[i] = terminated;
         self.truncated[i] = truncated;
+        self.steps[i] = steps as u8;
         self.next = (i + 1) % self.capacity;
         self.len = (self.len + 1).min(self.capacity);
         Ok(())
@@ -162,6 +204,7 @@ impl ReplayBuffer {
         out.actions.clear();
         out.rewards.clear();
         out.terminated.clear();
+        out.steps.clear();
         for _ in 0..batch {
             let i = rng.gen_range(0..self.len);
             out.observations
@@ -172,6 +215,7 @@ impl ReplayBuffer {
             out.rewards.push(self.rewards[i]);
             // Only termination masks the bootstrap; truncation does not.
             out.terminated.push(f32::from(u8::from(self.terminated[i])));
+            out.steps.push(f32::from(self.steps[i]));
         }
         Ok(())
     }
@@ -195,6 +239,7 @@ impl ReplayBuffer {
             next_observation: &self.next_observations[j * d..(j + 1) * d],
             terminated: self.terminated[j],
             truncated: self.truncated[j],
+            steps: usize::from(self.steps[j]),
         })
     }
 }

@@ -385,6 +385,30 @@ impl Agent<usize> for QLearning {
         self.episode += 1;
     }
 
+    /// The Q-table, row-major.
+    fn snapshot(&self) -> Result<Option<Vec<f64>>> {
+        Ok(Some(self.table.q.iter().copied().collect()))
+    }
+
+    /// Writes a snapshot back into the Q-table (Double Q-learning: into both tables).
+    fn restore(&mut self, snapshot: &[f64]) -> Result<()> {
+        if snapshot.len() != self.table.q.len() {
+            return Err(Error::shape(
+                "Q-table snapshot",
+                format!("{} values", self.table.q.len()),
+                snapshot.len(),
+            ));
+        }
+        for (q, &v) in self.table.q.iter_mut().zip(snapshot) {
+            *q = v;
+        }
+        if let Some((a, b)) = &mut self.pair {
+            a.assign(&self.table.q);
+            b.assign(&self.table.q);
+        }
+        Ok(())
+    }
+
     fn epsilon(&self) -> f64 {
         match self.clock {
             EpsilonClock::PerEpisode => self.exploration.value(self.episode),

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use learnkit_envs::Env;
+use learnkit_envs::{Env, VecEnv};
 use serde::Serialize;
 
 use super::agent::{Agent, Transition};
@@ -166,6 +166,11 @@ fn progress_bar(config: &TrainConfig) -> indicatif::ProgressBar {
     bar
 }
 
+#[cfg(feature = "progress")]
+type Bar = indicatif::ProgressBar;
+#[cfg(not(feature = "progress"))]
+type Bar = NoProgress;
+
 /// Without feature `progress`, `TrainConfig::progress` draws nothing.
 #[cfg(not(feature = "progress"))]
 fn progress_bar(_config: &TrainConfig) -> NoProgress {
@@ -180,6 +185,109 @@ impl NoProgress {
     fn inc(&self, _: u64) {}
     fn set_message(&self, _: String) {}
     fn finish_and_clear(&self) {}
+}
+
+/// The bookkeeping [`train`] and [`train_vec`] share: the report, the moving window, the
+/// progress bar, the callback and the stopping rules.
+struct Book<'c> {
+    config: &'c TrainConfig,
+    start: Instant,
+    bar: Bar,
+    report: TrainReport,
+    recent: std::collections::VecDeque<f64>,
+    recent_sum: f64,
+}
+
+/// One finished episode, as the loops hand it to [`Book::finish`].
+struct Finished {
+    episode_return: f64,
+    length: usize,
+    epsilon: f64,
+    loss_sum: f64,
+    loss_count: usize,
+    terminated: bool,
+}
+
+impl<'c> Book<'c> {
+    fn new(config: &'c TrainConfig) -> Self {
+        Book {
+            config,
+            start: Instant::now(),
+            bar: progress_bar(config),
+            report: TrainReport {
+                episodes: Vec::with_capacity(config.episodes.min(4096)),
+                env_steps: 0,
+                seconds: 0.0,
+                seconds_to_target: None,
+            },
+            recent: std::collections::VecDeque::with_capacity(config.window),
+            recent_sum: 0.0,
+        }
+    }
+}
+
+impl Book<'_> {
+    /// Whether the step budget is spent.
+    fn out_of_steps(&self) -> bool {
+        self.config
+            .max_env_steps
+            .is_some_and(|m| self.report.env_steps >= m)
+    }
+
+    /// Logs a finished episode and calls the callback; true when training must stop.
+    fn finish<A>(
+        &mut self,
+        agent: &mut A,
+        episode: Finished,
+        callback: &mut impl FnMut(&EpisodeLog, &mut A) -> Result<Control>,
+    ) -> Result<bool> {
+        let config = self.config;
+        let log = EpisodeLog {
+            episode: self.report.episodes.len(),
+            episode_return: episode.episode_return,
+            length: episode.length,
+            epsilon: episode.epsilon,
+            loss: (episode.loss_count > 0).then(|| episode.loss_sum / episode.loss_count as f64),
+            wall_seconds: self.start.elapsed().as_secs_f64(),
+            env_steps: self.report.env_steps,
+            terminated: episode.terminated,
+        };
+        if self.recent.len() == config.window {
+            self.recent_sum -= self.recent.pop_front().unwrap_or(0.0);
+        }
+        self.recent.push_back(episode.episode_return);
+        self.recent_sum += episode.episode_return;
+        let mean = self.recent_sum / self.recent.len() as f64;
+        self.bar.inc(1);
+        if log.episode % 16 == 0 {
+            self.bar.set_message(format!(
+                "mean return {mean:.2} (last {})",
+                self.recent.len()
+            ));
+        }
+        let control = callback(&log, agent)?;
+        self.report.episodes.push(log);
+        let reached = config
+            .target_mean_return
+            .is_some_and(|t| self.recent.len() == config.window && mean >= t);
+        if reached && self.report.seconds_to_target.is_none() {
+            self.report.seconds_to_target = Some(self.start.elapsed().as_secs_f64());
+        }
+        Ok(reached
+            || control == Control::Stop
+            || self.out_of_steps()
+            || self.report.episodes.len() >= config.episodes)
+    }
+
+    /// Closes the bar, stamps the time and writes the log file.
+    fn close(mut self) -> Result<TrainReport> {
+        self.bar.finish_and_clear();
+        self.report.seconds = self.start.elapsed().as_secs_f64();
+        if let Some(path) = &self.config.log_csv {
+            write_log(path, &self.report.episodes)?;
+        }
+        Ok(self.report)
+    }
 }
 
 /// Trains `agent` on `env` for up to `config.episodes` episodes, calling `callback` after each
@@ -197,16 +305,7 @@ where
 {
     config.check()?;
     agent.check_env(&env.observation_space(), env.n_actions())?;
-    let start = Instant::now();
-    let bar = progress_bar(config);
-    let mut report = TrainReport {
-        episodes: Vec::with_capacity(config.episodes.min(4096)),
-        env_steps: 0,
-        seconds: 0.0,
-        seconds_to_target: None,
-    };
-    let mut recent = std::collections::VecDeque::with_capacity(config.window);
-    let mut recent_sum = 0.0;
+    let mut book = Book::new(config);
     for episode in 0..config.episodes {
         let seed = (episode == 0).then_some(config.seed);
         let mut observation = env.reset(seed);
@@ -217,10 +316,9 @@ where
         let terminated = loop {
             let step = env.step(action)?;
             length += 1;
-            report.env_steps += 1;
+            book.report.env_steps += 1;
             episode_return += step.reward;
-            let cut = length >= config.max_episode_steps
-                || config.max_env_steps.is_some_and(|m| report.env_steps >= m);
+            let cut = length >= config.max_episode_steps || book.out_of_steps();
             let truncated = step.truncated || (cut && !step.terminated);
             let done = step.terminated || truncated;
             let next_action = if done {
@@ -236,6 +334,7 @@ where
                 next_action,
                 terminated: step.terminated,
                 truncated,
+                env: 0,
             })?;
             if let Some(l) = loss {
                 loss_sum += l;
@@ -248,47 +347,150 @@ where
             action = next_action.unwrap_or(0);
         };
         agent.end_episode();
-        let log = EpisodeLog {
-            episode,
+        let finished = Finished {
             episode_return,
             length,
             epsilon,
-            loss: (loss_count > 0).then(|| loss_sum / loss_count as f64),
-            wall_seconds: start.elapsed().as_secs_f64(),
-            env_steps: report.env_steps,
+            loss_sum,
+            loss_count,
             terminated,
         };
-        if recent.len() == config.window {
-            recent_sum -= recent.pop_front().unwrap_or(0.0);
-        }
-        recent.push_back(episode_return);
-        recent_sum += episode_return;
-        let mean = recent_sum / recent.len() as f64;
-        bar.inc(1);
-        if episode % 16 == 0 {
-            bar.set_message(format!("mean return {mean:.2} (last {})", recent.len()));
-        }
-        let control = callback(&log, agent)?;
-        report.episodes.push(log);
-        let reached = config
-            .target_mean_return
-            .is_some_and(|t| recent.len() == config.window && mean >= t);
-        if reached && report.seconds_to_target.is_none() {
-            report.seconds_to_target = Some(start.elapsed().as_secs_f64());
-        }
-        if reached
-            || control == Control::Stop
-            || config.max_env_steps.is_some_and(|m| report.env_steps >= m)
-        {
+        if book.finish(agent, finished, &mut callback)? {
             break;
         }
     }
-    bar.finish_and_clear();
-    report.seconds = start.elapsed().as_secs_f64();
-    if let Some(path) = &config.log_csv {
-        write_log(path, &report.episodes)?;
+    book.close()
+}
+
+/// [`train`] on the copies of a vector environment, stepped in lock-step: each round, the agent
+/// chooses the copies' actions in one [`Agent::act_batch`] call and learns from each copy's
+/// transition in copy order. Under [`learnkit_envs::AutoReset::NextStep`] (Gymnasium's default) the step
+/// after an episode's end is a reset, not a transition: nothing is learned from the final
+/// observation of one episode to the first of the next; a truncated episode still bootstraps
+/// from its last observation. Episodes are logged in the order they finish; the copies are
+/// seeded `config.seed + i` at the start.
+///
+/// Every copy needs its own time limit ([`Env::max_episode_steps`]; wrap it in a
+/// [`learnkit_envs::TimeLimit`] if it has none): a vector environment resets only copies
+/// whose episode ended. When the step budget runs out, episodes still running are not logged.
+pub fn train_vec<E, A>(
+    envs: &mut VecEnv<E>,
+    agent: &mut A,
+    config: &TrainConfig,
+    mut callback: impl FnMut(&EpisodeLog, &mut A) -> Result<Control>,
+) -> Result<TrainReport>
+where
+    E: Env,
+    A: Agent<E::Observation>,
+{
+    config.check()?;
+    let Some(first) = envs.envs().first() else {
+        return Err(Error::invalid("envs", 0, "needs at least one copy"));
+    };
+    agent.check_env(&first.observation_space(), first.n_actions())?;
+    if envs.envs().iter().any(|e| e.max_episode_steps().is_none()) {
+        return Err(Error::invalid(
+            "envs",
+            "a copy without a time limit",
+            "every copy needs one (wrap it in TimeLimit)",
+        ));
     }
-    Ok(report)
+    let n = envs.len();
+    let mut book = Book::new(config);
+    let mut observations = envs.reset(config.seed);
+    let mut running: Vec<Finished> = (0..n)
+        .map(|_| Finished {
+            episode_return: 0.0,
+            length: 0,
+            epsilon: agent.epsilon(),
+            loss_sum: 0.0,
+            loss_count: 0,
+            terminated: false,
+        })
+        .collect();
+    let mut actions = agent.act_batch(&observations, true)?;
+    loop {
+        let steps = envs.step(&actions)?;
+        let next: Vec<E::Observation> =
+            steps.iter().map(|s| s.next_observation().clone()).collect();
+        // Copies whose episode just ended reset on their next step, ignoring the action: only
+        // the others act (so one copy draws exactly what the single-environment loop draws).
+        // The step that spends the budget ends its episode too.
+        let mut budget = config
+            .max_env_steps
+            .map(|m| m.saturating_sub(book.report.env_steps));
+        let mut acting = Vec::with_capacity(n);
+        for (i, s) in steps.iter().enumerate() {
+            let mut cut = false;
+            if let (false, Some(b)) = (s.reset, budget.as_mut()) {
+                cut = *b <= 1;
+                *b = b.saturating_sub(1);
+            }
+            if !(s.step.done() || cut) {
+                acting.push(i);
+            }
+        }
+        let chosen = if acting.len() == n {
+            agent.act_batch(&next, true)?
+        } else {
+            let batch: Vec<E::Observation> = acting.iter().map(|&i| next[i].clone()).collect();
+            agent.act_batch(&batch, true)?
+        };
+        let mut next_actions = vec![0; n];
+        for (&i, a) in acting.iter().zip(chosen) {
+            next_actions[i] = a;
+        }
+        for (i, s) in steps.iter().enumerate() {
+            if s.reset {
+                running[i].epsilon = agent.epsilon();
+                continue;
+            }
+            let episode = &mut running[i];
+            episode.length += 1;
+            episode.episode_return += s.step.reward;
+            book.report.env_steps += 1;
+            let truncated = s.step.truncated || (book.out_of_steps() && !s.step.terminated);
+            let done = s.step.terminated || truncated;
+            let loss = agent.learn(&Transition {
+                observation: &observations[i],
+                action: actions[i],
+                reward: s.step.reward,
+                next_observation: &s.step.observation,
+                next_action: (!done).then_some(next_actions[i]),
+                terminated: s.step.terminated,
+                truncated,
+                env: i,
+            })?;
+            if let Some(l) = loss {
+                episode.loss_sum += l;
+                episode.loss_count += 1;
+            }
+            if done {
+                episode.terminated = s.step.terminated;
+                agent.end_episode();
+                let epsilon = agent.epsilon();
+                let finished = std::mem::replace(
+                    episode,
+                    Finished {
+                        episode_return: 0.0,
+                        length: 0,
+                        epsilon,
+                        loss_sum: 0.0,
+                        loss_count: 0,
+                        terminated: false,
+                    },
+                );
+                if book.finish(agent, finished, &mut callback)? {
+                    return book.close();
+                }
+            }
+            if book.out_of_steps() {
+                return book.close();
+            }
+        }
+        observations = next;
+        actions = next_actions;
+    }
 }
 
 /// Writes episode logs as CSV (atomically).
@@ -439,6 +641,16 @@ pub struct SolveCheck<E> {
     last_check: Option<usize>,
     start: Instant,
     solved_at: Option<f64>,
+    best: Option<Best>,
+}
+
+/// The best policy a [`SolveCheck`] has evaluated.
+#[derive(Debug, Clone)]
+struct Best {
+    /// The lowest mean return among the check's evaluations (first and confirmations).
+    score: f64,
+    episode: usize,
+    snapshot: Vec<f64>,
 }
 
 impl<E: Env> SolveCheck<E> {
@@ -459,6 +671,7 @@ impl<E: Env> SolveCheck<E> {
             last_check: None,
             start: Instant::now(),
             solved_at: None,
+            best: None,
         }
     }
 
@@ -486,8 +699,8 @@ impl<E: Env> SolveCheck<E> {
         self
     }
 
-    /// Whether a solved check stops training (default true); when false it only records the
-    /// time.
+    /// Whether a solved check stops training (default true); when false it records the time
+    /// and goes on checking, keeping the best policy (see [`SolveCheck::restore_best`]).
     pub fn stop(mut self, yes: bool) -> Self {
         self.stop = yes;
         self
@@ -499,6 +712,26 @@ impl<E: Env> SolveCheck<E> {
     pub fn confirmations(mut self, n: usize) -> Self {
         self.confirmations = n;
         self
+    }
+
+    /// The training episode after which the best evaluated policy was seen, and its score (the
+    /// lowest mean return of that check's evaluations), if any check ran on an agent that takes
+    /// snapshots.
+    pub fn best(&self) -> Option<(usize, f64)> {
+        self.best.as_ref().map(|b| (b.episode, b.score))
+    }
+
+    /// Puts the best evaluated policy back into `agent`, as Stable-Baselines3's `EvalCallback`
+    /// keeps its best model: a policy that passed the check is never lost to later training.
+    /// Returns whether anything was restored (false when no check ran or the agent takes no
+    /// snapshots). When training stopped at a solved check, the agent already holds that
+    /// policy, which is the best by construction (every other check scored below the
+    /// threshold).
+    pub fn restore_best<A: Agent<E::Observation>>(&self, agent: &mut A) -> Result<bool> {
+        match &self.best {
+            Some(best) => agent.restore(&best.snapshot).map(|()| true),
+            None => Ok(false),
+        }
     }
 
     /// Seconds from this check's creation to the first solved check, if any.
@@ -515,7 +748,8 @@ impl<E: Env> SolveCheck<E> {
         let recent = self
             .last_check
             .is_some_and(|last| log.episode < last + self.every);
-        if self.solved_at.is_some() || log.episode_return < self.threshold || recent {
+        let solved = self.solved_at.is_some();
+        if (solved && self.stop) || log.episode_return < self.threshold || recent {
             return Ok(Control::Continue);
         }
         self.last_check = Some(log.episode);
@@ -527,20 +761,33 @@ impl<E: Env> SolveCheck<E> {
             seed,
             self.max_episode_steps,
         )?;
-        if eval.mean_return < self.threshold {
-            return Ok(Control::Continue);
-        }
-        for k in 1..=self.confirmations as u64 {
-            let again = evaluate(
-                &mut self.env,
-                agent,
-                self.episodes,
-                seed.wrapping_add(k.wrapping_mul(7_919_993)),
-                self.max_episode_steps,
-            )?;
-            if again.mean_return < self.threshold {
-                return Ok(Control::Continue);
+        let mut score = eval.mean_return;
+        if score >= self.threshold {
+            for k in 1..=self.confirmations as u64 {
+                let again = evaluate(
+                    &mut self.env,
+                    agent,
+                    self.episodes,
+                    seed.wrapping_add(k.wrapping_mul(7_919_993)),
+                    self.max_episode_steps,
+                )?;
+                score = score.min(again.mean_return);
+                if score < self.threshold {
+                    break;
+                }
             }
+        }
+        if self.best.as_ref().is_none_or(|b| score > b.score) {
+            if let Some(snapshot) = agent.snapshot()? {
+                self.best = Some(Best {
+                    score,
+                    episode: log.episode,
+                    snapshot,
+                });
+            }
+        }
+        if score < self.threshold || solved {
+            return Ok(Control::Continue);
         }
         self.solved_at = Some(self.start.elapsed().as_secs_f64());
         Ok(if self.stop {

@@ -18,6 +18,7 @@
 
 pub mod network;
 
+use std::collections::VecDeque;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -102,6 +103,11 @@ pub struct DqnConfig {
     pub target_update: TargetUpdate,
     /// Double DQN targets.
     pub double_dqn: bool,
+    /// Dueling value and advantage heads (Wang et al. 2016) on the shared hidden layers.
+    pub dueling: bool,
+    /// Bootstrap after this many steps: the target is `r₀ + γr₁ + … + γⁿ⁻¹rₙ₋₁ + γⁿ max Q`
+    /// (1: ordinary one-step DQN; at most [`MAX_N_STEP`]).
+    pub n_step: usize,
     /// TD loss.
     pub loss: Loss,
     /// Clip the gradient's global norm to this (`None`: no clipping).
@@ -133,6 +139,8 @@ impl DqnConfig {
             gradient_steps: 128,
             target_update: TargetUpdate::Hard { every: 10 },
             double_dqn: false,
+            dueling: false,
+            n_step: 1,
             loss: Loss::Huber,
             max_grad_norm: Some(10.0),
             exploration: Schedule::Linear {
@@ -153,6 +161,10 @@ pub const MAX_LAYERS: usize = 16;
 pub const MAX_UNITS: usize = 16_384;
 /// Most libtorch threads a [`DqnConfig`] accepts.
 pub const MAX_THREADS: usize = 256;
+/// Environment copies a DQN tells apart in [`Transition::env`] (n-step returns).
+pub const MAX_ENV_COPIES: usize = 4096;
+/// Longest n-step return a [`DqnConfig`] accepts.
+pub const MAX_N_STEP: usize = 64;
 
 impl Hyperparams for DqnConfig {
     fn check(&self) -> Result<()> {
@@ -177,6 +189,13 @@ impl Hyperparams for DqnConfig {
                 "threads",
                 self.threads,
                 format!("must be at most {MAX_THREADS}"),
+            ));
+        }
+        if !(1..=MAX_N_STEP).contains(&self.n_step) {
+            return Err(Error::invalid(
+                "n_step",
+                self.n_step,
+                format!("must lie in 1..={MAX_N_STEP}"),
             ));
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
@@ -255,6 +274,8 @@ pub struct Dqn<O> {
     mirror_stale: bool,
     batch: Batch,
     features: (Vec<f32>, Vec<f32>),
+    /// Per environment copy, the last `n_step − 1` (features, action, reward) not yet stored.
+    pending: std::collections::HashMap<usize, VecDeque<(Vec<f32>, usize, f64)>>,
     history: Vec<LearnStats>,
     marker: std::marker::PhantomData<fn(&O)>,
 }
@@ -285,6 +306,7 @@ impl<O: Features> Dqn<O> {
         let arch = Architecture {
             sizes,
             activation: config.activation,
+            dueling: config.dueling,
         };
         let online = arch
             .init(device, &mut rng::derived(config.seed, 0))
@@ -309,6 +331,7 @@ impl<O: Features> Dqn<O> {
             mirror_stale: true,
             batch: Batch::default(),
             features: (vec![0.0; obs_dim], vec![0.0; obs_dim]),
+            pending: Default::default(),
             history: Vec::new(),
             marker: std::marker::PhantomData,
         };
@@ -377,13 +400,10 @@ impl<O: Features> Dqn<O> {
             self.refresh_mirror()?;
         }
         let q = self.mirror.q_values(&self.arch, &self.features.0);
-        Ok(q.iter()
-            .enumerate()
-            .fold(
-                (0, f32::NEG_INFINITY),
-                |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-            )
-            .0)
+        if q.is_empty() {
+            return Err(Error::Torch("the Q-network returned no values".into()));
+        }
+        Ok(argmax(q))
     }
 
     /// One gradient step on a sampled mini-batch; returns (loss, mean Q).
@@ -421,7 +441,19 @@ impl<O: Features> Dqn<O> {
                 target_q.amax([1i64].as_slice(), false)
             }
         });
-        let td_target = rewards + next_q * not_done * self.config.gamma;
+        let td_target = if self.config.n_step == 1 {
+            rewards + next_q * not_done * self.config.gamma
+        } else {
+            // n-step transitions: γ to the power of the steps each one spans.
+            let gamma = self.config.gamma;
+            let discount: Vec<f32> = self
+                .batch
+                .steps
+                .iter()
+                .map(|&k| gamma.powi(k as i32) as f32)
+                .collect();
+            rewards + next_q * not_done * Tensor::from_slice(&discount).to_device(dev)
+        };
         let loss = match self.config.loss {
             Loss::Huber => q.smooth_l1_loss(&td_target, Reduction::Mean, 1.0),
             Loss::Mse => q.mse_loss(&td_target, Reduction::Mean),
@@ -461,6 +493,47 @@ impl<O: Features> Dqn<O> {
         Ok((loss, mean_q))
     }
 
+    /// n-step returns: queues the transition with the ones before it from the same copy; once
+    /// `n_step` are queued the oldest is stored with the discounted sum of their rewards and the
+    /// newest next observation. When the episode ends every queued transition is stored, with
+    /// the steps left (terminated: no bootstrap; truncated: γ^k bootstrap from the cut state).
+    fn store_n_step(&mut self, t: &Transition<'_, O>) -> Result<()> {
+        if t.env >= MAX_ENV_COPIES {
+            return Err(Error::invalid(
+                "transition env",
+                t.env,
+                format!("must be below {MAX_ENV_COPIES}"),
+            ));
+        }
+        let (n, gamma) = (self.config.n_step, self.config.gamma);
+        let queue = self.pending.entry(t.env).or_default();
+        queue.push_back((self.features.0.clone(), t.action, t.reward));
+        let done = t.terminated || t.truncated;
+        while queue.len() == n || (done && !queue.is_empty()) {
+            let steps = queue.len();
+            let ret = queue
+                .iter()
+                .rev()
+                .fold(0.0, |acc, &(_, _, reward)| reward + gamma * acc);
+            let (obs, action, _) = queue.pop_front().expect("a queued transition");
+            let (terminated, truncated) = if done {
+                (t.terminated, t.truncated)
+            } else {
+                (false, false)
+            };
+            self.buffer.push_n(
+                &obs,
+                action,
+                ret,
+                &self.features.1,
+                terminated,
+                truncated,
+                steps,
+            )?;
+        }
+        Ok(())
+    }
+
     fn sync_target(&mut self) {
         tch::no_grad(|| self.target.copy_(&self.online.detach()));
     }
@@ -473,7 +546,8 @@ impl<O: Features> Dqn<O> {
             CHECKPOINT_VERSION,
             self.step as i64,
             self.adam_t,
-            i64::from(self.arch.activation == Activation::Tanh),
+            // Bit 0: tanh activation; bit 1: dueling heads.
+            i64::from(self.arch.activation == Activation::Tanh) + 2 * i64::from(self.arch.dueling),
         ];
         meta.extend(self.arch.sizes.iter().map(|&s| s as i64));
         let rng_json = serde_json::to_vec(&self.rng)
@@ -521,18 +595,28 @@ impl<O: Features> Dqn<O> {
                 meta.first()
             )));
         }
-        let activation = if meta[3] == 1 {
+        let activation = if meta[3] & 1 == 1 {
             Activation::Tanh
         } else {
             Activation::Relu
         };
+        if !(0..=3).contains(&meta[3]) {
+            return Err(corrupt(format!(
+                "unknown network flags {} in the checkpoint header",
+                meta[3]
+            )));
+        }
         if meta[1] < 0 || meta[2] < 0 || meta[4..].iter().any(|&s| s < 0) {
             return Err(corrupt(format!(
                 "negative count in the checkpoint header {meta:?}"
             )));
         }
         let sizes: Vec<usize> = meta[4..].iter().map(|&s| s as usize).collect();
-        let found = Architecture { sizes, activation };
+        let found = Architecture {
+            sizes,
+            activation,
+            dueling: meta[3] & 2 == 2,
+        };
         if found != self.arch {
             return Err(Error::IncompatibleModel {
                 expected: describe(&self.arch),
@@ -584,9 +668,21 @@ impl<O: Features> Dqn<O> {
     }
 }
 
+/// The index of the largest value (the first of ties; 0 for an empty or all-NaN slice).
+fn argmax(q: &[f32]) -> usize {
+    q.iter()
+        .enumerate()
+        .fold(
+            (0, f32::NEG_INFINITY),
+            |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+        )
+        .0
+}
+
 fn describe(arch: &Architecture) -> String {
     let sizes: Vec<String> = arch.sizes.iter().map(|s| s.to_string()).collect();
-    format!("an MLP {} ({:?})", sizes.join("-"), arch.activation)
+    let heads = if arch.dueling { ", dueling" } else { "" };
+    format!("an MLP {} ({:?}{heads})", sizes.join("-"), arch.activation)
 }
 
 fn torch_error(e: tch::TchError) -> Error {
@@ -614,7 +710,10 @@ fn buffer_tensors(buffer: &ReplayBuffer) -> Vec<(String, Tensor)> {
             next.extend_from_slice(t.next_observation);
             actions.push(t.action as i64);
             rewards.push(t.reward);
-            flags.push(i64::from(t.terminated) + 2 * i64::from(t.truncated));
+            // Bit 0: terminated; bit 1: truncated; bits 2+: n-step length − 1.
+            flags.push(
+                i64::from(t.terminated) + 2 * i64::from(t.truncated) + 4 * (t.steps as i64 - 1),
+            );
         }
     }
     vec![
@@ -690,14 +789,25 @@ fn buffer_from_tensors(
             "holds NaN or infinite values",
         ));
     }
+    if let Some(&f) = flags
+        .iter()
+        .find(|&&f| f < 0 || (f >> 2) >= super::replay::MAX_STEPS as i64)
+    {
+        return Err(Error::shape(
+            "replay buffer flags",
+            format!("0..{}", 4 * super::replay::MAX_STEPS),
+            f,
+        ));
+    }
     for i in 0..n {
-        buffer.push(
+        buffer.push_n(
             &obs[i * obs_dim..(i + 1) * obs_dim],
             actions[i] as usize,
             f64::from(rewards[i]),
             &next[i * obs_dim..(i + 1) * obs_dim],
             flags[i] & 1 == 1,
             flags[i] & 2 == 2,
+            (flags[i] >> 2) as usize + 1,
         )?;
     }
     Ok(buffer)
@@ -714,19 +824,79 @@ impl<O: Features> Agent<O> for Dqn<O> {
         self.greedy(observation)
     }
 
+    fn act_batch(&mut self, observations: &[O], explore: bool) -> Result<Vec<usize>> {
+        use rand::Rng as _;
+        let d = self.arch.sizes[0];
+        let n_actions = self.n_actions().max(1);
+        let epsilon = self.epsilon();
+        // The same draws, in the same order, as `act` on each observation in turn.
+        let mut actions = vec![None; observations.len()];
+        let mut rows = Vec::with_capacity(observations.len() * d);
+        for (o, slot) in observations.iter().zip(actions.iter_mut()) {
+            o.write_features(&self.space, &mut self.features.0)?;
+            if explore && self.rng.gen::<f64>() < epsilon {
+                *slot = Some(self.rng.gen_range(0..n_actions));
+            } else {
+                rows.extend_from_slice(&self.features.0);
+            }
+        }
+        if self.mirror_stale {
+            self.refresh_mirror()?;
+        }
+        let q = self
+            .mirror
+            .q_values_batch(&self.arch, &rows, rows.len() / d);
+        let mut greedy = q.chunks_exact(n_actions).map(argmax);
+        actions
+            .into_iter()
+            .map(|a| {
+                a.or_else(|| greedy.next())
+                    .ok_or_else(|| Error::Torch("the Q-network returned too few values".into()))
+            })
+            .collect()
+    }
+
+    fn snapshot(&self) -> Result<Option<Vec<f64>>> {
+        Ok(Some(
+            self.parameters()?.into_iter().map(f64::from).collect(),
+        ))
+    }
+
+    fn restore(&mut self, snapshot: &[f64]) -> Result<()> {
+        let n = self.arch.n_params();
+        if snapshot.len() != n {
+            return Err(Error::shape(
+                "DQN snapshot",
+                format!("{n} parameters"),
+                snapshot.len(),
+            ));
+        }
+        let values: Vec<f32> = snapshot.iter().map(|&v| v as f32).collect();
+        let flat = Tensor::from_slice(&values).to_device(self.device);
+        tch::no_grad(|| {
+            self.online.copy_(&flat);
+            self.target.copy_(&flat);
+        });
+        self.refresh_mirror()
+    }
+
     fn learn(&mut self, t: &Transition<'_, O>) -> Result<Option<f64>> {
         t.observation
             .write_features(&self.space, &mut self.features.0)?;
         t.next_observation
             .write_features(&self.space, &mut self.features.1)?;
-        self.buffer.push(
-            &self.features.0,
-            t.action,
-            t.reward,
-            &self.features.1,
-            t.terminated,
-            t.truncated,
-        )?;
+        if self.config.n_step == 1 {
+            self.buffer.push(
+                &self.features.0,
+                t.action,
+                t.reward,
+                &self.features.1,
+                t.terminated,
+                t.truncated,
+            )?;
+        } else {
+            self.store_n_step(t)?;
+        }
         self.step += 1;
         let mut loss = None;
         if self.step >= self.config.learning_starts && self.step % self.config.train_frequency == 0

@@ -35,21 +35,37 @@ impl Activation {
 }
 
 /// Layer sizes: input, hidden..., output.
+///
+/// With `dueling` (Wang et al. 2016) the last layer has one more output than there are actions:
+/// a state value `V(s)` and one advantage `A(s, a)` per action, combined as
+/// `Q(s, a) = V(s) + A(s, a) − mean_a' A(s, a')`. The two heads share the hidden layers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Architecture {
     /// `[obs_dim, hidden₁, …, n_actions]`.
     pub sizes: Vec<usize>,
     /// Hidden activation.
     pub activation: Activation,
+    /// Value and advantage heads instead of one Q head.
+    #[serde(default)]
+    pub dueling: bool,
 }
 
 impl Architecture {
+    /// (inputs, outputs) of each linear layer; the dueling head has `n_actions + 1` outputs.
+    pub fn layers(&self) -> Vec<(usize, usize)> {
+        let last = self.sizes.len().saturating_sub(2);
+        self.sizes
+            .windows(2)
+            .enumerate()
+            .map(|(l, w)| (w[0], w[1] + usize::from(self.dueling && l == last)))
+            .collect()
+    }
+
     /// Offsets of (weight, bias) of each layer in the flat vector, and the total length.
     pub fn layout(&self) -> (Vec<(usize, usize)>, usize) {
         let mut offsets = Vec::new();
         let mut at = 0;
-        for w in self.sizes.windows(2) {
-            let (inp, out) = (w[0], w[1]);
+        for (inp, out) in self.layers() {
             offsets.push((at, at + inp * out));
             at += inp * out + out;
         }
@@ -67,9 +83,9 @@ impl Architecture {
     pub fn init(&self, device: Device, rng: &mut crate::rng::Rng) -> Tensor {
         use rand::Rng as _;
         let mut values = Vec::with_capacity(self.n_params());
-        for w in self.sizes.windows(2) {
-            let bound = 1.0 / (w[0] as f32).sqrt();
-            for _ in 0..(w[0] * w[1] + w[1]) {
+        for (inp, out) in self.layers() {
+            let bound = 1.0 / (inp as f32).sqrt();
+            for _ in 0..(inp * out + out) {
                 values.push(rng.gen_range(-bound..bound));
             }
         }
@@ -81,21 +97,28 @@ impl Architecture {
         let (offsets, _) = self.layout();
         let last = offsets.len() - 1;
         let mut h = x.shallow_clone();
-        for (l, (w, &(wo, bo))) in self.sizes.windows(2).zip(&offsets).enumerate() {
+        for (l, ((inp, out), &(wo, bo))) in self.layers().into_iter().zip(&offsets).enumerate() {
             let weight = flat
-                .narrow(0, wo as i64, (w[0] * w[1]) as i64)
-                .view([w[1] as i64, w[0] as i64]);
-            let bias = flat.narrow(0, bo as i64, w[1] as i64);
+                .narrow(0, wo as i64, (inp * out) as i64)
+                .view([out as i64, inp as i64]);
+            let bias = flat.narrow(0, bo as i64, out as i64);
             h = h.linear(&weight, Some(&bias));
             if l < last {
                 h = self.activation.apply(&h);
             }
         }
+        if self.dueling {
+            let n = h.size()[1] - 1;
+            let value = h.narrow(1, 0, 1);
+            let advantage = h.narrow(1, 1, n);
+            let mean = advantage.mean_dim([1i64].as_slice(), true, tch::Kind::Float);
+            h = value + advantage - mean;
+        }
         h
     }
 }
 
-/// The network's weights copied to plain Rust, for fast single-observation forward passes.
+/// The network's weights copied to plain Rust, for fast forward passes on a few observations.
 #[derive(Debug, Clone, Default)]
 pub struct Mirror {
     params: Vec<f32>,
@@ -111,30 +134,52 @@ impl Mirror {
         Ok(())
     }
 
-    /// The greedy action and Q-values for one observation.
+    /// The Q-values of one observation.
     pub fn q_values(&mut self, arch: &Architecture, x: &[f32]) -> &[f32] {
-        let (offsets, _) = arch.layout();
+        self.q_values_batch(arch, x, 1)
+    }
+
+    /// The Q-values of `rows` observations stored row-major in `x`: `rows × n_actions` values,
+    /// row-major. Each weight row is read once for the whole batch.
+    pub fn q_values_batch(&mut self, arch: &Architecture, x: &[f32], rows: usize) -> &[f32] {
+        let (offsets, total) = arch.layout();
         let last = offsets.len() - 1;
         let (a, b) = &mut self.buffers;
         a.clear();
         a.extend_from_slice(x);
-        for (l, (w, &(wo, bo))) in arch.sizes.windows(2).zip(&offsets).enumerate() {
-            let (inp, out) = (w[0], w[1]);
+        if self.params.len() < total {
+            // Never refreshed: no network to read (refresh errors are reported upstream).
+            a.clear();
+            return a;
+        }
+        for (l, ((inp, out), &(wo, bo))) in arch.layers().into_iter().zip(&offsets).enumerate() {
             b.clear();
-            b.resize(out, 0.0);
-            if self.params.len() >= bo + out {
-                for (o, bv) in b.iter_mut().enumerate() {
-                    let row = &self.params[wo + o * inp..wo + (o + 1) * inp];
-                    let mut s = self.params[bo + o];
-                    for (p, v) in row.iter().zip(a.iter()) {
+            b.resize(rows * out, 0.0);
+            for o in 0..out {
+                let row = &self.params[wo + o * inp..wo + (o + 1) * inp];
+                let bias = self.params[bo + o];
+                for r in 0..rows {
+                    let input = &a[r * inp..(r + 1) * inp];
+                    let mut s = bias;
+                    for (p, v) in row.iter().zip(input) {
                         s += p * v;
                     }
-                    *bv = if l < last {
+                    b[r * out + o] = if l < last {
                         arch.activation.apply_f32(s)
                     } else {
                         s
                     };
                 }
+            }
+            std::mem::swap(a, b);
+        }
+        if arch.dueling {
+            // [V, A₁..Aₙ] per row → Q = V + A − mean(A).
+            let width = arch.sizes.last().copied().unwrap_or(0);
+            b.clear();
+            for head in a.chunks_exact(width + 1) {
+                let mean = head[1..].iter().sum::<f32>() / width as f32;
+                b.extend(head[1..].iter().map(|adv| head[0] + adv - mean));
             }
             std::mem::swap(a, b);
         }
