@@ -27,7 +27,7 @@ lint:
 		cargo tree -p learnkit --no-default-features -e normal --prefix none | grep -E '^($(LEAN_FORBIDDEN)) '; exit 1; fi
 	RUSTDOCFLAGS="-D warnings" $(TORCH) cargo doc --no-deps --workspace --all-features
 
-PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baselines3>=2.7"
+PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baselines3>=2.7" matplotlib
 
 ## Side-by-side benchmarks against the Python peers (scikit-learn, Gymnasium, NumPy Q-learning
 ## loops on Taxi and Blackjack, Stable-Baselines3, CleanRL's DQN); rewrites the tables in

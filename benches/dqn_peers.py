@@ -73,14 +73,14 @@ class SolveCheck:
         return time.perf_counter() - self.start - self.paused
 
 
-def run_learnkit(seed, env="cartpole"):
+def run_learnkit(seed, env="cartpole", flags=()):
     exe = os.path.join(ROOT, "target", "release", "examples", "dqn_cartpole")
     out = subprocess.run([exe, "--env", env, "--seed", str(seed), "--json", "--out",
-                          os.path.join(ROOT, "target", "bench-dqn")],
+                          os.path.join(ROOT, "target", "bench-dqn"), *flags],
                          check=True, capture_output=True, text=True).stdout
     d = json.loads(out.strip().splitlines()[-1])
     return {"solve": d["seconds_to_solve"], "total": d["train_seconds"], "eval": d["eval_mean_return"],
-            "steps": d["env_steps"]}
+            "steps": d["env_steps"], "seed": seed}
 
 
 def run_sb3(seed):
@@ -191,18 +191,79 @@ def spread(results):
     return text + (f", {missed} of {len(results)} seeds not solved" if missed else f", all {len(results)} seeds solved")
 
 
+# The DQN options measured on CartPole seeds 1-20 against the defaults (docs/dqn.md).
+OPTIONS = [("--dueling",), ("--n-step", "3"), ("--n-envs", "4"), ("--double",)]
+
+
+def strip_plot(path, cartpole, others):
+    """Time to solve per seed, one row per tool or option; seeds that did not solve are drawn as
+    crosses at the right edge."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 0.5 * max(len(cartpole), len(others)) + 2.2),
+                             gridspec_kw={"width_ratios": [3, 2]})
+    jitter = random.Random(0)
+    for ax, groups, title in ((axes[0], cartpole, "CartPole-v1 (solved: greedy mean ≥ 475)"),
+                              (axes[1], others, "Acrobot-v1 (≥ −100) and MountainCar-v0 (≥ −110)")):
+        times = [r["solve"] for _, rs in groups for r in rs if r["solve"] is not None]
+        right = max(times + [1.0]) * 1.6
+        for row, (label, results) in enumerate(groups):
+            y = len(groups) - 1 - row
+            solved = [r["solve"] for r in results if r["solve"] is not None]
+            missed = len(results) - len(solved)
+            ax.scatter(solved, [y + jitter.uniform(-0.18, 0.18) for _ in solved], s=22, alpha=0.75,
+                       color="tab:blue" if label.startswith("learnkit") else "tab:orange")
+            if solved:
+                med = sorted(solved)[len(solved) // 2]
+                ax.plot([med, med], [y - 0.32, y + 0.32], color="black", linewidth=2)
+            if missed:
+                ax.scatter([right / 1.15] * missed, [y] * missed, marker="x", color="red", s=40)
+        ax.set_yticks(range(len(groups)))
+        ax.set_yticklabels([label for label, _ in reversed(groups)], fontsize=9)
+        ax.set_xscale("log")
+        ax.set_xlim(left=min(times + [1.0]) / 1.5, right=right)
+        ax.set_xlabel("wall seconds to solve (log scale)")
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="x", which="both", alpha=0.3)
+    fig.suptitle("DQN time to solve, one dot per seed (bar: median; red cross: not solved within the step budget)",
+                 fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main():
     seeds = list(range(1, 21))
     peer_seeds = [1] if "--quick-peers" in sys.argv else [1, 2, 3, 4, 5]
+    skip = "--skip-learnkit" in sys.argv
+    # Seeds no file in the repository holds, drawn afresh at every run.
+    draw = random.SystemRandom()
+    fresh = sorted(draw.randrange(1_000, 1_000_000_000) for _ in range(10))
+    fresh_acrobot = sorted(draw.randrange(1_000, 1_000_000_000) for _ in range(3))
     subprocess.run(["cargo", "build", "--release", "--quiet", "--features", "tch", "--example", "dqn_cartpole"],
                    cwd=ROOT, check=True)
-    rows, ours = [], []
-    for seed in seeds if "--skip-learnkit" not in sys.argv else []:
+    rows, ours, ours_fresh = [], [], []
+    for seed in seeds if not skip else []:
         r = run_learnkit(seed)
         ours.append(r)
         print("learnkit", seed, r, flush=True)
         rows.append(f"| learnkit DQN (64-64) | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
-    sb3, cleanrl, acrobot = [], [], []
+    for seed in fresh if not skip else []:
+        r = run_learnkit(seed)
+        ours_fresh.append(r)
+        print("learnkit fresh", seed, r, flush=True)
+        rows.append(f"| learnkit DQN (64-64), fresh seed | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
+    options = []
+    for flags in OPTIONS if not skip else []:
+        results = []
+        for seed in seeds:
+            r = run_learnkit(seed, "cartpole", flags)
+            results.append(r)
+            print("learnkit", " ".join(flags), seed, r, flush=True)
+        options.append((" ".join(flags), results))
+    sb3, cleanrl, acrobot, car = [], [], [], []
     for seed in peer_seeds:
         r = run_sb3(seed)
         sb3.append(r)
@@ -213,17 +274,35 @@ def main():
         cleanrl.append(r)
         print("cleanrl", seed, r, flush=True)
         rows.append(f"| CleanRL dqn.py algorithm (120-84) | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
-    for seed in ([] if "--skip-learnkit" in sys.argv else [1, 2, 3, 4, 5]):
+    for seed in ([] if skip else [1, 2, 3, 4, 5] + fresh_acrobot):
         r = run_learnkit(seed, "acrobot")
         acrobot.append(r)
         print("learnkit acrobot", seed, r, flush=True)
-    acrobot_rows = [f"| learnkit DQN on Acrobot-v1 (RL Zoo settings, 256-256), solved at ≥ −100 | {i + 1} | {fmt(r['solve'])} | "
-                    f"{r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |" for i, r in enumerate(acrobot)]
-    fresh_fail = [i + 1 for i, r in enumerate(ours) if r["solve"] is not None and r["eval"] < 475]
-    median = (f"learnkit on CartPole seeds 1–20: **{spread(ours)}**"
-              + (f" (final evaluation below 475 on seeds {fresh_fail})" if fresh_fail else ", every final evaluation ≥ 475")
+    for seed in ([] if skip else [1, 2, 3]):
+        r = run_learnkit(seed, "mountaincar", ("--steps", "120000"))
+        car.append(r)
+        print("learnkit mountaincar", seed, r, flush=True)
+    other_rows = [f"| learnkit DQN on Acrobot-v1 (RL Zoo settings, 256-256), solved at ≥ −100 | {r['seed']} | {fmt(r['solve'])} | "
+                  f"{r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |" for r in acrobot]
+    other_rows += [f"| learnkit DQN on MountainCar-v0 (RL Zoo settings, 256-256, 120k steps), solved at ≥ −110 | {r['seed']} | "
+                   f"{fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |" for r in car]
+    fresh_fail = [r["seed"] for r in ours + ours_fresh if r["eval"] < 475]
+    median = (f"learnkit on CartPole seeds 1–20: **{spread(ours)}**; on 10 fresh seeds drawn at the run: "
+              f"**{spread(ours_fresh)}**"
+              + (f" (final evaluation below 475 on seeds {fresh_fail})" if fresh_fail else "; every final evaluation ≥ 475")
               + f"; Stable-Baselines3 on seeds {peer_seeds[0]}–{peer_seeds[-1]}: {spread(sb3)}; "
-              f"CleanRL: {spread(cleanrl)}; learnkit on Acrobot-v1 seeds 1–5: {spread(acrobot)}")
+              f"CleanRL: {spread(cleanrl)}; learnkit on Acrobot-v1 seeds 1–5 and 3 fresh seeds: {spread(acrobot)}, "
+              f"lowest final evaluation {min([r['eval'] for r in acrobot] or [float('nan')]):.1f}; "
+              f"on MountainCar-v0 seeds 1–3: {spread(car)}, lowest final evaluation "
+              f"{min([r['eval'] for r in car] or [float('nan')]):.1f}")
+    option_rows = [f"| defaults | {spread(ours)} | {min([r['eval'] for r in ours] or [float('nan')]):.1f} |"]
+    option_rows += [f"| `{flags}` | {spread(rs)} | {min(r['eval'] for r in rs):.1f} |" for flags, rs in options]
+    if not skip:
+        strip_plot(os.path.join(ROOT, "docs", "img", "dqn_time_to_solve.png"),
+                   [("learnkit, seeds 1–20", ours), ("learnkit, 10 fresh seeds", ours_fresh)]
+                   + [(f"learnkit {flags}, seeds 1–20", rs) for flags, rs in options]
+                   + [(f"SB3 (RL Zoo), seeds 1–{len(sb3)}", sb3), (f"CleanRL dqn.py, seeds 1–{len(cleanrl)}", cleanrl)],
+                   [("learnkit Acrobot, 8 seeds", acrobot), ("learnkit MountainCar, 3 seeds", car)])
     import stable_baselines3
     table = "\n".join([
         BEGIN,
@@ -233,10 +312,19 @@ def main():
         "≥ 475 (checked as described in the script; learnkit's clock includes these evaluations, the "
         f"peers' clocks exclude them). {median}.",
         "",
+        "![time to solve per seed](img/dqn_time_to_solve.png)",
+        "",
+        "The DQN options on the same 20 CartPole seeds (time to solve; lowest final greedy evaluation "
+        "on 100 fresh episodes):",
+        "",
+        "| learnkit flags | time to solve, seeds 1–20 | lowest final evaluation |",
+        "|---|---|---|",
+        *option_rows,
+        "",
         "| tool | seed | time to solve | training run (until solved or the step budget) | final greedy eval, 100 fresh episodes |",
         "|---|---|---|---|---|",
         *rows,
-        *acrobot_rows,
+        *other_rows,
         END,
     ])
     doc = open(DOC).read()

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --features tch --example dqn_cartpole -- [--steps 100000] [--device cpu|cuda]
-//!     [--double] [--dueling] [--n-step N] [--n-envs N] [--checkpoint PATH] [--resume PATH]
+//!     [--double | --no-double] [--dueling] [--n-step N] [--n-envs N] [--checkpoint PATH] [--resume PATH]
 //!     [--env cartpole|acrobot|mountaincar|frozen4|cliff] [--seed N] [--json]
 //! ```
 //! Training stops early once a greedy evaluation over 100 episodes reaches the solved threshold
@@ -57,13 +57,16 @@ pub struct Args {
     /// Where the networks live; cuda falls back to the CPU without a GPU [default: cpu].
     #[arg(long, value_enum)]
     pub device: Option<DeviceChoice>,
-    /// Use Double DQN targets.
-    #[arg(long)]
+    /// Use Double DQN targets [default on CartPole].
+    #[arg(long, conflicts_with = "no_double")]
     pub double: bool,
+    /// One-step DQN targets without Double DQN [default on the other environments].
+    #[arg(long)]
+    pub no_double: bool,
     /// Dueling value and advantage heads.
     #[arg(long)]
     pub dueling: bool,
-    /// n-step returns (1 to 64) [default: 1].
+    /// n-step returns (1 to 64) [default: 3 on CartPole, 1 elsewhere].
     #[arg(long)]
     pub n_step: Option<usize>,
     /// Collect from this many environment copies at once (1 to 256), acting on them as one
@@ -79,6 +82,10 @@ pub struct Args {
     /// Train for all --steps even after the solved threshold is reached.
     #[arg(long)]
     pub no_early_stop: bool,
+    /// Extra 100-episode checks on fresh episodes a passing solved check needs before training
+    /// stops [default: 1].
+    #[arg(long)]
+    pub confirmations: Option<usize>,
     /// Greedy episodes in the final evaluation [default: 100].
     #[arg(long)]
     pub eval_episodes: Option<usize>,
@@ -99,8 +106,10 @@ pub fn run(args: &Args) -> Result<Outcome> {
     if steps == 0 {
         return Err(Error::invalid("--steps", 0, "must be at least 1"));
     }
-    let n_step = args.n_step.unwrap_or(1);
-    if !(1..=learnkit::rl::dqn::MAX_N_STEP).contains(&n_step) {
+    if let Some(n_step) = args
+        .n_step
+        .filter(|n| !(1..=learnkit::rl::dqn::MAX_N_STEP).contains(n))
+    {
         return Err(Error::invalid(
             "--n-step",
             n_step,
@@ -112,6 +121,13 @@ pub fn run(args: &Args) -> Result<Outcome> {
             "--n-envs",
             args.n_envs.unwrap_or(1),
             format!("must lie in 1..={MAX_N_ENVS}"),
+        ));
+    }
+    if args.confirmations.is_some_and(|c| c > 100) {
+        return Err(Error::invalid(
+            "--confirmations",
+            args.confirmations.unwrap_or(0),
+            "must be at most 100",
         ));
     }
     if args.eval_episodes == Some(0) {
@@ -135,8 +151,10 @@ pub fn run(args: &Args) -> Result<Outcome> {
     }
     let config = |base: DqnConfig| {
         let hidden = args.hidden.clone().unwrap_or_else(|| base.hidden.clone());
+        let double = (base.double_dqn || args.double) && !args.no_double;
+        let n_step = args.n_step.unwrap_or(base.n_step);
         base.hidden(hidden)
-            .double_dqn(args.double)
+            .double_dqn(double)
             .dueling(args.dueling)
             .n_step(n_step)
             .seed(args.common.seed)
@@ -145,6 +163,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
     };
     // The gridworlds want many small updates on one-hot states.
     let grid = DqnConfig::params()
+        .n_step(1)
+        .double_dqn(false)
         .hidden(vec![64])
         .learning_rate(1e-3)
         .buffer_size(50_000)
@@ -191,7 +211,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
             Ok(learn(args, make, "CliffWalking", config(grid), None)?.1)
         }
         EnvChoice::Acrobot => {
-            // RL Zoo's settings for Acrobot-v1 (rl-baselines3-zoo, hyperparams/dqn.yml).
+            // RL Zoo's settings for Acrobot-v1 (rl-baselines3-zoo, hyperparams/dqn.yml), with
+            // 3-step Double DQN targets as on CartPole: measured on seeds 1-5 they halve the
+            // median time to solve (docs/dqn.md).
             let acrobot = DqnConfig::params()
                 .hidden(vec![256, 256])
                 .learning_rate(6.3e-4)
@@ -231,6 +253,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
         EnvChoice::Mountaincar => {
             // RL Zoo's settings for MountainCar-v0.
             let car = DqnConfig::params()
+                .n_step(1)
+                .double_dqn(false)
                 .hidden(vec![256, 256])
                 .learning_rate(4e-3)
                 .batch_size(128)
@@ -290,19 +314,16 @@ where
     E::Observation: Features,
 {
     let (mut env, mut eval_env) = (make(), make());
-    let n_step = args.n_step.unwrap_or(1);
     let mut agent = Dqn::new(config, &env.observation_space(), env.n_actions())?;
     if let Some(path) = &args.resume {
         agent.load_checkpoint(path)?;
     }
     let max_len = eval_env.max_episode_steps().unwrap_or(1000);
     let eval_seed = args.common.seed.wrapping_mul(7919).wrapping_add(17);
-    // Acrobot's and MountainCar's returns are noisy: a passing check must be confirmed on 100
-    // fresh episodes before training stops.
-    let confirmations = usize::from(matches!(
-        args.env.unwrap_or_default(),
-        EnvChoice::Acrobot | EnvChoice::Mountaincar
-    ));
+    // Greedy returns are noisy (CartPole's are bimodal: 500 or an early fall), so a check can
+    // pass by chance: a passing check must be confirmed on 100 fresh episodes before training
+    // stops.
+    let confirmations = args.confirmations.unwrap_or(1);
     let mut check = SolveCheck::new(make(), solved.unwrap_or(f64::INFINITY))
         .seed(eval_seed)
         .confirmations(confirmations)
@@ -347,9 +368,9 @@ where
     out.summary
         .set("env", name)
         .set("device", format!("{:?}", agent.device()))
-        .set("double_dqn", args.double)
-        .set("dueling", args.dueling)
-        .set("n_step", n_step)
+        .set("double_dqn", agent.config().double_dqn)
+        .set("dueling", agent.config().dueling)
+        .set("n_step", agent.config().n_step)
         .set("n_envs", n_envs)
         .set(
             "kept_network_episode",

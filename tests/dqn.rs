@@ -396,7 +396,9 @@ fn vectorised_collection_is_the_single_loop_with_one_copy() {
     );
 
     let four = |seed| {
-        let mut agent: Dqn<[f64; 4]> = Dqn::new(small_config(seed), &space, 2).unwrap();
+        // One-step transitions, so that the buffer holds exactly one per environment step.
+        let dqn = small_config(seed).n_step(1);
+        let mut agent: Dqn<[f64; 4]> = Dqn::new(dqn, &space, 2).unwrap();
         let mut envs = VecEnv::new(4, |_| CartPole::v1());
         let report = train_vec(&mut envs, &mut agent, &config.clone().seed(seed), |_, _| {
             Ok(Control::Continue)

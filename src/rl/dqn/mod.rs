@@ -78,7 +78,11 @@ config_struct! {
 /// train every 256 steps with 128 gradient steps, hard target updates every 10 steps, ε to 0.04
 /// over the first 16% of 50k steps, Huber loss, gradient clipping at 10) with a smaller
 /// 64-64 network instead of 256-256: on two CPU cores each gradient step then costs about a
-/// third as much, and CartPole needs no more capacity.
+/// third as much, and CartPole needs no more capacity. On top of them, 3-step returns with
+/// Double DQN targets: measured on 50 CartPole seeds they solve every seed, with a lower median
+/// and a worst case half as long as one-step DQN (docs/dqn.md has the study); 3-step returns
+/// without Double DQN are faster still on the median but left one seed in 20 below 475 on fresh
+/// episodes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DqnConfig {
     /// Hidden layer sizes.
@@ -138,9 +142,9 @@ impl DqnConfig {
             train_frequency: 256,
             gradient_steps: 128,
             target_update: TargetUpdate::Hard { every: 10 },
-            double_dqn: false,
+            double_dqn: true,
             dueling: false,
-            n_step: 1,
+            n_step: 3,
             loss: Loss::Huber,
             max_grad_norm: Some(10.0),
             exploration: Schedule::Linear {
