@@ -1,16 +1,20 @@
-"""DQN on CartPole-v1, side by side: learnkit against Stable-Baselines3 (RL Zoo settings) and
-CleanRL's dqn.py algorithm, on this machine, in one run. Rewrites the DQN table in
-docs/benchmarks.md.
+"""DQN side by side: learnkit against Stable-Baselines3 (RL Zoo settings) and CleanRL's dqn.py
+algorithm on CartPole-v1, on this machine, in one run; plus learnkit's seed distributions on
+fresh seeds, its options (one-step targets, dueling heads, 4 copies), Acrobot-v1 and
+MountainCar-v0. Rewrites the DQN table in docs/benchmarks.md and draws the time to solve per
+seed as a strip plot (docs/img/dqn_time_to_solve.png).
 
-    make bench-dqn            # (part of `make bench`)
+    make bench-dqn            # (part of `make bench`), ~25 minutes
 
 One rule decides "solved" for every tool: whenever a training episode returns ≥ 475 (and at
 least 5 episodes have passed since the last check), the greedy policy is evaluated on 100
-episodes; the first evaluation averaging ≥ 475 solves the task and training stops. "Time to
-solve" is the training wall time until then. learnkit's clock *includes* its evaluations; the
-peers' clocks *exclude* theirs (their per-step Python inference would otherwise dominate), which
-favours the peers. A final greedy evaluation on 100 fresh episodes is reported for each.
-* learnkit: `dqn_cartpole --json` with its defaults (at most 100k steps).
+episodes; the first evaluation averaging ≥ 475 solves the task and training stops (learnkit
+also confirms it on 100 more fresh episodes, inside its clock). "Time to solve" is the training
+wall time until then. learnkit's clock *includes* its evaluations; the peers' clocks *exclude*
+theirs (their per-step Python inference would otherwise dominate), which favours the peers. A
+final greedy evaluation on 100 fresh episodes is reported for each.
+* learnkit: `dqn_cartpole --json` with its defaults (at most 100k steps), on seeds 1-20 and on
+  10 seeds drawn at random at every run (so not in the repository).
 * Stable-Baselines3 2.x with RL Zoo's CartPole-v1 hyper-parameters (at most their 50k steps).
 * CleanRL's dqn.py — re-typed below from its published algorithm and defaults, since the
   `cleanrl` package cannot be installed on Python 3.11 (at most its 500k steps).
@@ -191,8 +195,9 @@ def spread(results):
     return text + (f", {missed} of {len(results)} seeds not solved" if missed else f", all {len(results)} seeds solved")
 
 
-# The DQN options measured on CartPole seeds 1-20 against the defaults (docs/dqn.md).
-OPTIONS = [("--dueling",), ("--n-step", "3"), ("--n-envs", "4"), ("--double",)]
+# The DQN options measured on CartPole seeds 1-20 against the defaults (docs/dqn.md): one-step
+# targets without Double DQN (the defaults before the seed study), dueling heads, 4 copies.
+OPTIONS = [("--n-step", "1", "--no-double"), ("--dueling",), ("--n-envs", "4")]
 
 
 def strip_plot(path, cartpole, others):
@@ -201,16 +206,17 @@ def strip_plot(path, cartpole, others):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.5 * max(len(cartpole), len(others)) + 2.2),
-                             gridspec_kw={"width_ratios": [3, 2]})
+    rows = max(len(cartpole), len(others))
+    fig, axes = plt.subplots(1, 2, figsize=(14, 0.55 * rows + 2.4), gridspec_kw={"width_ratios": [3, 2]})
     jitter = random.Random(0)
     for ax, groups, title in ((axes[0], cartpole, "CartPole-v1 (solved: greedy mean ≥ 475)"),
-                              (axes[1], others, "Acrobot-v1 (≥ −100) and MountainCar-v0 (≥ −110)")):
-        times = [r["solve"] for _, rs in groups for r in rs if r["solve"] is not None]
-        right = max(times + [1.0]) * 1.6
+                              (axes[1], others, "Acrobot-v1 (≥ −100) and\nMountainCar-v0 (≥ −110)")):
+        times = [r["solve"] for _, rs in groups for r in rs if r["solve"] is not None] or [1.0]
+        right = max(times) * 1.6
         for row, (label, results) in enumerate(groups):
-            y = len(groups) - 1 - row
+            y = rows - 1 - row
             solved = [r["solve"] for r in results if r["solve"] is not None]
             missed = len(results) - len(solved)
             ax.scatter(solved, [y + jitter.uniform(-0.18, 0.18) for _ in solved], s=22, alpha=0.75,
@@ -219,16 +225,24 @@ def strip_plot(path, cartpole, others):
                 med = sorted(solved)[len(solved) // 2]
                 ax.plot([med, med], [y - 0.32, y + 0.32], color="black", linewidth=2)
             if missed:
-                ax.scatter([right / 1.15] * missed, [y] * missed, marker="x", color="red", s=40)
-        ax.set_yticks(range(len(groups)))
-        ax.set_yticklabels([label for label, _ in reversed(groups)], fontsize=9)
+                ax.scatter([right / 1.15] * missed, [y + 0.1 * k for k in range(missed)], marker="x",
+                           color="red", s=40)
+        ax.set_yticks([rows - 1 - row for row in range(len(groups))])
+        ax.set_yticklabels([label for label, _ in groups], fontsize=9)
+        # The same row spacing in both panels.
+        ax.set_ylim(-0.6, rows - 0.4)
         ax.set_xscale("log")
-        ax.set_xlim(left=min(times + [1.0]) / 1.5, right=right)
+        left = min(times) / 1.5
+        ax.set_xlim(left=left, right=right)
+        ax.set_xticks([t for t in (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500) if left <= t <= right])
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel("wall seconds to solve (log scale)")
         ax.set_title(title, fontsize=10)
         ax.grid(axis="x", which="both", alpha=0.3)
-    fig.suptitle("DQN time to solve, one dot per seed (bar: median; red cross: not solved within the step budget)",
-                 fontsize=11)
+    fig.suptitle("DQN time to solve, one dot per seed (blue: learnkit, orange: peers; bar: median; red cross: not "
+                 "solved, i.e. no passing check within the step budget or a final evaluation on 100 fresh "
+                 "episodes below the threshold)", fontsize=10, wrap=True)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -242,6 +256,7 @@ def main():
     draw = random.SystemRandom()
     fresh = sorted(draw.randrange(1_000, 1_000_000_000) for _ in range(10))
     fresh_acrobot = sorted(draw.randrange(1_000, 1_000_000_000) for _ in range(3))
+    fresh_car = sorted(draw.randrange(1_000, 1_000_000_000) for _ in range(2))
     subprocess.run(["cargo", "build", "--release", "--quiet", "--features", "tch", "--example", "dqn_cartpole"],
                    cwd=ROOT, check=True)
     rows, ours, ours_fresh = [], [], []
@@ -249,12 +264,12 @@ def main():
         r = run_learnkit(seed)
         ours.append(r)
         print("learnkit", seed, r, flush=True)
-        rows.append(f"| learnkit DQN (64-64) | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
+        rows.append(f"| learnkit DQN (64-64, 3-step Double DQN) | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
     for seed in fresh if not skip else []:
         r = run_learnkit(seed)
         ours_fresh.append(r)
         print("learnkit fresh", seed, r, flush=True)
-        rows.append(f"| learnkit DQN (64-64), fresh seed | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
+        rows.append(f"| learnkit DQN (64-64, 3-step Double DQN), fresh seed | {seed} | {fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |")
     options = []
     for flags in OPTIONS if not skip else []:
         results = []
@@ -278,11 +293,11 @@ def main():
         r = run_learnkit(seed, "acrobot")
         acrobot.append(r)
         print("learnkit acrobot", seed, r, flush=True)
-    for seed in ([] if skip else [1, 2, 3]):
+    for seed in ([] if skip else [1, 2, 3] + fresh_car):
         r = run_learnkit(seed, "mountaincar", ("--steps", "120000"))
         car.append(r)
         print("learnkit mountaincar", seed, r, flush=True)
-    other_rows = [f"| learnkit DQN on Acrobot-v1 (RL Zoo settings, 256-256), solved at ≥ −100 | {r['seed']} | {fmt(r['solve'])} | "
+    other_rows = [f"| learnkit DQN on Acrobot-v1 (RL Zoo settings + 3-step Double DQN, 256-256), solved at ≥ −100 | {r['seed']} | {fmt(r['solve'])} | "
                   f"{r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |" for r in acrobot]
     other_rows += [f"| learnkit DQN on MountainCar-v0 (RL Zoo settings, 256-256, 120k steps), solved at ≥ −110 | {r['seed']} | "
                    f"{fmt(r['solve'])} | {r['total']:.1f} s, {r['steps']} steps | {r['eval']:.1f} |" for r in car]
@@ -293,7 +308,7 @@ def main():
               + f"; Stable-Baselines3 on seeds {peer_seeds[0]}–{peer_seeds[-1]}: {spread(sb3)}; "
               f"CleanRL: {spread(cleanrl)}; learnkit on Acrobot-v1 seeds 1–5 and 3 fresh seeds: {spread(acrobot)}, "
               f"lowest final evaluation {min([r['eval'] for r in acrobot] or [float('nan')]):.1f}; "
-              f"on MountainCar-v0 seeds 1–3: {spread(car)}, lowest final evaluation "
+              f"on MountainCar-v0 seeds 1–3 and 2 fresh seeds: {spread(car)}, lowest final evaluation "
               f"{min([r['eval'] for r in car] or [float('nan')]):.1f}")
     option_rows = [f"| defaults | {spread(ours)} | {min([r['eval'] for r in ours] or [float('nan')]):.1f} |"]
     option_rows += [f"| `{flags}` | {spread(rs)} | {min(r['eval'] for r in rs):.1f} |" for flags, rs in options]
@@ -302,7 +317,7 @@ def main():
                    [("learnkit, seeds 1–20", ours), ("learnkit, 10 fresh seeds", ours_fresh)]
                    + [(f"learnkit {flags}, seeds 1–20", rs) for flags, rs in options]
                    + [(f"SB3 (RL Zoo), seeds 1–{len(sb3)}", sb3), (f"CleanRL dqn.py, seeds 1–{len(cleanrl)}", cleanrl)],
-                   [("learnkit Acrobot, 8 seeds", acrobot), ("learnkit MountainCar, 3 seeds", car)])
+                   [(f"learnkit Acrobot, {len(acrobot)} seeds", acrobot), (f"learnkit MountainCar, {len(car)} seeds", car)])
     import stable_baselines3
     table = "\n".join([
         BEGIN,

@@ -57,16 +57,16 @@ pub struct Args {
     /// Where the networks live; cuda falls back to the CPU without a GPU [default: cpu].
     #[arg(long, value_enum)]
     pub device: Option<DeviceChoice>,
-    /// Use Double DQN targets [default on CartPole].
+    /// Use Double DQN targets [default on CartPole, Acrobot and MountainCar].
     #[arg(long, conflicts_with = "no_double")]
     pub double: bool,
-    /// One-step DQN targets without Double DQN [default on the other environments].
+    /// Plain DQN targets, without Double DQN [default on the gridworlds].
     #[arg(long)]
     pub no_double: bool,
     /// Dueling value and advantage heads.
     #[arg(long)]
     pub dueling: bool,
-    /// n-step returns (1 to 64) [default: 3 on CartPole, 1 elsewhere].
+    /// n-step returns (1 to 64) [default: 3; 1 on the gridworlds].
     #[arg(long)]
     pub n_step: Option<usize>,
     /// Collect from this many environment copies at once (1 to 256), acting on them as one
@@ -251,10 +251,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
             Ok(out)
         }
         EnvChoice::Mountaincar => {
-            // RL Zoo's settings for MountainCar-v0.
+            // RL Zoo's settings for MountainCar-v0, with 3-step Double DQN targets (measured on
+            // seeds 1-3 they cut the median time to solve from 60 s to 35 s; docs/dqn.md).
             let car = DqnConfig::params()
-                .n_step(1)
-                .double_dqn(false)
                 .hidden(vec![256, 256])
                 .learning_rate(4e-3)
                 .batch_size(128)

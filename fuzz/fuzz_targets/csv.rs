@@ -1,5 +1,5 @@
-//! Arbitrary bytes as a CSV file, read with and without a target column and turned into
-//! datasets: an error or a value, never a panic.
+//! Arbitrary bytes as a CSV file, read with and without a target column, strictly and with
+//! empty cells as missing values, and turned into datasets: an error or a value, never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,8 +11,16 @@ fuzz_target!(|bytes: &[u8]| {
     if std::fs::write(&path, bytes).is_err() {
         return;
     }
-    for target in [None, Some("y"), Some("a")] {
-        if let Ok(table) = learnkit::data::read_csv(&path, target) {
+    type Reader = fn(&std::path::Path, Option<&str>) -> learnkit::Result<learnkit::data::Table>;
+    let readers: [Reader; 2] = [
+        |p, t| learnkit::data::read_csv(p, t),
+        |p, t| learnkit::data::read_csv_allowing_missing(p, t),
+    ];
+    for (target, read) in [None, Some("y"), Some("a")]
+        .into_iter()
+        .flat_map(|t| readers.map(|r| (t, r)))
+    {
+        if let Ok(table) = read(&path, target) {
             if target.is_some() {
                 let _ = table.classification();
                 let _ = table.regression();

@@ -9,7 +9,8 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     if let Ok(spec) = MapSpec::parse(text, "fuzz") {
-        let mut env = GridWorld::new(spec);
+        // A parsed map is a valid one: building its environment must succeed.
+        let mut env = GridWorld::new(spec).expect("a parsed map builds a gridworld");
         env.reset(Some(0));
         for action in [0, 1, 2, 3, 1, 1] {
             if env.step(action).map(|s| s.done()).unwrap_or(true) {
