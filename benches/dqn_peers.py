@@ -196,8 +196,9 @@ def spread(results):
 
 
 # The DQN options measured on CartPole seeds 1-20 against the defaults (docs/dqn.md): one-step
-# targets without Double DQN (the defaults before the seed study), dueling heads, 4 copies.
-OPTIONS = [("--n-step", "1", "--no-double"), ("--dueling",), ("--n-envs", "4")]
+# targets without Double DQN (the defaults before the seed study), dueling heads, 4 copies,
+# prioritised replay.
+OPTIONS = [("--n-step", "1", "--no-double"), ("--dueling",), ("--n-envs", "4"), ("--prioritized",)]
 
 
 def strip_plot(path, cartpole, others):

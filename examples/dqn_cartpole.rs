@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo run --release --features tch --example dqn_cartpole -- [--steps 100000] [--device cpu|cuda]
-//!     [--double | --no-double] [--dueling] [--n-step N] [--n-envs N] [--checkpoint PATH] [--resume PATH]
+//!     [--double | --no-double] [--dueling] [--prioritized] [--n-step N] [--n-envs N]
+//!     [--checkpoint PATH] [--resume PATH]
 //!     [--env cartpole|acrobot|mountaincar|frozen4|cliff] [--seed N] [--json]
 //! ```
 //! Training stops early once a greedy evaluation over 100 episodes reaches the solved threshold
@@ -23,7 +24,7 @@ use learnkit::envs::{
 use learnkit::prelude::*;
 use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
-use learnkit::rl::dqn::{DeviceChoice, Dqn, DqnConfig, TargetUpdate};
+use learnkit::rl::dqn::{DeviceChoice, Dqn, DqnConfig, Prioritized, TargetUpdate};
 use learnkit::rl::{evaluate, record_episode, train, train_vec, Schedule, SolveCheck, TrainConfig};
 
 /// The environments this example trains on.
@@ -66,6 +67,9 @@ pub struct Args {
     /// Dueling value and advantage heads.
     #[arg(long)]
     pub dueling: bool,
+    /// Prioritised experience replay (α 0.6, β 0.4 → 1 over --steps).
+    #[arg(long)]
+    pub prioritized: bool,
     /// n-step returns (1 to 64) [default: 3; 1 on the gridworlds].
     #[arg(long)]
     pub n_step: Option<usize>,
@@ -156,6 +160,10 @@ pub fn run(args: &Args) -> Result<Outcome> {
         base.hidden(hidden)
             .double_dqn(double)
             .dueling(args.dueling)
+            .prioritized(args.prioritized.then(|| Prioritized {
+                beta_steps: steps,
+                ..Prioritized::default()
+            }))
             .n_step(n_step)
             .seed(args.common.seed)
             .device(args.device.unwrap_or(DeviceChoice::Cpu))
@@ -369,6 +377,7 @@ where
         .set("device", format!("{:?}", agent.device()))
         .set("double_dqn", agent.config().double_dqn)
         .set("dueling", agent.config().dueling)
+        .set("prioritized", agent.config().prioritized.is_some())
         .set("n_step", agent.config().n_step)
         .set("n_envs", n_envs)
         .set(

@@ -25,6 +25,89 @@ pub struct Batch {
     /// Steps between the observation and the next observation (n-step returns; 1 otherwise):
     /// the bootstrap is discounted by γ to this power.
     pub steps: Vec<f32>,
+    /// The buffer slots sampled.
+    pub indices: Vec<usize>,
+    /// Importance weights (prioritised replay only; empty otherwise).
+    pub weights: Vec<f32>,
+}
+
+/// A sum tree over the replay buffer's slots (Schaul et al. 2016): the priority of each slot at
+/// the leaves, sums above, so that drawing a slot in proportion to its priority and updating a
+/// priority both take O(log capacity). A min tree beside it gives the smallest priority, for the
+/// largest importance weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriorityTree {
+    leaves: usize,
+    sums: Vec<f64>,
+    mins: Vec<f64>,
+    max_priority: f64,
+}
+
+impl PriorityTree {
+    /// A tree for `capacity` slots, all empty (priority 0).
+    pub fn new(capacity: usize) -> Self {
+        let leaves = capacity.max(1).next_power_of_two();
+        Self {
+            leaves,
+            sums: vec![0.0; 2 * leaves],
+            mins: vec![f64::INFINITY; 2 * leaves],
+            max_priority: 1.0,
+        }
+    }
+
+    /// Sets slot `i`'s priority (> 0 and finite; anything else is stored as the smallest
+    /// positive priority).
+    pub fn set(&mut self, i: usize, priority: f64) {
+        let p = if priority.is_finite() && priority > 0.0 {
+            priority
+        } else {
+            f64::MIN_POSITIVE
+        };
+        self.max_priority = self.max_priority.max(p);
+        let mut at = self.leaves + i;
+        self.sums[at] = p;
+        self.mins[at] = p;
+        while at > 1 {
+            at /= 2;
+            self.sums[at] = self.sums[2 * at] + self.sums[2 * at + 1];
+            self.mins[at] = self.mins[2 * at].min(self.mins[2 * at + 1]);
+        }
+    }
+
+    /// Slot `i`'s priority.
+    pub fn get(&self, i: usize) -> f64 {
+        self.sums[self.leaves + i]
+    }
+
+    /// The largest priority set so far: new transitions get it, so each is replayed soon.
+    pub fn max_priority(&self) -> f64 {
+        self.max_priority
+    }
+
+    /// The sum of all priorities.
+    pub fn total(&self) -> f64 {
+        self.sums[1]
+    }
+
+    /// The smallest priority of a filled slot.
+    pub fn min(&self) -> f64 {
+        self.mins[1]
+    }
+
+    /// The slot where the running sum of priorities passes `mass` (in `[0, total)`).
+    pub fn find(&self, mut mass: f64) -> usize {
+        let mut at = 1;
+        while at < self.leaves {
+            let left = self.sums[2 * at];
+            if mass < left || self.sums[2 * at + 1] <= 0.0 {
+                at *= 2;
+            } else {
+                mass -= left;
+                at = 2 * at + 1;
+            }
+        }
+        at - self.leaves
+    }
 }
 
 /// One stored transition, as [`ReplayBuffer::get`] returns it.
@@ -131,7 +214,7 @@ impl ReplayBuffer {
         self.obs_dim
     }
 
-    /// Stores a transition, overwriting the oldest when full.
+    /// Stores a transition, overwriting the oldest when full; returns the slot it went to.
     pub fn push(
         &mut self,
         observation: &[f32],
@@ -140,7 +223,7 @@ impl ReplayBuffer {
         next_observation: &[f32],
         terminated: bool,
         truncated: bool,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         self.push_n(
             observation,
             action,
@@ -153,7 +236,8 @@ impl ReplayBuffer {
     }
 
     /// Stores an n-step transition: `reward` is the discounted sum of the `steps` rewards
-    /// between `observation` and `next_observation` (1 ≤ `steps` ≤ [`MAX_STEPS`]).
+    /// between `observation` and `next_observation` (1 ≤ `steps` ≤ [`MAX_STEPS`]); returns the
+    /// slot it went to.
     #[allow(clippy::too_many_arguments)]
     pub fn push_n(
         &mut self,
@@ -164,7 +248,7 @@ impl ReplayBuffer {
         terminated: bool,
         truncated: bool,
         steps: usize,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         if !(1..=MAX_STEPS).contains(&steps) {
             return Err(Error::invalid(
                 "replay steps",
@@ -190,7 +274,7 @@ impl ReplayBuffer {
         self.steps[i] = steps as u8;
         self.next = (i + 1) % self.capacity;
         self.len = (self.len + 1).min(self.capacity);
-        Ok(())
+        Ok(i)
     }
 
     /// Samples `batch` transitions uniformly with replacement into `out`.
@@ -198,6 +282,17 @@ impl ReplayBuffer {
         if self.len == 0 {
             return Err(Error::EmptyData("the replay buffer is empty".into()));
         }
+        out.indices.clear();
+        for _ in 0..batch {
+            out.indices.push(rng.gen_range(0..self.len));
+        }
+        self.gather(out);
+        Ok(())
+    }
+
+    /// Fills `out` with the transitions in the slots `out.indices` (each below
+    /// [`ReplayBuffer::len`]).
+    fn gather(&self, out: &mut Batch) {
         let d = self.obs_dim;
         out.observations.clear();
         out.next_observations.clear();
@@ -205,8 +300,7 @@ impl ReplayBuffer {
         out.rewards.clear();
         out.terminated.clear();
         out.steps.clear();
-        for _ in 0..batch {
-            let i = rng.gen_range(0..self.len);
+        for &i in &out.indices {
             out.observations
                 .extend_from_slice(&self.observations[i * d..(i + 1) * d]);
             out.next_observations
@@ -217,11 +311,41 @@ impl ReplayBuffer {
             out.terminated.push(f32::from(u8::from(self.terminated[i])));
             out.steps.push(f32::from(self.steps[i]));
         }
+    }
+
+    /// Samples `batch` transitions in proportion to their priorities in `tree` (stratified: one
+    /// draw in each of `batch` equal slices of the total), into `out`, with their importance
+    /// weights `(len · P(i))^−β`, normalised by the largest possible weight.
+    pub fn sample_prioritized_into(
+        &self,
+        batch: usize,
+        tree: &PriorityTree,
+        beta: f64,
+        rng: &mut Rng,
+        out: &mut Batch,
+    ) -> Result<()> {
+        if self.len == 0 {
+            return Err(Error::EmptyData("the replay buffer is empty".into()));
+        }
+        let total = tree.total();
+        let slice = total / batch as f64;
+        out.indices.clear();
+        out.weights.clear();
+        let n = self.len as f64;
+        let max_weight = (n * tree.min() / total).powf(-beta);
+        for k in 0..batch {
+            let mass = (k as f64 + rng.gen::<f64>()) * slice;
+            let i = tree.find(mass).min(self.len - 1);
+            out.indices.push(i);
+            let p = tree.get(i) / total;
+            out.weights.push(((n * p).powf(-beta) / max_weight) as f32);
+        }
+        self.gather(out);
         Ok(())
     }
 
-    /// The stored transition at position `i` (0 = oldest still stored).
-    pub fn get(&self, i: usize) -> Option<Stored<'_>> {
+    /// The slot holding the transition at position `i` (0 = oldest still stored).
+    pub fn slot(&self, i: usize) -> Option<usize> {
         if i >= self.len {
             return None;
         }
@@ -230,7 +354,12 @@ impl ReplayBuffer {
         } else {
             0
         };
-        let j = (start + i) % self.capacity;
+        Some((start + i) % self.capacity)
+    }
+
+    /// The stored transition at position `i` (0 = oldest still stored).
+    pub fn get(&self, i: usize) -> Option<Stored<'_>> {
+        let j = self.slot(i)?;
         let d = self.obs_dim;
         Some(Stored {
             observation: &self.observations[j * d..(j + 1) * d],

@@ -30,11 +30,39 @@ use network::Mirror;
 pub use network::{Activation, Architecture};
 
 use super::agent::{Agent, Transition};
-use super::replay::{Batch, ReplayBuffer};
+use super::replay::{Batch, PriorityTree, ReplayBuffer};
 use super::schedule::Schedule;
 use crate::error::{Error, Result};
 use crate::rng;
 use crate::traits::Hyperparams;
+
+/// Prioritised experience replay, proportional variant (Schaul et al. 2016): transition `i` is
+/// sampled with probability `pᵢ^α / Σ pⱼ^α`, where `pᵢ = |δᵢ| + ε` is its last absolute TD error
+/// (new transitions get the largest priority so far), and its loss is weighted by
+/// `(N · P(i))^−β / max w`, with β annealed linearly to 1 to undo the bias at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Prioritized {
+    /// How strongly priorities skew sampling (0: uniform); the paper's 0.6.
+    pub alpha: f64,
+    /// β at the first step; the paper's 0.4.
+    pub beta_start: f64,
+    /// Environment steps over which β reaches 1.
+    pub beta_steps: usize,
+    /// Added to |δ| so that no transition has priority 0.
+    pub epsilon: f64,
+}
+
+impl Default for Prioritized {
+    /// The paper's settings (α 0.6, β 0.4 → 1), β annealed over 100,000 steps, ε 1e-6.
+    fn default() -> Self {
+        Self {
+            alpha: 0.6,
+            beta_start: 0.4,
+            beta_steps: 100_000,
+            epsilon: 1e-6,
+        }
+    }
+}
 
 /// How the target network follows the online network.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -109,6 +137,8 @@ pub struct DqnConfig {
     pub double_dqn: bool,
     /// Dueling value and advantage heads (Wang et al. 2016) on the shared hidden layers.
     pub dueling: bool,
+    /// Prioritised experience replay (Schaul et al. 2016; `None`: uniform sampling).
+    pub prioritized: Option<Prioritized>,
     /// Bootstrap after this many steps: the target is `r₀ + γr₁ + … + γⁿ⁻¹rₙ₋₁ + γⁿ max Q`
     /// (1: ordinary one-step DQN; at most [`MAX_N_STEP`]).
     pub n_step: usize,
@@ -144,6 +174,7 @@ impl DqnConfig {
             target_update: TargetUpdate::Hard { every: 10 },
             double_dqn: true,
             dueling: false,
+            prioritized: None,
             n_step: 3,
             loss: Loss::Huber,
             max_grad_norm: Some(10.0),
@@ -194,6 +225,19 @@ impl Hyperparams for DqnConfig {
                 self.threads,
                 format!("must be at most {MAX_THREADS}"),
             ));
+        }
+        if let Some(p) = self.prioritized {
+            let ok = (0.0..=1.0).contains(&p.alpha)
+                && (0.0..=1.0).contains(&p.beta_start)
+                && p.epsilon.is_finite()
+                && p.epsilon > 0.0;
+            if !ok {
+                return Err(Error::invalid(
+                    "prioritized",
+                    format!("{p:?}"),
+                    "needs alpha and beta_start in [0, 1] and epsilon > 0",
+                ));
+            }
         }
         if !(1..=MAX_N_STEP).contains(&self.n_step) {
             return Err(Error::invalid(
@@ -272,6 +316,8 @@ pub struct Dqn<O> {
     adam_v: Tensor,
     adam_t: i64,
     buffer: ReplayBuffer,
+    /// Priorities of the buffer's slots (prioritised replay only).
+    priorities: Option<PriorityTree>,
     rng: rng::Rng,
     step: usize,
     mirror: Mirror,
@@ -318,6 +364,9 @@ impl<O: Features> Dqn<O> {
         let target = online.detach().copy();
         let n = arch.n_params() as i64;
         let buffer = ReplayBuffer::new(config.buffer_size.max(1), obs_dim)?;
+        let priorities = config
+            .prioritized
+            .map(|_| PriorityTree::new(buffer.capacity()));
         let mut agent = Self {
             rng: rng::derived(config.seed, 1),
             config,
@@ -330,6 +379,7 @@ impl<O: Features> Dqn<O> {
             adam_v: Tensor::zeros([n], (Kind::Float, device)),
             adam_t: 0,
             buffer,
+            priorities,
             step: 0,
             mirror: Mirror::default(),
             mirror_stale: true,
@@ -414,7 +464,20 @@ impl<O: Features> Dqn<O> {
     fn gradient_step(&mut self) -> Result<(f64, f64)> {
         let b = self.config.batch_size;
         let d = self.buffer.obs_dim() as i64;
-        self.buffer.sample_into(b, &mut self.rng, &mut self.batch)?;
+        match (&self.priorities, self.config.prioritized) {
+            (Some(tree), Some(p)) => {
+                let progress = (self.step as f64 / p.beta_steps.max(1) as f64).min(1.0);
+                let beta = p.beta_start + (1.0 - p.beta_start) * progress;
+                self.buffer.sample_prioritized_into(
+                    b,
+                    tree,
+                    beta,
+                    &mut self.rng,
+                    &mut self.batch,
+                )?;
+            }
+            _ => self.buffer.sample_into(b, &mut self.rng, &mut self.batch)?,
+        }
         let dev = self.device;
         let obs = Tensor::from_slice(&self.batch.observations)
             .view([b as i64, d])
@@ -458,9 +521,26 @@ impl<O: Features> Dqn<O> {
                 .collect();
             rewards + next_q * not_done * Tensor::from_slice(&discount).to_device(dev)
         };
-        let loss = match self.config.loss {
-            Loss::Huber => q.smooth_l1_loss(&td_target, Reduction::Mean, 1.0),
-            Loss::Mse => q.mse_loss(&td_target, Reduction::Mean),
+        let loss = if self.priorities.is_some() {
+            // Importance-weighted loss; the new priorities are the absolute TD errors.
+            let each = match self.config.loss {
+                Loss::Huber => q.smooth_l1_loss(&td_target, Reduction::None, 1.0),
+                Loss::Mse => q.mse_loss(&td_target, Reduction::None),
+            };
+            let weights = Tensor::from_slice(&self.batch.weights).to_device(dev);
+            let errors = (&td_target - &q).abs().detach().to_device(Device::Cpu);
+            let errors = Vec::<f32>::try_from(&errors).map_err(torch_error)?;
+            if let (Some(tree), Some(p)) = (&mut self.priorities, self.config.prioritized) {
+                for (&slot, &e) in self.batch.indices.iter().zip(&errors) {
+                    tree.set(slot, (f64::from(e) + p.epsilon).powf(p.alpha));
+                }
+            }
+            (each * weights).mean(Kind::Float)
+        } else {
+            match self.config.loss {
+                Loss::Huber => q.smooth_l1_loss(&td_target, Reduction::Mean, 1.0),
+                Loss::Mse => q.mse_loss(&td_target, Reduction::Mean),
+            }
         };
         self.online.zero_grad();
         loss.backward();
@@ -525,7 +605,7 @@ impl<O: Features> Dqn<O> {
             } else {
                 (false, false)
             };
-            self.buffer.push_n(
+            let slot = self.buffer.push_n(
                 &obs,
                 action,
                 ret,
@@ -534,6 +614,7 @@ impl<O: Features> Dqn<O> {
                 truncated,
                 steps,
             )?;
+            new_priority(&mut self.priorities, slot);
         }
         Ok(())
     }
@@ -566,6 +647,14 @@ impl<O: Features> Dqn<O> {
         ];
         if with_buffer {
             named.extend(buffer_tensors(&self.buffer));
+            if let Some(tree) = &self.priorities {
+                // Oldest first, as the transitions.
+                let priorities: Vec<f64> = (0..self.buffer.len())
+                    .filter_map(|i| self.buffer.slot(i))
+                    .map(|slot| tree.get(slot))
+                    .collect();
+                named.push(("replay.priorities".into(), Tensor::from_slice(&priorities)));
+            }
         }
         crate::persist::write_atomic(path, |w| {
             Tensor::save_multi_to_stream(&named, w)
@@ -655,6 +744,31 @@ impl<O: Features> Dqn<O> {
         } else {
             None
         };
+        // Prioritised replay: the saved priorities, checked; without them (a checkpoint of a
+        // uniform-replay agent) every transition starts at the largest priority, 1.
+        let priorities = match (&buffer, self.config.prioritized) {
+            (Some(buffer), Some(_)) => {
+                let mut tree = PriorityTree::new(buffer.capacity());
+                let saved = if named.iter().any(|(name, _)| name == "replay.priorities") {
+                    Vec::<f64>::try_from(&get("replay.priorities")?)
+                        .map_err(|e| corrupt(e.to_string()))?
+                } else {
+                    vec![1.0; buffer.len()]
+                };
+                if saved.len() != buffer.len() || saved.iter().any(|p| !(p.is_finite() && *p > 0.0))
+                {
+                    return Err(corrupt(format!(
+                        "`replay.priorities` must hold {} finite positive values",
+                        buffer.len()
+                    )));
+                }
+                for (slot, &p) in saved.iter().enumerate() {
+                    tree.set(slot, p);
+                }
+                Some(tree)
+            }
+            _ => None,
+        };
         tch::no_grad(|| {
             self.online.copy_(&online);
             self.target.copy_(&target);
@@ -666,9 +780,19 @@ impl<O: Features> Dqn<O> {
         self.rng = rng;
         if let Some(buffer) = buffer {
             self.buffer = buffer;
+            if priorities.is_some() {
+                self.priorities = priorities;
+            }
         }
         self.refresh_mirror()?;
         Ok(())
+    }
+}
+
+/// A new transition in `slot` gets the largest priority so far, so that it is replayed soon.
+fn new_priority(tree: &mut Option<PriorityTree>, slot: usize) {
+    if let Some(tree) = tree {
+        tree.set(slot, tree.max_priority());
     }
 }
 
@@ -890,7 +1014,7 @@ impl<O: Features> Agent<O> for Dqn<O> {
         t.next_observation
             .write_features(&self.space, &mut self.features.1)?;
         if self.config.n_step == 1 {
-            self.buffer.push(
+            let slot = self.buffer.push(
                 &self.features.0,
                 t.action,
                 t.reward,
@@ -898,6 +1022,7 @@ impl<O: Features> Agent<O> for Dqn<O> {
                 t.terminated,
                 t.truncated,
             )?;
+            new_priority(&mut self.priorities, slot);
         } else {
             self.store_n_step(t)?;
         }
