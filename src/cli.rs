@@ -476,10 +476,16 @@ pub fn run(json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", one_line(&e.to_string()));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error message as one stderr line: whatever text from the user's files it quotes, line
+/// breaks become spaces.
+fn one_line(message: &str) -> String {
+    message.replace(['\n', '\r'], " ")
 }
 
 /// [`run`] for an example that writes its reports into `out`: when the body fails, every file

@@ -96,6 +96,14 @@ impl Fixture {
         );
         f("bad_setting.txt", b"slippery = maybe\nSFFG\n");
         f("bad_reward.txt", b"goal_reward = 1e999\nSFFG\n");
+        // Found by a fresh hostile set run against the binaries: a quoted cell holding a line
+        // break, control characters in names and cells, and a nameless column (a pandas index).
+        f(
+            "newline_cell.csv",
+            b"a,b,y\n\"0.1\n0.2\",1,0\n1,2,1\n3,4,0\n",
+        );
+        f("control_header.csv", b"a\x07\rb,c\n\"1\r\n\x1b[2J\",2\n");
+        f("nameless_column.csv", b",a,y\n0,1,0\n1,2,1\n2,3,0\n");
         f("model.ckpt", b"an existing file the user cares about");
         Self { dir }
     }
@@ -152,6 +160,17 @@ fn cases(fx: &Fixture) -> Vec<Case> {
         data("logistic_regression", "one_row.csv", "2 samples"),
         data("logistic_regression", "one_class.csv", "class"),
         data("model_selection", "binary.csv", "binary.csv"),
+        data("linear_regression", "newline_cell.csv", "not a number"),
+        data(
+            "decision_tree",
+            "nameless_column.csv",
+            "column 1 has no name",
+        ),
+        flags(
+            "kmeans_elbow",
+            &["--data", &p("control_header.csv")],
+            "control_header.csv",
+        ),
         (
             "logistic_regression",
             vec!["--data".into(), p(""), "--target".into(), "y".into()],

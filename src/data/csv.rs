@@ -40,9 +40,29 @@ fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<
     Error::Parse {
         path: path.to_path_buf(),
         line,
-        column: column.map(str::to_string),
-        message: message.into(),
+        column: column.map(shown),
+        // Text from the file (cells, names) is already `shown`; this keeps the message on one
+        // line whatever else it holds.
+        message: message.into().replace(['\n', '\r'], " "),
     }
+}
+
+/// Text from a file as an error message shows it: control characters (a newline inside a
+/// quoted cell, say) escaped so the message stays on one line, and at most 40 characters.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 40 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reads a CSV file with a header row. Every column except `target` must be numeric and
@@ -113,6 +133,20 @@ fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Result<Table>
             "empty file: expected a header row",
         ));
     }
+    // A nameless column cannot be chosen, shown or told apart; the usual source is a pandas
+    // index written by `to_csv` without `index=False`, which a model should not learn from.
+    if let Some(i) = headers.iter().position(String::is_empty) {
+        return Err(parse_error(
+            path,
+            1,
+            None,
+            format!(
+                "column {} has no name; every column needs one (a pandas index saved without \
+                 `index=False` has none: drop it or name it)",
+                i + 1
+            ),
+        ));
+    }
     // Two columns with one name would make `--target NAME` ambiguous and could leak the target
     // into the features: refuse them, naming the name and both positions.
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -123,7 +157,8 @@ fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Result<Table>
                 1,
                 Some(h),
                 format!(
-                    "column name `{h}` appears twice (columns {} and {}); column names must be unique",
+                    "column name `{}` appears twice (columns {} and {}); column names must be unique",
+                    shown(h),
                     first + 1,
                     i + 1
                 ),
@@ -138,8 +173,19 @@ fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Result<Table>
                 1,
                 Some(name),
                 format!(
-                    "no target column named `{name}`; the columns are {}",
-                    headers.join(", ")
+                    "no target column named `{}`; the columns are {}{}",
+                    shown(name),
+                    headers
+                        .iter()
+                        .take(10)
+                        .map(|h| shown(h))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if headers.len() > 10 {
+                        format!(", … ({} columns)", headers.len())
+                    } else {
+                        String::new()
+                    }
                 ),
             )
         })?),
@@ -191,7 +237,7 @@ fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Result<Table>
                     if cell.is_empty() {
                         "empty cell; expected a number (gradient boosting accepts missing values: --allow-missing)".to_string()
                     } else {
-                        format!("`{cell}` is not a number")
+                        format!("`{}` is not a number", shown(cell))
                     },
                 )
             })?;
@@ -201,11 +247,12 @@ fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Result<Table>
                 Some(&headers[i]),
                 if value.is_nan() {
                     format!(
-                        "`{cell}` is a missing value; only gradient boosting accepts them \
-                         (--allow-missing)"
+                        "`{}` is a missing value; only gradient boosting accepts them \
+                         (--allow-missing)",
+                        shown(cell)
                     )
                 } else {
-                    format!("`{cell}` is not a finite number")
+                    format!("`{}` is not a finite number", shown(cell))
                 },
             ));
         }
@@ -488,8 +535,13 @@ impl Table {
                         line,
                         Some(&column.name),
                         format!(
-                            "unknown label `{value}`; the known classes are {}",
-                            classes.join(", ")
+                            "unknown label `{}`; the known classes are {}",
+                            shown(value),
+                            classes
+                                .iter()
+                                .map(|c| shown(c))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ))
                 }
@@ -516,7 +568,10 @@ impl Table {
                         &self.path,
                         line,
                         Some(&column.name),
-                        format!("`{value}` is not a finite number (a regression target must be)"),
+                        format!(
+                            "`{}` is not a finite number (a regression target must be)",
+                            shown(value)
+                        ),
                     ))
                 }
             }
