@@ -134,6 +134,16 @@ pub fn run(args: &Args) -> Result<Outcome> {
             "must be at most 100",
         ));
     }
+    if let Some(threads) = args
+        .threads
+        .filter(|t| !(1..=learnkit::rl::dqn::MAX_THREADS).contains(t))
+    {
+        return Err(Error::invalid(
+            "--threads",
+            threads,
+            format!("must lie in 1..={}", learnkit::rl::dqn::MAX_THREADS),
+        ));
+    }
     if args.eval_episodes == Some(0) {
         return Err(Error::invalid("--eval-episodes", 0, "must be at least 1"));
     }

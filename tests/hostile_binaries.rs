@@ -508,8 +508,8 @@ fn cases(fx: &Fixture) -> Vec<Case> {
             flags("dqn_cartpole", &["--device", "tpu"], "tpu"),
             flags("dqn_cartpole", &["--hidden", "0"], "hidden"),
             flags("dqn_cartpole", &["--hidden", "4000000000"], "hidden"),
-            flags("dqn_cartpole", &["--threads", "0"], "threads"),
-            flags("dqn_cartpole", &["--threads", "100000"], "threads"),
+            flags("dqn_cartpole", &["--threads", "0"], "--threads"),
+            flags("dqn_cartpole", &["--threads", "100000"], "--threads"),
             // Vectorised collection, n-step returns and the solved check's confirmations.
             flags("dqn_cartpole", &["--n-envs", "0"], "--n-envs"),
             flags("dqn_cartpole", &["--n-envs", "1000000000"], "--n-envs"),

@@ -256,16 +256,15 @@ impl Hyperparams for DqnConfig {
         if !(0.0..=1.0).contains(&self.gamma) {
             return Err(Error::invalid("gamma", self.gamma, "must lie in [0, 1]"));
         }
-        if self.batch_size == 0
-            || self.train_frequency == 0
-            || self.gradient_steps == 0
-            || self.threads == 0
-        {
-            return Err(Error::invalid(
-                "batch_size/train_frequency/gradient_steps/threads",
-                "0",
-                "must be at least 1",
-            ));
+        for (name, value) in [
+            ("batch_size", self.batch_size),
+            ("train_frequency", self.train_frequency),
+            ("gradient_steps", self.gradient_steps),
+            ("threads", self.threads),
+        ] {
+            if value == 0 {
+                return Err(Error::invalid(name, 0, "must be at least 1"));
+            }
         }
         match self.target_update {
             TargetUpdate::Hard { every: 0 } => {
