@@ -208,6 +208,20 @@ struct Finished {
     terminated: bool,
 }
 
+impl Finished {
+    /// An episode that has not taken a step yet, run at exploration rate `epsilon`.
+    fn start(epsilon: f64) -> Self {
+        Finished {
+            episode_return: 0.0,
+            length: 0,
+            epsilon,
+            loss_sum: 0.0,
+            loss_count: 0,
+            terminated: false,
+        }
+    }
+}
+
 impl<'c> Book<'c> {
     fn new(config: &'c TrainConfig) -> Self {
         Book {
@@ -398,16 +412,7 @@ where
     let n = envs.len();
     let mut book = Book::new(config);
     let mut observations = envs.reset(config.seed);
-    let mut running: Vec<Finished> = (0..n)
-        .map(|_| Finished {
-            episode_return: 0.0,
-            length: 0,
-            epsilon: agent.epsilon(),
-            loss_sum: 0.0,
-            loss_count: 0,
-            terminated: false,
-        })
-        .collect();
+    let mut running: Vec<Finished> = (0..n).map(|_| Finished::start(agent.epsilon())).collect();
     let mut actions = agent.act_batch(&observations, true)?;
     loop {
         let steps = envs.step(&actions)?;
@@ -469,17 +474,7 @@ where
                 episode.terminated = s.step.terminated;
                 agent.end_episode();
                 let epsilon = agent.epsilon();
-                let finished = std::mem::replace(
-                    episode,
-                    Finished {
-                        episode_return: 0.0,
-                        length: 0,
-                        epsilon,
-                        loss_sum: 0.0,
-                        loss_count: 0,
-                        terminated: false,
-                    },
-                );
+                let finished = std::mem::replace(episode, Finished::start(epsilon));
                 if book.finish(agent, finished, &mut callback)? {
                     return book.close();
                 }
