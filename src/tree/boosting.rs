@@ -840,6 +840,48 @@ fn unpack(word: u64) -> [i64; 3] {
     [w >> 42, (w >> 20) & 0x3F_FFFF, w & 0xF_FFFF]
 }
 
+/// Adds the packed gradient words of `rows` (at most [`PACK_ROWS`]) to the tables of features
+/// `f0..f1` laid out at `local` offsets, into two copies in `words` (`2 × local[last]` words):
+/// even-numbered rows into the first, odd-numbered into the second. Two rows in flight
+/// halve the chains of additions to one word when consecutive rows share a bin (each addition
+/// waits for the previous store to the same word).
+fn add_packed_group(
+    codes: &RowCodes,
+    rows: &[u32],
+    packed: &[u64],
+    words: &mut [u64],
+    local: &[usize],
+    f0: usize,
+    f1: usize,
+) {
+    let d = codes.n_features;
+    let size = local[local.len() - 1];
+    let (even, odd) = words.split_at_mut(size);
+    let mut te = tables(even, local);
+    let mut to = tables(odd, local);
+    let row_codes = |r: usize| &codes.codes[r * d + f0..r * d + f1];
+    let mut pairs = rows.chunks_exact(2);
+    for pair in &mut pairs {
+        let (r0, r1) = (pair[0] as usize, pair[1] as usize);
+        let (p0, p1) = (packed[r0], packed[r1]);
+        let tables = te.iter_mut().zip(to.iter_mut());
+        for ((te, to), (&c0, &c1)) in tables.zip(row_codes(r0).iter().zip(row_codes(r1))) {
+            let w = &mut te[c0 as usize];
+            *w = w.wrapping_add(p0);
+            let v = &mut to[c1 as usize];
+            *v = v.wrapping_add(p1);
+        }
+    }
+    for &r in pairs.remainder() {
+        let r = r as usize;
+        let p = packed[r];
+        for (t, &c) in te.iter_mut().zip(row_codes(r)) {
+            let w = &mut t[c as usize];
+            *w = w.wrapping_add(p);
+        }
+    }
+}
+
 /// (sum of g, sum of h, count) per bin of every feature (in quantization steps for quantized
 /// gradients: whole numbers, so sums and differences are exact).
 #[derive(Clone)]
@@ -900,24 +942,20 @@ impl Histogram {
                     }
                 }
                 Grads::Quantized(packed) => {
-                    let mut words = vec![0u64; h.len()];
+                    let size = h.len();
+                    let mut words = vec![0u64; 2 * size];
                     for chunk in rows.chunks(PACK_ROWS) {
-                        let mut t = tables(&mut words, &local);
-                        for &r in chunk {
-                            let r = r as usize;
-                            let p = packed[r];
-                            for (t, &c) in t.iter_mut().zip(row_codes(r)) {
-                                let w = &mut t[c as usize];
-                                *w = w.wrapping_add(p);
-                            }
-                        }
-                        for (b, w) in h.iter_mut().zip(words.iter_mut()) {
-                            if *w != 0 {
-                                let [g, hh, c] = unpack(*w);
+                        add_packed_group(codes, chunk, packed, &mut words, &local, f0, f1);
+                        let (even, odd) = words.split_at_mut(size);
+                        for ((b, w), v) in h.iter_mut().zip(even.iter_mut()).zip(odd.iter_mut()) {
+                            let sum = w.wrapping_add(*v);
+                            if sum != 0 {
+                                let [g, hh, c] = unpack(sum);
                                 b[0] += g as f64;
                                 b[1] += hh as f64;
                                 b[2] += c as f64;
                                 *w = 0;
+                                *v = 0;
                             }
                         }
                     }
@@ -949,24 +987,20 @@ impl Histogram {
         let sums = rows
             .par_chunks(PACK_ROWS)
             .fold(
-                || (vec![0u64; size], vec![[0i64; 3]; size]),
+                || (vec![0u64; 2 * size], vec![[0i64; 3]; size]),
                 |(mut words, mut acc), chunk| {
-                    let mut t = tables(&mut words, off);
-                    for &r in chunk {
-                        let r = r as usize;
-                        let p = packed[r];
-                        for (t, &c) in t.iter_mut().zip(&codes.codes[r * d..(r + 1) * d]) {
-                            let w = &mut t[c as usize];
-                            *w = w.wrapping_add(p);
-                        }
-                    }
-                    for (a, w) in acc.iter_mut().zip(words.iter_mut()) {
-                        if *w != 0 {
-                            let u = unpack(*w);
+                    add_packed_group(codes, chunk, packed, &mut words, off, 0, d);
+                    let (even, odd) = words.split_at_mut(size);
+                    for ((a, w), v) in acc.iter_mut().zip(even.iter_mut()).zip(odd.iter_mut()) {
+                        // Each table summed at most PACK_ROWS / 2 rows: their sum fits.
+                        let sum = w.wrapping_add(*v);
+                        if sum != 0 {
+                            let u = unpack(sum);
                             a[0] += u[0];
                             a[1] += u[1];
                             a[2] += u[2];
                             *w = 0;
+                            *v = 0;
                         }
                     }
                     (words, acc)
