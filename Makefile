@@ -45,7 +45,7 @@ bench-scale:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
 
 ## Gradient boosting against LightGBM, XGBoost and scikit-learn HGB (80k, 1M and real sets: fit,
-## predict, peak RSS, quality); rewrites the boosting table in docs/benchmarks.md. ~10 minutes.
+## predict, peak RSS, quality); rewrites the boosting table in docs/benchmarks.md. ~14 minutes (three interleaved runs per tool on 80k and 1M).
 bench-boosting:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" "xgboost==3.1.2" && python3 benches/boosting.py $(ARGS)'
 

@@ -2,7 +2,7 @@
 HistGradientBoosting on the same CSV files, in the same run. Rewrites the boosting table in
 docs/benchmarks.md.
 
-    make bench-boosting                      # everything (~10 minutes on 2 cores)
+    make bench-boosting                      # everything (~14 minutes on 2 cores)
     make bench-boosting ARGS="80k real"      # some sets
 
 Sets (generated once with scikit-learn under target/bench-data/):
@@ -41,6 +41,7 @@ DOC = scale.DOC
 BEGIN, END = "<!-- boosting:begin -->", "<!-- boosting:end -->"
 BINARY = os.path.join(scale.EXAMPLES, "gradient_boosting")
 SAME = dict(rounds=300, leaves=31, lr=0.1, min_leaf=20)
+REPEATS = 3
 REAL_SETS = {"breast_cancer": "classification", "wine": "classification", "digits": "classification",
              "diabetes": "regression"}
 
@@ -160,7 +161,9 @@ def main(selected):
     lines = [
         f"Measured {date.today().isoformat()} on {platform.machine()} with {os.cpu_count()} cores by "
         f"`make bench-boosting{args}` "
-        "(benches/boosting.py); one run, every tool in its own process on the same files.",
+        "(benches/boosting.py); every tool in its own process on the same files; on the 80k and 1M "
+        f"sets each tool ran {REPEATS} times, interleaved, and the table keeps its fastest fit and "
+        "prediction.",
         "",
         "| set | tool | fit | predict (test set) | peak RSS | quality |",
         "|---|---|---|---|---|---|",
@@ -169,9 +172,17 @@ def main(selected):
     for group in selected:
         for name in sets[group]:
             print(f"boosting: {name}", file=sys.stderr)
-            results = {"learnkit": ours(name)}
-            for tool in ("lightgbm", "xgboost", "sklearn"):
-                results[tool] = peer(tool, name)
+            # Timings on a shared 2-core machine vary by ±15% from run to run: the timed sets
+            # run every tool REPEATS times, interleaved, and keep each tool's fastest fit and
+            # fastest prediction (results are deterministic, so quality is the same each time).
+            results = {}
+            for _ in range(REPEATS if name in ("80k", "1M") else 1):
+                for tool in ("learnkit", "lightgbm", "xgboost", "sklearn"):
+                    r = ours(name) if tool == "learnkit" else peer(tool, name)
+                    best = results.setdefault(tool, r)
+                    for key in ("fit_seconds", "predict_seconds"):
+                        best[key] = min(best[key], r[key])
+                    best["rss"] = max(best["rss"], r["rss"])
             label = {"80k": "80k×20, 300 rounds", "1M": "1M×20, 300 rounds"}.get(name, f"{name} (defaults)")
             for tool, r in results.items():
                 who = {"learnkit": "learnkit (2 threads)", "lightgbm": "LightGBM 4.7 (2 threads)",
