@@ -31,7 +31,7 @@ PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baseline
 
 ## Side-by-side benchmarks against the Python peers (scikit-learn, Gymnasium, NumPy Q-learning
 ## loops on Taxi and Blackjack, Stable-Baselines3, CleanRL's DQN); rewrites the tables in
-## docs/benchmarks.md. ~30 minutes.
+## docs/benchmarks.md and draws docs/img/dqn_time_to_solve.png. ~45 minutes.
 # Some machines pin OpenBLAS to an older kernel (OPENBLAS_CORETYPE) for safety; the benchmarks
 # let numpy pick its best one, so the peers are measured at their fastest.
 NATIVE_BLAS := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
@@ -45,7 +45,8 @@ bench-scale:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
 
 ## Gradient boosting against LightGBM, XGBoost and scikit-learn HGB (80k, 1M and real sets: fit,
-## predict, peak RSS, quality); rewrites the boosting table in docs/benchmarks.md. ~14 minutes (three interleaved runs per tool on 80k and 1M).
+## predict, peak RSS, quality; three interleaved runs per tool on 80k and 1M); rewrites the
+## boosting table in docs/benchmarks.md. ~14 minutes.
 bench-boosting:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" "xgboost==3.1.2" && python3 benches/boosting.py $(ARGS)'
 
@@ -54,7 +55,8 @@ bench-boosting:
 bench-tabular:
 	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/tabular.py $(ARGS)'
 
-## Only the DQN comparison.
+## Only the DQN comparison (CartPole seeds 1-20 and 10 fresh ones, the options, SB3 and CleanRL,
+## Acrobot, MountainCar, the strip plot). ~27 minutes.
 bench-dqn:
 	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/dqn_peers.py $(ARGS)'
 
