@@ -39,6 +39,17 @@ where
     train(env, agent, &config, |_, _| Ok(Control::Continue)).unwrap()
 }
 
+/// Trains a DQN with `config` for 4,000 steps on the non-slippery FrozenLake and returns its
+/// greedy success rate over 10 episodes.
+fn lake_success(config: DqnConfig) -> f64 {
+    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap();
+    let mut agent: Dqn<usize> = Dqn::new(config, &env.observation_space(), 4).unwrap();
+    run(&mut env, &mut agent, 4000, 0);
+    evaluate(&mut env, &mut agent, 10, 0, 100)
+        .unwrap()
+        .success_rate
+}
+
 #[test]
 fn dqn_learns_the_non_slippery_frozen_lake() {
     let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap();
@@ -267,16 +278,7 @@ fn dueling_q_values_are_value_plus_centred_advantage() {
         assert!((a - b).abs() < 1e-5, "{q:?} vs {expected:?}");
     }
     // The network still learns FrozenLake with dueling heads.
-    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap();
-    let mut agent: Dqn<usize> =
-        Dqn::new(small_config(0).dueling(true), &env.observation_space(), 4).unwrap();
-    run(&mut env, &mut agent, 4000, 0);
-    assert_eq!(
-        evaluate(&mut env, &mut agent, 10, 0, 100)
-            .unwrap()
-            .success_rate,
-        1.0
-    );
+    assert_eq!(lake_success(small_config(0).dueling(true)), 1.0);
 }
 
 /// Acting on a batch gives the actions acting one by one gives, with the same random draws.
@@ -498,15 +500,7 @@ fn prioritized_replay_learns_and_resumes_exactly() {
             ..Prioritized::default()
         }))
     };
-    let mut env = GridWorld::new(MapSpec::frozen_lake_4x4(false)).unwrap();
-    let mut agent: Dqn<usize> = Dqn::new(config(0), &env.observation_space(), 4).unwrap();
-    run(&mut env, &mut agent, 4000, 0);
-    assert_eq!(
-        evaluate(&mut env, &mut agent, 10, 0, 100)
-            .unwrap()
-            .success_rate,
-        1.0
-    );
+    assert_eq!(lake_success(config(0)), 1.0);
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("per.ckpt");

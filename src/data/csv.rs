@@ -41,9 +41,8 @@ fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<
         path: path.to_path_buf(),
         line,
         column: column.map(shown),
-        // Text from the file (cells, names) is already `shown`; this keeps the message on one
-        // line whatever else it holds.
-        message: message.into().replace(['\n', '\r'], " "),
+        // Text quoted from the file in the message goes through `shown` where it is quoted.
+        message: message.into(),
     }
 }
 

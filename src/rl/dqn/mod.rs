@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Reduction, Tensor};
 
 use network::Mirror;
-pub use network::{Activation, Architecture};
+pub use network::{Activation, Architecture, Layer};
 
 use super::agent::{Agent, Transition};
 use super::replay::{Batch, PriorityTree, ReplayBuffer};
@@ -325,6 +325,8 @@ pub struct Dqn<O> {
     features: (Vec<f32>, Vec<f32>),
     /// Per environment copy, the last `n_step − 1` (features, action, reward) not yet stored.
     pending: std::collections::HashMap<usize, VecDeque<(Vec<f32>, usize, f64)>>,
+    /// Feature vectors of stored n-step transitions, reused for the next ones.
+    spare: Vec<Vec<f32>>,
     history: Vec<LearnStats>,
     marker: std::marker::PhantomData<fn(&O)>,
 }
@@ -385,6 +387,7 @@ impl<O: Features> Dqn<O> {
             batch: Batch::default(),
             features: (vec![0.0; obs_dim], vec![0.0; obs_dim]),
             pending: Default::default(),
+            spare: Vec::new(),
             history: Vec::new(),
             marker: std::marker::PhantomData,
         };
@@ -590,7 +593,9 @@ impl<O: Features> Dqn<O> {
         }
         let (n, gamma) = (self.config.n_step, self.config.gamma);
         let queue = self.pending.entry(t.env).or_default();
-        queue.push_back((self.features.0.clone(), t.action, t.reward));
+        let mut features = self.spare.pop().unwrap_or_default();
+        features.clone_from(&self.features.0);
+        queue.push_back((features, t.action, t.reward));
         let done = t.terminated || t.truncated;
         while queue.len() == n || (done && !queue.is_empty()) {
             let steps = queue.len();
@@ -614,6 +619,7 @@ impl<O: Features> Dqn<O> {
                 steps,
             )?;
             new_priority(&mut self.priorities, slot);
+            self.spare.push(obs);
         }
         Ok(())
     }

@@ -50,26 +50,46 @@ pub struct Architecture {
     pub dueling: bool,
 }
 
+/// One linear layer of an [`Architecture`] and where its parameters sit in the flat vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layer {
+    /// Input width.
+    pub inputs: usize,
+    /// Output width (the dueling head has `n_actions + 1`).
+    pub outputs: usize,
+    /// Offset of the `outputs × inputs` weights, row-major.
+    pub weights: usize,
+    /// Offset of the `outputs` biases.
+    pub bias: usize,
+}
+
 impl Architecture {
-    /// (inputs, outputs) of each linear layer; the dueling head has `n_actions + 1` outputs.
-    pub fn layers(&self) -> Vec<(usize, usize)> {
+    /// The linear layers in order, with their offsets in the flat parameter vector.
+    pub fn layers(&self) -> Vec<Layer> {
         let last = self.sizes.len().saturating_sub(2);
+        let mut at = 0;
         self.sizes
             .windows(2)
             .enumerate()
-            .map(|(l, w)| (w[0], w[1] + usize::from(self.dueling && l == last)))
+            .map(|(l, w)| {
+                let (inputs, outputs) = (w[0], w[1] + usize::from(self.dueling && l == last));
+                let layer = Layer {
+                    inputs,
+                    outputs,
+                    weights: at,
+                    bias: at + inputs * outputs,
+                };
+                at += inputs * outputs + outputs;
+                layer
+            })
             .collect()
     }
 
     /// Offsets of (weight, bias) of each layer in the flat vector, and the total length.
     pub fn layout(&self) -> (Vec<(usize, usize)>, usize) {
-        let mut offsets = Vec::new();
-        let mut at = 0;
-        for (inp, out) in self.layers() {
-            offsets.push((at, at + inp * out));
-            at += inp * out + out;
-        }
-        (offsets, at)
+        let layers = self.layers();
+        let total = layers.last().map_or(0, |l| l.bias + l.outputs);
+        (layers.iter().map(|l| (l.weights, l.bias)).collect(), total)
     }
 
     /// Number of parameters.
@@ -83,9 +103,9 @@ impl Architecture {
     pub fn init(&self, device: Device, rng: &mut crate::rng::Rng) -> Tensor {
         use rand::Rng as _;
         let mut values = Vec::with_capacity(self.n_params());
-        for (inp, out) in self.layers() {
-            let bound = 1.0 / (inp as f32).sqrt();
-            for _ in 0..(inp * out + out) {
+        for layer in self.layers() {
+            let bound = 1.0 / (layer.inputs as f32).sqrt();
+            for _ in 0..(layer.inputs * layer.outputs + layer.outputs) {
                 values.push(rng.gen_range(-bound..bound));
             }
         }
@@ -94,14 +114,18 @@ impl Architecture {
 
     /// Q-values for a batch `x` (`batch × obs_dim`) under parameters `flat`.
     pub fn forward(&self, flat: &Tensor, x: &Tensor) -> Tensor {
-        let (offsets, _) = self.layout();
-        let last = offsets.len() - 1;
+        let layers = self.layers();
+        let last = layers.len() - 1;
         let mut h = x.shallow_clone();
-        for (l, ((inp, out), &(wo, bo))) in self.layers().into_iter().zip(&offsets).enumerate() {
+        for (l, layer) in layers.iter().enumerate() {
             let weight = flat
-                .narrow(0, wo as i64, (inp * out) as i64)
-                .view([out as i64, inp as i64]);
-            let bias = flat.narrow(0, bo as i64, out as i64);
+                .narrow(
+                    0,
+                    layer.weights as i64,
+                    (layer.inputs * layer.outputs) as i64,
+                )
+                .view([layer.outputs as i64, layer.inputs as i64]);
+            let bias = flat.narrow(0, layer.bias as i64, layer.outputs as i64);
             h = h.linear(&weight, Some(&bias));
             if l < last {
                 h = self.activation.apply(&h);
@@ -142,22 +166,26 @@ impl Mirror {
     /// The Q-values of `rows` observations stored row-major in `x`: `rows × n_actions` values,
     /// row-major. Each weight row is read once for the whole batch.
     pub fn q_values_batch(&mut self, arch: &Architecture, x: &[f32], rows: usize) -> &[f32] {
-        let (offsets, total) = arch.layout();
-        let last = offsets.len() - 1;
+        let layers = arch.layers();
+        let last = layers.len() - 1;
         let (a, b) = &mut self.buffers;
         a.clear();
         a.extend_from_slice(x);
-        if self.params.len() < total {
+        if layers
+            .last()
+            .is_none_or(|l| self.params.len() < l.bias + l.outputs)
+        {
             // Never refreshed: no network to read (refresh errors are reported upstream).
             a.clear();
             return a;
         }
-        for (l, ((inp, out), &(wo, bo))) in arch.layers().into_iter().zip(&offsets).enumerate() {
+        for (l, layer) in layers.iter().enumerate() {
+            let (inp, out) = (layer.inputs, layer.outputs);
             b.clear();
             b.resize(rows * out, 0.0);
             for o in 0..out {
-                let row = &self.params[wo + o * inp..wo + (o + 1) * inp];
-                let bias = self.params[bo + o];
+                let row = &self.params[layer.weights + o * inp..layer.weights + (o + 1) * inp];
+                let bias = self.params[layer.bias + o];
                 for r in 0..rows {
                     let input = &a[r * inp..(r + 1) * inp];
                     let mut s = bias;
