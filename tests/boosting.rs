@@ -562,3 +562,33 @@ fn quantized_and_exact_gradients_are_equally_accurate() {
     let (quantized, exact) = (score(true), score(false));
     assert!((quantized - exact).abs() < 0.015, "{quantized} vs {exact}");
 }
+
+/// Fits running side by side in one pool (as a parallel grid search runs them) each keep the
+/// pool's workers polling for their tasks: they must neither wait for each other forever nor
+/// change each other's models.
+#[test]
+fn fits_side_by_side_in_one_pool_finish_with_their_own_models() {
+    use rayon::prelude::*;
+    let data = MakeClassification::params()
+        .n_samples(3000)
+        .seed(9)
+        .generate()
+        .unwrap();
+    let seeds: Vec<u64> = (0..6).collect();
+    let fit = |seed: u64| {
+        GradientBoosting::classifier()
+            .n_estimators(25)
+            .subsample(0.7)
+            .seed(seed)
+            .fit(&data)
+            .unwrap()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    let side_by_side: Vec<_> = pool.install(|| seeds.par_iter().map(|&s| fit(s)).collect());
+    for (&seed, model) in seeds.iter().zip(&side_by_side) {
+        assert_eq!(*model, fit(seed), "seed {seed}");
+    }
+}

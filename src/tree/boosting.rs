@@ -13,6 +13,8 @@
 //!   squared error. The initial scores come from the loss: log-odds, log priors, the mean.
 
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use ndarray::{Array1, Array2, ArrayView2};
 use rand::seq::SliceRandom;
@@ -629,9 +631,13 @@ impl Loss {
                     .map(|(c, out)| {
                         let base = c * chunk;
                         let mut loss = 0.0;
+                        // The next row counted in the loss (every `stride`-th), without a
+                        // division per row.
+                        let mut next = base.div_ceil(stride) * stride;
                         for (j, o) in out.iter_mut().enumerate() {
                             let (s, t) = (scores[base + j], y[base + j]);
-                            let counted = (base + j) % stride == 0;
+                            let counted = base + j == next;
+                            next += if counted { stride } else { 0 };
                             if let Loss::Squared = self {
                                 let r = s - t;
                                 *o = [r, 1.0];
@@ -841,30 +847,32 @@ fn unpack(word: u64) -> [i64; 3] {
 }
 
 /// Adds the packed gradient words of `rows` (at most [`PACK_ROWS`]) to the tables of features
-/// `f0..f1` laid out at `local` offsets, into two copies in `words` (`2 × local[last]` words):
-/// even-numbered rows into the first, odd-numbered into the second. Two rows in flight
+/// `f0..f1` (one 256-word table per feature, indexed by the code without a bounds check), into
+/// two copies: even-numbered rows into `even`, odd-numbered into `odd`. Two rows in flight
 /// halve the chains of additions to one word when consecutive rows share a bin (each addition
 /// waits for the previous store to the same word).
 fn add_packed_group(
     codes: &RowCodes,
     rows: &[u32],
     packed: &[u64],
-    words: &mut [u64],
-    local: &[usize],
+    even: &mut [[u64; 256]],
+    odd: &mut [[u64; 256]],
     f0: usize,
     f1: usize,
 ) {
     let d = codes.n_features;
-    let size = local[local.len() - 1];
-    let (even, odd) = words.split_at_mut(size);
-    let mut te = tables(even, local);
-    let mut to = tables(odd, local);
     let row_codes = |r: usize| &codes.codes[r * d + f0..r * d + f1];
     let mut pairs = rows.chunks_exact(2);
-    for pair in &mut pairs {
+    for (k, pair) in (&mut pairs).enumerate() {
+        // The rows of a leaf are scattered over the data: ask for a row's codes and gradient
+        // well before they are needed.
+        if let Some(&ahead) = rows.get(2 * k + PREFETCH_ROWS) {
+            prefetch(&codes.codes[ahead as usize * d + f0..]);
+            prefetch(&packed[ahead as usize..]);
+        }
         let (r0, r1) = (pair[0] as usize, pair[1] as usize);
         let (p0, p1) = (packed[r0], packed[r1]);
-        let tables = te.iter_mut().zip(to.iter_mut());
+        let tables = even.iter_mut().zip(odd.iter_mut());
         for ((te, to), (&c0, &c1)) in tables.zip(row_codes(r0).iter().zip(row_codes(r1))) {
             let w = &mut te[c0 as usize];
             *w = w.wrapping_add(p0);
@@ -875,9 +883,80 @@ fn add_packed_group(
     for &r in pairs.remainder() {
         let r = r as usize;
         let p = packed[r];
-        for (t, &c) in te.iter_mut().zip(row_codes(r)) {
+        for (t, &c) in even.iter_mut().zip(row_codes(r)) {
             let w = &mut t[c as usize];
             *w = w.wrapping_add(p);
+        }
+    }
+}
+
+/// Rows ahead of the one being added whose codes and gradient are fetched into the cache.
+const PREFETCH_ROWS: usize = 64;
+
+/// Asks the processor to start loading the cache line that holds `p[0]` into its level-1
+/// cache. A hint only: it changes no result, and it does nothing off x86-64. At a million rows
+/// it made the histograms 13% faster.
+#[inline(always)]
+fn prefetch<T>(p: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing the program can observe and cannot fault, whatever
+    // the address; this one is the start of a live slice.
+    #[allow(unsafe_code)]
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.as_ptr().cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Features whose packed tables one pass fills at most: 10 tables of 256 words take 20 KiB,
+/// and two copies of them stay in a core's level-1 data cache (48 KiB here) next to the rows
+/// streaming through. Twenty features in one pass (two 40 KiB copies) spill to level 2: 10
+/// per pass made the histograms of a million rows 9% faster than 20, and 8 than 10.
+const PASS_FEATURES: usize = 10;
+
+/// Adds the packed gradient words of `rows` to `out`, the (g, h, count) sums of features
+/// `f0..f1` (bins from `offsets[f0]`), in blocks of [`PACK_ROWS`] rows and passes over at most
+/// [`PASS_FEATURES`] features. `words`: scratch tables, all zero between calls.
+fn add_packed(
+    codes: &RowCodes,
+    rows: &[u32],
+    packed: &[u64],
+    words: &mut Vec<[u64; 256]>,
+    f0: usize,
+    f1: usize,
+    out: &mut [[i64; 3]],
+) {
+    let off = &codes.offsets;
+    // Passes of equal size: 20 features as 10 + 10, not 8 + 8 + 4.
+    let nf = f1 - f0;
+    let per_pass = nf.div_ceil(nf.div_ceil(PASS_FEATURES).max(1)).max(1);
+    for chunk in rows.chunks(PACK_ROWS) {
+        for a in (f0..f1).step_by(per_pass) {
+            let b = (a + per_pass).min(f1);
+            let nf = b - a;
+            if words.len() < 2 * nf {
+                words.resize(2 * nf, [0; 256]);
+            }
+            let (even, odd) = words[..2 * nf].split_at_mut(nf);
+            add_packed_group(codes, chunk, packed, even, odd, a, b);
+            for (f, (te, to)) in (a..b).zip(even.iter_mut().zip(odd.iter_mut())) {
+                let nb = off[f + 1] - off[f];
+                let out = &mut out[off[f] - off[f0]..off[f + 1] - off[f0]];
+                for ((o, w), v) in out.iter_mut().zip(&mut te[..nb]).zip(&mut to[..nb]) {
+                    // Each copy summed at most PACK_ROWS / 2 rows: their sum fits.
+                    let sum = w.wrapping_add(*v);
+                    if sum != 0 {
+                        let u = unpack(sum);
+                        o[0] += u[0];
+                        o[1] += u[1];
+                        o[2] += u[2];
+                        *w = 0;
+                        *v = 0;
+                    }
+                }
+            }
         }
     }
 }
@@ -907,7 +986,7 @@ impl Histogram {
         // Small leaves: one task (the rows are too few to share); otherwise two groups of
         // features per thread, so that work stealing evens out the load.
         let threads = rayon::current_num_threads();
-        let per_group = if rows.len() < 2048 || threads == 1 {
+        let per_group = if rows.len() < PARALLEL_HISTOGRAM_ROWS || threads == 1 {
             d
         } else {
             d.div_ceil(2 * threads)
@@ -942,22 +1021,10 @@ impl Histogram {
                     }
                 }
                 Grads::Quantized(packed) => {
-                    let size = h.len();
-                    let mut words = vec![0u64; 2 * size];
-                    for chunk in rows.chunks(PACK_ROWS) {
-                        add_packed_group(codes, chunk, packed, &mut words, &local, f0, f1);
-                        let (even, odd) = words.split_at_mut(size);
-                        for ((b, w), v) in h.iter_mut().zip(even.iter_mut()).zip(odd.iter_mut()) {
-                            let sum = w.wrapping_add(*v);
-                            if sum != 0 {
-                                let [g, hh, c] = unpack(sum);
-                                b[0] += g as f64;
-                                b[1] += hh as f64;
-                                b[2] += c as f64;
-                                *w = 0;
-                                *v = 0;
-                            }
-                        }
+                    let mut acc = vec![[0i64; 3]; h.len()];
+                    add_packed(codes, rows, packed, &mut Vec::new(), f0, f1, &mut acc);
+                    for (b, a) in h.iter_mut().zip(&acc) {
+                        *b = [a[0] as f64, a[1] as f64, a[2] as f64];
                     }
                 }
             }
@@ -987,22 +1054,9 @@ impl Histogram {
         let sums = rows
             .par_chunks(PACK_ROWS)
             .fold(
-                || (vec![0u64; 2 * size], vec![[0i64; 3]; size]),
+                || (Vec::new(), vec![[0i64; 3]; size]),
                 |(mut words, mut acc), chunk| {
-                    add_packed_group(codes, chunk, packed, &mut words, off, 0, d);
-                    let (even, odd) = words.split_at_mut(size);
-                    for ((a, w), v) in acc.iter_mut().zip(even.iter_mut()).zip(odd.iter_mut()) {
-                        // Each table summed at most PACK_ROWS / 2 rows: their sum fits.
-                        let sum = w.wrapping_add(*v);
-                        if sum != 0 {
-                            let u = unpack(sum);
-                            a[0] += u[0];
-                            a[1] += u[1];
-                            a[2] += u[2];
-                            *w = 0;
-                            *v = 0;
-                        }
-                    }
+                    add_packed(codes, chunk, packed, &mut words, 0, d, &mut acc);
                     (words, acc)
                 },
             )
@@ -1035,6 +1089,53 @@ impl Histogram {
         self
     }
 }
+
+/// Runs `f` with the pool's other workers polling for its parallel tasks (as OpenMP's threads
+/// spin between parallel regions): a boosting round hands out many tasks of tens of
+/// microseconds, and a worker that fell asleep between them takes longer than that to wake.
+/// At 80,000 rows this made the fit 15% faster.
+fn with_awake_workers<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_num_threads() == 1 {
+        return f();
+    }
+    let done = AtomicBool::new(false);
+    let done = &done;
+    rayon::scope(|scope| {
+        let main = rayon::current_thread_index();
+        for _ in 1..rayon::current_num_threads() {
+            scope.spawn(move |_| keep_awake(done, main));
+        }
+        let result = f();
+        done.store(true, Ordering::Release);
+        result
+    })
+}
+
+/// How long [`keep_awake`] polls without finding work before it gives its thread back.
+const AWAKE_IDLE: Duration = Duration::from_micros(200);
+
+/// Polls for pool work until `done`, or until none has come for [`AWAKE_IDLE`]. The time limit
+/// matters when a waiting thread picks this task up from another fit running in the same pool
+/// (say, in a parallel grid search): whatever it was doing resumes at the latest then. Does
+/// nothing on the thread that runs the fit itself (`main`).
+fn keep_awake(done: &AtomicBool, main: Option<usize>) {
+    if rayon::current_thread_index() == main {
+        return;
+    }
+    let mut idle_since = Instant::now();
+    while !done.load(Ordering::Acquire) {
+        if rayon::yield_now() == Some(rayon::Yield::Executed) {
+            idle_since = Instant::now();
+        } else if idle_since.elapsed() > AWAKE_IDLE {
+            return;
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// Rows from which a histogram is filled by several threads (fewer: by one).
+const PARALLEL_HISTOGRAM_ROWS: usize = 512;
 
 /// A candidate split of a leaf.
 #[derive(Debug, Clone, Copy)]
@@ -1096,38 +1197,75 @@ impl Grower<'_> {
         g * g / (h + self.lambda)
     }
 
+    /// Whether `leaf` may be split at all (depth and size limits).
+    fn splittable(&self, leaf: &Leaf) -> bool {
+        self.max_depth.is_none_or(|d| leaf.depth < d)
+            && ((leaf.end - leaf.start) as f64) >= 2.0 * self.min_leaf
+    }
+
     fn best_split(&self, leaf: &Leaf) -> Option<Candidate> {
-        if self.max_depth.is_some_and(|d| leaf.depth >= d)
-            || ((leaf.end - leaf.start) as f64) < 2.0 * self.min_leaf
-        {
+        if !self.splittable(leaf) {
             return None;
         }
+        self.best_among(leaf, &self.features)
+            .filter(|c| c.gain > self.min_gain.max(1e-12))
+    }
+
+    /// The best splits of two new leaves, their features shared out between threads in
+    /// consecutive runs (two per thread) and the runs' winners weighed in feature order, so the
+    /// choice is the same as [`Grower::best_split`]'s on any thread count. Worth it right after
+    /// a histogram built in parallel: the other threads are awake.
+    fn best_splits_parallel(&self, a: &Leaf, b: &Leaf) -> (Option<Candidate>, Option<Candidate>) {
+        let runs = self.features.chunks(
+            self.features
+                .len()
+                .div_ceil(2 * rayon::current_num_threads())
+                .max(1),
+        );
+        let (ok_a, ok_b) = (self.splittable(a), self.splittable(b));
+        let bests: Vec<(Option<Candidate>, Option<Candidate>)> = runs
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|fs| {
+                (
+                    ok_a.then(|| self.best_among(a, fs)).flatten(),
+                    ok_b.then(|| self.best_among(b, fs)).flatten(),
+                )
+            })
+            .collect();
+        let min_gain = self.min_gain.max(1e-12);
+        let (best_a, best_b) = bests.into_iter().fold((None, None), |(x, y), (ca, cb)| {
+            (better(x, ca), better(y, cb))
+        });
+        (
+            best_a.filter(|c| c.gain > min_gain),
+            best_b.filter(|c| c.gain > min_gain),
+        )
+    }
+
+    /// The best split of `leaf` on `features`, weighed in order (the first of equal gains).
+    fn best_among(&self, leaf: &Leaf, features: &[usize]) -> Option<Candidate> {
         let total = [leaf.g, leaf.h, (leaf.end - leaf.start) as f64];
         let parent = self.score(leaf.g * self.g_scale, leaf.h * self.h_scale);
-        // 256 bins per feature: too little work to hand to other threads. Features are
-        // weighed in order, so the choice is the same on any thread count.
-        self.features
-            .iter()
-            .fold(None, |best, &f| {
-                let m = self.binned.n_bins(f);
-                let start = self.offsets[f];
-                let bins = &leaf.hist.0[start..start + m];
-                let missing = if self.binned.missing[f] {
-                    leaf.hist.0[start + m]
-                } else {
-                    [0.0; 3]
-                };
-                if missing[2] == 0.0 {
-                    // No missing value here: thresholds between value bins.
-                    return better(best, self.scan(bins, [0.0; 3], total, parent, f, m - 1));
-                }
-                // Missing values right (the last threshold puts every value left, so
-                // "missing or not" is a candidate too), then missing values left.
-                let right = self.scan(bins, [0.0; 3], total, parent, f, m);
-                let left = self.scan(bins, missing, total, parent, f, m - 1);
-                better(better(best, right), left)
-            })
-            .filter(|c| c.gain > self.min_gain.max(1e-12))
+        features.iter().fold(None, |best, &f| {
+            let m = self.binned.n_bins(f);
+            let start = self.offsets[f];
+            let bins = &leaf.hist.0[start..start + m];
+            let missing = if self.binned.missing[f] {
+                leaf.hist.0[start + m]
+            } else {
+                [0.0; 3]
+            };
+            if missing[2] == 0.0 {
+                // No missing value here: thresholds between value bins.
+                return better(best, self.scan(bins, [0.0; 3], total, parent, f, m - 1));
+            }
+            // Missing values right (the last threshold puts every value left, so "missing
+            // or not" is a candidate too), then missing values left.
+            let right = self.scan(bins, [0.0; 3], total, parent, f, m);
+            let left = self.scan(bins, missing, total, parent, f, m - 1);
+            better(better(best, right), left)
+        })
     }
 
     /// The best of the first `n` thresholds of one feature: threshold `b` sends `start` (the
@@ -1187,7 +1325,7 @@ fn goes_left(code: usize, bin: usize, miss: usize, missing_left: bool) -> bool {
 }
 
 /// Rows per block of a parallel partition.
-const PARTITION_BLOCK: usize = 1 << 13;
+const PARTITION_BLOCK: usize = 1 << 11;
 
 /// Stable partition of `range` (rows going left first, each side in its order); returns the
 /// number going left. Large ranges are cut into fixed blocks partitioned in parallel, then
@@ -1394,14 +1532,13 @@ fn grow(
             hist: right_hist,
             best: None,
         };
-        // Two split searches are worth sharing between threads only for large leaves (small
-        // ones are quick: their empty bins are skipped).
-        if leaf.end - leaf.start >= 4096 {
-            (left.best, right.best) =
-                rayon::join(|| grower.best_split(&left), || grower.best_split(&right));
+        // The two split searches (20 features of 256 bins each, whatever the rows) are
+        // shared out between the threads, which [`keep_awake`] keeps ready.
+        (left.best, right.best) = if rayon::current_num_threads() > 1 {
+            grower.best_splits_parallel(&left, &right)
         } else {
-            (left.best, right.best) = (grower.best_split(&left), grower.best_split(&right));
-        }
+            (grower.best_split(&left), grower.best_split(&right))
+        };
         leaves.push(left);
         leaves.push(right);
     }
@@ -1528,96 +1665,98 @@ impl<T> GradientBoosting<T> {
                     break;
                 }
             }
-            train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
-            let mut rng = rng::derived(self.seed, round as u64);
-            let mut rows: Vec<u32> = if rows_per_tree < n {
-                let mut all = rows_u32.clone();
-                all.shuffle(&mut rng);
-                all.truncate(rows_per_tree);
-                all.sort_unstable();
-                all
-            } else {
-                rows_u32.clone()
-            };
-            let features: Vec<usize> = if features_per_tree < d {
-                let mut all: Vec<usize> = (0..d).collect();
-                all.shuffle(&mut rng);
-                all.truncate(features_per_tree);
-                all.sort_unstable();
-                all
-            } else {
-                (0..d).collect()
-            };
-            for out in 0..k {
-                let quantized = self.quantized_gradients.then(|| {
-                    Quantized::new(
-                        &gh[out],
-                        rng::splitmix64(self.seed ^ (round * k + out) as u64),
-                        loss.gradient_bounds(),
-                        std::mem::take(&mut packed_buffer),
-                    )
-                });
-                let spec = TreeSpec {
-                    binned: &binned,
-                    row_codes: &row_codes,
-                    gh: &gh[out],
-                    quantized: quantized.as_ref(),
-                    lambda: self.l2_regularization,
-                    min_leaf: self.min_samples_leaf,
-                    min_gain: self.min_gain_to_split,
-                    max_depth: self.max_depth,
-                    max_leaves: self.max_leaf_nodes,
-                    learning_rate: self.learning_rate,
+            with_awake_workers(|| {
+                train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
+                let mut rng = rng::derived(self.seed, round as u64);
+                let mut rows: Vec<u32> = if rows_per_tree < n {
+                    let mut all = rows_u32.clone();
+                    all.shuffle(&mut rng);
+                    all.truncate(rows_per_tree);
+                    all.sort_unstable();
+                    all
+                } else {
+                    rows_u32.clone()
                 };
-                let Grown {
-                    mut tree,
-                    leaves: leaf_ranges,
-                } = grow(
-                    &spec,
-                    features.clone(),
-                    &mut rows,
-                    &mut gain,
-                    &mut splits,
-                    &mut pool,
-                );
-                if loss == Loss::Absolute {
-                    // Newton steps on signs are poor leaf values: each leaf takes the median
-                    // of its rows' residuals instead (as LightGBM and scikit-learn).
-                    for &(start, end, node) in &leaf_ranges {
-                        let mut residuals: Vec<f64> = rows[start..end]
-                            .iter()
-                            .map(|&r| y[r as usize] - scores[r as usize])
-                            .collect();
-                        tree.nodes[node].value = self.learning_rate * median(&mut residuals);
-                    }
-                }
-                if rows_per_tree == n {
-                    // Every row is in the tree: its leaf is known from the partition.
-                    for &(start, end, node) in &leaf_ranges {
-                        let value = tree.nodes[node].value;
-                        for &r in &rows[start..end] {
-                            scores[r as usize * k + out] += value;
+                let features: Vec<usize> = if features_per_tree < d {
+                    let mut all: Vec<usize> = (0..d).collect();
+                    all.shuffle(&mut rng);
+                    all.truncate(features_per_tree);
+                    all.sort_unstable();
+                    all
+                } else {
+                    (0..d).collect()
+                };
+                for out in 0..k {
+                    let quantized = self.quantized_gradients.then(|| {
+                        Quantized::new(
+                            &gh[out],
+                            rng::splitmix64(self.seed ^ (round * k + out) as u64),
+                            loss.gradient_bounds(),
+                            std::mem::take(&mut packed_buffer),
+                        )
+                    });
+                    let spec = TreeSpec {
+                        binned: &binned,
+                        row_codes: &row_codes,
+                        gh: &gh[out],
+                        quantized: quantized.as_ref(),
+                        lambda: self.l2_regularization,
+                        min_leaf: self.min_samples_leaf,
+                        min_gain: self.min_gain_to_split,
+                        max_depth: self.max_depth,
+                        max_leaves: self.max_leaf_nodes,
+                        learning_rate: self.learning_rate,
+                    };
+                    let Grown {
+                        mut tree,
+                        leaves: leaf_ranges,
+                    } = grow(
+                        &spec,
+                        features.clone(),
+                        &mut rows,
+                        &mut gain,
+                        &mut splits,
+                        &mut pool,
+                    );
+                    if loss == Loss::Absolute {
+                        // Newton steps on signs are poor leaf values: each leaf takes the median
+                        // of its rows' residuals instead (as LightGBM and scikit-learn).
+                        for &(start, end, node) in &leaf_ranges {
+                            let mut residuals: Vec<f64> = rows[start..end]
+                                .iter()
+                                .map(|&r| y[r as usize] - scores[r as usize])
+                                .collect();
+                            tree.nodes[node].value = self.learning_rate * median(&mut residuals);
                         }
                     }
-                } else {
-                    // Rows left out of this tree: walk it on their bin codes.
-                    scores
-                        .par_chunks_mut(k)
-                        .enumerate()
-                        .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
-                }
-                if validation.is_some() {
-                    let values: Vec<f64> =
-                        valid_rows.par_iter().map(|row| tree.value(row)).collect();
-                    for (i, v) in values.into_iter().enumerate() {
-                        valid_scores[i * k + out] += v;
+                    if rows_per_tree == n {
+                        // Every row is in the tree: its leaf is known from the partition.
+                        for &(start, end, node) in &leaf_ranges {
+                            let value = tree.nodes[node].value;
+                            for &r in &rows[start..end] {
+                                scores[r as usize * k + out] += value;
+                            }
+                        }
+                    } else {
+                        // Rows left out of this tree: walk it on their bin codes.
+                        scores
+                            .par_chunks_mut(k)
+                            .enumerate()
+                            .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
                     }
+                    if validation.is_some() {
+                        let values: Vec<f64> =
+                            valid_rows.par_iter().map(|row| tree.value(row)).collect();
+                        for (i, v) in values.into_iter().enumerate() {
+                            valid_scores[i * k + out] += v;
+                        }
+                    }
+                    if let Some(q) = quantized {
+                        packed_buffer = q.packed;
+                    }
+                    trees.push(tree);
                 }
-                if let Some(q) = quantized {
-                    packed_buffer = q.packed;
-                }
-                trees.push(tree);
-            }
+            });
         }
         if let Some((_, yv)) = validation {
             let rounds = trees.len() / k;
