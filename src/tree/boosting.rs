@@ -847,16 +847,15 @@ fn unpack(word: u64) -> [i64; 3] {
 }
 
 /// Adds the packed gradient words of `rows` (at most [`PACK_ROWS`]) to the tables of features
-/// `f0..f1` (one 256-word table per feature, indexed by the code without a bounds check), into
-/// two copies: even-numbered rows into `even`, odd-numbered into `odd`. Two rows in flight
+/// `f0..f1` (two 256-word tables per feature, indexed by the code without a bounds check):
+/// even-numbered rows into the first, odd-numbered into the second. Two rows in flight
 /// halve the chains of additions to one word when consecutive rows share a bin (each addition
 /// waits for the previous store to the same word).
 fn add_packed_group(
     codes: &RowCodes,
     rows: &[u32],
     packed: &[u64],
-    even: &mut [[u64; 256]],
-    odd: &mut [[u64; 256]],
+    tables: &mut [[[u64; 256]; 2]],
     f0: usize,
     f1: usize,
 ) {
@@ -872,19 +871,21 @@ fn add_packed_group(
         }
         let (r0, r1) = (pair[0] as usize, pair[1] as usize);
         let (p0, p1) = (packed[r0], packed[r1]);
-        let tables = even.iter_mut().zip(odd.iter_mut());
-        for ((te, to), (&c0, &c1)) in tables.zip(row_codes(r0).iter().zip(row_codes(r1))) {
-            let w = &mut te[c0 as usize];
+        for (t, (&c0, &c1)) in tables
+            .iter_mut()
+            .zip(row_codes(r0).iter().zip(row_codes(r1)))
+        {
+            let w = &mut t[0][c0 as usize];
             *w = w.wrapping_add(p0);
-            let v = &mut to[c1 as usize];
+            let v = &mut t[1][c1 as usize];
             *v = v.wrapping_add(p1);
         }
     }
     for &r in pairs.remainder() {
         let r = r as usize;
         let p = packed[r];
-        for (t, &c) in even.iter_mut().zip(row_codes(r)) {
-            let w = &mut t[c as usize];
+        for (t, &c) in tables.iter_mut().zip(row_codes(r)) {
+            let w = &mut t[0][c as usize];
             *w = w.wrapping_add(p);
         }
     }
@@ -923,7 +924,7 @@ fn add_packed(
     codes: &RowCodes,
     rows: &[u32],
     packed: &[u64],
-    words: &mut Vec<[u64; 256]>,
+    words: &mut Vec<[[u64; 256]; 2]>,
     f0: usize,
     f1: usize,
     out: &mut [[i64; 3]],
@@ -935,16 +936,15 @@ fn add_packed(
     for chunk in rows.chunks(PACK_ROWS) {
         for a in (f0..f1).step_by(per_pass) {
             let b = (a + per_pass).min(f1);
-            let nf = b - a;
-            if words.len() < 2 * nf {
-                words.resize(2 * nf, [0; 256]);
+            if words.len() < b - a {
+                words.resize(b - a, [[0; 256]; 2]);
             }
-            let (even, odd) = words[..2 * nf].split_at_mut(nf);
-            add_packed_group(codes, chunk, packed, even, odd, a, b);
-            for (f, (te, to)) in (a..b).zip(even.iter_mut().zip(odd.iter_mut())) {
+            let tables = &mut words[..b - a];
+            add_packed_group(codes, chunk, packed, tables, a, b);
+            for (f, [even, odd]) in (a..b).zip(tables.iter_mut()) {
                 let nb = off[f + 1] - off[f];
                 let out = &mut out[off[f] - off[f0]..off[f + 1] - off[f0]];
-                for ((o, w), v) in out.iter_mut().zip(&mut te[..nb]).zip(&mut to[..nb]) {
+                for ((o, w), v) in out.iter_mut().zip(&mut even[..nb]).zip(&mut odd[..nb]) {
                     // Each copy summed at most PACK_ROWS / 2 rows: their sum fits.
                     let sum = w.wrapping_add(*v);
                     if sum != 0 {
@@ -1123,12 +1123,18 @@ fn keep_awake(done: &AtomicBool, main: Option<usize>) {
         return;
     }
     let mut idle_since = Instant::now();
+    let mut idle_polls = 0u32;
     while !done.load(Ordering::Acquire) {
         if rayon::yield_now() == Some(rayon::Yield::Executed) {
-            idle_since = Instant::now();
-        } else if idle_since.elapsed() > AWAKE_IDLE {
-            return;
+            idle_polls = 0;
         } else {
+            // The clock is read once every 64 empty polls, not at each.
+            idle_polls += 1;
+            if idle_polls == 1 {
+                idle_since = Instant::now();
+            } else if idle_polls % 64 == 0 && idle_since.elapsed() > AWAKE_IDLE {
+                return;
+            }
             std::hint::spin_loop();
         }
     }
