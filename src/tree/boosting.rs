@@ -1330,13 +1330,21 @@ fn goes_left(code: usize, bin: usize, miss: usize, missing_left: bool) -> bool {
     (code <= bin) | ((code == miss) & missing_left)
 }
 
+/// Rows per block of the parallel score update.
+const SCORE_BLOCK: usize = 1 << 15;
+
 /// Rows per block of a parallel partition.
 const PARTITION_BLOCK: usize = 1 << 11;
 
 /// Stable partition of `range` (rows going left first, each side in its order); returns the
 /// number going left. Large ranges are cut into fixed blocks partitioned in parallel, then
 /// stitched: the result is the same as a serial pass.
-fn partition(range: &mut [u32], scratch: &mut [u32], left: impl Fn(u32) -> bool + Sync) -> usize {
+fn partition(
+    range: &mut [u32],
+    scratch: &mut [u32],
+    codes: &[u8],
+    left: impl Fn(u8) -> bool + Sync,
+) -> usize {
     let n = range.len();
     let scratch = &mut scratch[..n];
     // Left rows compacted at the start of `range`, right rows at the start of `scratch`,
@@ -1344,8 +1352,12 @@ fn partition(range: &mut [u32], scratch: &mut [u32], left: impl Fn(u32) -> bool 
     let split = |(range, scratch): (&mut [u32], &mut [u32])| -> usize {
         let (mut write, mut other) = (0, 0);
         for k in 0..range.len() {
+            // Rows `k..` are still in place (`write <= k`).
+            if let Some(&ahead) = range.get(k + PREFETCH_ROWS) {
+                prefetch(&codes[ahead as usize..]);
+            }
             let r = range[k];
-            let l = left(r);
+            let l = left(codes[r as usize]);
             range[write] = r;
             scratch[other] = r;
             write += usize::from(l);
@@ -1473,14 +1485,13 @@ fn grow(
         } else {
             usize::MAX
         };
-        let write = partition(&mut rows[leaf.start..leaf.end], &mut scratch, |r| {
-            goes_left(
-                codes[r as usize] as usize,
-                split.bin,
-                miss,
-                split.missing_left,
-            )
-        });
+        let (bin, missing_left) = (split.bin, split.missing_left);
+        let write = partition(
+            &mut rows[leaf.start..leaf.end],
+            &mut scratch,
+            codes,
+            move |c| goes_left(c as usize, bin, miss, missing_left),
+        );
         let mid = leaf.start + write;
         let (gl, hl) = (split.left_g, split.left_h);
         // The smaller child's histogram is built, the larger one's is the difference.
@@ -1736,13 +1747,26 @@ impl<T> GradientBoosting<T> {
                         }
                     }
                     if rows_per_tree == n {
-                        // Every row is in the tree: its leaf is known from the partition.
-                        for &(start, end, node) in &leaf_ranges {
-                            let value = tree.nodes[node].value;
-                            for &r in &rows[start..end] {
-                                scores[r as usize * k + out] += value;
-                            }
-                        }
+                        // Every row is in the tree: its leaf is known from the partition. Fixed
+                        // blocks of rows are updated in parallel; a leaf's rows are in order,
+                        // so its part in a block is found by binary search.
+                        let tree = &tree;
+                        let (rows, leaf_ranges) = (&rows, &leaf_ranges);
+                        scores.par_chunks_mut(SCORE_BLOCK * k).enumerate().for_each(
+                            |(b, block)| {
+                                let lo = (b * SCORE_BLOCK) as u32;
+                                let hi = lo.saturating_add(SCORE_BLOCK as u32);
+                                for &(start, end, node) in leaf_ranges {
+                                    let value = tree.nodes[node].value;
+                                    let leaf = &rows[start..end];
+                                    let a = leaf.partition_point(|&r| r < lo);
+                                    let z = leaf.partition_point(|&r| r < hi);
+                                    for &r in &leaf[a..z] {
+                                        block[(r - lo) as usize * k + out] += value;
+                                    }
+                                }
+                            },
+                        );
                     } else {
                         // Rows left out of this tree: walk it on their bin codes.
                         scores
