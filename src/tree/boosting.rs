@@ -980,8 +980,8 @@ impl Histogram {
         if d == 0 {
             return Histogram(hist);
         }
-        if let (Grads::Quantized(packed), true) = (grads, rows.len() >= 2 * PACK_ROWS) {
-            return Histogram::build_blocks(codes, rows, packed);
+        if let (Grads::Quantized(packed), true) = (grads, rows.len() >= BLOCK_HISTOGRAM_ROWS) {
+            return Histogram::build_blocks(codes, rows, packed, hist);
         }
         // Small leaves: one task (the rows are too few to share); otherwise two groups of
         // features per thread, so that work stealing evens out the load.
@@ -1048,11 +1048,20 @@ impl Histogram {
     /// Large leaves with quantized gradients: blocks of rows in parallel, each thread summing
     /// packed words into its own table of every feature; the sums are whole numbers, so exact
     /// in any order.
-    fn build_blocks(codes: &RowCodes, rows: &[u32], packed: &[u64]) -> Self {
+    fn build_blocks(
+        codes: &RowCodes,
+        rows: &[u32],
+        packed: &[u64],
+        mut hist: Vec<[f64; 3]>,
+    ) -> Self {
         let (d, off) = (codes.n_features, &codes.offsets);
         let size = off[d];
+        // At least two blocks per thread (of at most PACK_ROWS rows).
+        let block = PACK_ROWS
+            .min(rows.len().div_ceil(2 * rayon::current_num_threads()))
+            .max(2);
         let sums = rows
-            .par_chunks(PACK_ROWS)
+            .par_chunks(block)
             .fold(
                 || (Vec::new(), vec![[0i64; 3]; size]),
                 |(mut words, mut acc), chunk| {
@@ -1072,11 +1081,10 @@ impl Histogram {
                     a
                 },
             );
-        Histogram(
-            sums.iter()
-                .map(|a| [a[0] as f64, a[1] as f64, a[2] as f64])
-                .collect(),
-        )
+        for (h, a) in hist.iter_mut().zip(&sums) {
+            *h = [a[0] as f64, a[1] as f64, a[2] as f64];
+        }
+        Histogram(hist)
     }
 
     /// The parent's histogram minus a child's: the other child's, in the parent's buffer.
@@ -1139,6 +1147,11 @@ fn keep_awake(done: &AtomicBool, main: Option<usize>) {
         }
     }
 }
+
+/// Rows from which a histogram of quantized gradients is filled by blocks of rows, one table
+/// of every feature per block (fewer: by groups of features over all the rows, which fetch
+/// every row once per group). 32,768 took 4% longer at a million rows, and no less at 80,000.
+const BLOCK_HISTOGRAM_ROWS: usize = 8192;
 
 /// Rows from which a histogram is filled by several threads (fewer: by one).
 const PARALLEL_HISTOGRAM_ROWS: usize = 512;
