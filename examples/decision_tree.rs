@@ -78,9 +78,13 @@ fn classification(args: &Args) -> Result<Outcome> {
     if split.train.n_features() >= 2 {
         // The built-in demo draws the iris petals (a picture that reads at a glance); user
         // data, its first two columns.
+        let iris;
         let (train, columns) = match args.data.data {
-            None => (data::iris()?, [2, 3]),
-            Some(_) => (split.train.clone(), [0, 1]),
+            None => {
+                iris = data::iris()?;
+                (&iris, [2, 3])
+            }
+            Some(_) => (&split.train, [0, 1]),
         };
         out.draw(
             "tree_regions.png",
@@ -92,7 +96,7 @@ fn classification(args: &Args) -> Result<Outcome> {
                     path,
                     "Decision tree",
                     &params,
-                    &train,
+                    train,
                     columns,
                     seed,
                 )

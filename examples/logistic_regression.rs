@@ -13,6 +13,7 @@ use learnkit::linear::LogisticRegression;
 use learnkit::metrics;
 use learnkit::prelude::*;
 use learnkit::report::figures;
+use ndarray::Array1;
 
 /// Command line of the logistic regression example.
 #[derive(Parser, Debug, Default)]
@@ -69,8 +70,10 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
     // A binary problem for the ROC curve: the user's data if binary, else a built-in one.
     let builtin = args.data.data.is_none();
-    let binary = match split.train.n_classes() {
-        2 => Some((split.train.clone(), split.test.clone())),
+    // The test targets and the positive class's probabilities: the fitted model's own when the
+    // user's data is binary (no refit), else a fit on a built-in binary problem.
+    let binary: Option<(Array1<usize>, Array1<f64>)> = match split.train.n_classes() {
+        2 => Some((split.test.targets.clone(), proba.column(1).to_owned())),
         _ if builtin => {
             let blobs = MakeClassification::params()
                 .n_samples(1000)
@@ -80,21 +83,22 @@ pub fn run(args: &Args) -> Result<Outcome> {
                 .class_sep(0.8)
                 .seed(args.data.seed)
                 .generate()?;
-            Some(data::train_test_split(&blobs, 0.2, args.data.seed)?)
-        }
-        _ => None,
-    };
-    match binary {
-        // A ROC curve needs both classes among the test rows; without them the run goes on.
-        Some((_, test)) if test.targets.iter().all(|&c| c == test.targets[0]) => {
-            out.skip("logistic_roc.png", "the test set holds one class only");
-        }
-        Some((train, test)) => {
+            let (train, test) = data::train_test_split(&blobs, 0.2, args.data.seed)?;
             let scores = params
                 .fit(&train)?
                 .predict_proba(&test)?
                 .column(1)
                 .to_owned();
+            Some((test.targets, scores))
+        }
+        _ => None,
+    };
+    match binary {
+        // A ROC curve needs both classes among the test rows; without them the run goes on.
+        Some((targets, _)) if targets.iter().all(|&c| c == targets[0]) => {
+            out.skip("logistic_roc.png", "the test set holds one class only");
+        }
+        Some((targets, scores)) => {
             let mut auc = 0.0;
             out.draw(
                 "logistic_roc.png",
@@ -102,7 +106,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
                  threshold moves; AUC 1 is perfect, 0.5 is chance.",
                 |path| {
                     let title = "Logistic regression: ROC curve of a binary problem (test set)";
-                    auc = figures::roc_curve(path, title, test.targets(), scores.view())?;
+                    auc = figures::roc_curve(path, title, targets.view(), scores.view())?;
                     Ok(())
                 },
             )?;

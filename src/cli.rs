@@ -261,20 +261,20 @@ impl DataArgs {
     /// Reads `--data` (no `train`) or `--test` (its classes named as `train`'s) as classes.
     fn load_classes(&self, path: &Path, train: Option<&Dataset<usize>>) -> Result<Dataset<usize>> {
         match train {
-            None => self.take_table(path)?.classification(),
+            None => self.take_table(path)?.into_classification(),
             Some(train) => self
                 .read(path, Some(self.require_target(path)?))?
-                .classification_with(&train.class_names),
+                .into_classification_with(&train.class_names),
         }
     }
 
     /// Reads `--data` (no `train`) or `--test` as real-valued targets.
     fn load_values(&self, path: &Path, train: Option<&Dataset<f64>>) -> Result<Dataset<f64>> {
         match train {
-            None => self.take_table(path)?.regression(),
+            None => self.take_table(path)?.into_regression(),
             Some(_) => self
                 .read(path, Some(self.require_target(path)?))?
-                .regression(),
+                .into_regression(),
         }
     }
 
@@ -376,6 +376,8 @@ pub struct Outcome {
     out: PathBuf,
     /// Figures not drawn, with the reason.
     skipped: Vec<String>,
+    /// Seconds spent drawing figures so far.
+    report_seconds: f64,
 }
 
 impl Outcome {
@@ -396,14 +398,18 @@ impl Outcome {
     }
 
     /// Draws figure `file` under `--out` with `draw` (given its full path) and records it with
-    /// `caption`: a figure's file name is written once.
+    /// `caption`: a figure's file name is written once. The time it takes (with whatever the
+    /// figure computes) adds to the JSON's `report_seconds`.
     pub fn draw(
         &mut self,
         file: &str,
         caption: &str,
         draw: impl FnOnce(&Path) -> Result<()>,
     ) -> Result<()> {
-        draw(&self.out.join(file))?;
+        let (drawn, seconds) = timed(|| draw(&self.out.join(file)));
+        self.report_seconds += seconds;
+        self.summary.set("report_seconds", self.report_seconds);
+        drawn?;
         self.figure(file, caption);
         Ok(())
     }

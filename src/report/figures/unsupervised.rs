@@ -11,7 +11,8 @@ use crate::dataset::Dataset;
 use crate::decomposition::{Components, FittedPca, Pca};
 use crate::error::Result;
 use crate::report::{
-    points_note, sample_rows, save, save_grid, LineChart, ScatterChart, Series, MAX_FIT_ROWS, SIZE,
+    points_note, sample_rows, save, save_grid, LineChart, ScatterChart, Series, MAX_FIT_ROWS,
+    MAX_POINTS, SAMPLE_SEED, SIZE,
 };
 use crate::traits::{Estimator, Transform};
 
@@ -100,11 +101,14 @@ pub fn clusters(
     seed: u64,
 ) -> Result<()> {
     let pca = plane(x, seed)?;
-    let z = pca.transform_view(x)?;
+    // Only the points drawn are projected (the sample `class_series` would draw).
+    let shown = sample_rows(x.nrows(), MAX_POINTS, SAMPLE_SEED);
+    let z = pca.transform(&x.select(Axis(0), &shown))?;
+    let labels = model.labels().select(Axis(0), &shown);
     let centres = pca.transform(model.centres())?;
     let k = model.centres().nrows();
     let names: Vec<String> = (0..k).map(|c| format!("cluster {c}")).collect();
-    let mut series = class_series(z.view(), model.labels().view(), &names);
+    let mut series = class_series(z.view(), labels.view(), &names);
     series.push(Series::crosses(
         "centres",
         centres.rows().into_iter().map(|r| (r[0], r[1])).collect(),
@@ -179,10 +183,15 @@ pub fn projection(
         own = plane(x, seed)?;
         &own
     };
-    let z = two.transform_view(x)?;
+    // Only the points drawn are projected (the sample `class_series` would draw).
+    let shown = sample_rows(x.nrows(), MAX_POINTS, SAMPLE_SEED);
+    let z = two.transform(&x.select(Axis(0), &shown))?;
     let (names, targets) = match labels {
-        Some(l) => (l.class_names_or_default(), l.targets.clone()),
-        None => (vec!["samples".to_string()], Array1::zeros(x.nrows())),
+        Some(l) => (
+            l.class_names_or_default(),
+            l.targets.select(Axis(0), &shown),
+        ),
+        None => (vec!["samples".to_string()], Array1::zeros(shown.len())),
     };
     save(
         path,
