@@ -730,6 +730,49 @@ mod tests {
         path
     }
 
+    /// A table whose target column holds `labels` (one feature, the row number).
+    fn labelled(dir: &Path, labels: &[String]) -> Table {
+        let path = dir.join("labels.csv");
+        let mut text = String::from("x,y\n");
+        for (i, l) in labels.iter().enumerate() {
+            text.push_str(&format!("{i},{l}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        read_csv(&path, Some("y")).unwrap()
+    }
+
+    #[test]
+    fn moving_a_table_into_a_dataset_equals_copying_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // Few classes (the short list) and many (past 32: the hash set), numeric and not.
+        let few: Vec<String> = (0..500)
+            .map(|i| ["b", "a", "c"][i % 3].to_string())
+            .collect();
+        let many: Vec<String> = (0..500).map(|i| format!("{}", (i * 37) % 50)).collect();
+        for labels in [few, many] {
+            let table = labelled(dir.path(), &labels);
+            let copied = table.classification().unwrap();
+            let distinct: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
+            assert_eq!(copied.class_names.len(), distinct.len());
+            let copied_reg = table.regression().ok();
+            assert_eq!(table.target_looks_continuous(), distinct.len() > 20);
+            let moved = labelled(dir.path(), &labels).into_classification().unwrap();
+            assert_eq!(copied, moved);
+            for (i, &t) in moved.targets.iter().enumerate() {
+                assert_eq!(moved.class_names[t], labels[i], "row {i}");
+            }
+            let moved_reg = labelled(dir.path(), &labels).into_regression().ok();
+            assert_eq!(copied_reg, moved_reg);
+        }
+        // Numeric classes sort as numbers: 2 before 10.
+        let numbers: Vec<String> = ["10", "2", "10", "2.0"].map(String::from).to_vec();
+        let data = labelled(dir.path(), &numbers)
+            .into_classification()
+            .unwrap();
+        assert_eq!(data.class_names, ["2", "10"]);
+        assert_eq!(data.targets.to_vec(), [1, 0, 1, 0]);
+    }
+
     #[test]
     fn large_files_parse_in_parallel_chunks_with_the_same_result() {
         let dir = tempfile::tempdir().unwrap();
