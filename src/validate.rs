@@ -18,7 +18,8 @@ pub fn check_records_allowing_missing(x: ArrayView2<'_, f64>, context: &str) -> 
     check_no_infinity(x, context)
 }
 
-fn check_not_empty(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
+/// Fails with [`Error::EmptyData`] when `x` has no rows or no columns.
+pub fn check_not_empty(x: ArrayView2<'_, f64>, context: &str) -> Result<()> {
     if x.nrows() == 0 {
         return Err(Error::EmptyData(format!("{context} has no samples")));
     }

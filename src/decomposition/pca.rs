@@ -131,7 +131,13 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
     fn fit(&self, data: &D) -> Result<FittedPca> {
         self.check()?;
         let x = data.as_records();
-        validate::check_records(x, "records")?;
+        // One pass over the data for the means and the check: a NaN or an infinity makes its
+        // column's sum non-finite, so only then are the values looked at one by one.
+        validate::check_not_empty(x, "records")?;
+        let mean = linalg::column_means(x);
+        if mean.iter().any(|m| !m.is_finite()) {
+            validate::check_records(x, "records")?;
+        }
         let (n, d) = x.dim();
         if n < 2 {
             return Err(Error::EmptyData(format!(
@@ -156,7 +162,6 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             }
             _ => {}
         }
-        let mean = linalg::column_means(x);
         // Variances of values near f64's limit overflow: say which feature, and what to do.
         let overflow = || {
             let (column, largest) = (0..d)
