@@ -11,6 +11,7 @@
 //! [`data`] gets data in, the algorithm modules fit it, [`metrics`] scores it, `report` draws
 //! it, [`rl`] holds agents for the environments of the `learnkit-envs` crate.
 #![deny(missing_docs)]
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[macro_use]
