@@ -104,46 +104,26 @@ pub struct Args {
 /// Most environment copies `--n-envs` accepts.
 pub const MAX_N_ENVS: usize = 256;
 
+/// An error naming `flag` when its `value` is given and lies outside `lo..=hi`.
+fn in_range(flag: &'static str, value: Option<usize>, lo: usize, hi: usize) -> Result<()> {
+    match value {
+        Some(v) if !(lo..=hi).contains(&v) => {
+            Err(Error::invalid(flag, v, format!("must lie in {lo}..={hi}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn run(args: &Args) -> Result<Outcome> {
     // Every flag and path is checked before any work, under the name the user typed.
     let steps = args.steps.unwrap_or(100_000);
     if steps == 0 {
         return Err(Error::invalid("--steps", 0, "must be at least 1"));
     }
-    if let Some(n_step) = args
-        .n_step
-        .filter(|n| !(1..=learnkit::rl::dqn::MAX_N_STEP).contains(n))
-    {
-        return Err(Error::invalid(
-            "--n-step",
-            n_step,
-            format!("must lie in 1..={}", learnkit::rl::dqn::MAX_N_STEP),
-        ));
-    }
-    if !(1..=MAX_N_ENVS).contains(&args.n_envs.unwrap_or(1)) {
-        return Err(Error::invalid(
-            "--n-envs",
-            args.n_envs.unwrap_or(1),
-            format!("must lie in 1..={MAX_N_ENVS}"),
-        ));
-    }
-    if args.confirmations.is_some_and(|c| c > 100) {
-        return Err(Error::invalid(
-            "--confirmations",
-            args.confirmations.unwrap_or(0),
-            "must be at most 100",
-        ));
-    }
-    if let Some(threads) = args
-        .threads
-        .filter(|t| !(1..=learnkit::rl::dqn::MAX_THREADS).contains(t))
-    {
-        return Err(Error::invalid(
-            "--threads",
-            threads,
-            format!("must lie in 1..={}", learnkit::rl::dqn::MAX_THREADS),
-        ));
-    }
+    in_range("--n-step", args.n_step, 1, learnkit::rl::dqn::MAX_N_STEP)?;
+    in_range("--n-envs", args.n_envs, 1, MAX_N_ENVS)?;
+    in_range("--confirmations", args.confirmations, 0, 100)?;
+    in_range("--threads", args.threads, 1, learnkit::rl::dqn::MAX_THREADS)?;
     if args.eval_episodes == Some(0) {
         return Err(Error::invalid("--eval-episodes", 0, "must be at least 1"));
     }

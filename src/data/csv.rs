@@ -454,15 +454,18 @@ fn numeric_label(cell: &str) -> Option<String> {
     v.is_finite().then(|| format!("{}", v + 0.0))
 }
 
+/// Distinct cells up to which a short list is searched rather than a hash map.
+const FEW_CELLS: usize = 32;
+
 /// The distinct cells of `values`, in order of first appearance. A class column holds few: they
 /// are looked up in a short list (a million cells cost a few milliseconds), and in a hash set
-/// only past 32 of them.
+/// only past [`FEW_CELLS`] of them.
 fn distinct(values: &[String]) -> Vec<&str> {
     let mut few: Vec<&str> = Vec::new();
     for (i, v) in values.iter().enumerate() {
         if !few.contains(&v.as_str()) {
             few.push(v);
-            if few.len() > 32 {
+            if few.len() > FEW_CELLS {
                 let mut seen: std::collections::HashSet<&str> = few.iter().copied().collect();
                 few.extend(
                     values[i + 1..]
@@ -620,17 +623,22 @@ impl Table {
             let key = key.as_deref().unwrap_or(value);
             classes.iter().position(|c| c == key)
         };
-        // Each distinct cell text is looked up once (a class column holds few).
-        let memo: std::collections::HashMap<&str, Option<usize>> = distinct(&column.values)
+        // Each distinct cell text is looked up once; a few are then found in a short list,
+        // more in a hash map.
+        let known: Vec<(&str, Option<usize>)> = distinct(&column.values)
             .into_iter()
             .map(|v| (v, class_of(v)))
             .collect();
-        let small: Vec<(&str, Option<usize>)> = memo.iter().map(|(&v, &c)| (v, c)).collect();
+        let many = known.len() > FEW_CELLS;
+        let memo: std::collections::HashMap<&str, Option<usize>> = match many {
+            true => known.iter().copied().collect(),
+            false => Default::default(),
+        };
         let mut targets = Vec::with_capacity(column.values.len());
         for (value, &line) in column.values.iter().zip(&column.lines) {
-            let class = match small.len() <= 32 {
-                true => small.iter().find(|(v, _)| *v == value).map(|&(_, c)| c),
-                false => memo.get(value.as_str()).copied(),
+            let class = match many {
+                false => known.iter().find(|(v, _)| *v == value).map(|&(_, c)| c),
+                true => memo.get(value.as_str()).copied(),
             }
             .flatten();
             match class {
