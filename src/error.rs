@@ -79,6 +79,12 @@ pub enum Error {
         message: String,
     },
 
+    /// A decoded model whose parts contradict each other (arrays of different lengths, a tree
+    /// whose links leave it, a non-finite value): the file was corrupted or crafted. Loading a
+    /// model reports it inside [`Error::CorruptModel`], with the file's path.
+    #[error("inconsistent model: {0}")]
+    InvalidModel(String),
+
     /// An operating-system I/O failure on a file.
     #[error("{}: {source}", path.display())]
     Io {
@@ -177,6 +183,11 @@ impl Error {
             value: value.to_string(),
             reason: reason.into(),
         }
+    }
+
+    /// Builds an [`Error::InvalidModel`].
+    pub fn invalid_model(what: impl Into<String>) -> Self {
+        Error::InvalidModel(what.into())
     }
 
     /// Builds an [`Error::ShapeMismatch`].

@@ -142,7 +142,11 @@ impl Persist for FittedStandardScaler {
 
     fn validate_loaded(&self) -> Result<()> {
         if self.mean.len() != self.scale.len() {
-            return Err(Error::shape("scaler", self.mean.len(), self.scale.len()));
+            return Err(Error::invalid_model(format!(
+                "scaler: {} means for {} scales",
+                self.mean.len(),
+                self.scale.len()
+            )));
         }
         Ok(())
     }

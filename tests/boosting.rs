@@ -59,8 +59,8 @@ fn a_stump_separates_a_separable_problem() {
         .fit(&(x.clone(), y.clone()))
         .unwrap();
     assert_eq!(model.predict(&x).unwrap(), y);
-    assert_eq!(model.trees()[0].nodes.len(), 3);
-    assert_eq!(model.split_counts(), &[1, 0]);
+    assert_eq!(model.trees()[0].n_nodes(), 3);
+    assert_eq!(model.split_counts(), vec![1, 0]);
 }
 
 #[test]
@@ -425,7 +425,7 @@ fn missing_values_go_where_the_data_sends_them() {
             .min_samples_leaf(1)
             .fit(&(x.clone(), y.clone()))
             .unwrap();
-        let root = &model.trees()[0].nodes[0];
+        let root = model.trees()[0].node(0).split.unwrap();
         assert_eq!(root.feature, 0);
         assert_eq!(root.missing_left, missing_class == 0, "{root:?}");
         assert_eq!(model.predict(&x).unwrap(), y);

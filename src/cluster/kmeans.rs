@@ -679,11 +679,10 @@ impl Persist for FittedKMeans {
 
     fn validate_loaded(&self) -> Result<()> {
         if self.centres.nrows() == 0 || self.labels.iter().any(|&l| l >= self.centres.nrows()) {
-            return Err(Error::shape(
-                "k-means labels",
-                self.centres.nrows(),
-                "out-of-range label",
-            ));
+            return Err(Error::invalid_model(format!(
+                "k-means: a label beyond its {} centres",
+                self.centres.nrows()
+            )));
         }
         Ok(())
     }

@@ -398,11 +398,9 @@ impl Persist for FittedPca {
             || self.explained_variance.len() != k
             || self.explained_variance_ratio.len() != k
         {
-            return Err(Error::shape(
-                "PCA parameters",
-                format!("{k} components"),
-                "mismatched arrays",
-            ));
+            return Err(Error::invalid_model(format!(
+                "PCA: {k} components, but arrays of other lengths"
+            )));
         }
         Ok(())
     }

@@ -438,15 +438,13 @@ impl Persist for FittedLogisticRegression {
             || self.intercepts.len() != rows
             || self.feature_names.len() != self.coefficients.ncols()
         {
-            return Err(Error::shape(
-                "logistic regression parameters",
-                format!("{rows} weight rows for {} classes", self.classes.len()),
-                format!(
-                    "{} rows, {} intercepts",
-                    self.coefficients.nrows(),
-                    self.intercepts.len()
-                ),
-            ));
+            return Err(Error::invalid_model(format!(
+                "logistic regression: {} classes need {rows} weight rows and intercepts, found \
+                 {} rows and {} intercepts",
+                self.classes.len(),
+                self.coefficients.nrows(),
+                self.intercepts.len()
+            )));
         }
         Ok(())
     }

@@ -182,17 +182,15 @@ impl Persist for FittedLinearRegression {
 
     fn validate_loaded(&self) -> Result<()> {
         if self.feature_names.len() != self.coefficients.len() {
-            return Err(Error::shape(
-                "feature names",
+            return Err(Error::invalid_model(format!(
+                "linear regression: {} coefficients for {} feature names",
                 self.coefficients.len(),
-                self.feature_names.len(),
-            ));
+                self.feature_names.len()
+            )));
         }
         if !self.intercept.is_finite() || self.coefficients.iter().any(|c| !c.is_finite()) {
-            return Err(Error::invalid(
-                "coefficients",
-                "non-finite",
-                "must be finite",
+            return Err(Error::invalid_model(
+                "linear regression: a non-finite coefficient",
             ));
         }
         Ok(())

@@ -404,11 +404,9 @@ impl<M: Persist> Persist for FittedPipeline<M> {
                 FittedStep::Custom(_) => (width, width),
             };
             if input != width {
-                return Err(Error::shape(
-                    format!("pipeline step `{name}`"),
-                    width,
-                    input,
-                ));
+                return Err(Error::invalid_model(format!(
+                    "pipeline step `{name}` takes {input} features, but receives {width}"
+                )));
             }
             width = output;
         }

@@ -108,7 +108,9 @@ impl Persist for QTable {
 
     fn validate_loaded(&self) -> Result<()> {
         if self.q.is_empty() || self.q.iter().any(|v| !v.is_finite()) {
-            return Err(Error::invalid("q", "table", "must be non-empty and finite"));
+            return Err(Error::invalid_model(
+                "Q-table: empty, or a non-finite value",
+            ));
         }
         Ok(())
     }

@@ -2,8 +2,9 @@ use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::binning::BinnedData;
-use super::engine::{grow_tree, Sample, Targets, Tree};
+use super::learner::dataset::BinnedData;
+use super::learner::depthwise::{grow_tree, Sample, Targets};
+use super::learner::Tree;
 use super::params::{Criterion, MaxFeatures, TreeParams};
 use crate::dataset::Labeled;
 use crate::error::Result;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::engine::Tree;
+use super::learner::Tree;
 
 fn leaf_label(value: &[f64], classes: &[String]) -> String {
     if classes.is_empty() {

@@ -55,19 +55,18 @@ macro_rules! tree_builder_methods {
     };
 }
 
-mod binning;
 mod boosting;
 mod decision_tree;
-mod engine;
 mod export;
 mod forest;
+mod learner;
 mod params;
 
 pub use boosting::{
-    BoostNode, BoostTree, FittedGradientBoosting, GradientBoosting, GradientBoostingClassifier,
+    FittedGradientBoosting, GradientBoosting, GradientBoostingClassifier,
     GradientBoostingRegressor, RegressionLoss,
 };
 pub use decision_tree::{DecisionTreeClassifier, DecisionTreeRegressor, FittedDecisionTree};
-pub use engine::{Node, Split, Tree};
+pub use learner::{Node, Split, Tree};
 pub use forest::{FittedForest, RandomForest, RandomForestClassifier, RandomForestRegressor};
 pub use params::{Criterion, MaxFeatures, TreeParams};

@@ -155,6 +155,44 @@ fn midpoint(a: f64, b: f64) -> f64 {
     }
 }
 
+/// The bin codes row-major (`codes[i · d + f]`), for histograms filled row by row.
+pub struct RowCodes {
+    /// Number of features.
+    pub n_features: usize,
+    /// `codes[i · d + f]`.
+    pub codes: Vec<u8>,
+    /// Feature `f`'s bins (its missing bin included) start at `offsets[f]` in a histogram;
+    /// `offsets[d]` is the histogram's length. A feature with few distinct values takes few
+    /// bins, so histograms of such data are small to clear, fill and subtract.
+    pub offsets: Vec<usize>,
+}
+
+impl RowCodes {
+    /// The row-major copy of `binned`'s codes.
+    pub fn new(binned: &BinnedData) -> Self {
+        let (n, d) = (binned.n_samples, binned.n_features());
+        let mut codes = vec![0u8; n * d];
+        codes
+            .par_chunks_mut(d.max(1))
+            .enumerate()
+            .for_each(|(i, row)| {
+                for (f, c) in row.iter_mut().enumerate() {
+                    *c = binned.feature(f)[i];
+                }
+            });
+        let mut offsets = vec![0];
+        for f in 0..d {
+            offsets.push(offsets[f] + binned.n_bins(f) + usize::from(binned.missing[f]));
+        }
+        Self {
+            n_features: d,
+            codes,
+            offsets,
+        }
+    }
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;

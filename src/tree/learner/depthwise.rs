@@ -1,16 +1,15 @@
-//! The CART engine: grows one tree on binned data with histogram split search.
+//! The depth-first CART grower of decision trees and random forests.
 //!
-//! Layout, as LightGBM's serial tree learner has it:
-//! * the features are binned once ([`BinnedData`]): u8 codes, one contiguous column per
-//!   feature;
-//! * the samples of the tree (the distinct in-bag rows of a bootstrap, with their counts as
-//!   weights) live in node order in three parallel arrays — row index, weight, target — and a
-//!   split partitions a node's range of them *stably* in place, so a node's samples are always
-//!   contiguous, its weights and targets are read sequentially, and its rows stay in ascending
-//!   order (the bin-code reads walk each column forward);
-//! * a histogram per candidate feature accumulates, per bin, the sample count, the weight and
+//! * The features are binned once ([`BinnedData`]): u8 codes, one contiguous column per
+//!   feature.
+//! * The samples of the tree (the distinct in-bag rows of a bootstrap, with their counts as
+//!   weights) live in node order in one array of (row, target, weight), and a split partitions
+//!   a node's range of them stably in place with the learner's shared partition, so a node's
+//!   samples are always contiguous and read as one stream, and its rows stay in ascending order
+//!   (the bin-code reads walk each column forward).
+//! * A histogram per candidate feature accumulates, per bin, the sample count, the weight and
 //!   the target statistics (class weights, or Σwy and Σwy²); one scan over the bins evaluates
-//!   every threshold.
+//!   every threshold by the impurity criterion (Gini, entropy, squared error).
 //!
 //! When every feature is a candidate (a plain decision tree), only the smaller child's
 //! histograms are built from its samples and the larger child's are the parent's minus the
@@ -20,18 +19,15 @@
 //! reads ≈ √d·n codes per level, fewer than the d·n/2 that all-feature histograms with
 //! subtraction would read (measured in `docs/trees_and_forests.md`). Nodes smaller than the
 //! feature's bin count sort their codes instead of filling a histogram.
-//!
-//! A fitted [`Tree`] is stored as a struct of arrays (no per-node allocation): ≈ 28 bytes per
-//! node plus 8 bytes per value (one per class, or one for regression).
 
 use rand::Rng as _;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::binning::BinnedData;
-use super::params::{Criterion, TreeParams};
-use crate::error::{Error, Result};
+use super::dataset::BinnedData;
+use super::partition::{partition, Row};
+use super::tree::Tree;
 use crate::rng::Rng;
+use crate::tree::params::{Criterion, TreeParams};
 
 /// The targets a tree fits.
 #[derive(Debug, Clone, Copy)]
@@ -40,278 +36,6 @@ pub enum Targets<'a> {
     Classes(&'a [usize], usize),
     /// Real values.
     Values(&'a [f64]),
-}
-
-/// A split: go left when `x[feature] <= threshold`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Split {
-    /// The feature tested.
-    pub feature: usize,
-    /// The threshold (a midpoint between training values).
-    pub threshold: f64,
-    /// Index of the left child.
-    pub left: usize,
-    /// Index of the right child.
-    pub right: usize,
-}
-
-/// A read-only view of one node of a fitted tree.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Node<'a> {
-    /// The test, or `None` for a leaf.
-    pub split: Option<Split>,
-    /// Class probabilities (classification) or `[mean]` (regression) of the node's samples.
-    pub value: &'a [f64],
-    /// The node's impurity.
-    pub impurity: f64,
-    /// Number of distinct training samples in the node.
-    pub n_samples: usize,
-    /// Their total weight (bootstrap counts in a forest).
-    pub weighted_n_samples: f64,
-    /// Depth (root = 0).
-    pub depth: usize,
-}
-
-/// Marks a leaf in [`Tree`]'s feature array.
-const LEAF: u32 = u32::MAX;
-
-/// What a prediction reads of a node, packed in 16 bytes so one step of a walk touches one
-/// cache line: the feature (`u32::MAX` for a leaf), the left child (the right one is next to
-/// it) and the threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-struct Link {
-    feature: u32,
-    left: u32,
-    threshold: f64,
-}
-
-/// A fitted tree, stored as a struct of arrays with the root at index 0. Children follow their
-/// parent, and the right child of node `i` is `left[i] + 1`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tree {
-    /// Feature, left child and threshold per node.
-    links: Vec<Link>,
-    /// Distinct training samples per node.
-    n_samples: Vec<u32>,
-    /// Weighted training samples per node.
-    weighted_n_samples: Vec<f32>,
-    /// Impurity per node.
-    impurity: Vec<f32>,
-    /// Values per node (classes, or 1 for regression).
-    value_len: usize,
-    /// `value_len` values per node.
-    value: Vec<f64>,
-    /// Impurity decrease credited to each feature (unnormalised).
-    importances: Vec<f64>,
-}
-
-impl Tree {
-    fn new(value_len: usize, n_features: usize) -> Self {
-        Self {
-            links: Vec::new(),
-            n_samples: Vec::new(),
-            weighted_n_samples: Vec::new(),
-            impurity: Vec::new(),
-            value_len,
-            value: Vec::new(),
-            importances: vec![0.0; n_features],
-        }
-    }
-
-    fn push_leaf(&mut self, n_samples: usize, weight: f64, impurity: f64, value: &[f64]) -> usize {
-        self.links.push(Link {
-            feature: LEAF,
-            left: 0,
-            threshold: 0.0,
-        });
-        self.n_samples.push(n_samples as u32);
-        self.weighted_n_samples.push(weight as f32);
-        self.impurity.push(impurity as f32);
-        self.value.extend_from_slice(value);
-        self.links.len() - 1
-    }
-
-    /// Number of nodes.
-    pub fn n_nodes(&self) -> usize {
-        self.links.len()
-    }
-
-    /// Impurity decrease credited to each feature (unnormalised).
-    pub fn importances(&self) -> &[f64] {
-        &self.importances
-    }
-
-    /// The values of node `i`.
-    pub fn value(&self, i: usize) -> &[f64] {
-        &self.value[i * self.value_len..(i + 1) * self.value_len]
-    }
-
-    fn split(&self, i: usize) -> Option<Split> {
-        let link = self.links[i];
-        (link.feature != LEAF).then(|| Split {
-            feature: link.feature as usize,
-            threshold: link.threshold,
-            left: link.left as usize,
-            right: link.left as usize + 1,
-        })
-    }
-
-    /// The depth of every node (children follow their parents, so one forward pass).
-    pub fn depths(&self) -> Vec<usize> {
-        let mut depth = vec![0usize; self.n_nodes()];
-        for (i, link) in self.links.iter().enumerate() {
-            if link.feature != LEAF {
-                let l = link.left as usize;
-                depth[l] = depth[i] + 1;
-                depth[l + 1] = depth[i] + 1;
-            }
-        }
-        depth
-    }
-
-    /// Every node, root first.
-    pub fn nodes(&self) -> Vec<Node<'_>> {
-        self.depths()
-            .into_iter()
-            .enumerate()
-            .map(|(i, depth)| self.node_with_depth(i, depth))
-            .collect()
-    }
-
-    /// Node `i` (its depth set to 0; [`Tree::nodes`] fills depths).
-    pub fn node(&self, i: usize) -> Node<'_> {
-        self.node_with_depth(i, 0)
-    }
-
-    fn node_with_depth(&self, i: usize, depth: usize) -> Node<'_> {
-        Node {
-            split: self.split(i),
-            value: self.value(i),
-            impurity: self.impurity[i] as f64,
-            n_samples: self.n_samples[i] as usize,
-            weighted_n_samples: self.weighted_n_samples[i] as f64,
-            depth,
-        }
-    }
-
-    /// The child of node `i` that `row` goes to, or `None` at a leaf.
-    #[inline]
-    fn child(&self, i: usize, row: &[f64]) -> Option<usize> {
-        let link = &self.links[i];
-        (link.feature != LEAF)
-            .then(|| link.left as usize + usize::from(row[link.feature as usize] > link.threshold))
-    }
-
-    /// The index of the leaf `row` falls into.
-    #[inline]
-    pub fn leaf_index(&self, row: &[f64]) -> usize {
-        let mut i = 0;
-        while let Some(next) = self.child(i, row) {
-            i = next;
-        }
-        i
-    }
-
-    /// The leaf index of every row, written to `out` (cleared first). Walks eight rows in
-    /// lockstep so that their independent node loads overlap instead of each step waiting for
-    /// the previous one: a tree walk is bound by memory latency, not arithmetic.
-    pub fn leaf_indices(&self, rows: &[&[f64]], out: &mut Vec<u32>) {
-        const LANES: usize = 8;
-        out.clear();
-        let mut chunks = rows.chunks_exact(LANES);
-        for chunk in &mut chunks {
-            let mut at = [0u32; LANES];
-            loop {
-                let mut moved = false;
-                for (node, row) in at.iter_mut().zip(chunk) {
-                    if let Some(next) = self.child(*node as usize, row) {
-                        *node = next as u32;
-                        moved = true;
-                    }
-                }
-                if !moved {
-                    break;
-                }
-            }
-            out.extend_from_slice(&at);
-        }
-        out.extend(
-            chunks
-                .remainder()
-                .iter()
-                .map(|row| self.leaf_index(row) as u32),
-        );
-    }
-
-    /// The values of the leaf `row` falls into.
-    #[inline]
-    pub fn leaf_value(&self, row: &[f64]) -> &[f64] {
-        self.value(self.leaf_index(row))
-    }
-
-    /// Calls `visit(depth, node)` for every node on `row`'s path, root first: the prediction
-    /// of the tree cut at depth `d` is the value of the path's node at depth `min(d, leaf)`.
-    pub fn path(&self, row: &[f64], mut visit: impl FnMut(usize, usize)) {
-        let (mut i, mut depth) = (0, 0);
-        visit(depth, i);
-        while let Some(next) = self.child(i, row) {
-            (i, depth) = (next, depth + 1);
-            visit(depth, i);
-        }
-    }
-
-    /// Depth of the deepest leaf.
-    pub fn depth(&self) -> usize {
-        self.depths().into_iter().max().unwrap_or(0)
-    }
-
-    /// Number of leaves.
-    pub fn n_leaves(&self) -> usize {
-        self.links.iter().filter(|l| l.feature == LEAF).count()
-    }
-
-    /// Bytes the tree's arrays hold.
-    pub fn memory_bytes(&self) -> usize {
-        self.n_nodes() * (16 + 4 + 4 + 4) + self.value.len() * 8 + self.importances.len() * 8
-    }
-
-    /// Checks a tree read from a file: array lengths agree, every split names a feature below
-    /// `n_features` and children after their parent and inside the tree (so every walk ends).
-    pub(crate) fn validate(&self, n_features: usize, value_len: usize) -> Result<()> {
-        let bad = |what: String| Error::shape("tree nodes", "a consistent tree", what);
-        let n = self.links.len();
-        if n == 0 || n > u32::MAX as usize {
-            return Err(bad(format!("{n} nodes")));
-        }
-        if self.importances.len() != n_features {
-            return Err(bad(format!(
-                "{} importances for {n_features} features",
-                self.importances.len()
-            )));
-        }
-        if self.value_len != value_len
-            || self.value.len() != n.saturating_mul(value_len)
-            || [
-                self.n_samples.len(),
-                self.weighted_n_samples.len(),
-                self.impurity.len(),
-            ]
-            .iter()
-            .any(|&len| len != n)
-        {
-            return Err(bad("node arrays of different lengths".into()));
-        }
-        for (i, link) in self.links.iter().enumerate() {
-            if link.feature == LEAF {
-                continue;
-            }
-            let l = link.left as usize;
-            if link.feature as usize >= n_features || l <= i || l + 1 >= n {
-                return Err(bad(format!("node {i} has an invalid split")));
-            }
-        }
-        Ok(())
-    }
 }
 
 /// What the engine needs of a target type: how one sample adds to a histogram entry
@@ -403,6 +127,22 @@ struct Pending {
     hist: Option<Vec<f64>>,
 }
 
+/// One training sample of a tree in node order: its row, target and weight travel together
+/// through the partition, so a node's histogram reads one sequential stream.
+#[derive(Debug, Clone, Copy)]
+struct Item<Y> {
+    row: u32,
+    y: Y,
+    w: f64,
+}
+
+impl<Y: Target> Row for Item<Y> {
+    #[inline(always)]
+    fn row(self) -> usize {
+        self.row as usize
+    }
+}
+
 struct Grower<'a, Y: Target> {
     binned: &'a BinnedData,
     params: &'a TreeParams,
@@ -412,12 +152,10 @@ struct Grower<'a, Y: Target> {
     offsets: Vec<usize>,
     total_weight: f64,
     rng: &'a mut Rng,
-    /// Node-ordered samples: row index, weight, target.
-    rows: Vec<u32>,
-    weights: Vec<f64>,
-    targets: Vec<Y>,
-    /// Scratch for the stable partition.
-    spill: (Vec<u32>, Vec<f64>, Vec<Y>),
+    /// Node-ordered samples.
+    items: Vec<Item<Y>>,
+    /// Scratch for the partition.
+    scratch: Vec<Item<Y>>,
     /// Scratch for feature histograms, sorted codes and the feature order.
     buffer: Vec<f64>,
     sorted: Vec<(u8, u32)>,
@@ -436,12 +174,9 @@ impl<Y: Target> Grower<'_, Y> {
         out.iter_mut().for_each(|v| *v = 0.0);
         let codes = self.binned.feature(f);
         let s = self.stride;
-        let rows = &self.rows[start..end];
-        let weights = &self.weights[start..end];
-        let targets = &self.targets[start..end];
-        for k in 0..rows.len() {
-            let b = codes[rows[k] as usize] as usize;
-            Y::add(&mut out[b * s..(b + 1) * s], weights[k], targets[k]);
+        for item in &self.items[start..end] {
+            let b = codes[item.row as usize] as usize;
+            Y::add(&mut out[b * s..(b + 1) * s], item.w, item.y);
         }
     }
 
@@ -545,10 +280,10 @@ impl<Y: Target> Grower<'_, Y> {
         let codes = self.binned.feature(f);
         self.sorted.clear();
         self.sorted.extend(
-            self.rows[p.start..p.end]
+            self.items[p.start..p.end]
                 .iter()
                 .enumerate()
-                .map(|(k, &i)| (codes[i as usize], (p.start + k) as u32)),
+                .map(|(k, item)| (codes[item.row as usize], (p.start + k) as u32)),
         );
         self.sorted.sort_unstable_by_key(|q| q.0);
         if self.sorted.first().map(|q| q.0) == self.sorted.last().map(|q| q.0) {
@@ -559,7 +294,7 @@ impl<Y: Target> Grower<'_, Y> {
         let mut best: Option<Best> = None;
         for k in 0..self.sorted.len() - 1 {
             let j = self.sorted[k].1 as usize;
-            Y::add(&mut self.left, self.weights[j], self.targets[j]);
+            Y::add(&mut self.left, self.items[j].w, self.items[j].y);
             if self.sorted[k + 1].0 == self.sorted[k].0 {
                 continue;
             }
@@ -640,8 +375,9 @@ impl<Y: Target> Grower<'_, Y> {
         best
     }
 
-    /// Stable in-place partition of `start..end` (bins ≤ `bin` of `feature` go left); returns
-    /// the first index of the right part and both sides' statistics.
+    /// Stable in-place partition of `start..end` (bins ≤ `bin` of `feature` go left, with the
+    /// learner's shared partition); returns the first index of the right part and both sides'
+    /// statistics, each summed in sample order.
     fn partition(
         &mut self,
         start: usize,
@@ -650,39 +386,30 @@ impl<Y: Target> Grower<'_, Y> {
         bin: usize,
     ) -> (usize, Vec<f64>, Vec<f64>) {
         let codes = self.binned.feature(feature);
-        let (mut left, mut right) = (vec![0.0; self.stride], vec![0.0; self.stride]);
-        let (spill_rows, spill_w, spill_y) = &mut self.spill;
-        spill_rows.clear();
-        spill_w.clear();
-        spill_y.clear();
-        let mut mid = start;
-        for k in start..end {
-            let (row, w, y) = (self.rows[k], self.weights[k], self.targets[k]);
-            if codes[row as usize] as usize <= bin {
-                self.rows[mid] = row;
-                self.weights[mid] = w;
-                self.targets[mid] = y;
-                mid += 1;
-                Y::add(&mut left, w, y);
-            } else {
-                spill_rows.push(row);
-                spill_w.push(w);
-                spill_y.push(y);
-                Y::add(&mut right, w, y);
+        let bin = bin as u8;
+        let write = partition(
+            &mut self.items[start..end],
+            &mut self.scratch,
+            codes,
+            |c| c <= bin,
+        );
+        let mid = start + write;
+        let sums = |items: &[Item<Y>]| {
+            let mut totals = vec![0.0; self.stride];
+            for item in items {
+                Y::add(&mut totals, item.w, item.y);
             }
-        }
-        self.rows[mid..end].copy_from_slice(spill_rows);
-        self.weights[mid..end].copy_from_slice(spill_w);
-        self.targets[mid..end].copy_from_slice(spill_y);
-        (mid, left, right)
+            totals
+        };
+        (mid, sums(&self.items[start..mid]), sums(&self.items[mid..end]))
     }
 
     fn grow(mut self, value: impl Fn(&[f64], &mut Vec<f64>)) -> Tree {
         let criterion = self.params.criterion;
-        let n = self.rows.len();
+        let n = self.items.len();
         let mut totals = vec![0.0; self.stride];
-        for k in 0..n {
-            Y::add(&mut totals, self.weights[k], self.targets[k]);
+        for item in &self.items {
+            Y::add(&mut totals, item.w, item.y);
         }
         let root_hist = (self.all_features() && n > SMALL_NODE).then(|| self.build_all(0, n));
         let mut values = Vec::new();
@@ -730,14 +457,19 @@ impl<Y: Target> Grower<'_, Y> {
                 child_impurity[side] = impurity(criterion, totals);
                 tree.push_leaf(size, totals[1], child_impurity[side], &values);
             }
-            tree.importances[best.feature] += p.totals[1] * node_impurity
-                - left_totals[1] * child_impurity[0]
-                - right_totals[1] * child_impurity[1];
-            tree.links[p.node] = Link {
-                feature: best.feature as u32,
-                left: left_id as u32,
-                threshold: self.binned.edges[best.feature][best.bin],
-            };
+            tree.add_importance(
+                best.feature,
+                p.totals[1] * node_impurity
+                    - left_totals[1] * child_impurity[0]
+                    - right_totals[1] * child_impurity[1],
+            );
+            tree.set_split(
+                p.node,
+                best.feature,
+                self.binned.edges[best.feature][best.bin],
+                left_id,
+                true,
+            );
             // Children's histograms: build the smaller, subtract for the larger — only for
             // children big enough to use them (small nodes scan sorted codes instead).
             let (n_left, n_right) = (mid - p.start, p.end - mid);
@@ -823,16 +555,16 @@ pub fn grow_tree(
     let Sample { rows, weights } = sample;
     match targets {
         Targets::Classes(y, k) => {
-            let targets: Vec<u32> = rows.iter().map(|&i| y[i as usize] as u32).collect();
-            grower(binned, params, n_try, rng, rows, weights, targets, 2 + k).grow(|e, out| {
+            let items = items(&rows, &weights, |i| y[i] as u32);
+            grower(binned, params, n_try, rng, items, 2 + k).grow(|e, out| {
                 let w = e[1].max(f64::MIN_POSITIVE);
                 out.clear();
                 out.extend(e[2..].iter().map(|c| c / w));
             })
         }
         Targets::Values(y) => {
-            let targets: Vec<f64> = rows.iter().map(|&i| y[i as usize]).collect();
-            grower(binned, params, n_try, rng, rows, weights, targets, 4).grow(|e, out| {
+            let items = items(&rows, &weights, |i| y[i]);
+            grower(binned, params, n_try, rng, items, 4).grow(|e, out| {
                 out.clear();
                 out.push(e[2] / e[1].max(f64::MIN_POSITIVE));
             })
@@ -840,22 +572,32 @@ pub fn grow_tree(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The samples of `rows`, weighted, with their targets.
+fn items<Y>(rows: &[u32], weights: &[f64], target: impl Fn(usize) -> Y) -> Vec<Item<Y>> {
+    rows.iter()
+        .zip(weights)
+        .map(|(&row, &w)| Item {
+            row,
+            y: target(row as usize),
+            w,
+        })
+        .collect()
+}
+
 fn grower<'a, Y: Target>(
     binned: &'a BinnedData,
     params: &'a TreeParams,
     n_try: usize,
     rng: &'a mut Rng,
-    rows: Vec<u32>,
-    weights: Vec<f64>,
-    targets: Vec<Y>,
+    items: Vec<Item<Y>>,
     stride: usize,
 ) -> Grower<'a, Y> {
     let mut offsets = vec![0];
     for f in 0..binned.n_features() {
         offsets.push(offsets[f] + binned.n_bins(f) * stride);
     }
-    let total_weight = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let total_weight = items.iter().map(|i| i.w).sum::<f64>().max(f64::MIN_POSITIVE);
+    let scratch = items.clone();
     Grower {
         binned,
         params,
@@ -864,10 +606,8 @@ fn grower<'a, Y: Target>(
         offsets,
         total_weight,
         rng,
-        rows,
-        weights,
-        targets,
-        spill: (Vec::new(), Vec::new(), Vec::new()),
+        items,
+        scratch,
         buffer: Vec::new(),
         sorted: Vec::new(),
         order: Vec::new(),

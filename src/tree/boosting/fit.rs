@@ -1,0 +1,392 @@
+//! The boosting loop (LightGBM's `boosting/gbdt`): per round, the loss's gradients, row and
+//! feature sampling, one tree per output from the shared leaf-wise learner, the score update,
+//! early stopping; and the checked entry points that feed it.
+
+use std::marker::PhantomData;
+
+use ndarray::{Array2, ArrayView2};
+use rand::seq::SliceRandom;
+use rayon::prelude::*;
+
+use super::model::FittedGradientBoosting;
+use super::objective::{median, Loss};
+use super::params::{GradientBoosting, RegressionLoss, LOSS_ROWS};
+use crate::dataset::Labeled;
+use crate::error::{Error, Result};
+use crate::rng;
+use crate::traits::{Estimator, Hyperparams};
+use crate::tree::decision_tree::class_names;
+use crate::tree::learner::dataset::{BinnedData, RowCodes};
+use crate::tree::learner::histogram::{Histogram, Quantized};
+use crate::tree::learner::leafwise::{binned_value, grow, Grown, TreeSpec};
+use crate::tree::learner::pool::with_awake_workers;
+use crate::tree::learner::Serial;
+use crate::validate;
+
+/// Rows per block of the parallel score update.
+const SCORE_BLOCK: usize = 1 << 15;
+
+impl<T> GradientBoosting<T> {
+    /// Splits off the early-stopping rows (when asked) and fits.
+    fn fit_split(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[f64],
+        loss: Loss,
+        names: Vec<String>,
+        classes: Vec<String>,
+    ) -> Result<FittedGradientBoosting<T>> {
+        if !self.early_stopping {
+            return self.fit_loss(x, y, loss, names, classes, None);
+        }
+        let n = x.nrows();
+        let n_valid =
+            ((self.validation_fraction * n as f64).ceil() as usize).clamp(1, n.saturating_sub(1));
+        if n < 2 {
+            return Err(Error::EmptyData(
+                "early stopping needs at least 2 samples".into(),
+            ));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng::derived(self.seed, u64::MAX));
+        let (valid, train) = order.split_at(n_valid);
+        let (mut train, mut valid) = (train.to_vec(), valid.to_vec());
+        train.sort_unstable();
+        valid.sort_unstable();
+        let pick = |rows: &[usize]| -> (Array2<f64>, Vec<f64>) {
+            (
+                x.select(ndarray::Axis(0), rows),
+                rows.iter().map(|&i| y[i]).collect(),
+            )
+        };
+        let ((xt, yt), (xv, yv)) = (pick(&train), pick(&valid));
+        self.fit_loss(xt.view(), &yt, loss, names, classes, Some((xv.view(), &yv)))
+    }
+
+    /// Fits on a worker thread of the pool: the many small parallel steps of growing a tree
+    /// (sibling split searches, feature-group histograms) are then handed between workers
+    /// directly, not injected into the pool from outside one by one.
+    fn fit_loss(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[f64],
+        loss: Loss,
+        names: Vec<String>,
+        classes: Vec<String>,
+        validation: Option<(ArrayView2<'_, f64>, &[f64])>,
+    ) -> Result<FittedGradientBoosting<T>> {
+        rayon::scope(|_| self.fit_in_pool(x, y, loss, names, classes, validation))
+    }
+
+    fn fit_in_pool(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[f64],
+        loss: Loss,
+        names: Vec<String>,
+        classes: Vec<String>,
+        validation: Option<(ArrayView2<'_, f64>, &[f64])>,
+    ) -> Result<FittedGradientBoosting<T>> {
+        let (n, d) = x.dim();
+        let binned = BinnedData::new(x);
+        let row_codes = RowCodes::new(&binned);
+        let k = loss.n_outputs();
+        let init = loss.init(y);
+        let mut scores: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
+        let mut gh = vec![vec![[0.0; 2]; n]; k];
+        let mut trees = Vec::with_capacity(self.n_estimators * k);
+        let mut train_loss = Vec::with_capacity(self.n_estimators + 1);
+        let rows_per_tree = ((self.subsample * n as f64).round() as usize).clamp(1, n);
+        let features_per_tree = ((self.colsample * d as f64).round() as usize).clamp(1, d);
+        let rows_u32: Vec<u32> = (0..n as u32).collect();
+        // Histogram and quantized-gradient buffers, reused from tree to tree.
+        let mut pool: Vec<Histogram> = Vec::new();
+        let mut packed_buffer: Vec<u64> = Vec::new();
+        // Early stopping: the held-out rows' scores follow every tree.
+        let valid_rows: Vec<Vec<f64>> = validation
+            .map(|(xv, _)| xv.rows().into_iter().map(|r| r.to_vec()).collect())
+            .unwrap_or_default();
+        let mut valid_scores: Vec<f64> = (0..valid_rows.len())
+            .flat_map(|_| init.iter().copied())
+            .collect();
+        let mut valid_gh = vec![vec![[0.0; 2]; valid_rows.len()]; k];
+        let mut validation_loss = Vec::new();
+        let (mut best, mut best_round) = (f64::INFINITY, 0usize);
+        for round in 0..self.n_estimators {
+            if let Some((_, yv)) = validation {
+                let v = loss.gradients(yv, &valid_scores, &mut valid_gh, usize::MAX);
+                validation_loss.push(v);
+                if v < best - self.tol {
+                    (best, best_round) = (v, round);
+                } else if round - best_round >= self.n_iter_no_change {
+                    break;
+                }
+            }
+            with_awake_workers(|| {
+                train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
+                let mut rng = rng::derived(self.seed, round as u64);
+                let mut rows: Vec<u32> = if rows_per_tree < n {
+                    let mut all = rows_u32.clone();
+                    all.shuffle(&mut rng);
+                    all.truncate(rows_per_tree);
+                    all.sort_unstable();
+                    all
+                } else {
+                    rows_u32.clone()
+                };
+                let features: Vec<usize> = if features_per_tree < d {
+                    let mut all: Vec<usize> = (0..d).collect();
+                    all.shuffle(&mut rng);
+                    all.truncate(features_per_tree);
+                    all.sort_unstable();
+                    all
+                } else {
+                    (0..d).collect()
+                };
+                for out in 0..k {
+                    let quantized = self.quantized_gradients.then(|| {
+                        Quantized::new(
+                            &gh[out],
+                            rng::splitmix64(self.seed ^ (round * k + out) as u64),
+                            loss.gradient_bounds(),
+                            std::mem::take(&mut packed_buffer),
+                        )
+                    });
+                    let spec = TreeSpec {
+                        binned: &binned,
+                        row_codes: &row_codes,
+                        gh: &gh[out],
+                        quantized: quantized.as_ref(),
+                        lambda: self.l2_regularization,
+                        min_leaf: self.min_samples_leaf,
+                        min_gain: self.min_gain_to_split,
+                        max_depth: self.max_depth,
+                        max_leaves: self.max_leaf_nodes,
+                        learning_rate: self.learning_rate,
+                    };
+                    let Grown {
+                        mut tree,
+                        leaves: leaf_ranges,
+                    } = grow(&spec, &Serial, features.clone(), &mut rows, &mut pool);
+                    if loss == Loss::Absolute {
+                        // Newton steps on signs are poor leaf values: each leaf takes the median
+                        // of its rows' residuals instead (as LightGBM and scikit-learn).
+                        for &(start, end, node) in &leaf_ranges {
+                            let mut residuals: Vec<f64> = rows[start..end]
+                                .iter()
+                                .map(|&r| y[r as usize] - scores[r as usize])
+                                .collect();
+                            tree.set_value(node, &[self.learning_rate * median(&mut residuals)]);
+                        }
+                    }
+                    if rows_per_tree == n {
+                        // Every row is in the tree: its leaf is known from the partition. Fixed
+                        // blocks of rows are updated in parallel; a leaf's rows are in order,
+                        // so its part in a block is found by binary search.
+                        let tree = &tree;
+                        let (rows, leaf_ranges) = (&rows, &leaf_ranges);
+                        scores.par_chunks_mut(SCORE_BLOCK * k).enumerate().for_each(
+                            |(b, block)| {
+                                let lo = (b * SCORE_BLOCK) as u32;
+                                let hi = lo.saturating_add(SCORE_BLOCK as u32);
+                                for &(start, end, node) in leaf_ranges {
+                                    let value = tree.value(node)[0];
+                                    let leaf = &rows[start..end];
+                                    let a = leaf.partition_point(|&r| r < lo);
+                                    let z = leaf.partition_point(|&r| r < hi);
+                                    for &r in &leaf[a..z] {
+                                        block[(r - lo) as usize * k + out] += value;
+                                    }
+                                }
+                            },
+                        );
+                    } else {
+                        // Rows left out of this tree: walk it on their bin codes.
+                        scores
+                            .par_chunks_mut(k)
+                            .enumerate()
+                            .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
+                    }
+                    if validation.is_some() {
+                        let values: Vec<f64> =
+                            valid_rows.par_iter().map(|row| tree.leaf_value(row)[0]).collect();
+                        for (i, v) in values.into_iter().enumerate() {
+                            valid_scores[i * k + out] += v;
+                        }
+                    }
+                    if let Some(q) = quantized {
+                        packed_buffer = q.packed;
+                    }
+                    trees.push(tree);
+                }
+            });
+        }
+        if let Some((_, yv)) = validation {
+            let rounds = trees.len() / k;
+            if validation_loss.len() == rounds {
+                let v = loss.gradients(yv, &valid_scores, &mut valid_gh, usize::MAX);
+                validation_loss.push(v);
+                if v < best - self.tol {
+                    best_round = rounds;
+                }
+            }
+            // Keep the rounds up to the best validation loss.
+            trees.truncate(best_round * k);
+            validation_loss.truncate(best_round + 1);
+        }
+        train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
+        train_loss.truncate(trees.len() / k + 1);
+        Ok(FittedGradientBoosting {
+            n_features: d,
+            feature_names: names,
+            classes,
+            init,
+            trees,
+            n_outputs: k,
+            train_loss,
+            validation_loss,
+            marker: PhantomData,
+        })
+    }
+}
+
+/// A tree's value for training row `i`, walked on its bin codes (bin ≤ split bin ⇔ value ≤
+/// Checked training records, targets as reals, the loss and the class names.
+type Prepared<'d> = (ArrayView2<'d, f64>, Vec<f64>, Loss, Vec<String>);
+
+impl GradientBoosting<usize> {
+    /// The training data checked, with its loss and class names.
+    fn prepare<'d, D: Labeled<usize> + ?Sized>(&self, data: &'d D) -> Result<Prepared<'d>> {
+        self.check()?;
+        let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
+        let classes = class_names(data, y);
+        let loss = match classes.len() {
+            0 | 1 => {
+                return Err(Error::invalid(
+                    "targets",
+                    classes.len(),
+                    "gradient boosting needs at least 2 classes",
+                ))
+            }
+            2 => Loss::Binary,
+            k => Loss::Softmax(k),
+        };
+        Ok((x, y.iter().map(|&c| c as f64).collect(), loss, classes))
+    }
+
+    /// Fits on `train` with early stopping on the user's `valid` set (same features and
+    /// classes): training stops once the validation log-loss has not improved by more than
+    /// `tol` for `n_iter_no_change` rounds, and the rounds up to the best one are kept. No rows
+    /// of `train` are held out.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::tree::GradientBoosting;
+    ///
+    /// let data = learnkit::data::MakeClassification::params().n_samples(800).seed(2).generate()?;
+    /// let (train, valid) = learnkit::data::train_test_split(&data, 0.25, 0)?;
+    /// let model = GradientBoosting::classifier()
+    ///     .n_estimators(500)
+    ///     .fit_with_validation(&train, &valid)?;
+    /// assert!(model.n_rounds() < 500); // stopped once the validation loss stalled
+    /// assert_eq!(model.validation_loss().len(), model.n_rounds() + 1);
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    pub fn fit_with_validation<D: Labeled<usize> + ?Sized>(
+        &self,
+        train: &D,
+        valid: &D,
+    ) -> Result<FittedGradientBoosting<usize>> {
+        let (x, y, loss, classes) = self.prepare(train)?;
+        let (xv, yv) = crate::dataset::supervised_allowing_missing(valid)?;
+        check_validation_features(x, xv)?;
+        if let Some(names) = valid.class_names() {
+            if names != classes.as_slice() {
+                return Err(Error::invalid(
+                    "validation classes",
+                    names.join(","),
+                    format!("must be the training classes {}", classes.join(",")),
+                ));
+            }
+        }
+        if let Some(&c) = yv.iter().find(|&&c| c >= classes.len()) {
+            return Err(Error::invalid(
+                "validation targets",
+                c,
+                format!("the training data has {} classes", classes.len()),
+            ));
+        }
+        let yv: Vec<f64> = yv.iter().map(|&c| c as f64).collect();
+        let names = train.feature_names();
+        self.fit_loss(x, &y, loss, names, classes, Some((xv, &yv)))
+    }
+}
+
+/// The validation records must have the training records' columns.
+fn check_validation_features(x: ArrayView2<'_, f64>, xv: ArrayView2<'_, f64>) -> Result<()> {
+    if xv.ncols() != x.ncols() {
+        return Err(Error::shape(
+            "validation records",
+            format!("{} features", x.ncols()),
+            format!("{} features", xv.ncols()),
+        ));
+    }
+    Ok(())
+}
+
+impl<D: Labeled<usize> + ?Sized> Estimator<D> for GradientBoosting<usize> {
+    type Fitted = FittedGradientBoosting<usize>;
+
+    fn fit(&self, data: &D) -> Result<FittedGradientBoosting<usize>> {
+        let (x, y, loss, classes) = self.prepare(data)?;
+        self.fit_split(x, &y, loss, data.feature_names(), classes)
+    }
+}
+
+impl GradientBoosting<f64> {
+    /// The training data checked, with its loss.
+    fn prepare<'d, D: Labeled<f64> + ?Sized>(
+        &self,
+        data: &'d D,
+    ) -> Result<(ArrayView2<'d, f64>, Vec<f64>, Loss)> {
+        self.check()?;
+        let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
+        let scale = validate::max_abs(y.iter());
+        if !(scale * scale).is_finite() {
+            return Err(Error::numerical(
+                "gradient boosting",
+                format!("targets up to {scale:.1e} overflow squared errors; rescale them"),
+            ));
+        }
+        let loss = match self.loss {
+            RegressionLoss::SquaredError => Loss::Squared,
+            RegressionLoss::AbsoluteError => Loss::Absolute,
+            RegressionLoss::Huber { delta } => Loss::Huber(delta),
+        };
+        Ok((x, y.to_vec(), loss))
+    }
+
+    /// Fits on `train` with early stopping on the user's `valid` set (same features), as
+    /// [`GradientBoosting::<usize>::fit_with_validation`] does for classes.
+    pub fn fit_with_validation<D: Labeled<f64> + ?Sized>(
+        &self,
+        train: &D,
+        valid: &D,
+    ) -> Result<FittedGradientBoosting<f64>> {
+        let (x, y, loss) = self.prepare(train)?;
+        let (xv, yv) = crate::dataset::supervised_allowing_missing(valid)?;
+        check_validation_features(x, xv)?;
+        let yv = yv.to_vec();
+        let names = train.feature_names();
+        self.fit_loss(x, &y, loss, names, Vec::new(), Some((xv, &yv)))
+    }
+}
+
+impl<D: Labeled<f64> + ?Sized> Estimator<D> for GradientBoosting<f64> {
+    type Fitted = FittedGradientBoosting<f64>;
+
+    fn fit(&self, data: &D) -> Result<FittedGradientBoosting<f64>> {
+        let (x, y, loss) = self.prepare(data)?;
+        self.fit_split(x, &y, loss, data.feature_names(), Vec::new())
+    }
+}
