@@ -43,6 +43,7 @@ use crate::preprocessing::{FittedStandardScaler, StandardScaler};
 use crate::traits::{Estimator, Predict};
 use crate::tree::{
     DecisionTreeClassifier, DecisionTreeRegressor, FittedDecisionTree, FittedForest,
+    FittedGradientBoosting, GradientBoostingClassifier, GradientBoostingRegressor,
     RandomForestClassifier, RandomForestRegressor,
 };
 
@@ -103,6 +104,8 @@ supervised!(DecisionTreeClassifier => FittedDecisionTree<usize>, usize, keep_tar
 supervised!(DecisionTreeRegressor => FittedDecisionTree<f64>, f64, nan_targets);
 supervised!(RandomForestClassifier => FittedForest<usize>, usize, keep_targets);
 supervised!(RandomForestRegressor => FittedForest<f64>, f64, nan_targets);
+supervised!(GradientBoostingClassifier => FittedGradientBoosting<usize>, usize, keep_targets);
+supervised!(GradientBoostingRegressor => FittedGradientBoosting<f64>, f64, nan_targets);
 
 /// linfa's `Fit` for an unsupervised parameter type: the targets, whatever they are, are
 /// ignored.

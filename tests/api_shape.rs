@@ -8,7 +8,9 @@ use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::prelude::*;
 use learnkit::preprocessing::StandardScaler;
 use learnkit::rl::{QLearning, Schedule, TrainConfig};
-use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures, RandomForest};
+use learnkit::tree::{
+    DecisionTreeClassifier, DecisionTreeRegressor, GradientBoosting, MaxFeatures, RandomForest,
+};
 
 /// The field named by a parameter error.
 fn field(err: Error) -> &'static str {
@@ -74,6 +76,18 @@ fn every_parameter_type_checks_itself_without_data() {
         &diabetes,
     );
     assert_guarded(
+        GradientBoosting::classifier(),
+        GradientBoosting::classifier().learning_rate(0.0),
+        "learning_rate",
+        &iris,
+    );
+    assert_guarded(
+        GradientBoosting::regressor(),
+        GradientBoosting::regressor().max_leaf_nodes(1),
+        "max_leaf_nodes",
+        &diabetes,
+    );
+    assert_guarded(
         KMeans::params(),
         KMeans::params().n_clusters(0),
         "n_clusters",
@@ -134,6 +148,12 @@ fn every_fitted_model_boxes_as_a_trait_object() {
                 .fit(&iris)
                 .unwrap(),
         ),
+        Box::new(
+            GradientBoosting::classifier()
+                .n_estimators(20)
+                .fit(&iris)
+                .unwrap(),
+        ),
     ];
     for model in &classifiers {
         assert!(model.score_on(&iris).unwrap() > 0.9);
@@ -143,6 +163,12 @@ fn every_fitted_model_boxes_as_a_trait_object() {
         Box::new(
             RandomForest::classifier()
                 .n_estimators(5)
+                .fit(&iris)
+                .unwrap(),
+        ),
+        Box::new(
+            GradientBoosting::classifier()
+                .n_estimators(20)
                 .fit(&iris)
                 .unwrap(),
         ),
@@ -162,6 +188,12 @@ fn every_fitted_model_boxes_as_a_trait_object() {
         Box::new(
             RandomForest::regressor()
                 .n_estimators(5)
+                .fit(&diabetes)
+                .unwrap(),
+        ),
+        Box::new(
+            GradientBoosting::regressor()
+                .n_estimators(50)
                 .fit(&diabetes)
                 .unwrap(),
         ),

@@ -592,3 +592,108 @@ fn fits_side_by_side_in_one_pool_finish_with_their_own_models() {
         assert_eq!(*model, fit(seed), "seed {seed}");
     }
 }
+
+/// A feature missing in a fifth of the rows, whose missingness alone is the signal: the best
+/// split sends every value left and the missing ones right (a threshold above every value).
+/// The model must survive a file round trip (JSON holds no infinity) and subsampled rounds
+/// must score the training rows in that split's top bin on the left, as prediction does.
+#[test]
+fn a_missing_or_not_split_round_trips_and_scores_like_prediction() {
+    let n = 2_000;
+    let x = Array2::from_shape_fn((n, 2), |(i, j)| match j {
+        0 if i % 5 == 0 => f64::NAN,
+        0 => (i % 300) as f64,
+        _ => ((i * 31) % 13) as f64,
+    });
+    let y: Array1<usize> = (0..n).map(|i| usize::from(i % 5 == 0)).collect();
+    for subsample in [1.0, 0.8] {
+        let model = GradientBoosting::classifier()
+            .n_estimators(5)
+            .subsample(subsample)
+            .max_depth(Some(1))
+            .min_samples_leaf(1)
+            .seed(4)
+            .fit(&(x.clone(), y.clone()))
+            .unwrap();
+        let root = model.trees()[0].node(0).split.unwrap();
+        assert_eq!(root.feature, 0);
+        assert!(!root.missing_left);
+        assert!(root.threshold >= 299.0, "{root:?}");
+        assert_eq!(model.predict(&x).unwrap(), y);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing.json");
+        model.save(&path).unwrap();
+        let loaded = learnkit::tree::FittedGradientBoosting::<usize>::load(&path).unwrap();
+        assert_eq!(loaded, model);
+        // The training loss the fit recorded after the last round is the loss of the model's
+        // own predictions: the subsampled rounds scored every row as the trees send it.
+        let proba = model.predict_proba(&x).unwrap();
+        let log_loss = learnkit::metrics::log_loss(y.view(), proba.view()).unwrap();
+        let recorded = *model.train_loss().last().unwrap();
+        assert!((log_loss - recorded).abs() < 1e-9, "{log_loss} vs {recorded}");
+    }
+}
+
+/// 24,000 rows: histograms filled by row blocks, partitions in parallel blocks, split searches
+/// shared between threads. Every model must be byte-identical on 1, 2 and 3 threads.
+#[test]
+fn large_fits_are_byte_identical_on_one_two_and_three_threads() {
+    let clf = MakeClassification::params()
+        .n_samples(24_000)
+        .n_features(12)
+        .n_classes(3)
+        .n_informative(6)
+        .seed(11)
+        .generate()
+        .unwrap();
+    let mut binary = clf.clone();
+    binary.targets.mapv_inplace(|c| usize::from(c == 2));
+    binary.class_names = Vec::new();
+    let (reg, _) = MakeRegression::params()
+        .n_samples(24_000)
+        .n_features(12)
+        .noise(3.0)
+        .seed(12)
+        .generate()
+        .unwrap();
+    let fits = |threads: usize| -> Vec<Vec<u8>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let gb = GradientBoosting::classifier()
+                .n_estimators(8)
+                .max_leaf_nodes(63);
+            vec![
+                gb.clone().fit(&binary).unwrap().to_bytes().unwrap(),
+                gb.clone().fit(&clf).unwrap().to_bytes().unwrap(),
+                gb.clone()
+                    .subsample(0.7)
+                    .colsample(0.6)
+                    .seed(3)
+                    .fit(&binary)
+                    .unwrap()
+                    .to_bytes()
+                    .unwrap(),
+                GradientBoosting::regressor()
+                    .n_estimators(8)
+                    .quantized_gradients(false)
+                    .fit(&reg)
+                    .unwrap()
+                    .to_bytes()
+                    .unwrap(),
+                GradientBoosting::regressor()
+                    .n_estimators(8)
+                    .loss(RegressionLoss::AbsoluteError)
+                    .fit(&reg)
+                    .unwrap()
+                    .to_bytes()
+                    .unwrap(),
+            ]
+        })
+    };
+    let one = fits(1);
+    assert_eq!(one, fits(2));
+    assert_eq!(one, fits(3));
+}

@@ -14,7 +14,9 @@ use learnkit::persist::Persist;
 use learnkit::prelude::*;
 use learnkit::preprocessing::StandardScaler;
 use learnkit::rl::{train, Control, QLearning, QTable, Schedule, TrainConfig};
-use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForest};
+use learnkit::tree::{
+    DecisionTreeClassifier, DecisionTreeRegressor, GradientBoosting, RandomForest,
+};
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 
@@ -49,6 +51,13 @@ fn poisoned<T: Clone>(data: &Dataset<T>, value: f64) -> Dataset<T> {
     bad
 }
 
+/// Whether an estimator reads NaN as a missing value (gradient boosting) or refuses it.
+#[derive(Clone, Copy, PartialEq)]
+enum Nan {
+    Refused,
+    Missing,
+}
+
 /// Checks the bad-input contract of fitting, for any data type.
 fn check_fit_rejects_bad_input<T, P>(name: &str, params: &P, data: &Dataset<T>)
 where
@@ -56,7 +65,26 @@ where
     P: Estimator<Dataset<T>>,
     P::Fitted: Debug,
 {
-    for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+    check_fit_input(name, params, data, Nan::Refused)
+}
+
+fn check_fit_input<T, P>(name: &str, params: &P, data: &Dataset<T>, nan: Nan)
+where
+    T: Clone,
+    P: Estimator<Dataset<T>>,
+    P::Fitted: Debug,
+{
+    if nan == Nan::Missing {
+        assert!(
+            params.fit(&poisoned(data, f64::NAN)).is_ok(),
+            "{name}: NaN is a missing value"
+        );
+    }
+    let refused: &[f64] = match nan {
+        Nan::Refused => &[f64::NAN, f64::INFINITY, f64::NEG_INFINITY],
+        Nan::Missing => &[f64::INFINITY, f64::NEG_INFINITY],
+    };
+    for &value in refused {
         let err = params.fit(&poisoned(data, value)).unwrap_err();
         assert!(
             matches!(
@@ -86,7 +114,17 @@ where
     M: Predict + Persist + Debug,
     M::Output: PartialEq + Debug,
 {
-    check_fit_rejects_bad_input(name, params, data);
+    check_model(name, params, data, Nan::Refused)
+}
+
+fn check_model<T, P, M>(name: &str, params: &P, data: &Dataset<T>, nan: Nan)
+where
+    T: Clone,
+    P: Estimator<Dataset<T>, Fitted = M>,
+    M: Predict + Persist + Debug,
+    M::Output: PartialEq + Debug,
+{
+    check_fit_input(name, params, data, nan);
     let model = params.fit(data).unwrap();
     let wide = Array2::<f64>::zeros((3, data.n_features() + 1));
     assert!(
@@ -96,11 +134,19 @@ where
         ),
         "{name}: wrong feature count"
     );
-    let mut nan = data.records.slice(ndarray::s![0..3, ..]).to_owned();
-    nan[(1, 0)] = f64::NAN;
+    let mut bad = data.records.slice(ndarray::s![0..3, ..]).to_owned();
+    bad[(1, 0)] = f64::NAN;
+    match nan {
+        Nan::Refused => assert!(
+            matches!(model.predict(&bad).unwrap_err(), Error::NonFinite { .. }),
+            "{name}: NaN at predict time"
+        ),
+        Nan::Missing => assert_eq!(model.predict(&bad).unwrap().len(), 3, "{name}"),
+    }
+    bad[(1, 0)] = f64::INFINITY;
     assert!(
-        matches!(model.predict(&nan).unwrap_err(), Error::NonFinite { .. }),
-        "{name}: NaN at predict time"
+        matches!(model.predict(&bad).unwrap_err(), Error::NonFinite { .. }),
+        "{name}: infinity at predict time"
     );
     let predictions = model.predict(data).unwrap();
     assert_eq!(
@@ -157,6 +203,12 @@ fn every_classifier_passes_the_common_checks() {
         &RandomForest::classifier().n_estimators(10).seed(3),
         &data,
     );
+    check_model(
+        "GradientBoostingClassifier",
+        &GradientBoosting::classifier().n_estimators(20).seed(3),
+        &data,
+        Nan::Missing,
+    );
 }
 
 #[test]
@@ -173,6 +225,12 @@ fn every_regressor_passes_the_common_checks() {
         "RandomForestRegressor",
         &RandomForest::regressor().n_estimators(10).seed(3),
         &data,
+    );
+    check_model(
+        "GradientBoostingRegressor",
+        &GradientBoosting::regressor().n_estimators(20).seed(3),
+        &data,
+        Nan::Missing,
     );
 }
 
@@ -446,6 +504,8 @@ proptest! {
         load_mutated(&forest, &data, k, &hostile, shorten);
         let logistic = LogisticRegression::params().fit(&data).unwrap();
         load_mutated(&logistic, &data, k, &hostile, shorten);
+        let boosting = GradientBoosting::classifier().n_estimators(3).max_leaf_nodes(4).fit(&data).unwrap();
+        load_mutated(&boosting, &data, k, &hostile, shorten);
         let kmeans = KMeans::params().n_clusters(3).fit(&data).unwrap();
         load_mutated(&kmeans, &data, k, &hostile, shorten);
     }

@@ -8,7 +8,9 @@ use learnkit::data::{MakeBlobs, MakeClassification};
 use learnkit::decomposition::{Components, Pca};
 use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::prelude::*;
-use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForest};
+use learnkit::tree::{
+    DecisionTreeClassifier, DecisionTreeRegressor, GradientBoosting, RandomForest,
+};
 use linfa::prelude::ToConfusionMatrix;
 use ndarray::{s, Array1, Array2, Ix1};
 
@@ -48,6 +50,15 @@ fn boxed_models_are_driven_by_linfa_routines() {
             ),
         ),
         (
+            "boosting",
+            Box::new(
+                GradientBoosting::classifier()
+                    .n_estimators(20)
+                    .fit(&iris)
+                    .unwrap(),
+            ),
+        ),
+        (
             "kmeans",
             Box::new(KMeans::params().n_clusters(3).seed(1).fit(&iris).unwrap()),
         ),
@@ -80,6 +91,25 @@ fn linfa_cross_validation_drives_learnkit_estimators() {
         DecisionTreeClassifier::params().max_depth(Some(1)),
         DecisionTreeClassifier::params().max_depth(Some(3)),
     ];
+    // Gradient boosting through linfa's cross-validation too. linfa swaps the rows of each
+    // fold in place, so the training rows come in another order than `fold` copies them, and
+    // boosting's quantized gradients are rounded by row position: the folds' models differ a
+    // little, their accuracy hardly.
+    let boosting = [GradientBoosting::classifier().n_estimators(20)];
+    let boosted = data
+        .cross_validate_single(5, &boosting, |predicted, truth| {
+            Ok(predicted.confusion_matrix(truth)?.accuracy())
+        })
+        .unwrap();
+    let mut boosted_by_hand = 0.0f32;
+    for (train, valid) in data.fold(5) {
+        let model = Estimator::fit(&boosting[0], &train).unwrap();
+        boosted_by_hand += model.score_on(&valid).unwrap() as f32 / 5.0;
+    }
+    assert!(
+        (boosted[0] - boosted_by_hand).abs() < 0.03 && boosted[0] > 0.9,
+        "{boosted} vs {boosted_by_hand}"
+    );
     let scores = data
         .cross_validate_single(5, &params, |predicted, truth| {
             Ok(predicted.confusion_matrix(truth)?.accuracy())

@@ -348,3 +348,134 @@ const BLOCK_HISTOGRAM_ROWS: usize = 8192;
 /// Rows from which a histogram is filled by several threads (fewer: by one).
 const PARALLEL_HISTOGRAM_ROWS: usize = 512;
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::learner::dataset::BinnedData;
+    use ndarray::Array2;
+
+    /// 12 features: many distinct values, few, and one with missing values.
+    fn data(n: usize) -> (BinnedData, RowCodes) {
+        let x = Array2::from_shape_fn((n, 12), |(i, f)| match f % 3 {
+            0 => ((i * 7919 + f * 31) % 1000) as f64,
+            1 => ((i * 13 + f) % 5) as f64,
+            _ if i % 11 == f => f64::NAN,
+            _ => ((i * 104_729) % 337) as f64 / 7.0,
+        });
+        let binned = BinnedData::new(x.view());
+        let codes = RowCodes::new(&binned);
+        (binned, codes)
+    }
+
+    fn gradients(n: usize) -> Vec<[f64; 2]> {
+        (0..n)
+            .map(|i| {
+                let u = ((i * 2_654_435_761) % 1000) as f64 / 1000.0;
+                [u - 0.6, 0.05 + u * 0.2]
+            })
+            .collect()
+    }
+
+    /// The histogram a reader would write: every row's (g, h, 1) added to its bin of each
+    /// feature.
+    fn naive(codes: &RowCodes, rows: &[u32], value: impl Fn(usize) -> [f64; 2]) -> Vec<[f64; 3]> {
+        let d = codes.n_features;
+        let mut out = vec![[0.0; 3]; codes.offsets[d]];
+        for &r in rows {
+            let [g, h] = value(r as usize);
+            for f in 0..d {
+                let b = &mut out[codes.offsets[f] + codes.codes[r as usize * d + f] as usize];
+                b[0] += g;
+                b[1] += h;
+                b[2] += 1.0;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn packed_words_add_gradient_hessian_and_count_at_once() {
+        let gh = [[-0.9, 0.2], [0.4, 0.01], [0.0, 0.25], [-0.25, 0.0]];
+        let q = Quantized::new(&gh, 7, Some((1.0, 0.25)), Vec::new());
+        let (gs, hs) = (q.g_scale, q.h_scale);
+        let mut sum = 0u64;
+        let mut expected = [0i64; 3];
+        for (word, [g, h]) in q.packed.iter().zip(gh) {
+            let [qg, qh, c] = unpack(*word);
+            // Stochastic rounding: each value lies within one step of its quantized value.
+            assert!((qg as f64 * gs - g).abs() <= gs, "{g} → {qg}");
+            assert!((qh as f64 * hs - h).abs() <= hs, "{h} → {qh}");
+            assert_eq!(c, 1);
+            expected = [expected[0] + qg, expected[1] + qh, expected[2] + c];
+            sum = sum.wrapping_add(*word);
+        }
+        // A sum of words unpacks to the sums of the fields, negative gradients included.
+        assert_eq!(unpack(sum), expected);
+        // The extremes of a full block stay in their fields.
+        let full = vec![[-1.0, 0.25]; PACK_ROWS];
+        let q = Quantized::new(&full, 1, Some((1.0, 0.25)), Vec::new());
+        let total = q.packed.iter().fold(0u64, |a, w| a.wrapping_add(*w));
+        assert_eq!(
+            unpack(total),
+            [-127 * PACK_ROWS as i64, 255 * PACK_ROWS as i64, PACK_ROWS as i64]
+        );
+    }
+
+    #[test]
+    fn every_fill_path_gives_the_naive_histogram_on_any_thread_count() {
+        // 300 rows: one task; 3,000: feature groups; 20,000: row blocks (quantized).
+        for n in [300usize, 3_000, 20_000] {
+            let (_, codes) = data(n);
+            let gh = gradients(n);
+            let q = Quantized::new(&gh, 3, None, Vec::new());
+            // A leaf's rows: every third row is left out.
+            let rows: Vec<u32> = (0..n as u32).filter(|r| r % 3 != 0).collect();
+            let exact = naive(&codes, &rows, |r| gh[r]);
+            let quantized = naive(&codes, &rows, |r| {
+                let [g, h, _] = unpack(q.packed[r]);
+                [g as f64, h as f64]
+            });
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let (e, p) = pool.install(|| {
+                    (
+                        Histogram::build(&codes, &rows, Grads::Exact(&gh), &mut Vec::new()),
+                        Histogram::build(&codes, &rows, Grads::Quantized(&q.packed), &mut Vec::new()),
+                    )
+                });
+                // Exact sums are taken in row order: equal to the last bit.
+                assert_eq!(e.0, exact, "exact, n = {n}, {threads} threads");
+                assert_eq!(p.0, quantized, "quantized, n = {n}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn sibling_subtraction_gives_the_other_childs_histogram() {
+        let n = 20_000;
+        let (_, codes) = data(n);
+        let gh = gradients(n);
+        let q = Quantized::new(&gh, 5, None, Vec::new());
+        let rows: Vec<u32> = (0..n as u32).collect();
+        let (left, right): (Vec<u32>, Vec<u32>) = rows.iter().partition(|&&r| r % 7 < 3);
+        let grads = Grads::Quantized(&q.packed);
+        let mut pool = Vec::new();
+        let parent = Histogram::build(&codes, &rows, grads, &mut pool);
+        let small = Histogram::build(&codes, &left, grads, &mut pool);
+        let other = Histogram::build(&codes, &right, grads, &mut pool);
+        // Quantized sums are whole numbers: the difference is exact.
+        assert_eq!(parent.subtract(&small).0, other.0);
+        // Exact gradients: equal up to rounding.
+        let grads = Grads::Exact(&gh);
+        let parent = Histogram::build(&codes, &rows, grads, &mut pool);
+        let small = Histogram::build(&codes, &left, grads, &mut pool);
+        let other = Histogram::build(&codes, &right, grads, &mut pool);
+        for (a, b) in parent.subtract(&small).0.iter().zip(&other.0) {
+            assert!((a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9 && a[2] == b[2]);
+        }
+    }
+}
