@@ -630,7 +630,10 @@ fn a_missing_or_not_split_round_trips_and_scores_like_prediction() {
         let proba = model.predict_proba(&x).unwrap();
         let log_loss = learnkit::metrics::log_loss(y.view(), proba.view()).unwrap();
         let recorded = *model.train_loss().last().unwrap();
-        assert!((log_loss - recorded).abs() < 1e-9, "{log_loss} vs {recorded}");
+        assert!(
+            (log_loss - recorded).abs() < 1e-9,
+            "{log_loss} vs {recorded}"
+        );
     }
 }
 

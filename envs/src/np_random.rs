@@ -12,7 +12,8 @@
 //!   64-bit output, then (at the next 32-bit draw, however many 64-bit draws came between) its
 //!   high half.
 //!
-//! `tests/np_random.rs` checks all of it against numbers recorded from NumPy.
+//! `envs/tests/gymnasium_parity.rs` (`numpy_seed_sequence_pcg64_and_generator_draws_match`)
+//! checks all of it against numbers recorded from NumPy.
 
 const INIT_A: u32 = 0x43b0_d7e5;
 const MULT_A: u32 = 0x931e_8875;

@@ -2,8 +2,8 @@ use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::learner::dataset::BinnedData;
 use super::decision_tree::{class_names, normalised, validate_tree};
+use super::learner::dataset::BinnedData;
 use super::learner::depthwise::{grow_tree, Sample, Targets};
 use super::learner::Tree;
 use super::params::{Criterion, MaxFeatures, TreeParams};

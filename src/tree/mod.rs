@@ -67,6 +67,6 @@ pub use boosting::{
     GradientBoostingRegressor, RegressionLoss,
 };
 pub use decision_tree::{DecisionTreeClassifier, DecisionTreeRegressor, FittedDecisionTree};
-pub use learner::{Node, Split, Tree};
 pub use forest::{FittedForest, RandomForest, RandomForestClassifier, RandomForestRegressor};
+pub use learner::{Node, Split, Tree};
 pub use params::{Criterion, MaxFeatures, TreeParams};

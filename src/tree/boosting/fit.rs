@@ -208,8 +208,10 @@ impl<T> GradientBoosting<T> {
                             .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
                     }
                     if validation.is_some() {
-                        let values: Vec<f64> =
-                            valid_rows.par_iter().map(|row| tree.leaf_value(row)[0]).collect();
+                        let values: Vec<f64> = valid_rows
+                            .par_iter()
+                            .map(|row| tree.leaf_value(row)[0])
+                            .collect();
                         for (i, v) in values.into_iter().enumerate() {
                             valid_scores[i * k + out] += v;
                         }

@@ -165,7 +165,6 @@ impl<T> FittedGradientBoosting<T> {
     }
 }
 
-
 impl FittedGradientBoosting<usize> {
     /// Predicted classes after each round in turn (the first item after round 1).
     pub fn staged_predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Array1<usize>>> {

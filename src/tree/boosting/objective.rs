@@ -189,4 +189,3 @@ pub fn sigmoid(z: f64) -> f64 {
         e / (1.0 + e)
     }
 }
-

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::traits::Hyperparams;
 
-
 /// Hyper-parameters of histogram gradient boosting, with LightGBM's defaults: 100 rounds,
 /// learning rate 0.1, 31 leaves per tree, no depth limit, at least 20 samples per leaf, no L2
 /// penalty, no row or feature subsampling.

@@ -192,7 +192,6 @@ impl RowCodes {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -387,12 +387,9 @@ impl<Y: Target> Grower<'_, Y> {
     ) -> (usize, Vec<f64>, Vec<f64>) {
         let codes = self.binned.feature(feature);
         let bin = bin as u8;
-        let write = partition(
-            &mut self.items[start..end],
-            &mut self.scratch,
-            codes,
-            |c| c <= bin,
-        );
+        let write = partition(&mut self.items[start..end], &mut self.scratch, codes, |c| {
+            c <= bin
+        });
         let mid = start + write;
         let sums = |items: &[Item<Y>]| {
             let mut totals = vec![0.0; self.stride];
@@ -401,7 +398,11 @@ impl<Y: Target> Grower<'_, Y> {
             }
             totals
         };
-        (mid, sums(&self.items[start..mid]), sums(&self.items[mid..end]))
+        (
+            mid,
+            sums(&self.items[start..mid]),
+            sums(&self.items[mid..end]),
+        )
     }
 
     fn grow(mut self, value: impl Fn(&[f64], &mut Vec<f64>)) -> Tree {
@@ -596,7 +597,11 @@ fn grower<'a, Y: Target>(
     for f in 0..binned.n_features() {
         offsets.push(offsets[f] + binned.n_bins(f) * stride);
     }
-    let total_weight = items.iter().map(|i| i.w).sum::<f64>().max(f64::MIN_POSITIVE);
+    let total_weight = items
+        .iter()
+        .map(|i| i.w)
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
     let scratch = items.clone();
     Grower {
         binned,

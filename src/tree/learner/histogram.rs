@@ -154,8 +154,8 @@ fn add_packed_group(
 
 /// Features whose packed tables one pass fills at most: 10 tables of 256 words take 20 KiB,
 /// and two copies of them stay in a core's level-1 data cache (48 KiB here) next to the rows
-/// streaming through. Twenty features in one pass (two 40 KiB copies) spill to level 2: 10
-/// per pass made the histograms of a million rows 9% faster than 20 (8 per pass: in between).
+/// streaming through; twenty features in one pass (two 40 KiB copies) would spill to level 2
+/// (the measurements are in `docs/gradient_boosting.md`).
 const PASS_FEATURES: usize = 10;
 
 /// Adds the packed gradient words of `rows` to `out`, the (g, h, count) sums of features
@@ -213,7 +213,12 @@ impl Histogram {
     /// its features' bins. A bin's sum is always taken in row order (and quantized sums are
     /// exact), so the histogram is the same whatever the number of threads or groups.
     /// `pool` holds buffers of finished histograms, reused (cleared) rather than allocated.
-    pub fn build(codes: &RowCodes, rows: &[u32], grads: Grads<'_>, pool: &mut Vec<Histogram>) -> Self {
+    pub fn build(
+        codes: &RowCodes,
+        rows: &[u32],
+        grads: Grads<'_>,
+        pool: &mut Vec<Histogram>,
+    ) -> Self {
         let (d, off) = (codes.n_features, &codes.offsets);
         let mut hist = pool.pop().map(|h| h.0).unwrap_or_default();
         hist.clear();
@@ -339,15 +344,13 @@ impl Histogram {
     }
 }
 
-
 /// Rows from which a histogram of quantized gradients is filled by blocks of rows, one table
 /// of every feature per block (fewer: by groups of features over all the rows, which fetch
-/// every row once per group). 32,768 took 4% longer at a million rows, and no less at 80,000.
+/// every row once per group); chosen by measurement (`docs/gradient_boosting.md`).
 const BLOCK_HISTOGRAM_ROWS: usize = 8192;
 
 /// Rows from which a histogram is filled by several threads (fewer: by one).
 const PARALLEL_HISTOGRAM_ROWS: usize = 512;
-
 
 #[cfg(test)]
 mod tests {
@@ -418,7 +421,11 @@ mod tests {
         let total = q.packed.iter().fold(0u64, |a, w| a.wrapping_add(*w));
         assert_eq!(
             unpack(total),
-            [-127 * PACK_ROWS as i64, 255 * PACK_ROWS as i64, PACK_ROWS as i64]
+            [
+                -127 * PACK_ROWS as i64,
+                255 * PACK_ROWS as i64,
+                PACK_ROWS as i64
+            ]
         );
     }
 
@@ -444,7 +451,12 @@ mod tests {
                 let (e, p) = pool.install(|| {
                     (
                         Histogram::build(&codes, &rows, Grads::Exact(&gh), &mut Vec::new()),
-                        Histogram::build(&codes, &rows, Grads::Quantized(&q.packed), &mut Vec::new()),
+                        Histogram::build(
+                            &codes,
+                            &rows,
+                            Grads::Quantized(&q.packed),
+                            &mut Vec::new(),
+                        ),
                     )
                 });
                 // Exact sums are taken in row order: equal to the last bit.

@@ -82,7 +82,9 @@ pub fn grow(
     // The root's sums: every bin of one feature (its missing bin included).
     let (g, h, count) = hist.0[..spec.row_codes.offsets[1]]
         .iter()
-        .fold((0.0, 0.0, 0.0), |(g, h, c), b| (g + b[0], h + b[1], c + b[2]));
+        .fold((0.0, 0.0, 0.0), |(g, h, c), b| {
+            (g + b[0], h + b[1], c + b[2])
+        });
     let mut tree = Tree::new(1, binned.n_features());
     tree.push_leaf(count as usize, h * h_scale, 0.0, &[0.0]);
     let mut root = Leaf {
@@ -157,7 +159,10 @@ pub fn grow(
             f,
             // The last threshold (every value left, missing values right) is the largest
             // float: every finite value lies below it, and JSON can hold it (not +∞).
-            binned.edges[f].get(split.bin).copied().unwrap_or(ALL_VALUES),
+            binned.edges[f]
+                .get(split.bin)
+                .copied()
+                .unwrap_or(ALL_VALUES),
             li,
             // Missing values go where the training rows went, or else to the larger side
             // (as scikit-learn).

@@ -107,7 +107,13 @@ mod tests {
     #[test]
     fn serial_and_parallel_partitions_are_stable_and_equal_a_filter() {
         // Below and well above the parallel threshold, with a ragged last block.
-        for n in [0usize, 1, 7, 3 * PARTITION_BLOCK + 123, 20 * PARTITION_BLOCK + 5] {
+        for n in [
+            0usize,
+            1,
+            7,
+            3 * PARTITION_BLOCK + 123,
+            20 * PARTITION_BLOCK + 5,
+        ] {
             let codes: Vec<u8> = (0..n).map(|i| ((i * 7919 + 13) % 251) as u8).collect();
             // A leaf's rows: ascending, with gaps.
             let rows: Vec<u32> = (0..n as u32).filter(|r| r % 3 != 1).collect();
@@ -120,9 +126,8 @@ mod tests {
                         .unwrap();
                     let mut got = rows.clone();
                     let mut scratch = vec![0u32; got.len()];
-                    let write = pool.install(|| {
-                        partition(&mut got, &mut scratch, &codes, |c| c <= bin)
-                    });
+                    let write =
+                        pool.install(|| partition(&mut got, &mut scratch, &codes, |c| c <= bin));
                     assert_eq!(write, n_left, "n = {n}, bin = {bin}, {threads} threads");
                     assert_eq!(got, expected, "n = {n}, bin = {bin}, {threads} threads");
                 }

@@ -94,8 +94,7 @@ impl SplitFinder<'_> {
 
     /// Whether `leaf` may be split at all (depth and size limits).
     fn splittable(&self, leaf: &Leaf) -> bool {
-        self.max_depth.is_none_or(|d| leaf.depth < d)
-            && leaf.count >= 2.0 * self.min_leaf
+        self.max_depth.is_none_or(|d| leaf.depth < d) && leaf.count >= 2.0 * self.min_leaf
     }
 
     pub fn best_split(&self, leaf: &Leaf) -> Option<Candidate> {
@@ -114,7 +113,11 @@ impl SplitFinder<'_> {
     /// consecutive runs (two per thread) and the runs' winners weighed in feature order, so the
     /// choice is the same as [`SplitFinder::best_split`]'s on any thread count. Worth it while the
     /// other threads are awake (see [`super::pool::with_awake_workers`]).
-    pub fn best_splits_parallel(&self, a: &Leaf, b: &Leaf) -> (Option<Candidate>, Option<Candidate>) {
+    pub fn best_splits_parallel(
+        &self,
+        a: &Leaf,
+        b: &Leaf,
+    ) -> (Option<Candidate>, Option<Candidate>) {
         let run = self
             .features
             .len()
@@ -211,4 +214,3 @@ impl SplitFinder<'_> {
         })
     }
 }
-

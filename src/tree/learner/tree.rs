@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-
 /// A split: go left when `x[feature] <= threshold`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Split {
@@ -98,7 +97,13 @@ impl Tree {
         }
     }
 
-    pub(crate) fn push_leaf(&mut self, n_samples: usize, weight: f64, impurity: f64, value: &[f64]) -> usize {
+    pub(crate) fn push_leaf(
+        &mut self,
+        n_samples: usize,
+        weight: f64,
+        impurity: f64,
+        value: &[f64],
+    ) -> usize {
         self.links.push(Link {
             feature: LEAF,
             left: 0,
@@ -224,7 +229,10 @@ impl Tree {
     /// The leaf of training row `row` walked on bin codes rather than values: `goes_right(f,
     /// threshold)` says where the row's code of feature `f` sends it.
     #[inline]
-    pub(crate) fn leaf_index_by(&self, mut goes_right: impl FnMut(usize, f64, bool) -> bool) -> usize {
+    pub(crate) fn leaf_index_by(
+        &self,
+        mut goes_right: impl FnMut(usize, f64, bool) -> bool,
+    ) -> usize {
         let mut i = 0;
         loop {
             let link = &self.links[i];

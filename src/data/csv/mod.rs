@@ -1,0 +1,288 @@
+//! CSV loading: a header row, numeric feature columns, and an optional target column chosen by
+//! name. The target may hold numbers (regression, or class labels) or strings (class labels).
+//!
+//! Every problem — a missing file, an empty file, a ragged row, a non-numeric or non-finite
+//! cell, a missing target column — is an [`Error`] naming the file, the line and the column.
+//!
+//! The reader is split by concern: `sequential` (the csv crate's reader, the one source of
+//! error messages), `parallel` (plain files of 8 MB and more, parsed in chunks of whole lines,
+//! falling back to the sequential reader on anything irregular) and `table` (a parsed table
+//! becoming a classification or regression dataset).
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+
+use crate::error::{Error, Result};
+
+mod parallel;
+mod sequential;
+mod table;
+
+use sequential::read;
+
+/// A parsed CSV file: numeric features plus the raw target column, if one was named.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Feature matrix (every column but the target).
+    pub features: Array2<f64>,
+    /// Feature column names, from the header.
+    pub feature_names: Vec<String>,
+    /// The target column, when one was asked for.
+    pub target: Option<TargetColumn>,
+}
+
+/// The raw cells of the target column, with the file line of each.
+#[derive(Debug, Clone)]
+pub struct TargetColumn {
+    /// The column's header name.
+    pub name: String,
+    /// The cells, trimmed.
+    pub values: Vec<String>,
+    /// One-based file line of each cell.
+    pub lines: Vec<u64>,
+}
+
+fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<String>) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        column: column.map(shown),
+        // Text quoted from the file in the message goes through `shown` where it is quoted.
+        message: message.into(),
+    }
+}
+
+/// Text from a file as an error message shows it: control characters (a newline inside a
+/// quoted cell, say) escaped so the message stays on one line, and at most 40 characters.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 40 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Reads a CSV file with a header row. Every column except `target` must be numeric and
+/// finite.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("learnkit-csv-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("flowers.csv");
+/// std::fs::write(&path, "length,width,kind\n1.0,0.5,a\n2.0,1.5,b\n").unwrap();
+/// let data = learnkit::data::read_csv(&path, Some("kind"))?.classification()?;
+/// assert_eq!(data.feature_names, ["length", "width"]);
+/// assert_eq!(data.class_names, ["a", "b"]);
+/// assert_eq!(data.targets.to_vec(), [0, 1]);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
+    read(path.as_ref(), target, false)
+}
+
+/// Reads a CSV file as [`read_csv`] does, except that empty feature cells and `NaN` become
+/// missing values (NaN) instead of errors — for the estimators that accept them (gradient
+/// boosting). Infinite values and text are still errors; the target may not be missing.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("learnkit-missing-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("gaps.csv");
+/// std::fs::write(&path, "a,b,y\n1.0,,0\nNaN,2.0,1\n").unwrap();
+/// assert!(learnkit::data::read_csv(&path, Some("y")).is_err());
+/// let table = learnkit::data::read_csv_allowing_missing(&path, Some("y"))?;
+/// assert!(table.features[(0, 1)].is_nan() && table.features[(1, 0)].is_nan());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+pub fn read_csv_allowing_missing(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
+    read(path.as_ref(), target, true)
+}
+
+/// A feature cell's value: `None` when it is not a number (or a missing value not allowed).
+fn cell_value(cell: &str, allow_missing: bool) -> Option<f64> {
+    if allow_missing && cell.is_empty() {
+        return Some(f64::NAN);
+    }
+    let value: f64 = cell.parse().ok()?;
+    (value.is_finite() || (allow_missing && value.is_nan())).then_some(value)
+}
+
+/// Rows parsed from one chunk: values, target cells, their line numbers, row count.
+type Parsed = (Vec<f64>, Vec<String>, Vec<u64>, usize);
+
+/// Builds the table from parsed rows.
+fn finish(
+    path: &Path,
+    headers: &[String],
+    feature_names: Vec<String>,
+    target_index: Option<usize>,
+    (values, targets, lines, n_rows): Parsed,
+) -> Result<Table> {
+    if n_rows == 0 {
+        return Err(Error::EmptyData(format!(
+            "{}: the header is not followed by any data row",
+            path.display()
+        )));
+    }
+    let features = Array2::from_shape_vec((n_rows, feature_names.len()), values)
+        .map_err(|e| parse_error(path, 1, None, e.to_string()))?;
+    Ok(Table {
+        path: path.to_path_buf(),
+        features,
+        feature_names,
+        target: target_index.map(|i| TargetColumn {
+            name: headers[i].clone(),
+            values: targets,
+            lines,
+        }),
+    })
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map_or(1, |p| p.line());
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => parse_error(
+            path,
+            line,
+            None,
+            format!("ragged row: {len} fields where the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Io(_) => parse_error(path, line, None, e.to_string()),
+        _ => parse_error(path, line, None, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parallel::{read_parallel, PARALLEL_MIN_BYTES};
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::io::Write as _;
+
+    /// A file large enough for the parallel path: row i holds i, i/7, …; label i % 3.
+    fn big_file(dir: &Path, rows: usize, bad_row: Option<usize>) -> PathBuf {
+        let path = dir.join("big.csv");
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(w, "a,b,c,label").unwrap();
+        for i in 0..rows {
+            if Some(i) == bad_row {
+                writeln!(w, "{i},oops,1,0").unwrap();
+            } else {
+                writeln!(w, "{i},{},{},{}", i as f64 / 7.0, -(i as f64) * 1e-3, i % 3).unwrap();
+            }
+        }
+        w.flush().unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > PARALLEL_MIN_BYTES);
+        path
+    }
+
+    /// A table whose target column holds `labels` (one feature, the row number).
+    fn labelled(dir: &Path, labels: &[String]) -> Table {
+        let path = dir.join("labels.csv");
+        let mut text = String::from("x,y\n");
+        for (i, l) in labels.iter().enumerate() {
+            text.push_str(&format!("{i},{l}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        read_csv(&path, Some("y")).unwrap()
+    }
+
+    #[test]
+    fn moving_a_table_into_a_dataset_equals_copying_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // Few classes (the short list) and many (past 32: the hash set), numeric and not.
+        let few: Vec<String> = (0..500)
+            .map(|i| ["b", "a", "c"][i % 3].to_string())
+            .collect();
+        let many: Vec<String> = (0..500).map(|i| format!("{}", (i * 37) % 50)).collect();
+        for labels in [few, many] {
+            let table = labelled(dir.path(), &labels);
+            let copied = table.classification().unwrap();
+            let distinct: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
+            assert_eq!(copied.class_names.len(), distinct.len());
+            let copied_reg = table.regression().ok();
+            assert_eq!(table.target_looks_continuous(), distinct.len() > 20);
+            let moved = labelled(dir.path(), &labels).into_classification().unwrap();
+            assert_eq!(copied, moved);
+            for (i, &t) in moved.targets.iter().enumerate() {
+                assert_eq!(moved.class_names[t], labels[i], "row {i}");
+            }
+            let moved_reg = labelled(dir.path(), &labels).into_regression().ok();
+            assert_eq!(copied_reg, moved_reg);
+        }
+        // Numeric classes sort as numbers: 2 before 10.
+        let numbers: Vec<String> = ["10", "2", "10", "2.0"].map(String::from).to_vec();
+        let data = labelled(dir.path(), &numbers)
+            .into_classification()
+            .unwrap();
+        assert_eq!(data.class_names, ["2", "10"]);
+        assert_eq!(data.targets.to_vec(), [1, 0, 1, 0]);
+    }
+
+    #[test]
+    fn large_files_parse_in_parallel_chunks_with_the_same_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = 400_000;
+        let path = big_file(dir.path(), rows, None);
+        assert!(read_parallel(&path, 4, Some(3), false).unwrap().is_some());
+        let table = read_csv(&path, Some("label")).unwrap();
+        assert_eq!(table.features.dim(), (rows, 3));
+        for i in [0, 1, 123_456, rows - 1] {
+            assert_eq!(table.features[(i, 0)], i as f64);
+            assert_eq!(table.features[(i, 1)], i as f64 / 7.0);
+            assert_eq!(table.features[(i, 2)], -(i as f64) * 1e-3);
+        }
+        let target = table.target.unwrap();
+        assert_eq!(target.values[rows - 1], ((rows - 1) % 3).to_string());
+        // Line numbers count the header as line 1.
+        assert_eq!(target.lines[0], 2);
+        assert_eq!(target.lines[rows - 1], rows as u64 + 1);
+    }
+
+    #[test]
+    fn windows_line_endings_and_quoted_labels_give_the_sequential_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = big_file(dir.path(), 400_000, None);
+        let lf = read_csv(&path, Some("label")).unwrap();
+        // CRLF: the parallel path trims the carriage return like the csv reader.
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+        let crlf = read_csv(&path, Some("label")).unwrap();
+        assert_eq!(crlf.features, lf.features);
+        let (a, b) = (crlf.target.unwrap(), lf.target.clone().unwrap());
+        assert_eq!((a.values, a.lines), (b.values, b.lines));
+        // A quoted label: the sequential reader unquotes it.
+        let quoted = text.replacen(",0\n", ",\"0\"\n", 1);
+        std::fs::write(&path, quoted).unwrap();
+        let table = read_csv(&path, Some("label")).unwrap();
+        assert_eq!(table.target.unwrap().values, lf.target.unwrap().values);
+    }
+
+    #[test]
+    fn an_error_deep_in_a_large_file_names_its_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = big_file(dir.path(), 400_000, Some(300_000));
+        match read_csv(&path, Some("label")).unwrap_err() {
+            Error::Parse { line, column, .. } => {
+                assert_eq!(line, 300_002);
+                assert_eq!(column.as_deref(), Some("b"));
+            }
+            other => panic!("{other}"),
+        }
+    }
+}
