@@ -24,7 +24,7 @@ fn classification() -> Dataset<usize> {
 }
 
 fn linear(c: &mut Criterion) {
-    let (reg, _) = MakeRegression::params()
+    let reg = MakeRegression::params()
         .n_samples(100_000)
         .n_features(20)
         .noise(1.0)
@@ -63,7 +63,7 @@ fn trees(c: &mut Criterion) {
 }
 
 fn unsupervised(c: &mut Criterion) {
-    let (blobs, _) = MakeBlobs::params()
+    let blobs = MakeBlobs::params()
         .n_samples(100_000)
         .n_features(10)
         .centers(8)

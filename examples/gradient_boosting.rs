@@ -14,7 +14,7 @@ use clap::Parser;
 use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
 use learnkit::report::figures;
-use learnkit::tree::{FittedGradientBoosting, GradientBoosting, RegressionLoss};
+use learnkit::tree::{FittedGradientBoosting, GradientBoosting, RegressionLoss, TargetKind};
 use learnkit::{data, metrics};
 
 /// Command line of the gradient boosting example.
@@ -64,7 +64,7 @@ pub enum LossArg {
     Huber,
 }
 
-fn configure<T>(params: GradientBoosting<T>, args: &Args) -> GradientBoosting<T> {
+fn configure<T: TargetKind>(params: GradientBoosting<T>, args: &Args) -> GradientBoosting<T> {
     params
         .n_estimators(args.trees.unwrap_or(100))
         .learning_rate(args.learning_rate.unwrap_or(0.1))

@@ -33,7 +33,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
     let seed = args.data.seed;
     let (records, labels, source) = args.data.records(|| {
         let blobs = MakeBlobs::params().n_samples(1500).centers(4).seed(seed);
-        let (data, _) = blobs.generate()?;
+        let data = blobs.generate()?;
         let name = "4 Gaussian blobs (make_blobs)".to_string();
         Ok((Records::from(data.clone()), Some(data), name))
     })?;

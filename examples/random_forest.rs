@@ -12,7 +12,7 @@ use clap::Parser;
 use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
 use learnkit::report::figures;
-use learnkit::tree::{FittedForest, MaxFeatures, RandomForest};
+use learnkit::tree::{FittedForest, MaxFeatures, RandomForest, TargetKind};
 use learnkit::{data, metrics};
 
 /// Command line of the random forest example.
@@ -113,7 +113,7 @@ fn regression(args: &Args) -> Result<Outcome> {
 }
 
 /// Applies the command line's forest settings.
-fn configure<T>(params: RandomForest<T>, args: &Args) -> RandomForest<T> {
+fn configure<T: TargetKind>(params: RandomForest<T>, args: &Args) -> RandomForest<T> {
     let params = params
         .n_estimators(args.trees.unwrap_or(100))
         .max_depth(args.max_depth)

@@ -11,7 +11,7 @@
 //! use linfa::prelude::*;
 //!
 //! let data = learnkit::data::MakeRegression::params().n_samples(200).noise(1.0).seed(3);
-//! let (data, _) = data.generate()?;
+//! let data = data.generate()?;
 //! let mut data: linfa::Dataset<f64, f64, ndarray::Ix1> = data.into();
 //! // linfa's k-fold cross-validation, fitting learnkit's least squares on each fold.
 //! let params = [LinearRegression::params(), LinearRegression::params().alpha(10.0)];

@@ -9,59 +9,28 @@ use crate::persist::Persist;
 use crate::traits::{Estimator, Hyperparams, InverseTransform, Transform};
 use crate::validate;
 
-/// Standardisation: subtract each feature's mean and divide by its standard deviation
-/// (population, as scikit-learn's `StandardScaler`); constant features are only centred.
-/// `with_mean(false)` / `with_std(false)` skip either step, as in scikit-learn.
-///
-/// ```
-/// use learnkit::prelude::*;
-/// use learnkit::preprocessing::StandardScaler;
-/// use ndarray::array;
-///
-/// let train = array![[1.0, 10.0], [3.0, 10.0]];
-/// let scaler = StandardScaler::params().fit(&train)?;
-/// assert_eq!(scaler.transform(&train)?, array![[-1.0, 0.0], [1.0, 0.0]]);
-/// assert_eq!(scaler.transform(&array![[5.0, 12.0]])?, array![[3.0, 2.0]]);
-/// # Ok::<(), learnkit::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StandardScaler {
-    with_mean: bool,
-    with_std: bool,
-}
-
-impl Default for StandardScaler {
-    fn default() -> Self {
-        Self {
-            with_mean: true,
-            with_std: true,
-        }
-    }
-}
-
-impl StandardScaler {
-    /// scikit-learn's defaults: centre and scale.
-    pub fn params() -> Self {
-        Self::default()
-    }
-
-    /// Subtract the mean (default true).
-    pub fn with_mean(mut self, yes: bool) -> Self {
-        self.with_mean = yes;
-        self
-    }
-
-    /// Divide by the standard deviation (default true).
-    pub fn with_std(mut self, yes: bool) -> Self {
-        self.with_std = yes;
-        self
-    }
-}
-
-impl Hyperparams for StandardScaler {
-    /// Every combination of the two switches is valid.
-    fn check(&self) -> Result<()> {
-        Ok(())
+hyperparams! {
+    /// Standardisation: subtract each feature's mean and divide by its standard deviation
+    /// (population, as scikit-learn's `StandardScaler`); constant features are only centred.
+    /// `with_mean(false)` / `with_std(false)` skip either step, as in scikit-learn.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::preprocessing::StandardScaler;
+    /// use ndarray::array;
+    ///
+    /// let train = array![[1.0, 10.0], [3.0, 10.0]];
+    /// let scaler = StandardScaler::params().fit(&train)?;
+    /// assert_eq!(scaler.transform(&train)?, array![[-1.0, 0.0], [1.0, 0.0]]);
+    /// assert_eq!(scaler.transform(&array![[5.0, 12.0]])?, array![[3.0, 2.0]]);
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct StandardScaler {
+        /// Subtract the mean (default true).
+        pub(crate) with_mean: bool = true;
+        /// Divide by the standard deviation (default true).
+        pub(crate) with_std: bool = true;
     }
 }
 

@@ -48,7 +48,7 @@ fn every_parameter_type_checks_itself_without_data() {
     assert_guarded(
         LogisticRegression::params(),
         LogisticRegression::params().c(0.0),
-        "C",
+        "c",
         &iris,
     );
     assert_guarded(

@@ -12,7 +12,7 @@ use ndarray::{Array1, Array2};
 
 #[test]
 fn one_squared_error_round_is_a_tree_on_the_residuals() {
-    let (data, _) = MakeRegression::params()
+    let data = MakeRegression::params()
         .n_samples(400)
         .n_features(5)
         .noise(5.0)
@@ -77,7 +77,7 @@ fn the_training_loss_falls_every_round() {
         .seed(2)
         .generate()
         .unwrap();
-    let (regression, _) = MakeRegression::params()
+    let regression = MakeRegression::params()
         .n_samples(500)
         .noise(10.0)
         .seed(3)
@@ -652,7 +652,7 @@ fn large_fits_are_byte_identical_on_one_two_and_three_threads() {
     let mut binary = clf.clone();
     binary.targets.mapv_inplace(|c| usize::from(c == 2));
     binary.class_names = Vec::new();
-    let (reg, _) = MakeRegression::params()
+    let reg = MakeRegression::params()
         .n_samples(24_000)
         .n_features(12)
         .noise(3.0)
@@ -699,4 +699,32 @@ fn large_fits_are_byte_identical_on_one_two_and_three_threads() {
     let one = fits(1);
     assert_eq!(one, fits(2));
     assert_eq!(one, fits(3));
+}
+
+/// Boosted trees are the learner's one tree type: they export as text and dot like a decision
+/// tree, their leaves show their contribution to the score, and a tree index past the model is
+/// `None`.
+#[test]
+fn boosted_trees_export_as_text_and_dot() {
+    let x = Array2::from_shape_fn((200, 2), |(i, j)| if j == 0 { i as f64 } else { 1.0 });
+    let y: Array1<usize> = (0..200).map(|i| usize::from(i >= 100)).collect();
+    let data = Dataset::classification(x, y, vec!["no", "yes"])
+        .unwrap()
+        .with_feature_names(vec!["age", "flag"])
+        .unwrap();
+    let model = GradientBoosting::classifier()
+        .n_estimators(2)
+        .max_depth(Some(1))
+        .min_samples_leaf(1)
+        .fit(&data)
+        .unwrap();
+    let text = model.export_text(0).unwrap();
+    assert!(text.contains("age <= 99.5"), "{text}");
+    assert!(text.contains("value: "), "{text}");
+    let dot = model.export_dot(1).unwrap();
+    assert!(
+        dot.starts_with("digraph Tree {") && dot.contains("age <= 99.5"),
+        "{dot}"
+    );
+    assert!(model.export_text(2).is_none());
 }

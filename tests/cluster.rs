@@ -20,13 +20,12 @@ fn iris_records() -> Array2<f64> {
 /// Blobs whose centres are at least `gap` apart (the first seed from `seed` that gives that).
 fn separated_blobs(centers: usize, gap: f64, seed: u64) -> Dataset<usize> {
     for s in seed.. {
-        let (data, c) = MakeBlobs::params()
+        let blobs = MakeBlobs::params()
             .n_samples(200 * centers)
             .centers(centers)
             .cluster_std(0.5)
-            .seed(s)
-            .generate()
-            .unwrap();
+            .seed(s);
+        let (data, c) = (blobs.generate().unwrap(), blobs.centres().unwrap());
         let min = (0..centers)
             .flat_map(|i| (i + 1..centers).map(move |j| (i, j)))
             .map(|(i, j)| (&c.row(i) - &c.row(j)).mapv(|v| v * v).sum().sqrt())
@@ -332,7 +331,7 @@ fn pca_rejects_bad_input() {
 fn hamerly_gives_lloyds_clustering_from_the_same_start() {
     // Overlapping blobs (many points near boundaries, many iterations) and more rows than one
     // block, so the bounds and the block sums are both exercised; k = 1 uses Lloyd.
-    let (data, _) = MakeBlobs::params()
+    let data = MakeBlobs::params()
         .n_samples(6_000)
         .n_features(5)
         .centers(6)
@@ -413,7 +412,7 @@ fn randomized_pca_agrees_with_the_exact_solver_on_low_rank_data() {
 #[test]
 fn hamerly_kmeans_and_blocked_pca_are_identical_on_one_or_two_threads() {
     // More rows than one block of K-means (2,048) and one group of the PCA scatter (16,384).
-    let (data, _) = MakeBlobs::params()
+    let data = MakeBlobs::params()
         .n_samples(40_000)
         .n_features(6)
         .centers(5)

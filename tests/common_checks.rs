@@ -42,7 +42,6 @@ fn regression() -> Dataset<f64> {
         .seed(2)
         .generate()
         .unwrap()
-        .0
 }
 
 fn poisoned<T: Clone>(data: &Dataset<T>, value: f64) -> Dataset<T> {

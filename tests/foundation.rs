@@ -408,14 +408,13 @@ fn k_fold_partitions_every_index_once() {
 
 #[test]
 fn make_blobs_clusters_around_their_centres() {
-    let (data, centres) = MakeBlobs::params()
+    let blobs = MakeBlobs::params()
         .n_samples(600)
         .centers(3)
         .n_features(2)
         .cluster_std(0.5)
-        .seed(3)
-        .generate()
-        .unwrap();
+        .seed(3);
+    let (data, centres) = (blobs.generate().unwrap(), blobs.centres().unwrap());
     assert_eq!(centres.dim(), (3, 2));
     for c in 0..3 {
         let rows: Vec<usize> = (0..600).filter(|&i| data.targets[i] == c).collect();
@@ -493,15 +492,14 @@ fn solve3(a: Array2<f64>, b: Array1<f64>) -> Array1<f64> {
 
 #[test]
 fn make_regression_targets_are_linear_in_features() {
-    let (data, coef) = MakeRegression::params()
+    let problem = MakeRegression::params()
         .n_samples(200)
         .n_features(6)
         .n_informative(3)
         .bias(2.5)
         .noise(0.0)
-        .seed(9)
-        .generate()
-        .unwrap();
+        .seed(9);
+    let (data, coef) = (problem.generate().unwrap(), problem.coefficients().unwrap());
     assert_eq!(coef.iter().filter(|&&c| c != 0.0).count(), 3);
     assert!(coef.iter().all(|&c| (0.0..100.0).contains(&c)));
     let predicted = data.records.dot(&coef) + 2.5;

@@ -20,7 +20,6 @@ fn regression_problem() -> Dataset<f64> {
         .seed(1)
         .generate()
         .unwrap()
-        .0
 }
 
 #[test]
@@ -196,7 +195,7 @@ fn logistic_rejects_bad_input() {
     for c in [0.0, -1.0, f64::NAN] {
         let err = LogisticRegression::params().c(c).fit(&data).unwrap_err();
         assert!(
-            matches!(err, Error::InvalidParameter { name: "C", .. }),
+            matches!(err, Error::InvalidParameter { name: "c", .. }),
             "{err}"
         );
     }

@@ -218,7 +218,7 @@ fn binary_logistic_matches_linfa_logistic() {
 /// distance where learnkit (like scikit-learn) reports the sum.
 #[test]
 fn kmeans_matches_linfa_clustering_up_to_inertia_convention() {
-    let (blobs, _) = MakeBlobs::params()
+    let blobs = MakeBlobs::params()
         .n_samples(600)
         .centers(4)
         .cluster_std(0.5)

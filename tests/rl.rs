@@ -352,7 +352,8 @@ fn epsilon_clocks_count_what_they_say() {
         duration: 10,
     };
     let mut per_step = QLearning::params()
-        .exploration_per_step(schedule)
+        .exploration(schedule)
+        .epsilon_clock(learnkit::rl::EpsilonClock::PerStep)
         .build(4, 2)
         .unwrap();
     let mut per_episode = QLearning::params()

@@ -136,7 +136,7 @@ fn an_unlimited_tree_fits_noise_free_training_data_perfectly() {
             .unwrap();
         assert_eq!(tree.score(&data, data.targets()).unwrap(), 1.0);
     }
-    let (reg, _) = MakeRegression::params()
+    let reg = MakeRegression::params()
         .n_samples(400)
         .n_features(5)
         .noise(1.0)
@@ -492,7 +492,7 @@ fn large_trees_and_forests_are_byte_identical_on_one_two_and_three_threads() {
         .seed(5)
         .generate()
         .unwrap();
-    let (reg, _) = MakeRegression::params()
+    let reg = MakeRegression::params()
         .n_samples(24_000)
         .n_features(12)
         .noise(3.0)

@@ -10,85 +10,44 @@ use crate::rng;
 use crate::traits::{Estimator, Hyperparams};
 use crate::validate;
 
-/// Chooses the number of clusters: fits K-means for k = 1..=k_max (in parallel) and finds the
-/// elbow of the inertia curve with Kneedle, confirmed by the silhouette.
-///
-/// **Kneedle** (Satopää et al. 2011, as the `kneed` package): normalise k and the curve to
-/// [0, 1], flip the decreasing convex curve into an increasing concave one, take the difference
-/// curve `d = y − x`; at each local maximum of `d` set the threshold `d_max − S·mean(Δx)` and
-/// declare the knee when `d` falls below it before the next maximum.
-///
-/// Two choices differ from textbook usage, each for a reason measured on `make_blobs` data:
-/// * the curve is **log(inertia)**: with well-separated clusters inertia spans orders of
-///   magnitude, the first drop dominates the linear normalisation, and Kneedle on the raw curve
-///   puts the knee at k = 2–3 for 5 or 8 blobs; on the log curve it finds 3, 5 and 8;
-/// * a knee counts as a **clear elbow** only if the silhouette at that k reaches
-///   `min_silhouette` (0.5, Kaufman & Rousseeuw's "reasonable structure"): any smooth convex
-///   curve has a Kneedle knee, including that of a single uniform cloud (silhouette ≈ 0.15–0.4),
-///   which must report no elbow rather than invent one.
-///
-/// The silhouette is computed on at most `silhouette_sample` records (a seeded sample, as
-/// scikit-learn's `sample_size`), since it costs O(n²).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Elbow {
-    k_max: usize,
-    sensitivity: f64,
-    min_silhouette: f64,
-    silhouette_sample: usize,
-    n_init: usize,
-    seed: u64,
+hyperparams! {
+    /// Chooses the number of clusters: fits K-means for k = 1..=k_max (in parallel) and finds the
+    /// elbow of the inertia curve with Kneedle, confirmed by the silhouette.
+    ///
+    /// **Kneedle** (Satopää et al. 2011, as the `kneed` package): normalise k and the curve to
+    /// [0, 1], flip the decreasing convex curve into an increasing concave one, take the difference
+    /// curve `d = y − x`; at each local maximum of `d` set the threshold `d_max − S·mean(Δx)` and
+    /// declare the knee when `d` falls below it before the next maximum.
+    ///
+    /// Two choices differ from textbook usage, each for a reason measured on `make_blobs` data:
+    /// * the curve is **log(inertia)**: with well-separated clusters inertia spans orders of
+    ///   magnitude, the first drop dominates the linear normalisation, and Kneedle on the raw curve
+    ///   puts the knee at k = 2–3 for 5 or 8 blobs; on the log curve it finds 3, 5 and 8;
+    /// * a knee counts as a **clear elbow** only if the silhouette at that k reaches
+    ///   `min_silhouette` (0.5, Kaufman & Rousseeuw's "reasonable structure"): any smooth convex
+    ///   curve has a Kneedle knee, including that of a single uniform cloud (silhouette ≈ 0.15–0.4),
+    ///   which must report no elbow rather than invent one.
+    ///
+    /// The silhouette is computed on at most `silhouette_sample` records (a seeded sample, as
+    /// scikit-learn's `sample_size`), since it costs O(n²).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Elbow {
+        /// Tries k = 1..=k_max (at least 3; default 10).
+        pub(crate) k_max: usize = 10, valid |k| *k >= 3, "must be at least 3 to find an elbow";
+        /// Kneedle sensitivity `S` (default 1; larger is more conservative).
+        pub(crate) sensitivity: f64 = 1.0, valid |s| s.is_finite() && *s > 0.0, "must be > 0";
+        /// Silhouette a knee needs to count as a clear elbow (default 0.5).
+        pub(crate) min_silhouette: f64 = 0.5;
+        /// Largest number of records used for the silhouette (at least 3; default 2000).
+        pub(crate) silhouette_sample: usize = 2000, valid |n| *n >= 3, "must be at least 3";
+        /// K-means++ starts per k (default 3, so one unlucky start does not bend the curve).
+        pub(crate) n_init: usize = 3, valid |n| *n >= 1, "must be at least 1";
+        /// Random seed (each k derives its own; default 0).
+        pub(crate) seed: u64 = 0;
+    }
 }
 
 impl Elbow {
-    /// Defaults: k = 1..=10, Kneedle sensitivity 1, silhouette ≥ 0.5 on at most 2000 records,
-    /// 3 starts per k, seed 0.
-    pub fn params() -> Self {
-        Self {
-            k_max: 10,
-            sensitivity: 1.0,
-            min_silhouette: 0.5,
-            silhouette_sample: 2000,
-            n_init: 3,
-            seed: 0,
-        }
-    }
-
-    /// Tries k = 1..=k_max (at least 3).
-    pub fn k_max(mut self, k_max: usize) -> Self {
-        self.k_max = k_max;
-        self
-    }
-
-    /// Kneedle sensitivity `S` (default 1; larger is more conservative).
-    pub fn sensitivity(mut self, s: f64) -> Self {
-        self.sensitivity = s;
-        self
-    }
-
-    /// Silhouette a knee needs to count as a clear elbow (default 0.5).
-    pub fn min_silhouette(mut self, s: f64) -> Self {
-        self.min_silhouette = s;
-        self
-    }
-
-    /// Largest number of records used for the silhouette (default 2000).
-    pub fn silhouette_sample(mut self, n: usize) -> Self {
-        self.silhouette_sample = n;
-        self
-    }
-
-    /// K-means++ starts per k (default 3, so one unlucky start does not bend the curve).
-    pub fn n_init(mut self, n: usize) -> Self {
-        self.n_init = n;
-        self
-    }
-
-    /// Random seed (each k derives its own).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
     /// The checks that need the data: k_max cannot exceed the number of samples.
     fn check_data(&self, n_samples: usize) -> Result<()> {
         self.check()?;
@@ -97,36 +56,6 @@ impl Elbow {
                 "k_max",
                 self.k_max,
                 format!("cannot exceed the number of samples ({n_samples})"),
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl Hyperparams for Elbow {
-    fn check(&self) -> Result<()> {
-        if self.k_max < 3 {
-            return Err(Error::invalid(
-                "k_max",
-                self.k_max,
-                "must be at least 3 to find an elbow",
-            ));
-        }
-        if self.n_init == 0 {
-            return Err(Error::invalid("n_init", 0, "must be at least 1"));
-        }
-        if !(self.sensitivity.is_finite() && self.sensitivity > 0.0) {
-            return Err(Error::invalid(
-                "sensitivity",
-                self.sensitivity,
-                "must be > 0",
-            ));
-        }
-        if self.silhouette_sample < 3 {
-            return Err(Error::invalid(
-                "silhouette_sample",
-                self.silhouette_sample,
-                "must be at least 3",
             ));
         }
         Ok(())

@@ -10,40 +10,48 @@ use crate::rng;
 use crate::traits::{Estimator, Hyperparams, Predict};
 use crate::validate;
 
-/// Hyper-parameters of K-means (Lloyd's algorithm with greedy k-means++ seeding).
-///
-/// Defaults follow scikit-learn: `n_init = 1` (one k-means++ start, its `"auto"`),
-/// `max_iter = 300`, `tol = 1e-4` relative to the mean feature variance (the run stops when the
-/// summed squared movement of the centres falls to `tol × mean variance`), seed 0.
-/// [`FittedKMeans::inertia`] is the **sum** of squared distances to the nearest centre
-/// (scikit-learn's `inertia_`; linfa reports the mean).
-///
-/// The seeding is scikit-learn's greedy k-means++: each new centre is the best of
-/// `2 + ⌊ln k⌋` candidates drawn with probability proportional to the squared distance to the
-/// nearest chosen centre. Assignment runs in parallel over fixed blocks of rows whose partial
-/// sums are added in block order, so the result is identical for any thread count.
-///
-/// ```
-/// use learnkit::prelude::*;
-/// use learnkit::cluster::KMeans;
-/// use ndarray::array;
-///
-/// let x = array![[0.0, 0.0], [0.1, 0.0], [10.0, 10.0], [10.1, 10.0]];
-/// let model = KMeans::params().n_clusters(2).seed(7).fit(&x)?;
-/// let labels = model.predict(&x)?;
-/// assert_eq!(labels[0], labels[1]);
-/// assert_ne!(labels[0], labels[2]);
-/// assert!((model.inertia() - 0.01).abs() < 1e-12); // 4 × 0.05²
-/// # Ok::<(), learnkit::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct KMeans {
-    n_clusters: usize,
-    n_init: usize,
-    max_iter: usize,
-    tol: f64,
-    seed: u64,
-    algorithm: KMeansAlgorithm,
+hyperparams! {
+    /// Hyper-parameters of K-means (Lloyd's algorithm with greedy k-means++ seeding).
+    ///
+    /// Defaults follow scikit-learn: `n_init = 1` (one k-means++ start, its `"auto"`),
+    /// `max_iter = 300`, `tol = 1e-4` relative to the mean feature variance (the run stops when the
+    /// summed squared movement of the centres falls to `tol × mean variance`), seed 0.
+    /// [`FittedKMeans::inertia`] is the **sum** of squared distances to the nearest centre
+    /// (scikit-learn's `inertia_`; linfa reports the mean).
+    ///
+    /// The seeding is scikit-learn's greedy k-means++: each new centre is the best of
+    /// `2 + ⌊ln k⌋` candidates drawn with probability proportional to the squared distance to the
+    /// nearest chosen centre. Assignment runs in parallel over fixed blocks of rows whose partial
+    /// sums are added in block order, so the result is identical for any thread count.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::cluster::KMeans;
+    /// use ndarray::array;
+    ///
+    /// let x = array![[0.0, 0.0], [0.1, 0.0], [10.0, 10.0], [10.1, 10.0]];
+    /// let model = KMeans::params().n_clusters(2).seed(7).fit(&x)?;
+    /// let labels = model.predict(&x)?;
+    /// assert_eq!(labels[0], labels[1]);
+    /// assert_ne!(labels[0], labels[2]);
+    /// assert!((model.inertia() - 0.01).abs() < 1e-12); // 4 × 0.05²
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KMeans {
+        /// The number of clusters (≥ 1, at most the number of samples; default 8).
+        pub(crate) n_clusters: usize = 8, valid |k| *k >= 1, "must be at least 1";
+        /// Number of k-means++ starts; the run with the lowest inertia is kept (default 1).
+        pub(crate) n_init: usize = 1, valid |n| *n >= 1, "must be at least 1";
+        /// Maximum Lloyd iterations per start (default 300).
+        pub(crate) max_iter: usize = 300, valid |n| *n >= 1, "must be at least 1";
+        /// Relative tolerance on centre movement (see the type's documentation; default 1e-4).
+        pub(crate) tol: f64 = 1e-4, valid |t| t.is_finite() && *t >= 0.0, "must be finite and ≥ 0";
+        /// Random seed (default 0).
+        pub(crate) seed: u64 = 0;
+        /// Assignment algorithm (default [`KMeansAlgorithm::Auto`]).
+        pub(crate) algorithm: KMeansAlgorithm = KMeansAlgorithm::Auto;
+    }
 }
 
 /// How the iterations assign points to centres. Both give the same clustering from the same
@@ -63,54 +71,6 @@ pub enum KMeansAlgorithm {
 }
 
 impl KMeans {
-    /// scikit-learn's defaults: 8 clusters, one k-means++ start, 300 iterations, `tol` 1e-4.
-    pub fn params() -> Self {
-        Self {
-            n_clusters: 8,
-            n_init: 1,
-            max_iter: 300,
-            tol: 1e-4,
-            seed: 0,
-            algorithm: KMeansAlgorithm::Auto,
-        }
-    }
-
-    /// Assignment algorithm (default [`KMeansAlgorithm::Auto`]).
-    pub fn algorithm(mut self, algorithm: KMeansAlgorithm) -> Self {
-        self.algorithm = algorithm;
-        self
-    }
-
-    /// Number of k-means++ starts; the run with the lowest inertia is kept.
-    pub fn n_init(mut self, n: usize) -> Self {
-        self.n_init = n;
-        self
-    }
-
-    /// Maximum Lloyd iterations per start.
-    pub fn max_iter(mut self, n: usize) -> Self {
-        self.max_iter = n;
-        self
-    }
-
-    /// Relative tolerance on centre movement (see the type's documentation).
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
-    /// Random seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The number of clusters (≥ 1, at most the number of samples).
-    pub fn n_clusters(mut self, k: usize) -> Self {
-        self.n_clusters = k;
-        self
-    }
-
     /// The checks that need the data: no more clusters than samples.
     fn check_data(&self, n_samples: usize) -> Result<()> {
         self.check()?;
@@ -120,24 +80,6 @@ impl KMeans {
                 self.n_clusters,
                 format!("cannot exceed the number of samples ({n_samples})"),
             ));
-        }
-        Ok(())
-    }
-}
-
-impl Hyperparams for KMeans {
-    fn check(&self) -> Result<()> {
-        if self.n_clusters == 0 {
-            return Err(Error::invalid("n_clusters", 0, "must be at least 1"));
-        }
-        if self.n_init == 0 {
-            return Err(Error::invalid("n_init", 0, "must be at least 1"));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", 0, "must be at least 1"));
-        }
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(Error::invalid("tol", self.tol, "must be finite and ≥ 0"));
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::rng::{self, Rng};
+use crate::traits::Hyperparams;
 
 fn normal_matrix(rng: &mut Rng, rows: usize, cols: usize) -> Array2<f64> {
     Array2::from_shape_simple_fn((rows, cols), || StandardNormal.sample(rng))
@@ -23,78 +24,57 @@ fn shuffled_rows<T: Clone>(data: Dataset<T>, rng: &mut Rng) -> Result<Dataset<T>
     data.select(&order)
 }
 
-config_struct! {
-/// Isotropic Gaussian blobs for clustering, as scikit-learn's `make_blobs`.
-#[derive(Debug, Clone)]
-pub struct MakeBlobs {
-    /// Total number of points, split evenly over the centres.
-    pub n_samples: usize,
-    /// Dimension of each point.
-    pub n_features: usize,
-    /// Number of blobs.
-    pub centers: usize,
-    /// Standard deviation of each blob.
-    pub cluster_std: f64,
-    /// Centres are drawn uniformly from this box in every dimension.
-    pub center_box: (f64, f64),
-    /// Shuffle the points.
-    pub shuffle: bool,
-    /// Random seed.
-    pub seed: u64,
-}
-}
-
-impl Default for MakeBlobs {
-    fn default() -> Self {
-        Self {
-            n_samples: 100,
-            n_features: 2,
-            centers: 3,
-            cluster_std: 1.0,
-            center_box: (-10.0, 10.0),
-            shuffle: true,
-            seed: 0,
-        }
+hyperparams! {
+    /// Isotropic Gaussian blobs for clustering, as scikit-learn's `make_blobs`;
+    /// `MakeBlobs::params()` gives 100 points in 2 dimensions around 3 centres, standard
+    /// deviation 1.
+    #[derive(Debug, Clone)]
+    #[non_exhaustive]
+    pub struct MakeBlobs {
+        /// Total number of points, split evenly over the centres (default 100).
+        pub n_samples: usize = 100, valid |n| *n >= 1, "must be at least 1";
+        /// Dimension of each point (default 2).
+        pub n_features: usize = 2, valid |n| *n >= 1, "must be at least 1";
+        /// Number of blobs (1 to `n_samples`; default 3).
+        pub centers: usize = 3, valid |n| *n >= 1, "must be at least 1";
+        /// Standard deviation of each blob (default 1).
+        pub cluster_std: f64 = 1.0, valid |s| s.is_finite() && *s >= 0.0, "must be ≥ 0";
+        /// Centres are drawn uniformly from this box in every dimension (default (−10, 10)).
+        pub center_box: (f64, f64) = (-10.0, 10.0),
+            valid |b| b.0.is_finite() && b.1.is_finite() && b.0 < b.1, "needs finite low < high";
+        /// Shuffle the points (default true).
+        pub shuffle: bool = true;
+        /// Random seed (default 0).
+        pub seed: u64 = 0;
     }
+    check check_centers;
 }
 
 impl MakeBlobs {
-    /// The defaults (100 points in 2 dimensions around 3 centres, standard deviation 1), to adjust with the chained setters.
-    pub fn params() -> Self {
-        Self::default()
-    }
-
-    /// Generates the points (targets are the blob indices) and returns them with the centres.
-    pub fn generate(&self) -> Result<(Dataset<usize>, Array2<f64>)> {
-        if self.n_samples == 0 || self.n_features == 0 {
-            return Err(Error::invalid(
-                "n_samples/n_features",
-                format!("{}×{}", self.n_samples, self.n_features),
-                "both must be at least 1",
-            ));
-        }
-        if self.centers == 0 || self.centers > self.n_samples {
+    fn check_centers(&self) -> Result<()> {
+        if self.centers > self.n_samples {
             return Err(Error::invalid(
                 "centers",
                 self.centers,
                 "must be between 1 and n_samples",
             ));
         }
-        if !(self.cluster_std.is_finite() && self.cluster_std >= 0.0) {
-            return Err(Error::invalid(
-                "cluster_std",
-                self.cluster_std,
-                "must be ≥ 0",
-            ));
-        }
+        Ok(())
+    }
+
+    /// Generates the points; the targets are the blob indices.
+    pub fn generate(&self) -> Result<Dataset<usize>> {
+        Ok(self.build()?.0)
+    }
+
+    /// The centres [`MakeBlobs::generate`] draws its points around (one per row).
+    pub fn centres(&self) -> Result<Array2<f64>> {
+        Ok(self.build()?.1)
+    }
+
+    fn build(&self) -> Result<(Dataset<usize>, Array2<f64>)> {
+        self.check()?;
         let (lo, hi) = self.center_box;
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(Error::invalid(
-                "center_box",
-                format!("({lo}, {hi})"),
-                "needs finite low < high",
-            ));
-        }
         let mut rng = rng::seeded(self.seed);
         let centres =
             Array2::from_shape_simple_fn((self.centers, self.n_features), || rng.gen_range(lo..hi));
@@ -122,64 +102,44 @@ impl MakeBlobs {
     }
 }
 
-config_struct! {
-/// A random n-class classification problem, as scikit-learn's `make_classification`: clusters of
-/// normally distributed points around the vertices of a hypercube in the informative subspace,
-/// plus redundant (linear combinations), repeated and useless (noise) features, and a fraction
-/// `flip_y` of labels reassigned at random.
-#[derive(Debug, Clone)]
-pub struct MakeClassification {
-    /// Number of samples.
-    pub n_samples: usize,
-    /// Total number of features.
-    pub n_features: usize,
-    /// Features that carry the class signal.
-    pub n_informative: usize,
-    /// Random linear combinations of the informative features.
-    pub n_redundant: usize,
-    /// Copies of informative or redundant features.
-    pub n_repeated: usize,
-    /// Number of classes.
-    pub n_classes: usize,
-    /// Gaussian clusters per class.
-    pub n_clusters_per_class: usize,
-    /// Fraction of labels replaced by a random class.
-    pub flip_y: f64,
-    /// Half the side of the hypercube: larger is easier.
-    pub class_sep: f64,
-    /// Shuffle samples and feature columns.
-    pub shuffle: bool,
-    /// Random seed.
-    pub seed: u64,
-}
-}
-
-impl Default for MakeClassification {
-    /// scikit-learn's defaults.
-    fn default() -> Self {
-        Self {
-            n_samples: 100,
-            n_features: 20,
-            n_informative: 2,
-            n_redundant: 2,
-            n_repeated: 0,
-            n_classes: 2,
-            n_clusters_per_class: 2,
-            flip_y: 0.01,
-            class_sep: 1.0,
-            shuffle: true,
-            seed: 0,
-        }
+hyperparams! {
+    /// A random n-class classification problem, as scikit-learn's `make_classification`:
+    /// clusters of normally distributed points around the vertices of a hypercube in the
+    /// informative subspace, plus redundant (linear combinations), repeated and useless (noise)
+    /// features, and a fraction `flip_y` of labels reassigned at random.
+    /// `MakeClassification::params()` gives scikit-learn's defaults.
+    #[derive(Debug, Clone)]
+    #[non_exhaustive]
+    pub struct MakeClassification {
+        /// Number of samples (default 100).
+        pub n_samples: usize = 100;
+        /// Total number of features (default 20).
+        pub n_features: usize = 20;
+        /// Features that carry the class signal (≥ 1; default 2).
+        pub n_informative: usize = 2, valid |n| *n >= 1, "must be at least 1";
+        /// Random linear combinations of the informative features (default 2).
+        pub n_redundant: usize = 2;
+        /// Copies of informative or redundant features (default 0).
+        pub n_repeated: usize = 0;
+        /// Number of classes (≥ 2; default 2).
+        pub n_classes: usize = 2, valid |n| *n >= 2, "must be at least 2";
+        /// Gaussian clusters per class (≥ 1; default 2).
+        pub n_clusters_per_class: usize = 2, valid |n| *n >= 1, "must be at least 1";
+        /// Fraction of labels replaced by a random class, in [0, 1] (default 0.01).
+        pub flip_y: f64 = 0.01, valid |f| (0.0..=1.0).contains(f), "must lie in [0, 1]";
+        /// Half the side of the hypercube: larger is easier (> 0; default 1).
+        pub class_sep: f64 = 1.0, valid |c| c.is_finite() && *c > 0.0, "must be > 0";
+        /// Shuffle samples and feature columns (default true).
+        pub shuffle: bool = true;
+        /// Random seed (default 0).
+        pub seed: u64 = 0;
     }
+    check check_sizes;
 }
 
 impl MakeClassification {
-    /// The defaults (scikit-learn's defaults), to adjust with the chained setters.
-    pub fn params() -> Self {
-        Self::default()
-    }
-
-    fn check(&self) -> Result<()> {
+    /// The rules between the sizes.
+    fn check_sizes(&self) -> Result<()> {
         let used = self.n_informative + self.n_redundant + self.n_repeated;
         if used > self.n_features {
             return Err(Error::invalid(
@@ -308,66 +268,45 @@ impl MakeClassification {
     }
 }
 
-config_struct! {
-/// A random linear regression problem, as scikit-learn's `make_regression`: standard normal
-/// features, `n_informative` of them with coefficients drawn from `100·U(0, 1)`, plus `bias`
-/// and Gaussian noise of standard deviation `noise`.
-#[derive(Debug, Clone)]
-pub struct MakeRegression {
-    /// Number of samples.
-    pub n_samples: usize,
-    /// Number of features.
-    pub n_features: usize,
-    /// Features with a non-zero coefficient.
-    pub n_informative: usize,
-    /// Intercept of the underlying model.
-    pub bias: f64,
-    /// Standard deviation of the Gaussian noise added to the targets.
-    pub noise: f64,
-    /// Shuffle samples and feature columns.
-    pub shuffle: bool,
-    /// Random seed.
-    pub seed: u64,
-}
-}
-
-impl Default for MakeRegression {
-    /// scikit-learn's defaults.
-    fn default() -> Self {
-        Self {
-            n_samples: 100,
-            n_features: 100,
-            n_informative: 10,
-            bias: 0.0,
-            noise: 0.0,
-            shuffle: true,
-            seed: 0,
-        }
+hyperparams! {
+    /// A random linear regression problem, as scikit-learn's `make_regression`: standard normal
+    /// features, `n_informative` of them with coefficients drawn from `100·U(0, 1)`, plus
+    /// `bias` and Gaussian noise of standard deviation `noise`. `MakeRegression::params()`
+    /// gives scikit-learn's defaults.
+    #[derive(Debug, Clone)]
+    #[non_exhaustive]
+    pub struct MakeRegression {
+        /// Number of samples (default 100).
+        pub n_samples: usize = 100, valid |n| *n >= 1, "must be at least 1";
+        /// Number of features (default 100).
+        pub n_features: usize = 100, valid |n| *n >= 1, "must be at least 1";
+        /// Features with a non-zero coefficient (default 10).
+        pub n_informative: usize = 10;
+        /// Intercept of the underlying model (default 0).
+        pub bias: f64 = 0.0, valid |b| b.is_finite(), "must be finite";
+        /// Standard deviation of the Gaussian noise added to the targets (default 0).
+        pub noise: f64 = 0.0, valid |n| n.is_finite() && *n >= 0.0, "must be ≥ 0";
+        /// Shuffle samples and feature columns (default true).
+        pub shuffle: bool = true;
+        /// Random seed (default 0).
+        pub seed: u64 = 0;
     }
 }
 
 impl MakeRegression {
-    /// The defaults (scikit-learn's defaults), to adjust with the chained setters.
-    pub fn params() -> Self {
-        Self::default()
+    /// Generates the dataset.
+    pub fn generate(&self) -> Result<Dataset<f64>> {
+        Ok(self.build()?.0)
     }
 
-    /// Generates the dataset and returns it with the true coefficients (in the final column
-    /// order).
-    pub fn generate(&self) -> Result<(Dataset<f64>, Array1<f64>)> {
-        if self.n_samples == 0 || self.n_features == 0 {
-            return Err(Error::invalid(
-                "n_samples/n_features",
-                format!("{}×{}", self.n_samples, self.n_features),
-                "both must be at least 1",
-            ));
-        }
-        if !(self.noise.is_finite() && self.noise >= 0.0) {
-            return Err(Error::invalid("noise", self.noise, "must be ≥ 0"));
-        }
-        if !self.bias.is_finite() {
-            return Err(Error::invalid("bias", self.bias, "must be finite"));
-        }
+    /// The true coefficients behind [`MakeRegression::generate`]'s targets, in its final
+    /// column order.
+    pub fn coefficients(&self) -> Result<Array1<f64>> {
+        Ok(self.build()?.1)
+    }
+
+    fn build(&self) -> Result<(Dataset<f64>, Array1<f64>)> {
+        self.check()?;
         let mut rng = rng::seeded(self.seed);
         let x = normal_matrix(&mut rng, self.n_samples, self.n_features);
         let informative = self.n_informative.min(self.n_features);

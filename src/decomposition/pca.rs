@@ -20,34 +20,43 @@ pub enum Components {
     All,
 }
 
-/// Principal component analysis by eigen-decomposition of the covariance matrix (or of the
-/// Gram matrix when there are fewer samples than features).
-///
-/// Conventions follow scikit-learn: [`FittedPca::explained_variance`] divides by `n − 1`, and
-/// [`FittedPca::explained_variance_ratio`] is over the **total variance of the data** (so it
-/// sums to less than 1 unless every component is kept — linfa's ratio is over the kept
-/// components only and always sums to 1). Each component's sign makes its largest-magnitude
-/// loading positive (scikit-learn's `svd_flip`). With `whiten`, transformed components have unit
-/// variance.
-///
-/// ```
-/// use learnkit::prelude::*;
-/// use learnkit::decomposition::{Components, Pca};
-///
-/// let iris = learnkit::data::iris()?;
-/// let pca = Pca::params().n_components(Components::Count(2)).fit(&iris)?;
-/// let ratio = pca.explained_variance_ratio();
-/// assert!(ratio[0] > 0.9 && ratio.sum() < 1.0);
-/// let z = pca.transform(&iris)?;
-/// assert_eq!(z.dim(), (150, 2));
-/// # Ok::<(), learnkit::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pca {
-    components: Components,
-    whiten: bool,
-    solver: PcaSolver,
-    seed: u64,
+hyperparams! {
+    /// Principal component analysis by eigen-decomposition of the covariance matrix (or of the
+    /// Gram matrix when there are fewer samples than features).
+    ///
+    /// Conventions follow scikit-learn: [`FittedPca::explained_variance`] divides by `n − 1`, and
+    /// [`FittedPca::explained_variance_ratio`] is over the **total variance of the data** (so it
+    /// sums to less than 1 unless every component is kept — linfa's ratio is over the kept
+    /// components only and always sums to 1). Each component's sign makes its largest-magnitude
+    /// loading positive (scikit-learn's `svd_flip`). With `whiten`, transformed components have unit
+    /// variance.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::decomposition::{Components, Pca};
+    ///
+    /// let iris = learnkit::data::iris()?;
+    /// let pca = Pca::params().n_components(Components::Count(2)).fit(&iris)?;
+    /// let ratio = pca.explained_variance_ratio();
+    /// assert!(ratio[0] > 0.9 && ratio.sum() < 1.0);
+    /// let z = pca.transform(&iris)?;
+    /// assert_eq!(z.dim(), (150, 2));
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Pca {
+        /// How many components to keep (default [`Components::All`]): at least 1, or a variance
+        /// fraction in (0, 1].
+        pub(crate) n_components: Components = Components::All,
+            valid |c| components_valid(*c), "must be at least 1, or a variance fraction in (0, 1]";
+        /// Scale the transformed components to unit variance (default false).
+        pub(crate) whiten: bool = false;
+        /// The solver (default [`PcaSolver::Auto`]).
+        pub(crate) solver: PcaSolver = PcaSolver::Auto;
+        /// Seed of the randomized solver's test matrix (default 0).
+        pub(crate) seed: u64 = 0;
+    }
+    check check_solver;
 }
 
 /// How PCA finds the principal axes.
@@ -71,57 +80,23 @@ pub enum PcaSolver {
 }
 
 impl Pca {
-    /// scikit-learn's defaults: every component, no whitening, the automatic solver.
-    pub fn params() -> Self {
-        Self {
-            components: Components::All,
-            whiten: false,
-            solver: PcaSolver::Auto,
-            seed: 0,
-        }
-    }
-
-    /// How many components to keep (default [`Components::All`]).
-    pub fn n_components(mut self, components: Components) -> Self {
-        self.components = components;
-        self
-    }
-
-    /// The solver (default [`PcaSolver::Auto`]).
-    pub fn solver(mut self, solver: PcaSolver) -> Self {
-        self.solver = solver;
-        self
-    }
-
-    /// Seed of the randomized solver's test matrix (default 0).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Scale the transformed components to unit variance.
-    pub fn whiten(mut self, yes: bool) -> Self {
-        self.whiten = yes;
-        self
-    }
-}
-
-impl Hyperparams for Pca {
-    fn check(&self) -> Result<()> {
-        match (self.components, self.solver) {
-            (Components::Count(0), _) => {
-                Err(Error::invalid("n_components", 0, "must be at least 1"))
-            }
-            (Components::Variance(f), _) if !(f > 0.0 && f <= 1.0) => Err(Error::invalid(
-                "n_components",
-                f,
-                "a variance fraction must lie in (0, 1]",
-            )),
+    /// A randomized solver needs a fixed number of components.
+    fn check_solver(&self) -> Result<()> {
+        match (self.n_components, self.solver) {
             (Components::Variance(_) | Components::All, PcaSolver::Randomized) => Err(
                 Error::invalid("solver", "randomized", "needs a fixed number of components"),
             ),
             _ => Ok(()),
         }
+    }
+}
+
+/// A count of at least 1, a variance fraction in (0, 1], or all.
+fn components_valid(c: Components) -> bool {
+    match c {
+        Components::Count(n) => n >= 1,
+        Components::Variance(f) => f > 0.0 && f <= 1.0,
+        Components::All => true,
     }
 }
 
@@ -145,7 +120,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             )));
         }
         let max_components = n.min(d);
-        match self.components {
+        match self.n_components {
             Components::Count(c) if c == 0 || c > max_components => {
                 return Err(Error::invalid(
                     "n_components",
@@ -180,7 +155,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
                 ),
             )
         };
-        let randomized = match (self.solver, self.components) {
+        let randomized = match (self.solver, self.n_components) {
             (PcaSolver::Randomized, Components::Count(_)) => true,
             (PcaSolver::Randomized, _) => {
                 return Err(Error::invalid(
@@ -196,7 +171,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             _ => false,
         };
         let (eigenvalues, axes, total) = if randomized {
-            let k = match self.components {
+            let k = match self.n_components {
                 Components::Count(c) => c,
                 _ => max_components,
             };
@@ -247,7 +222,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
         } else {
             Array1::zeros(max_components)
         };
-        let keep = match self.components {
+        let keep = match self.n_components {
             Components::Count(c) => c.min(max_components),
             Components::All => max_components,
             Components::Variance(f) => {

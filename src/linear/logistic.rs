@@ -9,85 +9,43 @@ use crate::persist::Persist;
 use crate::traits::{Classifier, Estimator, Hyperparams, Predict, PredictProba};
 use crate::validate;
 
-/// Hyper-parameters of L2-regularised logistic regression, with scikit-learn's meanings.
-///
-/// The fitted weights minimise `(1/n) Σᵢ ℓᵢ + ‖W‖² / (2·C·n)`, where `ℓᵢ` is the
-/// cross-entropy of sample `i` — the objective scikit-learn's `LogisticRegression(C=...)`
-/// minimises (its `C·Σℓᵢ + ½‖W‖²`, divided by `C·n`). Smaller `C` means a stronger penalty; the
-/// intercept is not penalised. Two classes use one weight vector and the sigmoid; more classes
-/// use the multinomial (softmax) model with one weight vector per class. Defaults: `C = 1`,
-/// `max_iter = 100`, `tol = 1e-4` on the largest gradient component (scikit-learn's `lbfgs`
-/// defaults).
-///
-/// ```
-/// use learnkit::prelude::*;
-/// use learnkit::linear::LogisticRegression;
-///
-/// let iris = learnkit::data::iris()?;
-/// let model = LogisticRegression::params().fit(&iris)?;
-/// assert!(model.converged());
-/// assert!(model.score_on(&iris)? > 0.95);
-/// let proba = model.predict_proba(&iris)?;
-/// assert!((proba.row(0).sum() - 1.0).abs() < 1e-12);
-/// # Ok::<(), learnkit::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogisticRegression {
-    c: f64,
-    max_iter: usize,
-    tol: f64,
-    fit_intercept: bool,
-    require_convergence: bool,
-}
-
-impl Default for LogisticRegression {
-    fn default() -> Self {
-        Self {
-            c: 1.0,
-            max_iter: 100,
-            tol: 1e-4,
-            fit_intercept: true,
-            require_convergence: false,
-        }
-    }
-}
-
-impl LogisticRegression {
-    /// scikit-learn's defaults.
-    pub fn params() -> Self {
-        Self::default()
-    }
-
-    /// Inverse penalty strength `C` (> 0).
-    pub fn c(mut self, c: f64) -> Self {
-        self.c = c;
-        self
-    }
-
-    /// Maximum L-BFGS iterations (≥ 1).
-    pub fn max_iter(mut self, n: usize) -> Self {
-        self.max_iter = n;
-        self
-    }
-
-    /// Stop when the largest gradient component is at most `tol` (> 0).
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
-    /// Whether to fit intercepts (default true).
-    pub fn fit_intercept(mut self, yes: bool) -> Self {
-        self.fit_intercept = yes;
-        self
-    }
-
-    /// When true, a fit that stops at `max_iter` is an [`Error::NotConverged`]; when false
-    /// (default, as scikit-learn, which warns) the model is returned and
-    /// [`FittedLogisticRegression::converged`] says so.
-    pub fn require_convergence(mut self, yes: bool) -> Self {
-        self.require_convergence = yes;
-        self
+hyperparams! {
+    /// Hyper-parameters of L2-regularised logistic regression, with scikit-learn's meanings.
+    ///
+    /// The fitted weights minimise `(1/n) Σᵢ ℓᵢ + ‖W‖² / (2·C·n)`, where `ℓᵢ` is the
+    /// cross-entropy of sample `i` — the objective scikit-learn's `LogisticRegression(C=...)`
+    /// minimises (its `C·Σℓᵢ + ½‖W‖²`, divided by `C·n`). Smaller `C` means a stronger penalty; the
+    /// intercept is not penalised. Two classes use one weight vector and the sigmoid; more classes
+    /// use the multinomial (softmax) model with one weight vector per class. Defaults: `C = 1`,
+    /// `max_iter = 100`, `tol = 1e-4` on the largest gradient component (scikit-learn's `lbfgs`
+    /// defaults).
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::linear::LogisticRegression;
+    ///
+    /// let iris = learnkit::data::iris()?;
+    /// let model = LogisticRegression::params().fit(&iris)?;
+    /// assert!(model.converged());
+    /// assert!(model.score_on(&iris)? > 0.95);
+    /// let proba = model.predict_proba(&iris)?;
+    /// assert!((proba.row(0).sum() - 1.0).abs() < 1e-12);
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LogisticRegression {
+        /// Inverse penalty strength `C` (> 0; default 1).
+        pub(crate) c: f64 = 1.0, valid |c| c.is_finite() && *c > 0.0, "must be finite and > 0";
+        /// Maximum L-BFGS iterations (≥ 1; default 100).
+        pub(crate) max_iter: usize = 100, valid |n| *n >= 1, "must be at least 1";
+        /// Stop when the largest gradient component is at most `tol` (> 0; default 1e-4).
+        pub(crate) tol: f64 = 1e-4, valid |t| t.is_finite() && *t > 0.0, "must be finite and > 0";
+        /// Whether to fit intercepts (default true).
+        pub(crate) fit_intercept: bool = true;
+        /// When true, a fit that stops at `max_iter` is an [`Error::NotConverged`]; when false
+        /// (default, as scikit-learn, which warns) the model is returned and
+        /// [`FittedLogisticRegression::converged`] says so.
+        pub(crate) require_convergence: bool = false;
     }
 }
 
@@ -227,21 +185,6 @@ fn block_loss_grad(
         }
     }
     (loss, g)
-}
-
-impl Hyperparams for LogisticRegression {
-    fn check(&self) -> Result<()> {
-        if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(Error::invalid("C", self.c, "must be finite and > 0"));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", 0, "must be at least 1"));
-        }
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return Err(Error::invalid("tol", self.tol, "must be finite and > 0"));
-        }
-        Ok(())
-    }
 }
 
 impl<D: Labeled<usize> + ?Sized> Estimator<D> for LogisticRegression {

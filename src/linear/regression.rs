@@ -8,68 +8,32 @@ use crate::persist::Persist;
 use crate::traits::{Estimator, Hyperparams, Predict, Regressor};
 use crate::validate;
 
-/// Hyper-parameters of least-squares regression: `min ‖y − Xw − b‖² + alpha·‖w‖²`.
-///
-/// `alpha = 0` (the default) is ordinary least squares; `alpha > 0` is ridge regression (the
-/// intercept is not penalised), with scikit-learn's `Ridge(alpha)` meaning.
-///
-/// ```
-/// use learnkit::prelude::*;
-/// use learnkit::linear::LinearRegression;
-/// use ndarray::array;
-///
-/// let x = array![[0.0], [1.0], [2.0], [3.0]];
-/// let y = array![1.0, 3.0, 5.0, 7.0]; // y = 2x + 1
-/// let model = LinearRegression::params().fit(&(x.clone(), y.clone()))?;
-/// assert!((model.coefficients()[0] - 2.0).abs() < 1e-12);
-/// assert!((model.intercept() - 1.0).abs() < 1e-12);
-/// assert!((model.score(&x, y.view())? - 1.0).abs() < 1e-12);
-/// # Ok::<(), learnkit::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct LinearRegression {
-    alpha: f64,
-    fit_intercept: bool,
-}
-
-impl Default for LinearRegression {
-    fn default() -> Self {
-        Self {
-            alpha: 0.0,
-            fit_intercept: true,
-        }
-    }
-}
-
-impl LinearRegression {
-    /// Ordinary least squares with an intercept.
-    pub fn params() -> Self {
-        Self::default()
-    }
-
-    /// L2 penalty strength (≥ 0; 0, the default, is ordinary least squares; > 0 is ridge).
-    pub fn alpha(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Whether to fit an intercept (default true).
-    pub fn fit_intercept(mut self, yes: bool) -> Self {
-        self.fit_intercept = yes;
-        self
-    }
-}
-
-impl Hyperparams for LinearRegression {
-    fn check(&self) -> Result<()> {
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(Error::invalid(
-                "alpha",
-                self.alpha,
-                "must be finite and ≥ 0",
-            ));
-        }
-        Ok(())
+hyperparams! {
+    /// Hyper-parameters of least-squares regression: `min ‖y − Xw − b‖² + alpha·‖w‖²`.
+    ///
+    /// `alpha = 0` (the default) is ordinary least squares; `alpha > 0` is ridge regression (the
+    /// intercept is not penalised), with scikit-learn's `Ridge(alpha)` meaning.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::linear::LinearRegression;
+    /// use ndarray::array;
+    ///
+    /// let x = array![[0.0], [1.0], [2.0], [3.0]];
+    /// let y = array![1.0, 3.0, 5.0, 7.0]; // y = 2x + 1
+    /// let model = LinearRegression::params().fit(&(x.clone(), y.clone()))?;
+    /// assert!((model.coefficients()[0] - 2.0).abs() < 1e-12);
+    /// assert!((model.intercept() - 1.0).abs() < 1e-12);
+    /// assert!((model.score(&x, y.view())? - 1.0).abs() < 1e-12);
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LinearRegression {
+        /// L2 penalty strength (≥ 0; 0, the default, is ordinary least squares; > 0 is ridge).
+        pub(crate) alpha: f64 = 0.0,
+            valid |a| a.is_finite() && *a >= 0.0, "must be finite and ≥ 0";
+        /// Whether to fit an intercept (default true).
+        pub(crate) fit_intercept: bool = true;
     }
 }
 

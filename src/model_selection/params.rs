@@ -118,6 +118,23 @@ pub trait SetParam: Sized {
     }
 }
 
+/// The type of a hyper-parameter: how its value reads in an error message, and how a search grid
+/// or a command line sets it by name. Types a grid cannot spell (schedules, network layouts)
+/// keep the default [`ParamValue::from_value`], an error that points to the setter.
+pub trait ParamValue: Sized {
+    /// The value as an error message shows it.
+    fn show(&self) -> String;
+
+    /// The value `value` stands for, for parameter `name`.
+    fn from_value(value: &Value, name: &'static str) -> Result<Self> {
+        Err(Error::invalid(
+            name,
+            value,
+            "cannot be set by name; use its setter",
+        ))
+    }
+}
+
 /// The error for a name a parameter type does not have.
 pub fn unknown_param(model: &str, name: &str, known: &[&str]) -> Error {
     Error::invalid(

@@ -61,13 +61,6 @@ fn folds_from_assignment(assignment: &[usize], k: usize) -> Vec<Fold> {
         .collect()
 }
 
-fn check_splits(name: &'static str, n_splits: usize) -> Result<()> {
-    if n_splits < 2 {
-        return Err(Error::invalid(name, n_splits, "needs at least 2 folds"));
-    }
-    Ok(())
-}
-
 fn check_not_more_folds_than_samples(n_splits: usize, n_samples: usize) -> Result<()> {
     if n_splits > n_samples {
         return Err(Error::invalid(
@@ -102,54 +95,19 @@ fn require<'a>(
     Ok(values)
 }
 
-/// The builder of a k-fold splitter with optional shuffling: `params()` (5 folds, no
-/// shuffling, seed 0), `n_splits`, `shuffle`, `seed`, and a `check` of the fold count.
-macro_rules! k_fold_builder {
-    ($name:ident, $shuffle_doc:literal) => {
-        impl $name {
-            /// scikit-learn's defaults: 5 folds, no shuffling.
-            pub fn params() -> Self {
-                Self {
-                    n_splits: 5,
-                    shuffle: false,
-                    seed: 0,
-                }
-            }
-            /// Number of folds (≥ 2).
-            pub fn n_splits(mut self, k: usize) -> Self {
-                self.n_splits = k;
-                self
-            }
-            #[doc = $shuffle_doc]
-            pub fn shuffle(mut self, yes: bool) -> Self {
-                self.shuffle = yes;
-                self
-            }
-            /// Seed of the shuffling.
-            pub fn seed(mut self, seed: u64) -> Self {
-                self.seed = seed;
-                self
-            }
-        }
-
-        impl Hyperparams for $name {
-            fn check(&self) -> Result<()> {
-                check_splits("n_splits", self.n_splits)
-            }
-        }
-    };
+hyperparams! {
+    /// K folds of consecutive rows (scikit-learn's `KFold`): the first `n % k` folds hold one extra
+    /// row. With `shuffle`, the rows are permuted with `seed` first.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KFold {
+        /// Number of folds (≥ 2; default 5).
+        pub(crate) n_splits: usize = 5, valid |k| *k >= 2, "needs at least 2 folds";
+        /// Permute the rows before cutting them into folds (default false).
+        pub(crate) shuffle: bool = false;
+        /// Seed of the shuffling (default 0).
+        pub(crate) seed: u64 = 0;
+    }
 }
-
-/// K folds of consecutive rows (scikit-learn's `KFold`): the first `n % k` folds hold one extra
-/// row. With `shuffle`, the rows are permuted with `seed` first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KFold {
-    n_splits: usize,
-    shuffle: bool,
-    seed: u64,
-}
-
-k_fold_builder!(KFold, "Permute the rows before cutting them into folds.");
 
 impl Splitter for KFold {
     fn split(&self, n: usize, _: SplitInput<'_>) -> Result<Vec<Fold>> {
@@ -177,21 +135,21 @@ impl Splitter for KFold {
     }
 }
 
-/// K folds that keep each class's share (scikit-learn's `StratifiedKFold`, same allocation):
-/// classes in order of first appearance, the sorted labels dealt round-robin to the folds, each
-/// class's rows taken in order (or shuffled with `seed`). Every class needs at least `k`
-/// members (scikit-learn only warns; here a fold without a class is an error).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StratifiedKFold {
-    n_splits: usize,
-    shuffle: bool,
-    seed: u64,
+hyperparams! {
+    /// K folds that keep each class's share (scikit-learn's `StratifiedKFold`, same allocation):
+    /// classes in order of first appearance, the sorted labels dealt round-robin to the folds, each
+    /// class's rows taken in order (or shuffled with `seed`). Every class needs at least `k`
+    /// members (scikit-learn only warns; here a fold without a class is an error).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StratifiedKFold {
+        /// Number of folds (≥ 2; default 5).
+        pub(crate) n_splits: usize = 5, valid |k| *k >= 2, "needs at least 2 folds";
+        /// Shuffle each class's rows among the folds (default false).
+        pub(crate) shuffle: bool = false;
+        /// Seed of the shuffling (default 0).
+        pub(crate) seed: u64 = 0;
+    }
 }
-
-k_fold_builder!(
-    StratifiedKFold,
-    "Shuffle each class's rows among the folds."
-);
 
 /// Class codes in order of first appearance, and the count of each.
 fn encode_by_first_appearance(labels: &[usize]) -> (Vec<usize>, Vec<usize>) {
@@ -257,96 +215,47 @@ impl Splitter for StratifiedKFold {
     }
 }
 
-/// Random train/test splits (scikit-learn's `ShuffleSplit`): each split tests
-/// `ceil(test_size · n)` rows drawn with the seed, trains on the rest.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShuffleSplit {
+hyperparams! {
+    /// Random train/test splits (scikit-learn's `ShuffleSplit`): each split tests
+    /// `ceil(test_size · n)` rows drawn with the seed, trains on the rest.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ShuffleSplit {
+        /// Number of splits (≥ 1; default 10).
+        pub(crate) n_splits: usize = 10, valid |n| *n >= 1, "must be at least 1";
+        /// Fraction of the rows tested, in (0, 1) (default 0.1).
+        pub(crate) test_size: f64 = 0.1,
+            valid |f| *f > 0.0 && *f < 1.0, "must lie strictly between 0 and 1";
+        /// Seed of the draws (default 0).
+        pub(crate) seed: u64 = 0;
+    }
+}
+
+hyperparams! {
+    /// [`ShuffleSplit`] that keeps each class's share in the test set (scikit-learn's
+    /// `StratifiedShuffleSplit`): each class contributes its share of the test rows, rounded so
+    /// the total is `ceil(test_size · n)`, every class at least one row on each side.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StratifiedShuffleSplit {
+        /// Number of splits (≥ 1; default 10).
+        pub(crate) n_splits: usize = 10, valid |n| *n >= 1, "must be at least 1";
+        /// Fraction of the rows tested, in (0, 1) (default 0.1).
+        pub(crate) test_size: f64 = 0.1,
+            valid |f| *f > 0.0 && *f < 1.0, "must lie strictly between 0 and 1";
+        /// Seed of the draws (default 0).
+        pub(crate) seed: u64 = 0;
+    }
+}
+
+/// The draws both shuffle splitters make (checked by them first).
+struct Draws {
     n_splits: usize,
     test_size: f64,
     seed: u64,
     stratify: bool,
 }
 
-impl ShuffleSplit {
-    /// scikit-learn's defaults: 10 splits, 10% tested.
-    pub fn params() -> Self {
-        Self {
-            n_splits: 10,
-            test_size: 0.1,
-            seed: 0,
-            stratify: false,
-        }
-    }
-    /// Number of splits (≥ 1).
-    pub fn n_splits(mut self, n: usize) -> Self {
-        self.n_splits = n;
-        self
-    }
-    /// Fraction of the rows tested, in (0, 1).
-    pub fn test_size(mut self, f: f64) -> Self {
-        self.test_size = f;
-        self
-    }
-    /// Seed of the draws.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-}
-
-/// [`ShuffleSplit`] that keeps each class's share in the test set (scikit-learn's
-/// `StratifiedShuffleSplit`): each class contributes its share of the test rows, rounded so
-/// the total is `ceil(test_size · n)`, every class at least one row on each side.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StratifiedShuffleSplit(ShuffleSplit);
-
-impl StratifiedShuffleSplit {
-    /// scikit-learn's defaults: 10 splits, 10% tested.
-    pub fn params() -> Self {
-        Self(ShuffleSplit {
-            stratify: true,
-            ..ShuffleSplit::params()
-        })
-    }
-    /// Number of splits (≥ 1).
-    pub fn n_splits(self, n: usize) -> Self {
-        Self(self.0.n_splits(n))
-    }
-    /// Fraction of the rows tested, in (0, 1).
-    pub fn test_size(self, f: f64) -> Self {
-        Self(self.0.test_size(f))
-    }
-    /// Seed of the draws.
-    pub fn seed(self, seed: u64) -> Self {
-        Self(self.0.seed(seed))
-    }
-}
-
-impl Hyperparams for ShuffleSplit {
-    fn check(&self) -> Result<()> {
-        if self.n_splits == 0 {
-            return Err(Error::invalid("n_splits", 0, "must be at least 1"));
-        }
-        if !(self.test_size > 0.0 && self.test_size < 1.0) {
-            return Err(Error::invalid(
-                "test_size",
-                self.test_size,
-                "must lie strictly between 0 and 1",
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl Hyperparams for StratifiedShuffleSplit {
-    fn check(&self) -> Result<()> {
-        self.0.check()
-    }
-}
-
-impl Splitter for ShuffleSplit {
+impl Draws {
     fn split(&self, n: usize, input: SplitInput<'_>) -> Result<Vec<Fold>> {
-        self.check()?;
         if n < 2 {
             return Err(Error::EmptyData(format!(
                 "a shuffle split needs at least 2 samples, got {n}"
@@ -401,7 +310,19 @@ impl Splitter for ShuffleSplit {
             })
             .collect()
     }
+}
 
+impl Splitter for ShuffleSplit {
+    fn split(&self, n: usize, input: SplitInput<'_>) -> Result<Vec<Fold>> {
+        self.check()?;
+        let draws = Draws {
+            n_splits: self.n_splits,
+            test_size: self.test_size,
+            seed: self.seed,
+            stratify: false,
+        };
+        draws.split(n, input)
+    }
     fn n_splits(&self) -> usize {
         self.n_splits
     }
@@ -409,10 +330,17 @@ impl Splitter for ShuffleSplit {
 
 impl Splitter for StratifiedShuffleSplit {
     fn split(&self, n: usize, input: SplitInput<'_>) -> Result<Vec<Fold>> {
-        self.0.split(n, input)
+        self.check()?;
+        let draws = Draws {
+            n_splits: self.n_splits,
+            test_size: self.test_size,
+            seed: self.seed,
+            stratify: true,
+        };
+        draws.split(n, input)
     }
     fn n_splits(&self) -> usize {
-        self.0.n_splits
+        self.n_splits
     }
 }
 
@@ -444,28 +372,13 @@ fn per_class_test_counts(counts: &[usize], n_test: usize) -> Vec<usize> {
     take
 }
 
-/// K folds that never split a group (scikit-learn's `GroupKFold`, same assignment): groups from
-/// the largest down, each to the fold with the fewest rows so far.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GroupKFold {
-    n_splits: usize,
-}
-
-impl GroupKFold {
-    /// scikit-learn's default: 5 folds.
-    pub fn params() -> Self {
-        Self { n_splits: 5 }
-    }
-    /// Number of folds (≥ 2, at most the number of groups).
-    pub fn n_splits(mut self, k: usize) -> Self {
-        self.n_splits = k;
-        self
-    }
-}
-
-impl Hyperparams for GroupKFold {
-    fn check(&self) -> Result<()> {
-        check_splits("n_splits", self.n_splits)
+hyperparams! {
+    /// K folds that never split a group (scikit-learn's `GroupKFold`, same assignment): groups from
+    /// the largest down, each to the fold with the fewest rows so far.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GroupKFold {
+        /// Number of folds (≥ 2, at most the number of groups; default 5).
+        pub(crate) n_splits: usize = 5, valid |k| *k >= 2, "needs at least 2 folds";
     }
 }
 
@@ -513,60 +426,20 @@ impl Splitter for GroupKFold {
     }
 }
 
-/// Expanding-window splits for ordered data (scikit-learn's `TimeSeriesSplit`, same indices):
-/// each test block follows its training rows, never precedes them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimeSeriesSplit {
-    n_splits: usize,
-    max_train_size: Option<usize>,
-    test_size: Option<usize>,
-    gap: usize,
-}
-
-impl TimeSeriesSplit {
-    /// scikit-learn's defaults: 5 splits, unbounded training window, `n / (k + 1)` test rows,
-    /// no gap.
-    pub fn params() -> Self {
-        Self {
-            n_splits: 5,
-            max_train_size: None,
-            test_size: None,
-            gap: 0,
-        }
-    }
-    /// Number of splits (≥ 2).
-    pub fn n_splits(mut self, k: usize) -> Self {
-        self.n_splits = k;
-        self
-    }
-    /// Keep at most this many of the latest training rows.
-    pub fn max_train_size(mut self, n: Option<usize>) -> Self {
-        self.max_train_size = n;
-        self
-    }
-    /// Rows per test block.
-    pub fn test_size(mut self, n: Option<usize>) -> Self {
-        self.test_size = n;
-        self
-    }
-    /// Rows left out between the training rows and the test block.
-    pub fn gap(mut self, n: usize) -> Self {
-        self.gap = n;
-        self
-    }
-}
-
-impl Hyperparams for TimeSeriesSplit {
-    fn check(&self) -> Result<()> {
-        check_splits("n_splits", self.n_splits)?;
-        if self.test_size == Some(0) || self.max_train_size == Some(0) {
-            return Err(Error::invalid(
-                "test_size/max_train_size",
-                0,
-                "must be at least 1",
-            ));
-        }
-        Ok(())
+hyperparams! {
+    /// Expanding-window splits for ordered data (scikit-learn's `TimeSeriesSplit`, same indices):
+    /// each test block follows its training rows, never precedes them.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TimeSeriesSplit {
+        /// Number of splits (≥ 2; default 5).
+        pub(crate) n_splits: usize = 5, valid |k| *k >= 2, "needs at least 2 folds";
+        /// Keep at most this many of the latest training rows (default: all).
+        pub(crate) max_train_size: Option<usize> = None,
+            valid |n| *n != Some(0), "must be at least 1";
+        /// Rows per test block (default `n / (k + 1)`).
+        pub(crate) test_size: Option<usize> = None, valid |n| *n != Some(0), "must be at least 1";
+        /// Rows left out between the training rows and the test block (default 0).
+        pub(crate) gap: usize = 0;
     }
 }
 

@@ -19,7 +19,7 @@
 //! action there, uses `max_a' Q(s',a')`).
 //!
 //! The exploration rate ε follows a [`Schedule`] counted in episodes (the default) or in
-//! environment steps ([`QLearningParams::exploration_per_step`]); [`QLearning::epsilon_clock`]
+//! environment steps ([`QLearningParams::epsilon_clock`]); [`QLearning::epsilon_clock`]
 //! says which.
 
 use ndarray::Array2;
@@ -148,34 +148,36 @@ pub struct QLearning {
     rng: rng::Rng,
 }
 
-/// Hyper-parameters of a [`QLearning`] agent (defaults: α = 0.1, γ = 0.99, ε 1 → 0.05 linearly
-/// over 1000 episodes, Q-learning, seed 0); [`QLearningParams::build`] makes the agent for an
-/// environment's state and action counts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QLearningParams {
-    alpha: f64,
-    gamma: f64,
-    exploration: Schedule,
-    clock: EpsilonClock,
-    algorithm: TabularAlgorithm,
-    seed: u64,
+hyperparams! {
+    /// Hyper-parameters of a [`QLearning`] agent (defaults: α = 0.1, γ = 0.99, ε 1 → 0.05 linearly
+    /// over 1000 episodes, Q-learning, seed 0); [`QLearningParams::build`] makes the agent for an
+    /// environment's state and action counts.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QLearningParams {
+        /// Step size α in (0, 1] (default 0.1).
+        pub(crate) learning_rate: f64 = 0.1, valid |a| *a > 0.0 && *a <= 1.0, "must lie in (0, 1]";
+        /// Discount γ in [0, 1] (default 0.99).
+        pub(crate) gamma: f64 = 0.99, valid |g| (0.0..=1.0).contains(g), "must lie in [0, 1]";
+        /// The ε schedule (default 1 → 0.05 linearly over 1000 episodes).
+        pub(crate) exploration: Schedule = Schedule::Linear {
+            start: 1.0,
+            end: 0.05,
+            duration: 1000,
+        };
+        /// What the ε schedule counts: episodes (default) or environment steps.
+        pub(crate) epsilon_clock: EpsilonClock = EpsilonClock::PerEpisode;
+        /// The update rule (default Q-learning).
+        pub(crate) algorithm: TabularAlgorithm = TabularAlgorithm::QLearning;
+        /// Random seed for exploration and tie-breaking (default 0).
+        pub(crate) seed: u64 = 0;
+    }
+    check check_schedule;
 }
 
 impl QLearning {
     /// The default hyper-parameters, to adjust with chained setters.
     pub fn params() -> QLearningParams {
-        QLearningParams {
-            alpha: 0.1,
-            gamma: 0.99,
-            exploration: Schedule::Linear {
-                start: 1.0,
-                end: 0.05,
-                duration: 1000,
-            },
-            clock: EpsilonClock::PerEpisode,
-            algorithm: TabularAlgorithm::QLearning,
-            seed: 0,
-        }
+        QLearningParams::defaults()
     }
 
     /// An agent that acts greedily from a learnt table (for evaluation or further training).
@@ -225,44 +227,6 @@ impl QLearning {
 }
 
 impl QLearningParams {
-    /// Step size α in (0, 1].
-    pub fn learning_rate(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Discount γ in [0, 1].
-    pub fn gamma(mut self, gamma: f64) -> Self {
-        self.gamma = gamma;
-        self
-    }
-
-    /// The ε schedule, counted in episodes.
-    pub fn exploration(mut self, schedule: Schedule) -> Self {
-        self.exploration = schedule;
-        self.clock = EpsilonClock::PerEpisode;
-        self
-    }
-
-    /// The ε schedule, counted in environment steps.
-    pub fn exploration_per_step(mut self, schedule: Schedule) -> Self {
-        self.exploration = schedule;
-        self.clock = EpsilonClock::PerStep;
-        self
-    }
-
-    /// The update rule (default Q-learning).
-    pub fn algorithm(mut self, algorithm: TabularAlgorithm) -> Self {
-        self.algorithm = algorithm;
-        self
-    }
-
-    /// Random seed for exploration and tie-breaking.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
     /// Checks the settings and builds an agent for `n_states` states and `n_actions` actions.
     pub fn build(&self, n_states: usize, n_actions: usize) -> Result<QLearning> {
         self.check()?;
@@ -281,10 +245,10 @@ impl QLearningParams {
                 q: zeros,
                 algorithm: self.algorithm,
             },
-            alpha: self.alpha,
+            alpha: self.learning_rate,
             gamma: self.gamma,
             exploration: self.exploration,
-            clock: self.clock,
+            clock: self.epsilon_clock,
             episode: 0,
             steps: 0,
             rng: rng::seeded(self.seed),
@@ -292,18 +256,8 @@ impl QLearningParams {
     }
 }
 
-impl Hyperparams for QLearningParams {
-    fn check(&self) -> Result<()> {
-        if !(self.alpha > 0.0 && self.alpha <= 1.0) {
-            return Err(Error::invalid(
-                "learning_rate",
-                self.alpha,
-                "must lie in (0, 1]",
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.gamma) {
-            return Err(Error::invalid("gamma", self.gamma, "must lie in [0, 1]"));
-        }
+impl QLearningParams {
+    fn check_schedule(&self) -> Result<()> {
         self.exploration.check()
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::learner::dataset::BinnedData;
 use super::learner::depthwise::{grow_tree, Sample, Targets};
 use super::learner::Tree;
-use super::params::{Criterion, MaxFeatures, TreeParams};
+use super::params::{check_criterion, MaxFeatures, TargetKind, TreeParams};
 use crate::dataset::Labeled;
 use crate::error::Result;
 use crate::persist::Persist;
@@ -13,73 +13,47 @@ use crate::rng;
 use crate::traits::{Classifier, Estimator, Hyperparams, Predict, PredictProba, Regressor};
 use crate::validate;
 
-/// Hyper-parameters of a CART classification tree (scikit-learn's
-/// `DecisionTreeClassifier` defaults: Gini, unlimited depth, `min_samples_leaf = 1`, all
-/// features).
-///
-/// ```
-/// use learnkit::prelude::*;
-/// use learnkit::tree::DecisionTreeClassifier;
-///
-/// let iris = learnkit::data::iris()?;
-/// let tree = DecisionTreeClassifier::params().max_depth(Some(3)).fit(&iris)?;
-/// assert!(tree.depth() <= 3);
-/// assert!(tree.score_on(&iris)? > 0.95);
-/// println!("{}", tree.export_text());
-/// # Ok::<(), learnkit::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecisionTreeClassifier {
-    params: TreeParams,
-    seed: u64,
+hyperparams! {
+    /// Hyper-parameters of a CART tree with scikit-learn's `DecisionTreeClassifier` /
+    /// `DecisionTreeRegressor` defaults: Gini (classes) or squared error (values), unlimited
+    /// depth, `min_samples_leaf = 1`, all features.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::tree::DecisionTreeClassifier;
+    ///
+    /// let iris = learnkit::data::iris()?;
+    /// let tree = DecisionTreeClassifier::params().max_depth(Some(3)).fit(&iris)?;
+    /// assert!(tree.depth() <= 3);
+    /// assert!(tree.score_on(&iris)? > 0.95);
+    /// println!("{}", tree.export_text());
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DecisionTree<T: TargetKind> {
+        @tree_fields(T::CRITERION, MaxFeatures::All);
+    }
+    check check_task;
 }
 
-impl DecisionTreeClassifier {
+/// A classification tree's hyper-parameters.
+pub type DecisionTreeClassifier = DecisionTree<usize>;
+/// A regression tree's hyper-parameters.
+pub type DecisionTreeRegressor = DecisionTree<f64>;
+
+impl<T: TargetKind> DecisionTree<T> {
     /// scikit-learn's defaults.
     pub fn params() -> Self {
-        Self {
-            params: TreeParams::new(Criterion::Gini),
-            seed: 0,
-        }
+        Self::defaults()
     }
 
-    /// Gini (default) or entropy.
-    pub fn criterion(mut self, c: Criterion) -> Self {
-        self.params.criterion = c;
-        self
+    fn check_task(&self) -> Result<()> {
+        check_criterion(self.criterion, T::CLASSIFICATION)
     }
 
-    tree_builder_methods!();
-}
-
-/// Hyper-parameters of a CART regression tree (squared error).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecisionTreeRegressor {
-    params: TreeParams,
-    seed: u64,
-}
-
-impl DecisionTreeRegressor {
-    /// scikit-learn's defaults.
-    pub fn params() -> Self {
-        Self {
-            params: TreeParams::new(Criterion::SquaredError),
-            seed: 0,
-        }
-    }
-
-    tree_builder_methods!();
-}
-
-impl Hyperparams for DecisionTreeClassifier {
-    fn check(&self) -> Result<()> {
-        self.params.check_fields(true)
-    }
-}
-
-impl Hyperparams for DecisionTreeRegressor {
-    fn check(&self) -> Result<()> {
-        self.params.check_fields(false)
+    /// The checked settings and the features each split draws from.
+    fn grower_settings(&self, n_features: usize) -> Result<(TreeParams, usize)> {
+        Ok((tree_params!(self), self.max_features.resolve(n_features)?))
     }
 }
 
@@ -102,7 +76,7 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
     fn fit(&self, data: &D) -> Result<FittedDecisionTree<usize>> {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
-        let n_try = self.params.check(x.ncols(), true)?;
+        let (params, n_try) = self.grower_settings(x.ncols())?;
         let classes = class_names(data, y);
         let binned = BinnedData::new(x);
         let y: Vec<usize> = y.to_vec();
@@ -111,7 +85,7 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
             &binned,
             Targets::Classes(&y, classes.len()),
             sample,
-            &self.params,
+            &params,
             n_try,
             &mut rng::seeded(self.seed),
         );
@@ -125,7 +99,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
     fn fit(&self, data: &D) -> Result<FittedDecisionTree<f64>> {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
-        let n_try = self.params.check(x.ncols(), false)?;
+        let (params, n_try) = self.grower_settings(x.ncols())?;
         let binned = BinnedData::new(x);
         let y: Vec<f64> = y.to_vec();
         let sample = Sample::all(y.len());
@@ -133,7 +107,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
             &binned,
             Targets::Values(&y),
             sample,
-            &self.params,
+            &params,
             n_try,
             &mut rng::seeded(self.seed),
         );

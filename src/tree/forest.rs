@@ -6,7 +6,7 @@ use super::decision_tree::{class_names, normalised, validate_tree};
 use super::learner::dataset::BinnedData;
 use super::learner::depthwise::{grow_tree, Sample, Targets};
 use super::learner::Tree;
-use super::params::{Criterion, MaxFeatures, TreeParams};
+use super::params::{check_criterion, TargetKind};
 use crate::dataset::Labeled;
 use crate::error::{Error, Result};
 use crate::metrics;
@@ -15,31 +15,38 @@ use crate::rng;
 use crate::traits::{Classifier, Estimator, Hyperparams, Predict, PredictProba, Regressor};
 use crate::validate;
 
-/// Hyper-parameters of a random forest, with scikit-learn's defaults: 100 trees, bootstrap
-/// samples, `max_features = sqrt` (classification) or all (regression), fully grown trees.
-///
-/// Trees grow in parallel with rayon. Tree `t` draws its bootstrap sample and its per-split
-/// feature subsets from a generator derived from `(seed, t)`, so the fitted forest is
-/// bit-identical for the same seed whatever the number of threads.
-///
-/// ```
-/// use learnkit::prelude::*;
-/// use learnkit::tree::RandomForest;
-///
-/// let iris = learnkit::data::iris()?;
-/// let forest = RandomForest::classifier().n_estimators(20).oob_score(true).seed(1).fit(&iris)?;
-/// assert!(forest.oob_score().unwrap() > 0.9);
-/// assert_eq!(forest.feature_importances().len(), 4);
-/// # Ok::<(), learnkit::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct RandomForest<T> {
-    params: TreeParams,
-    n_estimators: usize,
-    bootstrap: bool,
-    oob_score: bool,
-    seed: u64,
-    marker: std::marker::PhantomData<fn() -> T>,
+hyperparams! {
+    /// Hyper-parameters of a random forest, with scikit-learn's defaults: 100 trees, bootstrap
+    /// samples, `max_features = sqrt` (classification) or all (regression), fully grown trees.
+    ///
+    /// Trees grow in parallel with rayon. Tree `t` draws its bootstrap sample and its per-split
+    /// feature subsets from a generator derived from `(seed, t)`, so the fitted forest is
+    /// bit-identical for the same seed whatever the number of threads.
+    ///
+    /// ```
+    /// use learnkit::prelude::*;
+    /// use learnkit::tree::RandomForest;
+    ///
+    /// let iris = learnkit::data::iris()?;
+    /// let forest = RandomForest::classifier().n_estimators(20).oob_score(true).seed(1).fit(&iris)?;
+    /// assert!(forest.oob_score().unwrap() > 0.9);
+    /// assert_eq!(forest.feature_importances().len(), 4);
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RandomForest<T: TargetKind> {
+        @tree_fields(T::CRITERION, T::FOREST_MAX_FEATURES);
+        /// Number of trees (1 to 100,000; default 100).
+        pub(crate) n_estimators: usize = 100,
+            valid |n| (1..=MAX_ESTIMATORS).contains(n),
+            format!("must lie in 1..={MAX_ESTIMATORS} (every tree is kept in memory)");
+        /// Train each tree on a bootstrap sample (default true).
+        pub(crate) bootstrap: bool = true;
+        /// Compute the out-of-bag score and its curve against the number of trees (needs
+        /// bootstrap samples; default false).
+        pub(crate) oob_score: bool = false;
+    }
+    check check_oob;
 }
 
 /// Most trees a forest accepts: far beyond where the out-of-bag error stops improving, and a
@@ -54,80 +61,24 @@ pub type RandomForestRegressor = RandomForest<f64>;
 impl RandomForest<usize> {
     /// A classification forest (Gini, `max_features = sqrt`).
     pub fn classifier() -> Self {
-        let mut params = TreeParams::new(Criterion::Gini);
-        params.max_features = MaxFeatures::Sqrt;
-        Self {
-            params,
-            n_estimators: 100,
-            bootstrap: true,
-            oob_score: false,
-            seed: 0,
-            marker: std::marker::PhantomData,
-        }
+        Self::defaults()
     }
 }
 
 impl RandomForest<f64> {
     /// A regression forest (squared error, all features per split).
     pub fn regressor() -> Self {
-        Self {
-            params: TreeParams::new(Criterion::SquaredError),
-            n_estimators: 100,
-            bootstrap: true,
-            oob_score: false,
-            seed: 0,
-            marker: std::marker::PhantomData,
-        }
+        Self::defaults()
     }
 }
 
-impl<T> RandomForest<T> {
-    /// Number of trees (≥ 1).
-    pub fn n_estimators(mut self, n: usize) -> Self {
-        self.n_estimators = n;
-        self
-    }
-
-    /// Train each tree on a bootstrap sample (default true).
-    pub fn bootstrap(mut self, yes: bool) -> Self {
-        self.bootstrap = yes;
-        self
-    }
-
-    /// Compute the out-of-bag score and its curve against the number of trees.
-    pub fn oob_score(mut self, yes: bool) -> Self {
-        self.oob_score = yes;
-        self
-    }
-
-    tree_builder_methods!();
-
-    /// Impurity criterion (Gini/entropy for classifiers, squared error for regressors).
-    pub fn criterion(mut self, c: Criterion) -> Self {
-        self.params.criterion = c;
-        self
-    }
-
-    fn check_data(&self, n_features: usize, classification: bool) -> Result<usize> {
-        self.check_fields(classification)?;
-        self.params.check(n_features, classification)
-    }
-
-    fn check_fields(&self, classification: bool) -> Result<()> {
-        if self.n_estimators == 0 {
-            return Err(Error::invalid("n_estimators", 0, "must be at least 1"));
-        }
-        if self.n_estimators > MAX_ESTIMATORS {
-            return Err(Error::invalid(
-                "n_estimators",
-                self.n_estimators,
-                format!("must be at most {MAX_ESTIMATORS} (every tree is kept in memory)"),
-            ));
-        }
+impl<T: TargetKind> RandomForest<T> {
+    fn check_oob(&self) -> Result<()> {
+        check_criterion(self.criterion, T::CLASSIFICATION)?;
         if self.oob_score && !self.bootstrap {
             return Err(Error::invalid("oob_score", true, "needs bootstrap = true"));
         }
-        self.params.check_fields(classification)
+        Ok(())
     }
 
     /// The training sample of tree `t` (a bootstrap, or every row); the generator then goes on
@@ -152,6 +103,7 @@ impl<T> RandomForest<T> {
         keep_in_bag: bool,
     ) -> (Vec<Tree>, Vec<InBag>) {
         let n = binned.n_samples;
+        let params = tree_params!(self);
         (0..self.n_estimators)
             .into_par_iter()
             .map(|t| {
@@ -161,7 +113,7 @@ impl<T> RandomForest<T> {
                 } else {
                     InBag::default()
                 };
-                let tree = grow_tree(binned, targets, sample, &self.params, n_try, &mut rng);
+                let tree = grow_tree(binned, targets, sample, &params, n_try, &mut rng);
                 (tree, in_bag)
             })
             .unzip()
@@ -257,25 +209,13 @@ fn average_importances(trees: &[Tree], n_features: usize) -> Vec<f64> {
     normalised(&total).to_vec()
 }
 
-impl Hyperparams for RandomForest<usize> {
-    fn check(&self) -> Result<()> {
-        self.check_fields(true)
-    }
-}
-
-impl Hyperparams for RandomForest<f64> {
-    fn check(&self) -> Result<()> {
-        self.check_fields(false)
-    }
-}
-
 impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
     type Fitted = FittedForest<usize>;
 
     fn fit(&self, data: &D) -> Result<FittedForest<usize>> {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
-        let n_try = self.check_data(x.ncols(), true)?;
+        let n_try = self.max_features.resolve(x.ncols())?;
         let classes = class_names(data, y);
         let k = classes.len();
         let labels: Vec<usize> = y.to_vec();
@@ -310,7 +250,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for RandomForest<f64> {
     fn fit(&self, data: &D) -> Result<FittedForest<f64>> {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
-        let n_try = self.check_data(x.ncols(), false)?;
+        let n_try = self.max_features.resolve(x.ncols())?;
         let values: Vec<f64> = y.to_vec();
         let binned = BinnedData::new(x);
         let (grown, in_bag) =

@@ -87,9 +87,61 @@ impl std::str::FromStr for MaxFeatures {
     }
 }
 
-/// Settings shared by every tree of the engine, with scikit-learn's meanings and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TreeParams {
+impl MaxFeatures {
+    /// Whether the setting can be resolved for some data: a count of at least 1, or a fraction
+    /// in (0, 1].
+    pub(crate) fn is_valid(self) -> bool {
+        match self {
+            MaxFeatures::Count(c) => c >= 1,
+            MaxFeatures::Fraction(f) => f > 0.0 && f <= 1.0,
+            _ => true,
+        }
+    }
+}
+
+/// The task of a tree model's targets: class indices (`usize`) or real values (`f64`). It
+/// picks the criteria a model accepts and a forest's defaults.
+pub trait TargetKind {
+    /// Whether the targets are classes.
+    const CLASSIFICATION: bool;
+    /// The default criterion (Gini or squared error).
+    const CRITERION: Criterion;
+    /// A forest's default features per split (√d for classes, all for values).
+    const FOREST_MAX_FEATURES: MaxFeatures;
+}
+
+impl TargetKind for usize {
+    const CLASSIFICATION: bool = true;
+    const CRITERION: Criterion = Criterion::Gini;
+    const FOREST_MAX_FEATURES: MaxFeatures = MaxFeatures::Sqrt;
+}
+
+impl TargetKind for f64 {
+    const CLASSIFICATION: bool = false;
+    const CRITERION: Criterion = Criterion::SquaredError;
+    const FOREST_MAX_FEATURES: MaxFeatures = MaxFeatures::All;
+}
+
+/// The criterion must suit the task: Gini or entropy for classes, squared error for values.
+pub(crate) fn check_criterion(criterion: Criterion, classification: bool) -> Result<()> {
+    match (criterion, classification) {
+        (Criterion::SquaredError, true) => Err(Error::invalid(
+            "criterion",
+            "squared_error",
+            "is for regression; use gini or entropy",
+        )),
+        (Criterion::Gini | Criterion::Entropy, false) => Err(Error::invalid(
+            "criterion",
+            format!("{criterion:?}"),
+            "is for classification; use squared_error",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// What the CART grower reads of a tree model's hyper-parameters (checked before).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TreeParams {
     /// Impurity criterion.
     pub criterion: Criterion,
     /// Maximum depth (root = depth 0); `None` grows until leaves are pure or too small.
@@ -101,90 +153,4 @@ pub struct TreeParams {
     /// A split must decrease the weighted impurity by at least this much (scikit-learn's
     /// `N_t / N · (impurity − N_tL/N_t · left − N_tR/N_t · right)`).
     pub min_impurity_decrease: f64,
-    /// Features considered per split.
-    pub max_features: MaxFeatures,
-}
-
-impl TreeParams {
-    /// scikit-learn's defaults for `criterion`.
-    pub fn new(criterion: Criterion) -> Self {
-        Self {
-            criterion,
-            max_depth: None,
-            min_samples_split: 2,
-            min_samples_leaf: 1,
-            min_impurity_decrease: 0.0,
-            max_features: MaxFeatures::All,
-        }
-    }
-
-    /// Checks every field against `n_features`; returns the resolved feature count per split.
-    pub fn check(&self, n_features: usize, classification: bool) -> Result<usize> {
-        self.check_fields(classification)?;
-        self.max_features.resolve(n_features)
-    }
-
-    /// The checks that need no data: every field on its own, and the criterion against the
-    /// task.
-    pub fn check_fields(&self, classification: bool) -> Result<()> {
-        match self.max_features {
-            MaxFeatures::Count(0) => {
-                return Err(Error::invalid("max_features", 0, "must be at least 1"))
-            }
-            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => {
-                return Err(Error::invalid(
-                    "max_features",
-                    f,
-                    "a fraction must lie in (0, 1]",
-                ))
-            }
-            _ => {}
-        }
-        if self.min_samples_split < 2 {
-            return Err(Error::invalid(
-                "min_samples_split",
-                self.min_samples_split,
-                "must be at least 2",
-            ));
-        }
-        if self.min_samples_leaf < 1 {
-            return Err(Error::invalid(
-                "min_samples_leaf",
-                self.min_samples_leaf,
-                "must be at least 1",
-            ));
-        }
-        if self.max_depth == Some(0) {
-            return Err(Error::invalid(
-                "max_depth",
-                0,
-                "must be at least 1 (or None for no limit)",
-            ));
-        }
-        if !(self.min_impurity_decrease.is_finite() && self.min_impurity_decrease >= 0.0) {
-            return Err(Error::invalid(
-                "min_impurity_decrease",
-                self.min_impurity_decrease,
-                "must be ≥ 0",
-            ));
-        }
-        match (self.criterion, classification) {
-            (Criterion::SquaredError, true) => {
-                return Err(Error::invalid(
-                    "criterion",
-                    "squared_error",
-                    "is for regression; use gini or entropy",
-                ))
-            }
-            (Criterion::Gini | Criterion::Entropy, false) => {
-                return Err(Error::invalid(
-                    "criterion",
-                    format!("{:?}", self.criterion),
-                    "is for classification; use squared_error",
-                ))
-            }
-            _ => {}
-        }
-        Ok(())
-    }
 }

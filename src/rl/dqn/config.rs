@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use super::network::Activation;
 use crate::error::{Error, Result};
 use crate::rl::schedule::Schedule;
-use crate::traits::Hyperparams;
 
 /// Prioritised experience replay, proportional variant (Schaul et al. 2016): transition `i` is
 /// sampled with probability `pᵢ^α / Σ pⱼ^α`, where `pᵢ = |δᵢ| + ε` is its last absolute TD error
@@ -69,96 +68,79 @@ pub enum DeviceChoice {
     Cuda,
 }
 
-config_struct! {
-/// DQN hyper-parameters.
-///
-/// [`DqnConfig::params`] holds defaults that solve CartPole-v1. They follow RL Zoo's tuned
-/// CartPole settings for Stable-Baselines3 (lr 2.3e-3, batch 64, γ 0.99, learning starts 1000,
-/// train every 256 steps with 128 gradient steps, hard target updates every 10 steps, ε to 0.04
-/// over the first 16% of 50k steps, Huber loss, gradient clipping at 10) with a smaller
-/// 64-64 network instead of 256-256: on two CPU cores each gradient step then costs about a
-/// third as much, and CartPole needs no more capacity. On top of them, 3-step returns with
-/// Double DQN targets: measured on 50 CartPole seeds they solve every seed, with a lower median
-/// and a worst case half as long as one-step DQN (docs/dqn.md has the study); 3-step returns
-/// without Double DQN are faster still on the median but left one seed in 20 below 475 on fresh
-/// episodes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DqnConfig {
-    /// Hidden layer sizes.
-    pub hidden: Vec<usize>,
-    /// Hidden activation.
-    pub activation: Activation,
-    /// Adam step size.
-    pub learning_rate: f64,
-    /// Replay capacity in transitions.
-    pub buffer_size: usize,
-    /// Mini-batch size.
-    pub batch_size: usize,
-    /// Discount γ.
-    pub gamma: f64,
-    /// Environment steps before learning starts.
-    pub learning_starts: usize,
-    /// Learn every this many environment steps...
-    pub train_frequency: usize,
-    /// ...taking this many gradient steps.
-    pub gradient_steps: usize,
-    /// Target network updates.
-    pub target_update: TargetUpdate,
-    /// Double DQN targets.
-    pub double_dqn: bool,
-    /// Dueling value and advantage heads (Wang et al. 2016) on the shared hidden layers.
-    pub dueling: bool,
-    /// Prioritised experience replay (Schaul et al. 2016; `None`: uniform sampling).
-    pub prioritized: Option<Prioritized>,
-    /// Bootstrap after this many steps: the target is `r₀ + γr₁ + … + γⁿ⁻¹rₙ₋₁ + γⁿ max Q`
-    /// (1: ordinary one-step DQN; at most [`MAX_N_STEP`]).
-    pub n_step: usize,
-    /// TD loss.
-    pub loss: Loss,
-    /// Clip the gradient's global norm to this (`None`: no clipping).
-    pub max_grad_norm: Option<f64>,
-    /// ε as a function of the environment step.
-    pub exploration: Schedule,
-    /// Seed for weights, exploration and replay sampling.
-    pub seed: u64,
-    /// CPU or CUDA.
-    pub device: DeviceChoice,
-    /// libtorch intra-op threads on the CPU (1 is fastest for small networks and deterministic).
-    pub threads: usize,
-}
-}
-
-impl DqnConfig {
-    /// The defaults, which solve CartPole-v1 (see the type's documentation for their origin);
-    /// adjust them with the chained setters.
-    pub fn params() -> Self {
-        Self {
-            hidden: vec![64, 64],
-            activation: Activation::Relu,
-            learning_rate: 2.3e-3,
-            buffer_size: 100_000,
-            batch_size: 64,
-            gamma: 0.99,
-            learning_starts: 1000,
-            train_frequency: 256,
-            gradient_steps: 128,
-            target_update: TargetUpdate::Hard { every: 10 },
-            double_dqn: true,
-            dueling: false,
-            prioritized: None,
-            n_step: 3,
-            loss: Loss::Huber,
-            max_grad_norm: Some(10.0),
-            exploration: Schedule::Linear {
-                start: 1.0,
-                end: 0.04,
-                duration: 8_000,
-            },
-            seed: 0,
-            device: DeviceChoice::Cpu,
-            threads: 1,
-        }
+hyperparams! {
+    /// DQN hyper-parameters.
+    ///
+    /// `DqnConfig::params()` holds defaults that solve CartPole-v1. They follow RL Zoo's tuned
+    /// CartPole settings for Stable-Baselines3 (lr 2.3e-3, batch 64, γ 0.99, learning starts 1000,
+    /// train every 256 steps with 128 gradient steps, hard target updates every 10 steps, ε to 0.04
+    /// over the first 16% of 50k steps, Huber loss, gradient clipping at 10) with a smaller
+    /// 64-64 network instead of 256-256: on two CPU cores each gradient step then costs about a
+    /// third as much, and CartPole needs no more capacity. On top of them, 3-step returns with
+    /// Double DQN targets: measured on 50 CartPole seeds they solve every seed, with a lower median
+    /// and a worst case half as long as one-step DQN (docs/dqn.md has the study); 3-step returns
+    /// without Double DQN are faster still on the median but left one seed in 20 below 475 on fresh
+    /// episodes.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct DqnConfig {
+        /// Hidden layer sizes (1 to 16 layers of 1 to 16,384 units; default 64-64).
+        pub hidden: Vec<usize> = vec![64, 64],
+            valid |h| !h.is_empty() && h.len() <= MAX_LAYERS && h.iter().all(|&u| (1..=MAX_UNITS).contains(&u)),
+            format!("needs 1 to {MAX_LAYERS} layers of 1 to {MAX_UNITS} units");
+        /// Hidden activation (default ReLU).
+        pub activation: Activation = Activation::Relu;
+        /// Adam step size (> 0; default 2.3e-3).
+        pub learning_rate: f64 = 2.3e-3, valid |r| r.is_finite() && *r > 0.0, "must be > 0";
+        /// Replay capacity in transitions (default 100,000).
+        pub buffer_size: usize = 100_000;
+        /// Mini-batch size (≥ 1; default 64).
+        pub batch_size: usize = 64, valid |n| *n >= 1, "must be at least 1";
+        /// Discount γ in [0, 1] (default 0.99).
+        pub gamma: f64 = 0.99, valid |g| (0.0..=1.0).contains(g), "must lie in [0, 1]";
+        /// Environment steps before learning starts (default 1000).
+        pub learning_starts: usize = 1000;
+        /// Learn every this many environment steps (≥ 1; default 256)...
+        pub train_frequency: usize = 256, valid |n| *n >= 1, "must be at least 1";
+        /// ...taking this many gradient steps (≥ 1; default 128).
+        pub gradient_steps: usize = 128, valid |n| *n >= 1, "must be at least 1";
+        /// Target network updates (default a hard copy every 10 environment steps).
+        pub target_update: TargetUpdate = TargetUpdate::Hard { every: 10 };
+        /// Double DQN targets (default true).
+        pub double_dqn: bool = true;
+        /// Dueling value and advantage heads (Wang et al. 2016) on the shared hidden layers
+        /// (default false).
+        pub dueling: bool = false;
+        /// Prioritised experience replay (Schaul et al. 2016; `None`, the default: uniform
+        /// sampling).
+        pub prioritized: Option<Prioritized> = None,
+            valid |p| p.is_none_or(|p| p.is_valid()),
+            "needs alpha and beta_start in [0, 1] and epsilon > 0";
+        /// Bootstrap after this many steps: the target is `r₀ + γr₁ + … + γⁿ⁻¹rₙ₋₁ + γⁿ max Q`
+        /// (1: ordinary one-step DQN; at most [`MAX_N_STEP`]; default 3).
+        pub n_step: usize = 3,
+            valid |n| (1..=MAX_N_STEP).contains(n), format!("must lie in 1..={MAX_N_STEP}");
+        /// TD loss (default Huber).
+        pub loss: Loss = Loss::Huber;
+        /// Clip the gradient's global norm to this (`None`: no clipping; default 10).
+        pub max_grad_norm: Option<f64> = Some(10.0),
+            valid |c| c.is_none_or(|c| c.is_finite() && c > 0.0), "must be > 0";
+        /// ε as a function of the environment step (default 1 → 0.04 over 8,000 steps).
+        pub exploration: Schedule = Schedule::Linear {
+            start: 1.0,
+            end: 0.04,
+            duration: 8_000,
+        };
+        /// Seed for weights, exploration and replay sampling (default 0).
+        pub seed: u64 = 0;
+        /// CPU (default) or CUDA.
+        pub device: DeviceChoice = DeviceChoice::Cpu;
+        /// libtorch intra-op threads on the CPU (1, the default, is fastest for small networks
+        /// and deterministic; at most 256).
+        pub threads: usize = 1,
+            valid |n| (1..=MAX_THREADS).contains(n), format!("must lie in 1..={MAX_THREADS}");
     }
+    check check_rest;
 }
 
 /// Most hidden layers a [`DqnConfig`] accepts.
@@ -172,71 +154,18 @@ pub const MAX_ENV_COPIES: usize = 4096;
 /// Longest n-step return a [`DqnConfig`] accepts.
 pub const MAX_N_STEP: usize = 64;
 
-impl Hyperparams for DqnConfig {
-    fn check(&self) -> Result<()> {
-        if self.hidden.is_empty() || self.hidden.contains(&0) {
-            return Err(Error::invalid(
-                "hidden",
-                format!("{:?}", self.hidden),
-                "needs at least one layer, each ≥ 1 unit",
-            ));
-        }
-        // Sizes a network on this crate's scale never needs, and that would exhaust memory
-        // rather than fail: refused up front.
-        if self.hidden.len() > MAX_LAYERS || self.hidden.iter().any(|&h| h > MAX_UNITS) {
-            return Err(Error::invalid(
-                "hidden",
-                format!("{:?}", self.hidden),
-                format!("allows at most {MAX_LAYERS} layers of at most {MAX_UNITS} units"),
-            ));
-        }
-        if self.threads > MAX_THREADS {
-            return Err(Error::invalid(
-                "threads",
-                self.threads,
-                format!("must be at most {MAX_THREADS}"),
-            ));
-        }
-        if let Some(p) = self.prioritized {
-            let ok = (0.0..=1.0).contains(&p.alpha)
-                && (0.0..=1.0).contains(&p.beta_start)
-                && p.epsilon.is_finite()
-                && p.epsilon > 0.0;
-            if !ok {
-                return Err(Error::invalid(
-                    "prioritized",
-                    format!("{p:?}"),
-                    "needs alpha and beta_start in [0, 1] and epsilon > 0",
-                ));
-            }
-        }
-        if !(1..=MAX_N_STEP).contains(&self.n_step) {
-            return Err(Error::invalid(
-                "n_step",
-                self.n_step,
-                format!("must lie in 1..={MAX_N_STEP}"),
-            ));
-        }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(Error::invalid(
-                "learning_rate",
-                self.learning_rate,
-                "must be > 0",
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.gamma) {
-            return Err(Error::invalid("gamma", self.gamma, "must lie in [0, 1]"));
-        }
-        for (name, value) in [
-            ("batch_size", self.batch_size),
-            ("train_frequency", self.train_frequency),
-            ("gradient_steps", self.gradient_steps),
-            ("threads", self.threads),
-        ] {
-            if value == 0 {
-                return Err(Error::invalid(name, 0, "must be at least 1"));
-            }
-        }
+impl Prioritized {
+    fn is_valid(&self) -> bool {
+        (0.0..=1.0).contains(&self.alpha)
+            && (0.0..=1.0).contains(&self.beta_start)
+            && self.epsilon.is_finite()
+            && self.epsilon > 0.0
+    }
+}
+
+impl DqnConfig {
+    /// The rules inside the target update and the exploration schedule.
+    fn check_rest(&self) -> Result<()> {
         match self.target_update {
             TargetUpdate::Hard { every: 0 } => {
                 return Err(Error::invalid(
@@ -253,11 +182,6 @@ impl Hyperparams for DqnConfig {
                 ))
             }
             _ => {}
-        }
-        if let Some(c) = self.max_grad_norm {
-            if !(c.is_finite() && c > 0.0) {
-                return Err(Error::invalid("max_grad_norm", c, "must be > 0"));
-            }
         }
         self.exploration.check()
     }
