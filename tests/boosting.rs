@@ -4,6 +4,9 @@
 //! first tree is ours and its predictions after 100 rounds agree; missing values are routed
 //! where the data says; the robust losses resist outliers.
 
+mod common;
+
+use common::on_threads;
 use learnkit::data::{MakeClassification, MakeRegression};
 use learnkit::dataset::Dataset;
 use learnkit::prelude::*;
@@ -660,11 +663,7 @@ fn large_fits_are_byte_identical_on_one_two_and_three_threads() {
         .generate()
         .unwrap();
     let fits = |threads: usize| -> Vec<Vec<u8>> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
+        on_threads(threads, || {
             let gb = GradientBoosting::classifier()
                 .n_estimators(8)
                 .max_leaf_nodes(63);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, sklearn};
+use common::{fixture, on_threads, sklearn};
 use learnkit::data::{read_csv, MakeClassification, MakeRegression};
 use learnkit::prelude::*;
 use learnkit::tree::{
@@ -500,11 +500,7 @@ fn large_trees_and_forests_are_byte_identical_on_one_two_and_three_threads() {
         .generate()
         .unwrap();
     let fits = |threads: usize| -> Vec<Vec<u8>> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
+        on_threads(threads, || {
             vec![
                 DecisionTreeClassifier::params()
                     .fit(&clf)

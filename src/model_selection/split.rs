@@ -217,7 +217,10 @@ impl Splitter for StratifiedKFold {
 
 hyperparams! {
     /// Random train/test splits (scikit-learn's `ShuffleSplit`): each split tests
-    /// `ceil(test_size · n)` rows drawn with the seed, trains on the rest.
+    /// `ceil(test_size · n)` rows drawn with the seed, trains on the rest. With `stratify`
+    /// (scikit-learn's `StratifiedShuffleSplit`, which [`StratifiedShuffleSplit::params`]
+    /// starts from) each class contributes its share of the test rows, rounded so the total is
+    /// `ceil(test_size · n)`, every class at least one row on each side.
     #[derive(Debug, Clone, PartialEq)]
     pub struct ShuffleSplit {
         /// Number of splits (≥ 1; default 10).
@@ -227,35 +230,25 @@ hyperparams! {
             valid |f| *f > 0.0 && *f < 1.0, "must lie strictly between 0 and 1";
         /// Seed of the draws (default 0).
         pub(crate) seed: u64 = 0;
+        /// Keep each class's share in the test set (default false; needs the labels).
+        pub(crate) stratify: bool = false;
     }
 }
 
-hyperparams! {
-    /// [`ShuffleSplit`] that keeps each class's share in the test set (scikit-learn's
-    /// `StratifiedShuffleSplit`): each class contributes its share of the test rows, rounded so
-    /// the total is `ceil(test_size · n)`, every class at least one row on each side.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct StratifiedShuffleSplit {
-        /// Number of splits (≥ 1; default 10).
-        pub(crate) n_splits: usize = 10, valid |n| *n >= 1, "must be at least 1";
-        /// Fraction of the rows tested, in (0, 1) (default 0.1).
-        pub(crate) test_size: f64 = 0.1,
-            valid |f| *f > 0.0 && *f < 1.0, "must lie strictly between 0 and 1";
-        /// Seed of the draws (default 0).
-        pub(crate) seed: u64 = 0;
+/// scikit-learn's `StratifiedShuffleSplit`: a [`ShuffleSplit`] with `stratify` on.
+#[derive(Debug, Clone, Copy)]
+pub struct StratifiedShuffleSplit;
+
+impl StratifiedShuffleSplit {
+    /// scikit-learn's defaults (10 splits, 10% tested), stratified.
+    pub fn params() -> ShuffleSplit {
+        ShuffleSplit::params().stratify(true)
     }
 }
 
-/// The draws both shuffle splitters make (checked by them first).
-struct Draws {
-    n_splits: usize,
-    test_size: f64,
-    seed: u64,
-    stratify: bool,
-}
-
-impl Draws {
+impl Splitter for ShuffleSplit {
     fn split(&self, n: usize, input: SplitInput<'_>) -> Result<Vec<Fold>> {
+        self.check()?;
         if n < 2 {
             return Err(Error::EmptyData(format!(
                 "a shuffle split needs at least 2 samples, got {n}"
@@ -310,35 +303,7 @@ impl Draws {
             })
             .collect()
     }
-}
 
-impl Splitter for ShuffleSplit {
-    fn split(&self, n: usize, input: SplitInput<'_>) -> Result<Vec<Fold>> {
-        self.check()?;
-        let draws = Draws {
-            n_splits: self.n_splits,
-            test_size: self.test_size,
-            seed: self.seed,
-            stratify: false,
-        };
-        draws.split(n, input)
-    }
-    fn n_splits(&self) -> usize {
-        self.n_splits
-    }
-}
-
-impl Splitter for StratifiedShuffleSplit {
-    fn split(&self, n: usize, input: SplitInput<'_>) -> Result<Vec<Fold>> {
-        self.check()?;
-        let draws = Draws {
-            n_splits: self.n_splits,
-            test_size: self.test_size,
-            seed: self.seed,
-            stratify: true,
-        };
-        draws.split(n, input)
-    }
     fn n_splits(&self) -> usize {
         self.n_splits
     }
