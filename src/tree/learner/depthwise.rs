@@ -128,12 +128,14 @@ struct Pending {
 }
 
 /// One training sample of a tree in node order: its row, target and weight travel together
-/// through the partition, so a node's histogram reads one sequential stream.
+/// through the partition, so a node's histogram reads one sequential stream. The weight is a
+/// bootstrap count (or 1), a small whole number that f32 holds exactly: 12 bytes a sample for
+/// classes, 16 for values, instead of 16 and 24.
 #[derive(Debug, Clone, Copy)]
 struct Item<Y> {
     row: u32,
+    w: f32,
     y: Y,
-    w: f64,
 }
 
 impl<Y: Target> Row for Item<Y> {
@@ -176,7 +178,7 @@ impl<Y: Target> Grower<'_, Y> {
         let s = self.stride;
         for item in &self.items[start..end] {
             let b = codes[item.row as usize] as usize;
-            Y::add(&mut out[b * s..(b + 1) * s], item.w, item.y);
+            Y::add(&mut out[b * s..(b + 1) * s], f64::from(item.w), item.y);
         }
     }
 
@@ -294,7 +296,7 @@ impl<Y: Target> Grower<'_, Y> {
         let mut best: Option<Best> = None;
         for k in 0..self.sorted.len() - 1 {
             let j = self.sorted[k].1 as usize;
-            Y::add(&mut self.left, self.items[j].w, self.items[j].y);
+            Y::add(&mut self.left, f64::from(self.items[j].w), self.items[j].y);
             if self.sorted[k + 1].0 == self.sorted[k].0 {
                 continue;
             }
@@ -394,7 +396,7 @@ impl<Y: Target> Grower<'_, Y> {
         let sums = |items: &[Item<Y>]| {
             let mut totals = vec![0.0; self.stride];
             for item in items {
-                Y::add(&mut totals, item.w, item.y);
+                Y::add(&mut totals, f64::from(item.w), item.y);
             }
             totals
         };
@@ -410,7 +412,7 @@ impl<Y: Target> Grower<'_, Y> {
         let n = self.items.len();
         let mut totals = vec![0.0; self.stride];
         for item in &self.items {
-            Y::add(&mut totals, item.w, item.y);
+            Y::add(&mut totals, f64::from(item.w), item.y);
         }
         let root_hist = (self.all_features() && n > SMALL_NODE).then(|| self.build_all(0, n));
         let mut values = Vec::new();
@@ -579,8 +581,9 @@ fn items<Y>(rows: &[u32], weights: &[f64], target: impl Fn(usize) -> Y) -> Vec<I
         .zip(weights)
         .map(|(&row, &w)| Item {
             row,
+            // A bootstrap count or 1: exact in f32.
+            w: w as f32,
             y: target(row as usize),
-            w,
         })
         .collect()
 }
@@ -599,7 +602,7 @@ fn grower<'a, Y: Target>(
     }
     let total_weight = items
         .iter()
-        .map(|i| i.w)
+        .map(|i| f64::from(i.w))
         .sum::<f64>()
         .max(f64::MIN_POSITIVE);
     let scratch = items.clone();
