@@ -1,6 +1,6 @@
 //! Saving and loading fitted models.
 //!
-//! A model file is JSON: an envelope `{"format": "learnkit-model", "version": 1, "kind": ...,
+//! A model file is JSON: an envelope `{"format": "learnkit-model", "version": 2, "kind": ...,
 //! "model": ...}` around the model's serde form. Loading checks the envelope first, so a file
 //! holding another model kind or a newer format version is an [`Error::IncompatibleModel`], and a
 //! truncated or corrupt file an [`Error::CorruptModel`] — never a panic.
@@ -20,8 +20,9 @@ use crate::error::{Error, Result};
 
 /// Tag in every model file.
 pub const FORMAT: &str = "learnkit-model";
-/// Current version of the model file format.
-pub const FORMAT_VERSION: u32 = 1;
+/// Current version of the model file format. Version 2 changed only gradient-boosting models
+/// (their trees became the tree learner's `Tree`); every other kind still reads version 1 files.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct EnvelopeOut<'a, M> {
@@ -59,6 +60,10 @@ pub trait Persist: Serialize + DeserializeOwned {
     /// The model's name in the file; loading a file of another kind fails.
     const KIND: &'static str;
 
+    /// The oldest format version whose files this kind still reads (a kind whose layout
+    /// changed raises it, so an old file is reported as incompatible, not corrupt).
+    const OLDEST_READABLE_VERSION: u32 = 1;
+
     /// Serialises the model, envelope included.
     fn to_bytes(&self) -> Result<Vec<u8>> {
         let envelope = EnvelopeOut {
@@ -87,9 +92,13 @@ pub trait Persist: Serialize + DeserializeOwned {
                 envelope.format
             )));
         }
-        if envelope.version != FORMAT_VERSION {
+        if !(Self::OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&envelope.version) {
             return Err(Error::IncompatibleModel {
-                expected: format!("format version {FORMAT_VERSION}"),
+                expected: format!(
+                    "format version {}..={FORMAT_VERSION} for {}",
+                    Self::OLDEST_READABLE_VERSION,
+                    Self::KIND
+                ),
                 found: format!("format version {}", envelope.version),
             });
         }

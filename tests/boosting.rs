@@ -10,7 +10,9 @@ use common::on_threads;
 use learnkit::data::{MakeClassification, MakeRegression};
 use learnkit::dataset::Dataset;
 use learnkit::prelude::*;
-use learnkit::tree::{DecisionTreeRegressor, GradientBoosting, RegressionLoss};
+use learnkit::tree::{
+    DecisionTreeClassifier, DecisionTreeRegressor, GradientBoosting, RegressionLoss,
+};
 use ndarray::{Array1, Array2};
 
 #[test]
@@ -726,4 +728,39 @@ fn boosted_trees_export_as_text_and_dot() {
         "{dot}"
     );
     assert!(model.export_text(2).is_none());
+}
+
+/// Boosted trees changed layout in format version 2: a version-1 boosting file is an
+/// incompatible model (not a corrupt one), while a version-1 tree file still loads.
+#[test]
+fn an_old_boosting_file_is_incompatible_and_an_old_tree_file_still_loads() {
+    let data = MakeClassification::params()
+        .n_samples(300)
+        .seed(5)
+        .generate()
+        .unwrap();
+    let as_version_1 = |bytes: Vec<u8>| -> Vec<u8> {
+        let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        json["version"] = serde_json::json!(1);
+        serde_json::to_vec(&json).unwrap()
+    };
+    let origin = std::path::Path::new("old.json");
+    let model = GradientBoosting::classifier()
+        .n_estimators(3)
+        .fit(&data)
+        .unwrap();
+    let old = as_version_1(model.to_bytes().unwrap());
+    let err =
+        learnkit::tree::FittedGradientBoosting::<usize>::from_bytes(&old, origin).unwrap_err();
+    assert!(
+        matches!(err, learnkit::Error::IncompatibleModel { .. }),
+        "{err}"
+    );
+    let tree = DecisionTreeClassifier::params()
+        .max_depth(Some(3))
+        .fit(&data)
+        .unwrap();
+    let old = as_version_1(tree.to_bytes().unwrap());
+    let loaded = learnkit::tree::FittedDecisionTree::<usize>::from_bytes(&old, origin).unwrap();
+    assert_eq!(loaded, tree);
 }

@@ -249,6 +249,8 @@ impl Regressor for FittedGradientBoosting<f64> {}
 
 impl<T> Persist for FittedGradientBoosting<T> {
     const KIND: &'static str = "GradientBoosting";
+    /// Version 1 files hold the earlier boosted-tree layout.
+    const OLDEST_READABLE_VERSION: u32 = 2;
 
     fn validate_loaded(&self) -> Result<()> {
         let k = self.n_outputs;
