@@ -185,7 +185,7 @@ fn reports<T>(out: &mut Outcome, model: &FittedGradientBoosting<T>, loss: &str) 
         "Total gain of each feature's splits, as a share of the total.",
         |path| {
             let values = model.feature_importances().to_vec();
-            figures::importances(path, "Gradient boosting", model.feature_names(), &values)
+            figures::gain_importances(path, "Gradient boosting", model.feature_names(), &values)
         },
     )
 }

@@ -260,6 +260,23 @@ pub fn importances(
     )
 }
 
+/// Feature importances of a boosted model as bars, each a share of the total gain of the splits
+/// on that feature (boosting's importance: a reduction of the loss, not of an impurity).
+pub fn gain_importances(
+    path: impl AsRef<Path>,
+    model_name: &str,
+    names: &[String],
+    values: &[f64],
+) -> Result<()> {
+    named_bars(
+        path,
+        &format!("{model_name}: feature importances (split gain)"),
+        "share of the total gain of the splits",
+        names,
+        values,
+    )
+}
+
 /// Training and test accuracy of a tree cut at depth 1, 2, ... (the over-fitting picture):
 /// `train[d - 1]` and `test[d - 1]` are the accuracies at depth `d`; the first 20 depths are
 /// drawn.
