@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use super::dataset::BinnedData;
 use super::partition::{partition, Row};
+use super::split::{best_threshold, keep_first_best, ThresholdCriterion, Verdict};
 use super::tree::Tree;
 use crate::rng::Rng;
 use crate::tree::params::{Criterion, TreeParams};
@@ -65,14 +66,6 @@ impl Target for f64 {
     }
 }
 
-/// The outcome of considering one threshold.
-enum Sweep {
-    /// Keep scanning thresholds.
-    Next,
-    /// The right side is already too small: no later threshold can be valid.
-    Stop,
-}
-
 /// Nodes with at most this many samples are split by sorting their bin codes rather than by
 /// histograms (a histogram costs bins × features whatever the node's size).
 const SMALL_NODE: usize = 256;
@@ -97,6 +90,61 @@ fn impurity(criterion: Criterion, e: &[f64]) -> f64 {
             let mean = e[2] / w;
             (e[3] / w - mean * mean).max(0.0)
         }
+    }
+}
+
+/// CART's criterion over a histogram of `[count, weight, stats…]` entries of `stride` values:
+/// the decrease of weighted impurity, with at least `min_leaf` samples on each side.
+struct ImpurityGain<'a> {
+    hist: &'a [f64],
+    stride: usize,
+    criterion: Criterion,
+    min_leaf: f64,
+    totals: &'a [f64],
+    parent_impurity: f64,
+    /// Scratch for the right side's statistics.
+    right: &'a mut [f64],
+}
+
+impl ThresholdCriterion for ImpurityGain<'_> {
+    type Bin = [f64];
+    type Sums = [f64];
+
+    #[inline(always)]
+    fn is_empty(&self, bin: &[f64]) -> bool {
+        bin[0] == 0.0
+    }
+
+    #[inline(always)]
+    fn add_bin(&self, left: &mut [f64], bin: &[f64]) {
+        left.iter_mut().zip(bin).for_each(|(l, e)| *l += e);
+    }
+
+    #[inline(always)]
+    fn weigh(&mut self, left: &[f64]) -> Verdict {
+        if left[0] < self.min_leaf {
+            return Verdict::Skip;
+        }
+        self.right
+            .iter_mut()
+            .zip(self.totals.iter().zip(left))
+            .for_each(|(r, (t, l))| *r = t - l);
+        if self.right[0] < self.min_leaf {
+            return Verdict::Stop;
+        }
+        if left[1] <= 0.0 || self.right[1] <= 0.0 {
+            return Verdict::Skip;
+        }
+        Verdict::Gain(
+            self.totals[1] * self.parent_impurity
+                - left[1] * impurity(self.criterion, left)
+                - self.right[1] * impurity(self.criterion, self.right),
+        )
+    }
+
+    #[inline(always)]
+    fn bin(&self, b: usize) -> &[f64] {
+        &self.hist[b * self.stride..(b + 1) * self.stride]
     }
 }
 
@@ -204,42 +252,8 @@ impl<Y: Target> Grower<'_, Y> {
         data
     }
 
-    /// Given the statistics left of a threshold, checks the leaf sizes and keeps the split if
-    /// it gains the most so far (ties keep the first).
-    #[allow(clippy::too_many_arguments)]
-    fn consider(
-        criterion: Criterion,
-        min_leaf: f64,
-        (feature, bin): (usize, usize),
-        left: &[f64],
-        right: &mut [f64],
-        totals: &[f64],
-        parent_impurity: f64,
-        best: &mut Option<Best>,
-    ) -> Sweep {
-        if left[0] < min_leaf {
-            return Sweep::Next;
-        }
-        right
-            .iter_mut()
-            .zip(totals.iter().zip(left))
-            .for_each(|(r, (t, l))| *r = t - l);
-        if right[0] < min_leaf {
-            return Sweep::Stop;
-        }
-        if left[1] <= 0.0 || right[1] <= 0.0 {
-            return Sweep::Next;
-        }
-        let gain = totals[1] * parent_impurity
-            - left[1] * impurity(criterion, left)
-            - right[1] * impurity(criterion, right);
-        if best.as_ref().is_none_or(|b| gain > b.gain) {
-            *best = Some(Best { feature, bin, gain });
-        }
-        Sweep::Next
-    }
-
-    /// The best threshold of one feature's histogram, if any split is allowed.
+    /// The best threshold of one feature's histogram, if any split is allowed (the learner's
+    /// shared threshold scan, weighed by the impurity criterion).
     fn scan(
         &mut self,
         f: usize,
@@ -248,30 +262,24 @@ impl<Y: Target> Grower<'_, Y> {
         parent_impurity: f64,
     ) -> Option<Best> {
         let s = self.stride;
-        let (criterion, min_leaf) = (self.params.criterion, self.params.min_samples_leaf as f64);
         let n_bins = hist.len() / s;
         self.left.iter_mut().for_each(|v| *v = 0.0);
-        let mut best: Option<Best> = None;
-        for b in 0..n_bins.saturating_sub(1) {
-            let entry = &hist[b * s..(b + 1) * s];
-            if entry[0] == 0.0 {
-                continue;
+        let mut gain = ImpurityGain {
+            hist,
+            stride: s,
+            criterion: self.params.criterion,
+            min_leaf: self.params.min_samples_leaf as f64,
+            totals,
+            parent_impurity,
+            right: &mut self.right,
+        };
+        best_threshold(&mut gain, &mut self.left, n_bins.saturating_sub(1)).map(|(bin, gain)| {
+            Best {
+                feature: f,
+                bin,
+                gain,
             }
-            self.left.iter_mut().zip(entry).for_each(|(l, e)| *l += e);
-            if let Sweep::Stop = Self::consider(
-                criterion,
-                min_leaf,
-                (f, b),
-                &self.left,
-                &mut self.right,
-                totals,
-                parent_impurity,
-                &mut best,
-            ) {
-                break;
-            }
-        }
-        best
+        })
     }
 
     /// The best threshold of one feature for a small node, by sorting the node's bin codes
@@ -291,30 +299,34 @@ impl<Y: Target> Grower<'_, Y> {
         if self.sorted.first().map(|q| q.0) == self.sorted.last().map(|q| q.0) {
             return None;
         }
-        let (criterion, min_leaf) = (self.params.criterion, self.params.min_samples_leaf as f64);
         self.left.iter_mut().for_each(|v| *v = 0.0);
-        let mut best: Option<Best> = None;
+        let mut gain = ImpurityGain {
+            hist: &[],
+            stride: self.stride,
+            criterion: self.params.criterion,
+            min_leaf: self.params.min_samples_leaf as f64,
+            totals: &p.totals,
+            parent_impurity,
+            right: &mut self.right,
+        };
+        let mut best: Option<(usize, f64)> = None;
         for k in 0..self.sorted.len() - 1 {
             let j = self.sorted[k].1 as usize;
             Y::add(&mut self.left, f64::from(self.items[j].w), self.items[j].y);
             if self.sorted[k + 1].0 == self.sorted[k].0 {
                 continue;
             }
-            let at = (f, self.sorted[k].0 as usize);
-            if let Sweep::Stop = Self::consider(
-                criterion,
-                min_leaf,
-                at,
-                &self.left,
-                &mut self.right,
-                &p.totals,
-                parent_impurity,
-                &mut best,
-            ) {
-                break;
+            match gain.weigh(&self.left) {
+                Verdict::Stop => break,
+                Verdict::Gain(g) => keep_first_best(&mut best, self.sorted[k].0 as usize, g),
+                Verdict::Skip => {}
             }
         }
-        Some(best)
+        Some(best.map(|(bin, gain)| Best {
+            feature: f,
+            bin,
+            gain,
+        }))
     }
 
     fn is_constant(hist: &[f64], stride: usize) -> bool {

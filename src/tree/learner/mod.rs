@@ -6,7 +6,9 @@
 //!   (`BinnedData`, feature-major codes) and its row-major copy for histograms (`RowCodes`);
 //! * [`histogram`] — histograms of gradient statistics per bin, exact or quantized and packed,
 //!   filled in cache-sized passes with rows prefetched, and sibling subtraction;
-//! * [`split`] — the split finder of gradient statistics (missing values tried on both sides);
+//! * [`split`] — the one threshold scan (`best_threshold`) with its criteria plugged in (the
+//!   Newton gain here, CART's impurity in `depthwise`), and boosting's split finder (missing
+//!   values tried on both sides);
 //! * [`partition`] — the data partition: each leaf's samples contiguous, split in place,
 //!   stably, in parallel blocks for large leaves;
 //! * [`leafwise`] — the best-first grower of boosting (and of any model that grows by gain);

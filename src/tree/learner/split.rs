@@ -166,8 +166,8 @@ impl SplitFinder<'_> {
     }
 
     /// The best of the first `n` thresholds of one feature: threshold `b` sends `start` (the
-    /// missing bin's sums, or nothing) and the value bins `0..=b` left. One division per
-    /// threshold: `G_L²/D_L + G_R²/D_R = (G_L²·D_R + G_R²·D_L) / (D_L·D_R)`.
+    /// missing bin's sums, or nothing) and the value bins `0..=b` left, weighed by the Newton
+    /// gain through the shared [`best_threshold`] scan.
     fn scan(
         &self,
         bins: &[[f64; 3]],
@@ -177,40 +177,220 @@ impl SplitFinder<'_> {
         feature: usize,
         n: usize,
     ) -> Option<Candidate> {
-        let (mut g, mut h, mut c) = (start[0], start[1], start[2]);
-        let (mut best_gain, mut best) = (f64::NEG_INFINITY, (0, 0.0, 0.0, 0.0));
-        let (gs, hs) = (self.g_scale, self.h_scale);
-        for (b, bin) in bins.iter().enumerate().take(n) {
-            // An empty bin moves no row: its split is the previous bin's (already weighed;
-            // the first of equal gains is kept).
-            if bin[2] == 0.0 {
-                continue;
-            }
-            g += bin[0];
-            h += bin[1];
-            c += bin[2];
-            let (gr, hr, cr) = ((total[0] - g) * gs, (total[1] - h) * hs, total[2] - c);
-            let (gl, hl) = (g * gs, h * hs);
-            let ok = (c >= self.min_leaf)
-                & (cr >= self.min_leaf)
-                & (hl >= MIN_HESSIAN)
-                & (hr >= MIN_HESSIAN);
-            let (dl, dr) = (hl + self.lambda, hr + self.lambda);
-            let gain = (gl * gl * dr + gr * gr * dl) / (dl * dr) - parent;
-            if ok && gain > best_gain {
-                best_gain = gain;
-                best = (b, g, h, c);
-            }
+        let mut newton = Newton {
+            bins,
+            total,
+            parent,
+            g_scale: self.g_scale,
+            h_scale: self.h_scale,
+            lambda: self.lambda,
+            min_leaf: self.min_leaf,
+        };
+        let mut left = start;
+        let (bin, gain) = best_threshold(&mut newton, &mut left, n)?;
+        // The left sums at the winning threshold, added in the scan's order.
+        let mut sums = start;
+        for b in bins.iter().take(bin + 1).filter(|b| b[2] != 0.0) {
+            newton.add_bin(&mut sums, b);
         }
-        (best_gain > f64::NEG_INFINITY).then_some(Candidate {
-            gain: best_gain,
+        Some(Candidate {
+            gain,
             feature,
-            bin: best.0,
-            left_g: best.1,
-            left_h: best.2,
-            left_count: best.3,
+            bin,
+            left_g: sums[0],
+            left_h: sums[1],
+            left_count: sums[2],
             missing_left: start[2] > 0.0,
             saw_missing: start[2] > 0.0 || n == bins.len(),
         })
+    }
+}
+
+/// What a split criterion says of a threshold, given the sums of the rows left of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// Not allowed (a side too small); later thresholds may be.
+    Skip,
+    /// Not allowed, and no later threshold can be (the right side is already too small).
+    Stop,
+    /// Allowed, with this gain.
+    Gain(f64),
+}
+
+/// A split criterion over one feature's bins, in bin order: the left sums grow bin by bin and
+/// the criterion weighs each threshold. Boosting's Newton gain ([`Newton`]) and CART's impurity
+/// criteria (Gini, entropy, squared error, in `depthwise`) implement it; [`best_threshold`] is
+/// the one scan both use.
+pub trait ThresholdCriterion {
+    /// One bin's entry.
+    type Bin: ?Sized;
+    /// The sums of the rows left of a threshold.
+    type Sums: ?Sized;
+    /// Whether `bin` holds no row (its threshold repeats the previous one).
+    fn is_empty(&self, bin: &Self::Bin) -> bool;
+    /// Adds `bin` to the left sums.
+    fn add_bin(&self, left: &mut Self::Sums, bin: &Self::Bin);
+    /// Weighs the threshold with `left` on its left.
+    fn weigh(&mut self, left: &Self::Sums) -> Verdict;
+    /// Bin `b` of the feature being scanned.
+    fn bin(&self, b: usize) -> &Self::Bin;
+}
+
+/// The best of the first `n` thresholds of one feature (threshold `b` sends bins `0..=b` left,
+/// on top of what `left` already holds): `(b, gain)`, the first of equal gains. An empty bin is
+/// skipped, since its split is the previous one's.
+#[inline]
+pub fn best_threshold<C: ThresholdCriterion>(
+    criterion: &mut C,
+    left: &mut C::Sums,
+    n: usize,
+) -> Option<(usize, f64)> {
+    let mut best: Option<(usize, f64)> = None;
+    for b in 0..n {
+        let bin = criterion.bin(b);
+        if criterion.is_empty(bin) {
+            continue;
+        }
+        criterion.add_bin(left, bin);
+        match criterion.weigh(left) {
+            Verdict::Stop => break,
+            Verdict::Gain(gain) => keep_first_best(&mut best, b, gain),
+            Verdict::Skip => {}
+        }
+    }
+    best
+}
+
+/// Keeps `(b, gain)` if it gains strictly more than `best` (so the first of equal gains stays).
+#[inline]
+pub fn keep_first_best(best: &mut Option<(usize, f64)>, b: usize, gain: f64) {
+    if best.is_none_or(|(_, g)| gain > g) {
+        *best = Some((b, gain));
+    }
+}
+
+/// Boosting's criterion: `G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)` on (g, h, count) sums in
+/// histogram units, with at least `min_leaf` rows and `MIN_HESSIAN` hessian on each side. One
+/// division per threshold: `G_L²/D_L + G_R²/D_R = (G_L²·D_R + G_R²·D_L) / (D_L·D_R)`.
+pub struct Newton<'a> {
+    bins: &'a [[f64; 3]],
+    total: [f64; 3],
+    parent: f64,
+    g_scale: f64,
+    h_scale: f64,
+    lambda: f64,
+    min_leaf: f64,
+}
+
+impl ThresholdCriterion for Newton<'_> {
+    type Bin = [f64; 3];
+    type Sums = [f64; 3];
+
+    #[inline(always)]
+    fn is_empty(&self, bin: &[f64; 3]) -> bool {
+        bin[2] == 0.0
+    }
+
+    #[inline(always)]
+    fn add_bin(&self, left: &mut [f64; 3], bin: &[f64; 3]) {
+        left[0] += bin[0];
+        left[1] += bin[1];
+        left[2] += bin[2];
+    }
+
+    #[inline(always)]
+    fn weigh(&mut self, left: &[f64; 3]) -> Verdict {
+        let [g, h, c] = *left;
+        let (gs, hs, total) = (self.g_scale, self.h_scale, self.total);
+        let (gr, hr, cr) = ((total[0] - g) * gs, (total[1] - h) * hs, total[2] - c);
+        let (gl, hl) = (g * gs, h * hs);
+        let ok = (c >= self.min_leaf)
+            & (cr >= self.min_leaf)
+            & (hl >= MIN_HESSIAN)
+            & (hr >= MIN_HESSIAN);
+        let (dl, dr) = (hl + self.lambda, hr + self.lambda);
+        let gain = (gl * gl * dr + gr * gr * dl) / (dl * dr) - self.parent;
+        // A gain that is not a number never wins (as against an initial best of −∞).
+        if ok && gain > f64::NEG_INFINITY {
+            Verdict::Gain(gain)
+        } else {
+            Verdict::Skip
+        }
+    }
+
+    #[inline(always)]
+    fn bin(&self, b: usize) -> &[f64; 3] {
+        &self.bins[b]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gain of every threshold by hand, against the scan: the best one wins, an empty bin
+    /// (which repeats the previous threshold) is never chosen, a side below `min_leaf` rows is
+    /// skipped.
+    #[test]
+    fn the_shared_scan_picks_the_threshold_a_brute_force_search_picks() {
+        // (g, h, count) per bin; bin 2 is empty.
+        let bins = [
+            [-4.0, 2.0, 4.0],
+            [-1.0, 1.0, 2.0],
+            [0.0, 0.0, 0.0],
+            [3.0, 1.5, 3.0],
+            [2.0, 1.0, 2.0],
+        ];
+        let total = bins
+            .iter()
+            .fold([0.0; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
+        let lambda = 0.5;
+        let score = |g: f64, h: f64| g * g / (h + lambda);
+        let parent = score(total[0], total[1]);
+        for min_leaf in [1.0, 4.0, 7.0] {
+            let mut newton = Newton {
+                bins: &bins,
+                total,
+                parent,
+                g_scale: 1.0,
+                h_scale: 1.0,
+                lambda,
+                min_leaf,
+            };
+            let mut left = [0.0; 3];
+            let got = best_threshold(&mut newton, &mut left, bins.len() - 1);
+            let mut expected: Option<(usize, f64)> = None;
+            let mut acc = [0.0; 3];
+            for (b, bin) in bins.iter().enumerate().take(bins.len() - 1) {
+                acc = [acc[0] + bin[0], acc[1] + bin[1], acc[2] + bin[2]];
+                let right = [total[0] - acc[0], total[1] - acc[1], total[2] - acc[2]];
+                if bin[2] == 0.0 || acc[2] < min_leaf || right[2] < min_leaf {
+                    continue;
+                }
+                let gain = score(acc[0], acc[1]) + score(right[0], right[1]) - parent;
+                if expected.is_none_or(|(_, g)| gain > g + 1e-12) {
+                    expected = Some((b, gain));
+                }
+            }
+            match (got, expected) {
+                (Some((b, g)), Some((eb, eg))) => {
+                    assert_eq!(b, eb, "min_leaf {min_leaf}");
+                    assert!((g - eg).abs() < 1e-9, "{g} vs {eg}");
+                }
+                (None, None) => {}
+                other => panic!("min_leaf {min_leaf}: {other:?}"),
+            }
+        }
+        // No side can hold 7 of the 11 rows and leave 7: no split at all.
+        let mut newton = Newton {
+            bins: &bins,
+            total,
+            parent,
+            g_scale: 1.0,
+            h_scale: 1.0,
+            lambda,
+            min_leaf: 7.0,
+        };
+        assert_eq!(best_threshold(&mut newton, &mut [0.0; 3], 4), None);
     }
 }
