@@ -251,13 +251,7 @@ pub fn importances(
     names: &[String],
     values: &[f64],
 ) -> Result<()> {
-    named_bars(
-        path,
-        &format!("{model_name}: feature importances (impurity decrease)"),
-        "share of the total impurity decrease",
-        names,
-        values,
-    )
+    importance_bars(path, model_name, "impurity decrease", names, values)
 }
 
 /// Feature importances of a boosted model as bars, each a share of the total gain of the splits
@@ -268,10 +262,21 @@ pub fn gain_importances(
     names: &[String],
     values: &[f64],
 ) -> Result<()> {
+    importance_bars(path, model_name, "split gain", names, values)
+}
+
+/// Importances as shares of the total `measure`.
+fn importance_bars(
+    path: impl AsRef<Path>,
+    model_name: &str,
+    measure: &str,
+    names: &[String],
+    values: &[f64],
+) -> Result<()> {
     named_bars(
         path,
-        &format!("{model_name}: feature importances (split gain)"),
-        "share of the total gain of the splits",
+        &format!("{model_name}: feature importances ({measure})"),
+        &format!("share of the total {measure}"),
         names,
         values,
     )

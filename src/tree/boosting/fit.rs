@@ -75,18 +75,10 @@ impl<T> GradientBoosting<T> {
         classes: Vec<String>,
         validation: Option<(ArrayView2<'_, f64>, &[f64])>,
     ) -> Result<FittedGradientBoosting<T>> {
-        rayon::scope(|_| self.fit_in_pool(x, y, loss, names, classes, validation))
-    }
-
-    fn fit_in_pool(
-        &self,
-        x: ArrayView2<'_, f64>,
-        y: &[f64],
-        loss: Loss,
-        names: Vec<String>,
-        classes: Vec<String>,
-        validation: Option<(ArrayView2<'_, f64>, &[f64])>,
-    ) -> Result<FittedGradientBoosting<T>> {
+        if rayon::current_thread_index().is_none() {
+            // `scope` runs its closure on a worker, where this call then proceeds.
+            return rayon::scope(|_| self.fit_loss(x, y, loss, names, classes, validation));
+        }
         let (n, d) = x.dim();
         let binned = BinnedData::new(x);
         let row_codes = RowCodes::new(&binned);

@@ -347,16 +347,17 @@ mod tests {
         let lambda = 0.5;
         let score = |g: f64, h: f64| g * g / (h + lambda);
         let parent = score(total[0], total[1]);
+        let newton = |min_leaf: f64| Newton {
+            bins: &bins,
+            total,
+            parent,
+            g_scale: 1.0,
+            h_scale: 1.0,
+            lambda,
+            min_leaf,
+        };
         for min_leaf in [1.0, 4.0, 7.0] {
-            let mut newton = Newton {
-                bins: &bins,
-                total,
-                parent,
-                g_scale: 1.0,
-                h_scale: 1.0,
-                lambda,
-                min_leaf,
-            };
+            let mut newton = newton(min_leaf);
             let mut left = [0.0; 3];
             let got = best_threshold(&mut newton, &mut left, bins.len() - 1);
             let mut expected: Option<(usize, f64)> = None;
@@ -382,15 +383,6 @@ mod tests {
             }
         }
         // No side can hold 7 of the 11 rows and leave 7: no split at all.
-        let mut newton = Newton {
-            bins: &bins,
-            total,
-            parent,
-            g_scale: 1.0,
-            h_scale: 1.0,
-            lambda,
-            min_leaf: 7.0,
-        };
-        assert_eq!(best_threshold(&mut newton, &mut [0.0; 3], 4), None);
+        assert_eq!(best_threshold(&mut newton(7.0), &mut [0.0; 3], 4), None);
     }
 }
