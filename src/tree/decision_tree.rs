@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::learner::dataset::BinnedData;
 use super::learner::depthwise::{grow_tree, Sample, Targets};
-use super::learner::Tree;
+use super::learner::{Serial, Tree};
 use super::params::{check_criterion, MaxFeatures, TargetKind, TreeParams};
 use crate::dataset::Labeled;
 use crate::error::Result;
@@ -88,6 +88,7 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
             &params,
             n_try,
             &mut rng::seeded(self.seed),
+            &Serial,
         );
         Ok(FittedDecisionTree::new(tree, data.feature_names(), classes))
     }
@@ -110,6 +111,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
             &params,
             n_try,
             &mut rng::seeded(self.seed),
+            &Serial,
         );
         Ok(FittedDecisionTree::new(
             tree,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::decision_tree::{class_names, normalised, validate_tree};
 use super::learner::dataset::BinnedData;
 use super::learner::depthwise::{grow_tree, Sample, Targets};
-use super::learner::Tree;
+use super::learner::{Serial, Tree};
 use super::params::{check_criterion, TargetKind};
 use crate::dataset::Labeled;
 use crate::error::{Error, Result};
@@ -113,7 +113,7 @@ impl<T: TargetKind> RandomForest<T> {
                 } else {
                     InBag::default()
                 };
-                let tree = grow_tree(binned, targets, sample, &params, n_try, &mut rng);
+                let tree = grow_tree(binned, targets, sample, &params, n_try, &mut rng, &Serial);
                 (tree, in_bag)
             })
             .unzip()

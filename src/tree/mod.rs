@@ -1,4 +1,4 @@
-//! Decision trees and random forests on one fast CART engine.
+//! Decision trees, random forests and gradient boosting on one tree learner.
 //!
 //! * [`DecisionTreeClassifier`] / [`DecisionTreeRegressor`] — CART with Gini, entropy or
 //!   squared error; `max_depth`, `min_samples_split`, `min_samples_leaf`,
@@ -6,12 +6,15 @@
 //! * [`RandomForestClassifier`] / [`RandomForestRegressor`] — bagged trees with per-split
 //!   feature sampling, grown in parallel, identical for a seed on any thread count; out-of-bag
 //!   score and its curve.
+//! * [`GradientBoostingClassifier`] / [`GradientBoostingRegressor`] — histogram gradient
+//!   boosting (LightGBM's leaf-wise trees), missing values learned per split.
 //!
-//! The engine bins each feature once into at most 256 quantile bins (module `binning`) and finds
-//! splits by histogram accumulation, with sibling subtraction when all features are candidates
-//! (module `engine`). With ≤ 256 distinct values per feature the search is exactly CART's; with more,
-//! only 255 quantile thresholds per feature are tried. Both stay private: the fitted trees are
-//! read through [`Tree`], [`Node`] and [`Split`].
+//! Every tree model grows on one learner (module `learner`, laid out as LightGBM's `io/` and
+//! `treelearner/`): each feature is binned once into at most 256 quantile bins and splits are
+//! found by histogram accumulation, with sibling subtraction. With ≤ 256 distinct values per
+//! feature the search is exactly CART's; with more, only 255 quantile thresholds per feature are
+//! tried. The learner stays private: the fitted trees are read through [`Tree`], [`Node`] and
+//! [`Split`].
 
 /// The CART grower's settings, read from a tree model's tree fields (`@tree_fields` of
 /// `hyperparams!`).

@@ -7,9 +7,12 @@
 //!   a node's range of them stably in place with the learner's shared partition, so a node's
 //!   samples are always contiguous and read as one stream, and its rows stay in ascending order
 //!   (the bin-code reads walk each column forward).
-//! * A histogram per candidate feature accumulates, per bin, the sample count, the weight and
-//!   the target statistics (class weights, or Σwy and Σwy²); one scan over the bins evaluates
-//!   every threshold by the impurity criterion (Gini, entropy, squared error).
+//! * A histogram per candidate feature ([`StatHistograms`]) accumulates, per bin, the sample
+//!   count, the weight and the target statistics (class weights, or Σwy and Σwy²); the
+//!   learner's threshold scan evaluates every threshold by the impurity criterion (Gini,
+//!   entropy, squared error).
+//! * Every node statistic and histogram passes through the [`Collective`] before it decides
+//!   anything, so the grower runs unchanged on one shard of the rows per process.
 //!
 //! When every feature is a candidate (a plain decision tree), only the smaller child's
 //! histograms are built from its samples and the larger child's are the parent's minus the
@@ -18,15 +21,16 @@
 //! histograms are built for the sampled features only: with √d of d features per split that
 //! reads ≈ √d·n codes per level, fewer than the d·n/2 that all-feature histograms with
 //! subtraction would read (measured in `docs/trees_and_forests.md`). Nodes smaller than the
-//! feature's bin count sort their codes instead of filling a histogram.
+//! feature's bin count sort their codes instead of filling a histogram (one process only).
 
 use rand::Rng as _;
-use rayon::prelude::*;
 
 use super::dataset::BinnedData;
+use super::histogram::{StatHistograms, StatSample};
 use super::partition::{partition, Row};
 use super::split::{best_threshold, keep_first_best, ThresholdCriterion, Verdict};
 use super::tree::Tree;
+use super::Collective;
 use crate::rng::Rng;
 use crate::tree::params::{Criterion, TreeParams};
 
@@ -69,9 +73,6 @@ impl Target for f64 {
 /// Nodes with at most this many samples are split by sorting their bin codes rather than by
 /// histograms (a histogram costs bins × features whatever the node's size).
 const SMALL_NODE: usize = 256;
-
-/// Nodes with at least this many samples × features build their histograms in parallel.
-const PARALLEL_WORK: usize = 1 << 18;
 
 /// Impurity of summary statistics `[count, weight, stats…]`.
 fn impurity(criterion: Criterion, e: &[f64]) -> f64 {
@@ -193,13 +194,30 @@ impl<Y: Target> Row for Item<Y> {
     }
 }
 
-struct Grower<'a, Y: Target> {
+impl<Y: Target> StatSample for Item<Y> {
+    #[inline(always)]
+    fn row(self) -> usize {
+        self.row as usize
+    }
+
+    #[inline(always)]
+    fn add_to(self, entry: &mut [f64]) {
+        Y::add(entry, f64::from(self.w), self.y);
+    }
+}
+
+struct Grower<'a, Y: Target, C: Collective> {
     binned: &'a BinnedData,
     params: &'a TreeParams,
     n_try: usize,
     stride: usize,
-    /// `offsets[f]..offsets[f + 1]` is feature `f`'s slice of a full histogram set.
-    offsets: Vec<usize>,
+    /// The histograms' layout and fill.
+    hists: StatHistograms<'a>,
+    /// Adds histograms and sums across processes.
+    collective: &'a C,
+    /// Whether small nodes may be split by sorting their codes (one process only: a sorted
+    /// scan sees only this process's samples).
+    sorted_scans: bool,
     total_weight: f64,
     rng: &'a mut Rng,
     /// Node-ordered samples.
@@ -214,42 +232,16 @@ struct Grower<'a, Y: Target> {
     right: Vec<f64>,
 }
 
-impl<Y: Target> Grower<'_, Y> {
+impl<Y: Target, C: Collective> Grower<'_, Y, C> {
     fn all_features(&self) -> bool {
         self.n_try == self.binned.n_features()
     }
 
-    /// Adds the samples `start..end` to `out`, one feature's histogram.
-    fn build_feature(&self, f: usize, start: usize, end: usize, out: &mut [f64]) {
-        out.iter_mut().for_each(|v| *v = 0.0);
-        let codes = self.binned.feature(f);
-        let s = self.stride;
-        for item in &self.items[start..end] {
-            let b = codes[item.row as usize] as usize;
-            Y::add(&mut out[b * s..(b + 1) * s], f64::from(item.w), item.y);
-        }
-    }
-
-    /// Every feature's histogram of the samples `start..end`, in parallel for big nodes.
+    /// Every feature's histogram of the samples `start..end`, summed over the processes.
     fn build_all(&self, start: usize, end: usize) -> Vec<f64> {
-        let mut data = vec![0.0; *self.offsets.last().unwrap_or(&0)];
-        let mut slices: Vec<(usize, &mut [f64])> = Vec::with_capacity(self.binned.n_features());
-        let mut rest = data.as_mut_slice();
-        for f in 0..self.binned.n_features() {
-            let (head, tail) = rest.split_at_mut(self.offsets[f + 1] - self.offsets[f]);
-            slices.push((f, head));
-            rest = tail;
-        }
-        if (end - start) * self.binned.n_features() >= PARALLEL_WORK {
-            slices
-                .par_iter_mut()
-                .for_each(|(f, out)| self.build_feature(*f, start, end, out));
-        } else {
-            for (f, out) in slices.iter_mut() {
-                self.build_feature(*f, start, end, out);
-            }
-        }
-        data
+        let mut hist = self.hists.fill_all(&self.items[start..end]);
+        self.collective.all_sum(&mut hist);
+        hist
     }
 
     /// The best threshold of one feature's histogram, if any split is allowed (the learner's
@@ -342,7 +334,7 @@ impl<Y: Target> Grower<'_, Y> {
         let mut best: Option<Best> = None;
         if let Some(h) = &p.hist {
             for f in 0..n_features {
-                let hist = &h[self.offsets[f]..self.offsets[f + 1]];
+                let hist = &h[self.hists.offsets[f]..self.hists.offsets[f + 1]];
                 let candidate = self.scan(f, hist, &p.totals, parent_impurity);
                 keep_better(&mut best, candidate);
             }
@@ -352,7 +344,8 @@ impl<Y: Target> Grower<'_, Y> {
         self.order.clear();
         self.order.extend(0..n_features);
         let mut visited_non_constant = 0;
-        let n = p.end - p.start;
+        // Samples over every process, so that all of them choose alike.
+        let n = p.totals[0] as usize;
         for k in 0..n_features {
             if sample && visited_non_constant >= self.n_try && best.is_some() {
                 break;
@@ -362,16 +355,17 @@ impl<Y: Target> Grower<'_, Y> {
                 self.order.swap(k, j);
             }
             let f = self.order[k];
-            let candidate = if n < self.binned.n_bins(f) || !sample {
+            let candidate = if self.sorted_scans && (n < self.binned.n_bins(f) || !sample) {
                 match self.scan_sorted(f, p, parent_impurity) {
                     None => continue,
                     Some(c) => c,
                 }
             } else {
-                let len = self.offsets[f + 1] - self.offsets[f];
+                let len = self.hists.offsets[f + 1] - self.hists.offsets[f];
                 let mut buffer = std::mem::take(&mut self.buffer);
                 buffer.resize(len, 0.0);
-                self.build_feature(f, p.start, p.end, &mut buffer);
+                self.hists.fill(f, &self.items[p.start..p.end], &mut buffer);
+                self.collective.all_sum(&mut buffer);
                 let c = if Self::is_constant(&buffer, self.stride) {
                     None
                 } else {
@@ -405,18 +399,18 @@ impl<Y: Target> Grower<'_, Y> {
             c <= bin
         });
         let mid = start + write;
-        let sums = |items: &[Item<Y>]| {
-            let mut totals = vec![0.0; self.stride];
-            for item in items {
-                Y::add(&mut totals, f64::from(item.w), item.y);
-            }
-            totals
-        };
-        (
-            mid,
-            sums(&self.items[start..mid]),
-            sums(&self.items[mid..end]),
-        )
+        // Both sides' sums in one call to the collective.
+        let s = self.stride;
+        let mut sums = vec![0.0; 2 * s];
+        for item in &self.items[start..mid] {
+            item.add_to(&mut sums[..s]);
+        }
+        for item in &self.items[mid..end] {
+            item.add_to(&mut sums[s..]);
+        }
+        self.collective.all_sum(&mut sums);
+        let right = sums.split_off(s);
+        (mid, sums, right)
     }
 
     fn grow(mut self, value: impl Fn(&[f64], &mut Vec<f64>)) -> Tree {
@@ -424,13 +418,23 @@ impl<Y: Target> Grower<'_, Y> {
         let n = self.items.len();
         let mut totals = vec![0.0; self.stride];
         for item in &self.items {
-            Y::add(&mut totals, f64::from(item.w), item.y);
+            item.add_to(&mut totals);
         }
-        let root_hist = (self.all_features() && n > SMALL_NODE).then(|| self.build_all(0, n));
+        self.collective.all_sum(&mut totals);
+        self.total_weight = totals[1].max(f64::MIN_POSITIVE);
+        // Every decision counts samples over every process: totals[0], not a local length.
+        let count = |totals: &[f64]| totals[0] as usize;
+        let root_hist =
+            (self.all_features() && count(&totals) > SMALL_NODE).then(|| self.build_all(0, n));
         let mut values = Vec::new();
         value(&totals, &mut values);
         let mut tree = Tree::new(values.len(), self.binned.n_features());
-        tree.push_leaf(n, totals[1], impurity(criterion, &totals), &values);
+        tree.push_leaf(
+            count(&totals),
+            totals[1],
+            impurity(criterion, &totals),
+            &values,
+        );
         let mut stack = vec![Pending {
             node: 0,
             start: 0,
@@ -441,7 +445,7 @@ impl<Y: Target> Grower<'_, Y> {
         }];
         while let Some(p) = stack.pop() {
             let node_impurity = impurity(criterion, &p.totals);
-            let size = p.end - p.start;
+            let size = count(&p.totals);
             let can_split = size >= self.params.min_samples_split
                 && size >= 2 * self.params.min_samples_leaf
                 && self.params.max_depth.is_none_or(|m| p.depth < m)
@@ -463,14 +467,10 @@ impl<Y: Target> Grower<'_, Y> {
                 self.partition(p.start, p.end, best.feature, best.bin);
             let left_id = tree.n_nodes();
             let mut child_impurity = [0.0; 2];
-            for (side, (totals, size)) in
-                [(&left_totals, mid - p.start), (&right_totals, p.end - mid)]
-                    .into_iter()
-                    .enumerate()
-            {
+            for (side, totals) in [&left_totals, &right_totals].into_iter().enumerate() {
                 value(totals, &mut values);
                 child_impurity[side] = impurity(criterion, totals);
-                tree.push_leaf(size, totals[1], child_impurity[side], &values);
+                tree.push_leaf(count(totals), totals[1], child_impurity[side], &values);
             }
             tree.add_importance(
                 best.feature,
@@ -487,7 +487,7 @@ impl<Y: Target> Grower<'_, Y> {
             );
             // Children's histograms: build the smaller, subtract for the larger — only for
             // children big enough to use them (small nodes scan sorted codes instead).
-            let (n_left, n_right) = (mid - p.start, p.end - mid);
+            let (n_left, n_right) = (count(&left_totals), count(&right_totals));
             let (left_hist, right_hist) = match p.hist {
                 Some(mut large) if n_left.max(n_right) > SMALL_NODE => {
                     let left_smaller = n_left <= n_right;
@@ -496,7 +496,7 @@ impl<Y: Target> Grower<'_, Y> {
                     } else {
                         self.build_all(mid, p.end)
                     };
-                    large.iter_mut().zip(&small).for_each(|(l, s)| *l -= s);
+                    StatHistograms::subtract(&mut large, &small);
                     let small = (n_left.min(n_right) > SMALL_NODE).then_some(small);
                     if left_smaller {
                         (small, Some(large))
@@ -558,7 +558,9 @@ impl Sample {
     }
 }
 
-/// Grows one tree on `sample`'s rows of `binned`.
+/// Grows one tree on `sample`'s rows of `binned`. `collective` adds histograms and node sums
+/// across processes when `binned` is one shard of the rows ([`Serial`](super::Serial) for one
+/// process); every process then grows the same tree.
 pub fn grow_tree(
     binned: &BinnedData,
     targets: Targets<'_>,
@@ -566,12 +568,13 @@ pub fn grow_tree(
     params: &TreeParams,
     n_try: usize,
     rng: &mut Rng,
+    collective: &impl Collective,
 ) -> Tree {
     let Sample { rows, weights } = sample;
     match targets {
         Targets::Classes(y, k) => {
             let items = items(&rows, &weights, |i| y[i] as u32);
-            grower(binned, params, n_try, rng, items, 2 + k).grow(|e, out| {
+            grower(binned, params, n_try, rng, items, 2 + k, collective).grow(|e, out| {
                 let w = e[1].max(f64::MIN_POSITIVE);
                 out.clear();
                 out.extend(e[2..].iter().map(|c| c / w));
@@ -579,7 +582,7 @@ pub fn grow_tree(
         }
         Targets::Values(y) => {
             let items = items(&rows, &weights, |i| y[i]);
-            grower(binned, params, n_try, rng, items, 4).grow(|e, out| {
+            grower(binned, params, n_try, rng, items, 4, collective).grow(|e, out| {
                 out.clear();
                 out.push(e[2] / e[1].max(f64::MIN_POSITIVE));
             })
@@ -600,31 +603,26 @@ fn items<Y>(rows: &[u32], weights: &[f64], target: impl Fn(usize) -> Y) -> Vec<I
         .collect()
 }
 
-fn grower<'a, Y: Target>(
+fn grower<'a, Y: Target, C: Collective>(
     binned: &'a BinnedData,
     params: &'a TreeParams,
     n_try: usize,
     rng: &'a mut Rng,
     items: Vec<Item<Y>>,
     stride: usize,
-) -> Grower<'a, Y> {
-    let mut offsets = vec![0];
-    for f in 0..binned.n_features() {
-        offsets.push(offsets[f] + binned.n_bins(f) * stride);
-    }
-    let total_weight = items
-        .iter()
-        .map(|i| f64::from(i.w))
-        .sum::<f64>()
-        .max(f64::MIN_POSITIVE);
+    collective: &'a C,
+) -> Grower<'a, Y, C> {
     let scratch = items.clone();
     Grower {
         binned,
         params,
         n_try,
         stride,
-        offsets,
-        total_weight,
+        hists: StatHistograms::new(binned, stride),
+        collective,
+        sorted_scans: collective.processes() == 1,
+        // Set from the root's sums.
+        total_weight: f64::MIN_POSITIVE,
         rng,
         items,
         scratch,

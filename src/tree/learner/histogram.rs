@@ -344,6 +344,88 @@ impl Histogram {
     }
 }
 
+/// One sample of a CART node as a statistics histogram sees it: its row, and what it adds to a
+/// bin `[count, weight, target statistics…]` (the class weights, or Σwy and Σwy²).
+pub trait StatSample: Copy + Send + Sync {
+    /// Its row in the binned data.
+    fn row(self) -> usize;
+    /// Adds it to `entry`, one bin's `stride` sums.
+    fn add_to(self, entry: &mut [f64]);
+}
+
+/// CART's histograms: `stride` sums per bin (`[count, weight, target statistics…]`), the
+/// features' tables one after another (feature `f`'s at `offsets[f]..offsets[f + 1]`), as a
+/// flat slice of `f64` — the shape the [`Collective`](super::Collective) adds across processes,
+/// like the gradient histograms. They are filled feature by feature from the feature-major
+/// codes, because a forest's split reads only its √d sampled features (measured against
+/// row-major fills in `docs/trees_and_forests.md`); every bin's sum is taken in sample order,
+/// so the result does not depend on the threads.
+pub struct StatHistograms<'a> {
+    /// The binned data.
+    pub binned: &'a super::dataset::BinnedData,
+    /// Sums per bin.
+    pub stride: usize,
+    /// Where each feature's table starts (in `f64`s), and one past the last.
+    pub offsets: Vec<usize>,
+}
+
+/// Samples × features from which [`StatHistograms::fill_all`] fills features in parallel.
+const PARALLEL_STAT_WORK: usize = 1 << 18;
+
+impl<'a> StatHistograms<'a> {
+    /// The layout of `stride` sums per bin of every feature of `binned`.
+    pub fn new(binned: &'a super::dataset::BinnedData, stride: usize) -> Self {
+        let mut offsets = vec![0];
+        for f in 0..binned.n_features() {
+            offsets.push(offsets[f] + binned.n_bins(f) * stride);
+        }
+        Self {
+            binned,
+            stride,
+            offsets,
+        }
+    }
+
+    /// Feature `f`'s table of `samples` into `out` (cleared first).
+    pub fn fill<S: StatSample>(&self, f: usize, samples: &[S], out: &mut [f64]) {
+        out.iter_mut().for_each(|v| *v = 0.0);
+        let codes = self.binned.feature(f);
+        let s = self.stride;
+        for &sample in samples {
+            let b = codes[sample.row()] as usize;
+            sample.add_to(&mut out[b * s..(b + 1) * s]);
+        }
+    }
+
+    /// Every feature's table of `samples`, features in parallel when the work is large.
+    pub fn fill_all<S: StatSample>(&self, samples: &[S]) -> Vec<f64> {
+        let d = self.binned.n_features();
+        let mut data = vec![0.0; self.offsets[d]];
+        let mut slices: Vec<(usize, &mut [f64])> = Vec::with_capacity(d);
+        let mut rest = data.as_mut_slice();
+        for f in 0..d {
+            let (head, tail) = rest.split_at_mut(self.offsets[f + 1] - self.offsets[f]);
+            slices.push((f, head));
+            rest = tail;
+        }
+        if samples.len() * d >= PARALLEL_STAT_WORK {
+            slices
+                .par_iter_mut()
+                .for_each(|(f, out)| self.fill(*f, samples, out));
+        } else {
+            for (f, out) in slices.iter_mut() {
+                self.fill(*f, samples, out);
+            }
+        }
+        data
+    }
+
+    /// Sibling subtraction: `parent` minus a child's tables is the other child's.
+    pub fn subtract(parent: &mut [f64], child: &[f64]) {
+        parent.iter_mut().zip(child).for_each(|(p, c)| *p -= c);
+    }
+}
+
 /// Rows from which a histogram of quantized gradients is filled by blocks of rows, one table
 /// of every feature per block (fewer: by groups of features over all the rows, which fetch
 /// every row once per group); chosen by measurement (`docs/gradient_boosting.md`).
@@ -489,5 +571,55 @@ mod tests {
         for (a, b) in parent.subtract(&small).0.iter().zip(&other.0) {
             assert!((a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9 && a[2] == b[2]);
         }
+    }
+
+    /// A CART sample for the statistics tests: row, class.
+    #[derive(Clone, Copy)]
+    struct ClassSample(u32, u32);
+
+    impl StatSample for ClassSample {
+        fn row(self) -> usize {
+            self.0 as usize
+        }
+        fn add_to(self, entry: &mut [f64]) {
+            entry[0] += 1.0;
+            entry[1] += 2.0;
+            entry[2 + self.1 as usize] += 2.0;
+        }
+    }
+
+    #[test]
+    fn statistics_histograms_count_each_sample_in_its_bin_and_subtract_exactly() {
+        let n = 30_000;
+        // CART's data has no missing values: many distinct values, and few.
+        let x = Array2::from_shape_fn((n, 6), |(i, f)| ((i * 7919 + f * 31) % (3 + f * 97)) as f64);
+        let binned = BinnedData::new(x.view());
+        let layout = StatHistograms::new(&binned, 5);
+        let samples: Vec<ClassSample> = (0..n as u32).map(|r| ClassSample(r, r % 3)).collect();
+        let naive = |samples: &[ClassSample]| {
+            let mut out = vec![0.0; layout.offsets[binned.n_features()]];
+            for s in samples {
+                for f in 0..binned.n_features() {
+                    let b = layout.offsets[f] + binned.feature(f)[s.0 as usize] as usize * 5;
+                    out[b] += 1.0;
+                    out[b + 1] += 2.0;
+                    out[b + 2 + s.1 as usize] += 2.0;
+                }
+            }
+            out
+        };
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let all = pool.install(|| layout.fill_all(&samples));
+            assert_eq!(all, naive(&samples), "{threads} threads");
+        }
+        let (left, right): (Vec<ClassSample>, Vec<ClassSample>) =
+            samples.iter().partition(|s| s.0 % 5 < 2);
+        let mut parent = layout.fill_all(&samples);
+        StatHistograms::subtract(&mut parent, &layout.fill_all(&left));
+        assert_eq!(parent, naive(&right));
     }
 }
