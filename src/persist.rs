@@ -1,9 +1,13 @@
 //! Saving and loading fitted models.
 //!
-//! A model file is JSON: an envelope `{"format": "learnkit-model", "version": 2, "kind": ...,
-//! "model": ...}` around the model's serde form. Loading checks the envelope first, so a file
-//! holding another model kind or a newer format version is an [`Error::IncompatibleModel`], and a
-//! truncated or corrupt file an [`Error::CorruptModel`] — never a panic.
+//! A model file is JSON: an envelope `{"format": "learnkit-model", "version": 3, "kind": ...,
+//! "checksum": ..., "model": ...}` around the model's serde form, where `checksum` is the
+//! FNV-1a 64-bit hash of the model's JSON text exactly as stored (so a flipped bit anywhere in
+//! the model is caught even when the JSON still parses). Loading checks the envelope first, so
+//! a file holding another model kind or a newer format version is an
+//! [`Error::IncompatibleModel`], and a truncated, altered or crafted file an
+//! [`Error::CorruptModel`] — never a panic. Files are read only when they are regular files of
+//! at most [`MAX_MODEL_BYTES`], so a FIFO or a device is refused instead of read for ever.
 //!
 //! Saving is atomic: the bytes go to a temporary file in the same directory, which is flushed to
 //! disk and then renamed over the destination. An interrupted save leaves the old file intact.
@@ -21,23 +25,120 @@ use crate::error::{Error, Result};
 /// Tag in every model file.
 pub const FORMAT: &str = "learnkit-model";
 /// Current version of the model file format. Version 2 changed only gradient-boosting models
-/// (their trees became the tree learner's `Tree`); every other kind still reads version 1 files.
-pub const FORMAT_VERSION: u32 = 2;
+/// (their trees became the tree learner's `Tree`); version 3 added the checksum and split
+/// gradient boosting's kind into `GradientBoostingClassifier` and `GradientBoostingRegressor`.
+/// Every kind still reads the versions before its last change.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The largest model file [`Persist::load`] reads (1 GiB: a forest of 100,000 deep trees fits
+/// well below it).
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
 #[derive(Serialize)]
-struct EnvelopeOut<'a, M> {
+struct EnvelopeOut<'a> {
     format: &'a str,
     version: u32,
     kind: &'a str,
-    model: &'a M,
+    checksum: String,
+    model: &'a serde_json::value::RawValue,
 }
 
 #[derive(Deserialize)]
-struct EnvelopeIn {
+struct EnvelopeIn<'a> {
     format: String,
     version: u32,
     kind: String,
-    model: serde_json::Value,
+    #[serde(default)]
+    checksum: Option<String>,
+    #[serde(borrow)]
+    model: &'a serde_json::value::RawValue,
+}
+
+/// The FNV-1a 64-bit hash of `bytes`, as 16 hex digits: the model file's checksum.
+pub fn checksum(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// What a model file says about itself, read without decoding the model: to choose the type to
+/// load it as (a command line that takes any model), or to describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// The model kind (`"RandomForestClassifier"`, ...).
+    pub kind: String,
+    /// The format version it was written with.
+    pub version: u32,
+}
+
+/// Reads the envelope of model file `bytes` (`origin` names it in errors): a file that is not
+/// a learnkit model is [`Error::CorruptModel`], one from a newer format [`Error::IncompatibleModel`].
+pub fn file_info(bytes: &[u8], origin: &Path) -> Result<FileInfo> {
+    let envelope = envelope(bytes, origin)?;
+    Ok(FileInfo {
+        kind: envelope.kind,
+        version: envelope.version,
+    })
+}
+
+fn envelope<'a>(bytes: &'a [u8], origin: &Path) -> Result<EnvelopeIn<'a>> {
+    let corrupt = |message: String| Error::CorruptModel {
+        path: origin.to_path_buf(),
+        message,
+    };
+    let envelope: EnvelopeIn<'a> =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    if envelope.format != FORMAT {
+        return Err(corrupt(format!(
+            "not a learnkit model file (format tag `{}`)",
+            envelope.format
+        )));
+    }
+    if envelope.version > FORMAT_VERSION || envelope.version == 0 {
+        return Err(Error::IncompatibleModel {
+            expected: format!("format version 1..={FORMAT_VERSION}"),
+            found: format!("format version {}", envelope.version),
+        });
+    }
+    // From version 3 on the checksum is required: a file without one was altered.
+    match (&envelope.checksum, envelope.version >= 3) {
+        (Some(sum), _) if *sum != checksum(envelope.model.get().as_bytes()) => {
+            return Err(corrupt("checksum mismatch: the file was altered".into()))
+        }
+        (None, true) => return Err(corrupt("no checksum".into())),
+        _ => {}
+    }
+    Ok(envelope)
+}
+
+/// Reads a file of at most `limit` bytes that must be a regular file (not a FIFO, a device or
+/// a directory, which could block or never end).
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    // Checked before opening: opening a FIFO blocks until someone writes to it.
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::io(path, std::io::Error::other("not a regular file")));
+    }
+    if meta.len() > limit {
+        return Err(Error::io(
+            path,
+            std::io::Error::other(format!("larger than the {limit}-byte limit")),
+        ));
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::io(
+            path,
+            std::io::Error::other(format!("larger than the {limit}-byte limit")),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// A fitted model that can be written to and read from a file.
@@ -64,18 +165,27 @@ pub trait Persist: Serialize + DeserializeOwned {
     /// changed raises it, so an old file is reported as incompatible, not corrupt).
     const OLDEST_READABLE_VERSION: u32 = 1;
 
+    /// Whether a file of `kind` written with format `version` holds this type (by default: the
+    /// same kind; a kind that was renamed also accepts its old name in old versions).
+    fn reads_kind(kind: &str, _version: u32) -> bool {
+        kind == Self::KIND
+    }
+
     /// Serialises the model, envelope included.
     fn to_bytes(&self) -> Result<Vec<u8>> {
+        let unserialisable = |e: serde_json::Error| Error::IncompatibleModel {
+            expected: format!("a serialisable {}", Self::KIND),
+            found: e.to_string(),
+        };
+        let model = serde_json::value::to_raw_value(self).map_err(unserialisable)?;
         let envelope = EnvelopeOut {
             format: FORMAT,
             version: FORMAT_VERSION,
             kind: Self::KIND,
-            model: self,
+            checksum: checksum(model.get().as_bytes()),
+            model: &model,
         };
-        serde_json::to_vec(&envelope).map_err(|e| Error::IncompatibleModel {
-            expected: format!("a serialisable {}", Self::KIND),
-            found: e.to_string(),
-        })
+        serde_json::to_vec(&envelope).map_err(unserialisable)
     }
 
     /// Decodes a model from bytes; `origin` names the source in error messages.
@@ -84,15 +194,8 @@ pub trait Persist: Serialize + DeserializeOwned {
             path: origin.to_path_buf(),
             message,
         };
-        let envelope: EnvelopeIn =
-            serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-        if envelope.format != FORMAT {
-            return Err(corrupt(format!(
-                "not a learnkit model file (format tag `{}`)",
-                envelope.format
-            )));
-        }
-        if !(Self::OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&envelope.version) {
+        let envelope = envelope(bytes, origin)?;
+        if envelope.version < Self::OLDEST_READABLE_VERSION {
             return Err(Error::IncompatibleModel {
                 expected: format!(
                     "format version {}..={FORMAT_VERSION} for {}",
@@ -102,13 +205,13 @@ pub trait Persist: Serialize + DeserializeOwned {
                 found: format!("format version {}", envelope.version),
             });
         }
-        if envelope.kind != Self::KIND {
+        if !Self::reads_kind(&envelope.kind, envelope.version) {
             return Err(Error::IncompatibleModel {
                 expected: Self::KIND.to_string(),
                 found: envelope.kind,
             });
         }
-        let model: Self = serde_json::from_value(envelope.model)
+        let model: Self = serde_json::from_str(envelope.model.get())
             .map_err(|e| corrupt(format!("{} fields: {e}", Self::KIND)))?;
         model
             .validate_loaded()
@@ -128,10 +231,11 @@ pub trait Persist: Serialize + DeserializeOwned {
         write_atomic(path.as_ref(), |w| w.write_all(&bytes))
     }
 
-    /// Reads a model written by [`Persist::save`].
+    /// Reads a model written by [`Persist::save`] (a regular file of at most
+    /// [`MAX_MODEL_BYTES`]).
     fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = read_regular_file(path, MAX_MODEL_BYTES)?;
         Self::from_bytes(&bytes, path)
     }
 }

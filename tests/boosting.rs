@@ -731,7 +731,8 @@ fn boosted_trees_export_as_text_and_dot() {
 }
 
 /// Boosted trees changed layout in format version 2: a version-1 boosting file is an
-/// incompatible model (not a corrupt one), while a version-1 tree file still loads.
+/// incompatible model (not a corrupt one), while a version-1 tree file still loads; version 3
+/// added the checksum and one kind name per boosting target.
 #[test]
 fn an_old_boosting_file_is_incompatible_and_an_old_tree_file_still_loads() {
     let data = MakeClassification::params()
@@ -739,11 +740,14 @@ fn an_old_boosting_file_is_incompatible_and_an_old_tree_file_still_loads() {
         .seed(5)
         .generate()
         .unwrap();
-    let as_version_1 = |bytes: Vec<u8>| -> Vec<u8> {
+    // A file as an older version wrote it: that version number, no checksum (from 3 on).
+    let as_version = |bytes: Vec<u8>, version: u32| -> Vec<u8> {
         let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        json["version"] = serde_json::json!(1);
+        json["version"] = serde_json::json!(version);
+        json.as_object_mut().unwrap().remove("checksum");
         serde_json::to_vec(&json).unwrap()
     };
+    let as_version_1 = |bytes: Vec<u8>| as_version(bytes, 1);
     let origin = std::path::Path::new("old.json");
     let model = GradientBoosting::classifier()
         .n_estimators(3)
@@ -756,6 +760,36 @@ fn an_old_boosting_file_is_incompatible_and_an_old_tree_file_still_loads() {
         matches!(err, learnkit::Error::IncompatibleModel { .. }),
         "{err}"
     );
+    // Version 2 named both boosting kinds `GradientBoosting`: such a file loads as the kind
+    // its classes say, and not as the other.
+    let mut v2: serde_json::Value =
+        serde_json::from_slice(&as_version(model.to_bytes().unwrap(), 2)).unwrap();
+    v2["kind"] = serde_json::json!("GradientBoosting");
+    let v2 = serde_json::to_vec(&v2).unwrap();
+    let loaded = learnkit::tree::FittedGradientBoosting::<usize>::from_bytes(&v2, origin).unwrap();
+    assert_eq!(
+        loaded.predict(&data).unwrap(),
+        model.predict(&data).unwrap()
+    );
+    let err = learnkit::tree::FittedGradientBoosting::<f64>::from_bytes(&v2, origin).unwrap_err();
+    assert!(err.to_string().contains("classes"), "{err}");
+    // From version 3 on, a file without its checksum, or with a wrong one, was altered.
+    let v3 = model.to_bytes().unwrap();
+    let mut unsummed: serde_json::Value = serde_json::from_slice(&v3).unwrap();
+    unsummed.as_object_mut().unwrap().remove("checksum");
+    let err = learnkit::tree::FittedGradientBoosting::<usize>::from_bytes(
+        &serde_json::to_vec(&unsummed).unwrap(),
+        origin,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("no checksum"), "{err}");
+    let text = String::from_utf8(v3).unwrap();
+    let at = text.rfind("0.").unwrap() + 2;
+    let mut flipped = text.into_bytes();
+    flipped[at] = if flipped[at] == b'7' { b'3' } else { b'7' };
+    let err =
+        learnkit::tree::FittedGradientBoosting::<usize>::from_bytes(&flipped, origin).unwrap_err();
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
     let tree = DecisionTreeClassifier::params()
         .max_depth(Some(3))
         .fit(&data)

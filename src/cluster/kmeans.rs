@@ -591,6 +591,11 @@ impl FittedKMeans {
     pub fn n_clusters(&self) -> usize {
         self.centres.nrows()
     }
+
+    /// The feature names of the data it was fitted on.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
 }
 
 impl Predict for FittedKMeans {

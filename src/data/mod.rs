@@ -6,7 +6,9 @@ pub mod csv;
 pub mod generate;
 pub mod split;
 
-pub use self::csv::{read_csv, read_csv_allowing_missing, Table};
+pub use self::csv::{
+    read_csv, read_csv_allowing_missing, read_csv_header, read_csv_ignoring, shown, Table,
+};
 #[cfg(feature = "datasets")]
 pub use builtin::{diabetes, iris, iris_petals, winequality};
 pub use generate::{MakeBlobs, MakeClassification, MakeRegression};

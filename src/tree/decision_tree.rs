@@ -309,6 +309,12 @@ impl Regressor for FittedDecisionTree<f64> {}
 
 /// Checks that a loaded tree's node links and values are consistent.
 pub(crate) fn validate_tree(tree: &Tree, n_features: usize, value_len: usize) -> Result<()> {
+    if n_features == 0 || value_len == 0 {
+        return Err(crate::error::Error::invalid_model(format!(
+            "a tree model needs features and outputs; the file has {n_features} feature names \
+             and {value_len} values per leaf"
+        )));
+    }
     tree.validate(n_features, value_len)
 }
 

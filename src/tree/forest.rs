@@ -319,6 +319,26 @@ impl<T> FittedForest<T> {
         &self.feature_names
     }
 
+    /// Tree `t` as indented text rules, like scikit-learn's `export_text`.
+    pub fn export_text(&self, t: usize) -> Option<String> {
+        let tree = self.trees.get(t)?;
+        Some(crate::tree::export::text(
+            tree,
+            &self.feature_names,
+            &self.classes,
+        ))
+    }
+
+    /// Tree `t` in Graphviz dot format.
+    pub fn export_dot(&self, t: usize) -> Option<String> {
+        let tree = self.trees.get(t)?;
+        Some(crate::tree::export::dot(
+            tree,
+            &self.feature_names,
+            &self.classes,
+        ))
+    }
+
     /// Mean of the trees' leaf values for every row, in parallel over rows.
     fn mean_values(&self, x: ArrayView2<'_, f64>, width: usize) -> Result<Array2<f64>> {
         validate::check_predict_input(x, self.feature_names.len())?;
@@ -387,13 +407,31 @@ impl Predict for FittedForest<f64> {
 
 impl Regressor for FittedForest<f64> {}
 
+impl<T> FittedForest<T> {
+    /// Checks a loaded forest: at least one tree, every tree valid for the features and
+    /// `value_len` values per leaf, one finite importance per feature.
+    fn validate_parts(&self, value_len: usize) -> Result<()> {
+        let n_features = self.feature_names.len();
+        if self.trees.is_empty() {
+            return Err(Error::invalid_model("a forest without trees"));
+        }
+        if self.importances.len() != n_features || self.importances.iter().any(|v| !v.is_finite()) {
+            return Err(Error::invalid_model(format!(
+                "{} importances for {n_features} features, or a non-finite one",
+                self.importances.len()
+            )));
+        }
+        self.trees
+            .iter()
+            .try_for_each(|t| validate_tree(t, n_features, value_len))
+    }
+}
+
 impl Persist for FittedForest<usize> {
     const KIND: &'static str = "RandomForestClassifier";
 
     fn validate_loaded(&self) -> Result<()> {
-        self.trees
-            .iter()
-            .try_for_each(|t| validate_tree(t, self.feature_names.len(), self.classes.len()))
+        self.validate_parts(self.classes.len())
     }
 }
 
@@ -401,8 +439,6 @@ impl Persist for FittedForest<f64> {
     const KIND: &'static str = "RandomForestRegressor";
 
     fn validate_loaded(&self) -> Result<()> {
-        self.trees
-            .iter()
-            .try_for_each(|t| validate_tree(t, self.feature_names.len(), 1))
+        self.validate_parts(1)
     }
 }

@@ -57,7 +57,12 @@ fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<
 
 /// Text from a file as an error message shows it: control characters (a newline inside a
 /// quoted cell, say) escaped so the message stays on one line, and at most 40 characters.
-fn shown(text: &str) -> String {
+///
+/// ```
+/// assert_eq!(learnkit::data::shown("a\nb"), "a\\nb");
+/// assert_eq!(learnkit::data::shown(&"x".repeat(50)).chars().count(), 41);
+/// ```
+pub fn shown(text: &str) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
         if i == 40 {
@@ -89,7 +94,7 @@ fn shown(text: &str) -> String {
 /// # Ok::<(), learnkit::Error>(())
 /// ```
 pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
-    read(path.as_ref(), target, false)
+    read(path.as_ref(), target, &[], false)
 }
 
 /// Reads a CSV file as [`read_csv`] does, except that empty feature cells and `NaN` become
@@ -108,7 +113,49 @@ pub fn read_csv(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
 /// # Ok::<(), learnkit::Error>(())
 /// ```
 pub fn read_csv_allowing_missing(path: impl AsRef<Path>, target: Option<&str>) -> Result<Table> {
-    read(path.as_ref(), target, true)
+    read(path.as_ref(), target, &[], true)
+}
+
+/// Reads a CSV file as [`read_csv`] (or, with `allow_missing`, [`read_csv_allowing_missing`])
+/// does, leaving out the columns named in `ignored` entirely: they are not features and their
+/// cells are not checked. For predicting with a model from a file that holds more columns than
+/// the model reads.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("learnkit-ignore-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("more.csv");
+/// std::fs::write(&path, "id,a,note,b\nx1,1.0,ok,2.0\nx2,3.0,bad,4.0\n").unwrap();
+/// let ignored = ["id".to_string(), "note".to_string()];
+/// let table = learnkit::data::read_csv_ignoring(&path, None, &ignored, false)?;
+/// assert_eq!(table.feature_names, ["a", "b"]);
+/// assert_eq!(table.features.row(1).to_vec(), [3.0, 4.0]);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+pub fn read_csv_ignoring(
+    path: impl AsRef<Path>,
+    target: Option<&str>,
+    ignored: &[String],
+    allow_missing: bool,
+) -> Result<Table> {
+    read(path.as_ref(), target, ignored, allow_missing)
+}
+
+/// The column names of a CSV file's header row (trimmed), without reading the rest.
+pub fn read_csv_header(path: impl AsRef<Path>) -> Result<Vec<String>> {
+    let path = path.as_ref();
+    require_regular_file(path)?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(std::io::BufReader::new(file));
+    Ok(reader
+        .headers()
+        .map_err(|e| csv_error(path, e))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect())
 }
 
 /// A feature cell's value: `None` when it is not a number (or a missing value not allowed).
@@ -122,6 +169,17 @@ fn cell_value(cell: &str, allow_missing: bool) -> Option<f64> {
 
 /// Rows parsed from one chunk: values, target cells, their line numbers, row count.
 type Parsed = (Vec<f64>, Vec<String>, Vec<u64>, usize);
+
+/// Refuses anything but a regular file (a FIFO, a device, a directory), before opening it: a
+/// FIFO would block the open itself, and `/dev/zero` would never end.
+pub(crate) fn require_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(Error::io(path, std::io::Error::other("not a regular file")))
+    }
+}
 
 /// Builds the table from parsed rows.
 fn finish(

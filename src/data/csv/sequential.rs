@@ -7,8 +7,15 @@ use super::parallel::read_parallel;
 use super::{cell_value, csv_error, finish, parse_error, shown, Table};
 use crate::error::{Error, Result};
 
-/// Reads `path` (the parallel reader first, where it applies).
-pub(super) fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Result<Table> {
+/// Reads `path` (the parallel reader first, where it applies); the columns named in `ignored`
+/// are skipped, neither features nor checked.
+pub(super) fn read(
+    path: &Path,
+    target: Option<&str>,
+    ignored: &[String],
+    allow_missing: bool,
+) -> Result<Table> {
+    super::require_regular_file(path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -86,18 +93,21 @@ pub(super) fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Re
             )
         })?),
     };
+    let skipped: Vec<bool> = headers.iter().map(|h| ignored.contains(h)).collect();
     let feature_names: Vec<String> = headers
         .iter()
         .enumerate()
-        .filter(|(i, _)| Some(*i) != target_index)
+        .filter(|(i, _)| Some(*i) != target_index && !skipped[*i])
         .map(|(_, h)| h.clone())
         .collect();
 
     // Large plain files (no quotes, one record per line) are parsed in parallel chunks; any
     // irregularity sends the whole file through the sequential reader below, which names the
     // exact line and column of the problem.
-    if let Some(parsed) = read_parallel(path, headers.len(), target_index, allow_missing)? {
-        return finish(path, &headers, feature_names, target_index, parsed);
+    if ignored.is_empty() {
+        if let Some(parsed) = read_parallel(path, headers.len(), target_index, allow_missing)? {
+            return finish(path, &headers, feature_names, target_index, parsed);
+        }
     }
     let mut values = Vec::new();
     let mut targets = Vec::new();
@@ -107,6 +117,9 @@ pub(super) fn read(path: &Path, target: Option<&str>, allow_missing: bool) -> Re
         let record = record.map_err(|e| csv_error(path, e))?;
         let line = record.position().map_or(0, |p| p.line());
         for (i, cell) in record.iter().enumerate() {
+            if skipped[i] {
+                continue;
+            }
             let cell = cell.trim();
             if Some(i) == target_index {
                 if cell.is_empty() {

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::persist::Persist;
 use crate::traits::{Classifier, Predict, PredictProba, Regressor};
 use crate::tree::learner::Tree;
+use crate::tree::TargetKind;
 use crate::validate;
 
 /// A fitted gradient-boosting model.
@@ -247,13 +248,45 @@ impl Predict for FittedGradientBoosting<f64> {
 
 impl Regressor for FittedGradientBoosting<f64> {}
 
-impl<T> Persist for FittedGradientBoosting<T> {
-    const KIND: &'static str = "GradientBoosting";
-    /// Version 1 files hold the earlier boosted-tree layout.
-    const OLDEST_READABLE_VERSION: u32 = 2;
+/// Persistence of both boosting kinds: one kind name per target type since format version 3
+/// (version 2 files say `GradientBoosting` for both, and load as either when their classes fit).
+macro_rules! boosting_persist {
+    ($t:ty, $kind:literal) => {
+        impl Persist for FittedGradientBoosting<$t> {
+            const KIND: &'static str = $kind;
+            /// Version 1 files hold the earlier boosted-tree layout.
+            const OLDEST_READABLE_VERSION: u32 = 2;
 
-    fn validate_loaded(&self) -> Result<()> {
+            fn reads_kind(kind: &str, version: u32) -> bool {
+                kind == Self::KIND || (version == 2 && kind == "GradientBoosting")
+            }
+
+            fn validate_loaded(&self) -> Result<()> {
+                self.validate_parts(<$t as TargetKind>::CLASSIFICATION)
+            }
+        }
+    };
+}
+
+boosting_persist!(usize, "GradientBoostingClassifier");
+boosting_persist!(f64, "GradientBoostingRegressor");
+
+impl<T> FittedGradientBoosting<T> {
+    /// Checks a loaded model's parts against each other and against its kind (a classifier
+    /// has at least two classes, a regressor none).
+    fn validate_parts(&self, classification: bool) -> Result<()> {
         let k = self.n_outputs;
+        if classification != (self.classes.len() >= 2) || (!classification && k != 1) {
+            return Err(Error::invalid_model(format!(
+                "gradient boosting: {} classes and {k} outputs in a {}",
+                self.classes.len(),
+                if classification {
+                    "classifier"
+                } else {
+                    "regressor"
+                }
+            )));
+        }
         if k == 0 || self.init.len() != k || self.trees.len() % k != 0 {
             return Err(Error::invalid_model(format!(
                 "gradient boosting: {k} outputs, {} initial scores and {} trees disagree",

@@ -1,0 +1,655 @@
+//! The commands: train, predict, evaluate, inspect.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use learnkit::cli::{self, CommonArgs, DataArgs, Outcome, Split, Task};
+use learnkit::cluster::KMeans;
+use learnkit::decomposition::Pca;
+use learnkit::linear::{LinearRegression, LogisticRegression};
+use learnkit::model_selection::{SetParam, Value};
+use learnkit::persist;
+use learnkit::report::figures;
+use learnkit::tree::{DecisionTree, GradientBoosting, RandomForest};
+use learnkit::{metrics, Dataset, Error, Estimator, Result};
+use ndarray::{ArrayView1, ArrayView2};
+
+use crate::model::{Model, Output};
+use crate::table;
+
+/// The models `train` fits.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelName {
+    /// Ordinary least squares (regression).
+    Linear,
+    /// Logistic regression (classification).
+    Logistic,
+    /// A CART decision tree.
+    Tree,
+    /// A random forest.
+    Forest,
+    /// Histogram gradient boosting.
+    Boosting,
+    /// K-means clustering (no target).
+    Kmeans,
+    /// Principal component analysis (no target).
+    Pca,
+}
+
+/// `learnkit train`.
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// The model to fit.
+    #[arg(value_enum)]
+    pub model: ModelName,
+    /// CSV file with a header row: the training data.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// The column to predict (required for every model but kmeans and pca).
+    #[arg(long, value_name = "COLUMN")]
+    pub target: Option<String>,
+    /// CSV file to score on, with the same columns (default: a seeded 20% of --data).
+    #[arg(long, value_name = "FILE.csv")]
+    pub test: Option<PathBuf>,
+    /// Classification or regression, for tree, forest and boosting (default: guessed from the
+    /// target column).
+    #[arg(long, value_enum)]
+    pub task: Option<Task>,
+    /// Where to save the fitted model.
+    #[arg(long, value_name = "MODEL")]
+    pub save: Option<PathBuf>,
+    /// A hyper-parameter, by its name in the library (repeatable): `-p max_depth=8`.
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Seed for the split and the model.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Read empty cells and NaN as missing values (boosting only).
+    #[arg(long)]
+    pub allow_missing: bool,
+    /// Directory for PNG reports (none without it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the metrics as one JSON object on the last line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `learnkit predict`.
+#[derive(clap::Args, Debug)]
+pub struct PredictArgs {
+    /// A model file written by `learnkit train --save`.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// CSV file with (at least) the model's feature columns, matched by name.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// Where to write the predictions (CSV, one row per input row).
+    #[arg(long, value_name = "FILE.csv")]
+    pub output: PathBuf,
+    /// Also write each class's probability (classifiers).
+    #[arg(long)]
+    pub proba: bool,
+    /// Skip columns the model does not read instead of refusing the file.
+    #[arg(long)]
+    pub ignore_extra: bool,
+    /// Print the summary as one JSON object on the last line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `learnkit evaluate`.
+#[derive(clap::Args, Debug)]
+pub struct EvaluateArgs {
+    /// A model file written by `learnkit train --save`.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Labelled CSV file with the model's feature columns, matched by name.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// The column holding the true labels or values.
+    #[arg(long, value_name = "COLUMN")]
+    pub target: String,
+    /// Skip columns the model does not read instead of refusing the file.
+    #[arg(long)]
+    pub ignore_extra: bool,
+    /// Directory for PNG reports (none without it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the metrics as one JSON object on the last line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `learnkit inspect`.
+#[derive(clap::Args, Debug)]
+pub struct InspectArgs {
+    /// A model file.
+    #[arg(value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Print tree N of a tree model (0 for a decision tree) as text rules.
+    #[arg(long, value_name = "N")]
+    pub tree: Option<usize>,
+    /// Print the description as one JSON object on the last line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `body` as every command does: one-line error and exit status 2 on failure, and the
+/// reports written under `out` removed again when the run fails.
+fn run(out: Option<&Path>, json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
+    match out {
+        Some(out) => cli::run_writing(out, json, body),
+        None => cli::run(json, body),
+    }
+}
+
+/// `-p name=value` flags as pairs: a flag without `=` or a name given twice is an error.
+fn parse_params(flags: &[String]) -> Result<Vec<(String, Value)>> {
+    let mut pairs: Vec<(String, Value)> = Vec::new();
+    for flag in flags {
+        let (name, value) = flag.split_once('=').ok_or_else(|| {
+            Error::invalid("--param", crate::model::shown(flag), "must be NAME=VALUE")
+        })?;
+        let name = name.trim();
+        if pairs.iter().any(|(n, _)| n == name) {
+            return Err(Error::invalid(
+                "--param",
+                crate::model::shown(name),
+                "is given twice",
+            ));
+        }
+        pairs.push((name.to_string(), Value::parse(value)));
+    }
+    Ok(pairs)
+}
+
+/// `estimator` with the `-p` flags set, and `--seed` as its seed when it has one and no `-p
+/// seed=…` was given.
+fn configured<E: SetParam>(estimator: E, params: &[(String, Value)], seed: u64) -> Result<E> {
+    let mut estimator = estimator.with_params(params)?;
+    if estimator.param_names().contains(&"seed") && !params.iter().any(|(n, _)| n == "seed") {
+        estimator = estimator.set_param("seed", &Value::Int(seed.min(i64::MAX as u64) as i64))?;
+    }
+    Ok(estimator)
+}
+
+/// The true answers a model is scored against.
+enum Truth<'a> {
+    Classes(ArrayView1<'a, usize>),
+    Values(ArrayView1<'a, f64>),
+}
+
+/// Scores `model` on records `x` against `truth` into `out`: the one scoring of `train` and
+/// `evaluate`. Draws the model's reports when `reports`.
+fn score(
+    model: &Model,
+    x: ArrayView2<'_, f64>,
+    truth: Truth<'_>,
+    out: &mut Outcome,
+    reports: bool,
+    source: &str,
+) -> Result<()> {
+    let output = model.output(x)?;
+    out.summary.set("n_scored", x.nrows());
+    match (output, truth) {
+        (Output::Classes(labels, proba), Truth::Classes(y)) => {
+            out.summary
+                .set("accuracy", metrics::accuracy(y, labels.view())?)
+                .set("log_loss", metrics::log_loss(y, proba.view())?);
+            let classes = model.classes().unwrap_or(&[]);
+            if classes.len() == 2 {
+                if let Ok(auc) = metrics::roc_auc(y, proba.column(1)) {
+                    out.summary.set("roc_auc", auc);
+                }
+            }
+            if reports {
+                let title = format!("{}: confusion matrix on {source}", model.kind());
+                out.draw("confusion_matrix.png", "confusion matrix", |p| {
+                    figures::confusion_matrix(p, &title, y, labels.view(), classes)
+                })?;
+            }
+        }
+        (Output::Values(predicted), Truth::Values(y)) => {
+            out.summary
+                .set("r2", metrics::r2(y, predicted.view())?)
+                .set("rmse", metrics::mse(y, predicted.view())?.sqrt())
+                .set("mae", metrics::mae(y, predicted.view())?);
+            if reports {
+                let title = format!("{}: predicted vs actual on {source}", model.kind());
+                out.draw("predicted_vs_actual.png", "predicted vs actual", |p| {
+                    figures::predicted_vs_actual(p, &title, "target", y, predicted.view())
+                })?;
+            }
+        }
+        _ => {
+            return Err(Error::invalid(
+                "--model",
+                model.kind(),
+                "cannot be scored against labels",
+            ))
+        }
+    }
+    if reports {
+        if let Some(importances) = model.importances() {
+            let names = model.feature_names();
+            let values = importances.to_vec();
+            let kind = model.kind();
+            out.draw("feature_importances.png", "feature importances", |p| {
+                if kind.starts_with("GradientBoosting") {
+                    figures::gain_importances(p, kind, names, &values)
+                } else {
+                    figures::importances(p, kind, names, &values)
+                }
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output path that is one of the inputs.
+fn check_output(output: Option<&Path>, inputs: &[(&str, Option<&Path>)]) -> Result<()> {
+    let Some(output) = output else { return Ok(()) };
+    let inputs: Vec<(&str, &Path)> = inputs
+        .iter()
+        .filter_map(|(what, p)| p.map(|p| (*what, p)))
+        .collect();
+    table::refuse_overwrite(output, &inputs)
+}
+
+/// `learnkit train`.
+pub fn train(args: &TrainArgs) -> ExitCode {
+    run(args.out.as_deref(), args.json, || train_body(args))
+}
+
+fn train_body(args: &TrainArgs) -> Result<Outcome> {
+    check_output(
+        args.save.as_deref(),
+        &[
+            ("--data", Some(&args.data)),
+            ("--test", args.test.as_deref()),
+        ],
+    )?;
+    if args.allow_missing && args.model != ModelName::Boosting {
+        return Err(Error::invalid(
+            "--allow-missing",
+            "given",
+            "only boosting reads missing values",
+        ));
+    }
+    let unsupervised = matches!(args.model, ModelName::Kmeans | ModelName::Pca);
+    if unsupervised && (args.test.is_some() || args.task.is_some()) {
+        return Err(Error::invalid(
+            if args.test.is_some() {
+                "--test"
+            } else {
+                "--task"
+            },
+            "given",
+            "kmeans and pca are fitted on --data alone",
+        ));
+    }
+    if args.task.is_some() && matches!(args.model, ModelName::Linear | ModelName::Logistic) {
+        return Err(Error::invalid(
+            "--task",
+            "given",
+            "linear is a regression and logistic a classification",
+        ));
+    }
+    let params = parse_params(&args.params)?;
+    let out_dir = args.out.clone().unwrap_or_default();
+    let mut data =
+        DataArgs::from(CommonArgs::new(out_dir, args.seed)).allowing_missing(args.allow_missing);
+    data.data = Some(args.data.clone());
+    data.target = args.target.clone();
+    data.test = args.test.clone();
+    let reports = args.out.is_some();
+    let seed = args.seed;
+
+    let (model, mut out) = match args.model {
+        ModelName::Kmeans | ModelName::Pca => {
+            let (records, _, source) = data.records(unreachable_default)?;
+            let (model, seconds) = if args.model == ModelName::Kmeans {
+                let est = configured(KMeans::params(), &params, seed)?;
+                let (m, s) = cli::timed(|| est.fit(&records));
+                (Model::KMeans(m?), s)
+            } else {
+                let est = configured(Pca::params(), &params, seed)?;
+                let (m, s) = cli::timed(|| est.fit(&records));
+                (Model::Pca(m?), s)
+            };
+            let mut out = data.outcome();
+            out.summary
+                .set("data", source)
+                .set("n_train", records.records.nrows())
+                .set("fit_seconds", seconds);
+            match &model {
+                Model::KMeans(m) => {
+                    out.summary
+                        .set("inertia", m.inertia())
+                        .set("n_clusters", m.n_clusters());
+                }
+                Model::Pca(m) => {
+                    out.summary.set(
+                        "explained_variance_ratio",
+                        m.explained_variance_ratio().to_vec(),
+                    );
+                }
+                _ => {}
+            }
+            (model, out)
+        }
+        name => {
+            let task = match name {
+                ModelName::Linear => Task::Regression,
+                ModelName::Logistic => Task::Classification,
+                _ => data.task(args.task, Task::Classification)?,
+            };
+            if args.target.is_none() {
+                return Err(Error::invalid(
+                    "--target",
+                    "missing",
+                    "is required to train a supervised model",
+                ));
+            }
+            match task {
+                Task::Classification => {
+                    let split = data.classification(unreachable_default)?;
+                    let model = match name {
+                        ModelName::Logistic => fit(
+                            configured(LogisticRegression::params(), &params, seed)?,
+                            &split,
+                            Model::Logistic,
+                        ),
+                        ModelName::Tree => fit(
+                            configured(DecisionTree::<usize>::params(), &params, seed)?,
+                            &split,
+                            Model::TreeClassifier,
+                        ),
+                        ModelName::Forest => fit(
+                            configured(RandomForest::classifier(), &params, seed)?,
+                            &split,
+                            Model::ForestClassifier,
+                        ),
+                        _ => fit(
+                            configured(GradientBoosting::classifier(), &params, seed)?,
+                            &split,
+                            Model::BoostingClassifier,
+                        ),
+                    };
+                    let (model, seconds) = model?;
+                    let mut out = Outcome::fitted(&data, &split, task, seconds);
+                    let test = &split.test;
+                    score(
+                        &model,
+                        test.records.view(),
+                        Truth::Classes(test.targets.view()),
+                        &mut out,
+                        reports,
+                        &split.source,
+                    )?;
+                    (model, out)
+                }
+                Task::Regression => {
+                    let split = data.regression(unreachable_default)?;
+                    let model = match name {
+                        ModelName::Linear => fit(
+                            configured(LinearRegression::params(), &params, seed)?,
+                            &split,
+                            Model::Linear,
+                        ),
+                        ModelName::Tree => fit(
+                            configured(DecisionTree::<f64>::params(), &params, seed)?,
+                            &split,
+                            Model::TreeRegressor,
+                        ),
+                        ModelName::Forest => fit(
+                            configured(RandomForest::regressor(), &params, seed)?,
+                            &split,
+                            Model::ForestRegressor,
+                        ),
+                        ModelName::Boosting => fit(
+                            configured(GradientBoosting::regressor(), &params, seed)?,
+                            &split,
+                            Model::BoostingRegressor,
+                        ),
+                        _ => Err(Error::invalid(
+                            "--task",
+                            "regression",
+                            "logistic regression is a classifier",
+                        )),
+                    };
+                    let (model, seconds) = model?;
+                    let mut out = Outcome::fitted(&data, &split, task, seconds);
+                    let test = &split.test;
+                    score(
+                        &model,
+                        test.records.view(),
+                        Truth::Values(test.targets.view()),
+                        &mut out,
+                        reports,
+                        &split.source,
+                    )?;
+                    (model, out)
+                }
+            }
+        }
+    };
+    out.summary.set("model", model.kind());
+    if let Some(path) = &args.save {
+        model.save(path)?;
+        out.summary.set("saved", path.display().to_string());
+    }
+    Ok(out)
+}
+
+/// `--data` is required, so the built-in default is never asked for.
+fn unreachable_default<T>() -> Result<T> {
+    Err(Error::invalid("--data", "missing", "is required"))
+}
+
+/// Fits `estimator` on the training part of `split`, timed, wrapped as a [`Model`].
+fn fit<T: Clone, E: Estimator<Dataset<T>>>(
+    estimator: E,
+    split: &Split<T>,
+    wrap: fn(E::Fitted) -> Model,
+) -> Result<(Model, f64)> {
+    let (fitted, seconds) = cli::timed(|| estimator.fit(&split.train));
+    Ok((wrap(fitted?), seconds))
+}
+
+/// `learnkit predict`.
+pub fn predict(args: &PredictArgs) -> ExitCode {
+    cli::run(args.json, || {
+        check_output(
+            Some(&args.output),
+            &[("--data", Some(&args.data)), ("--model", Some(&args.model))],
+        )?;
+        let model = Model::load(&args.model)?;
+        if args.proba && model.classes().is_none() {
+            return Err(Error::invalid(
+                "--proba",
+                "given",
+                format!("needs a classifier; the model is a {}", model.kind()),
+            ));
+        }
+        let table = table::read_for(&model, &args.data, None, args.ignore_extra)?;
+        let output = model.output(table.features.view())?;
+        table::write_predictions(&args.output, &model, &output, args.proba)?;
+        let mut out = Outcome::default();
+        out.summary
+            .set("model", model.kind())
+            .set("n_predicted", table.features.nrows())
+            .set("output", args.output.display().to_string());
+        Ok(out)
+    })
+}
+
+/// `learnkit evaluate`.
+pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
+    run(args.out.as_deref(), args.json, || {
+        let model = Model::load(&args.model)?;
+        let target = Some(args.target.as_str());
+        let table = table::read_for(&model, &args.data, target, args.ignore_extra)?;
+        let source = args
+            .data
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut out = Outcome::new(args.out.as_deref().unwrap_or(Path::new("")));
+        out.summary.set("model", model.kind()).set("data", &source);
+        let reports = args.out.is_some();
+        if let Some(classes) = model.classes() {
+            let data = table.into_classification_with(classes)?;
+            let truth = Truth::Classes(data.targets.view());
+            score(
+                &model,
+                data.records.view(),
+                truth,
+                &mut out,
+                reports,
+                &source,
+            )?;
+        } else if model.is_regressor() {
+            let data = table.into_regression()?;
+            let truth = Truth::Values(data.targets.view());
+            score(
+                &model,
+                data.records.view(),
+                truth,
+                &mut out,
+                reports,
+                &source,
+            )?;
+        } else {
+            return Err(Error::invalid(
+                "--model",
+                model.kind(),
+                "is not supervised; evaluate scores classifiers and regressors",
+            ));
+        }
+        Ok(out)
+    })
+}
+
+/// `learnkit inspect`.
+pub fn inspect(args: &InspectArgs) -> ExitCode {
+    cli::run(args.json, || {
+        let bytes = persist::read_regular_file(&args.model, persist::MAX_MODEL_BYTES)?;
+        let info = persist::file_info(&bytes, &args.model)?;
+        let model = Model::load(&args.model)?;
+        let mut out = Outcome::default();
+        let names = model.feature_names();
+        out.summary
+            .set("kind", model.kind())
+            .set("format_version", info.version)
+            .set("file_bytes", bytes.len())
+            .set("n_features", names.len())
+            .set("features", names);
+        if let Some(classes) = model.classes() {
+            out.summary.set("classes", classes);
+        }
+        if let Some(importances) = model.importances() {
+            let mut ranked: Vec<(usize, f64)> = importances.iter().copied().enumerate().collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let top: Vec<String> = ranked
+                .iter()
+                .take(10)
+                .map(|(i, v)| format!("{}={v:.4}", names[*i]))
+                .collect();
+            out.summary.set("top_importances", top);
+        }
+        let tree_text = describe(&model, &mut out, args.tree)?;
+        if let Some(text) = tree_text {
+            print!("{text}");
+        }
+        Ok(out)
+    })
+}
+
+/// Adds the kind's sizes to `out`; returns tree `tree` as text when asked for.
+fn describe(model: &Model, out: &mut Outcome, tree: Option<usize>) -> Result<Option<String>> {
+    let no_tree = |n: usize| {
+        Error::invalid(
+            "--tree",
+            tree.unwrap_or(0),
+            format!("must be below {n}, the number of trees"),
+        )
+    };
+    let s = &mut out.summary;
+    let text = match model {
+        Model::TreeClassifier(m) => {
+            s.set("depth", m.depth()).set("n_leaves", m.n_leaves());
+            tree.map(|t| {
+                if t == 0 {
+                    Ok(m.export_text())
+                } else {
+                    Err(no_tree(1))
+                }
+            })
+            .transpose()?
+        }
+        Model::TreeRegressor(m) => {
+            s.set("depth", m.depth()).set("n_leaves", m.n_leaves());
+            tree.map(|t| {
+                if t == 0 {
+                    Ok(m.export_text())
+                } else {
+                    Err(no_tree(1))
+                }
+            })
+            .transpose()?
+        }
+        Model::ForestClassifier(m) => {
+            s.set("n_trees", m.trees().len());
+            tree.map(|t| m.export_text(t).ok_or_else(|| no_tree(m.trees().len())))
+                .transpose()?
+        }
+        Model::ForestRegressor(m) => {
+            s.set("n_trees", m.trees().len());
+            tree.map(|t| m.export_text(t).ok_or_else(|| no_tree(m.trees().len())))
+                .transpose()?
+        }
+        Model::BoostingClassifier(m) => {
+            s.set("n_rounds", m.n_rounds())
+                .set("n_trees", m.trees().len());
+            tree.map(|t| m.export_text(t).ok_or_else(|| no_tree(m.trees().len())))
+                .transpose()?
+        }
+        Model::BoostingRegressor(m) => {
+            s.set("n_rounds", m.n_rounds())
+                .set("n_trees", m.trees().len());
+            tree.map(|t| m.export_text(t).ok_or_else(|| no_tree(m.trees().len())))
+                .transpose()?
+        }
+        Model::KMeans(m) => {
+            s.set("n_clusters", m.n_clusters())
+                .set("inertia", m.inertia());
+            None
+        }
+        Model::Pca(m) => {
+            s.set("n_components", m.n_components()).set(
+                "explained_variance_ratio",
+                m.explained_variance_ratio().to_vec(),
+            );
+            None
+        }
+        Model::Linear(m) => {
+            s.set("coefficients", m.coefficients().to_vec())
+                .set("intercept", m.intercept());
+            None
+        }
+        Model::Logistic(m) => {
+            s.set("n_iter", m.n_iter()).set("converged", m.converged());
+            None
+        }
+    };
+    if tree.is_some() && text.is_none() {
+        return Err(Error::invalid(
+            "--tree",
+            tree.unwrap_or(0),
+            format!("applies to tree models; the model is a {}", model.kind()),
+        ));
+    }
+    Ok(text)
+}

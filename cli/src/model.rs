@@ -1,0 +1,189 @@
+//! Any saved model: the kinds the command line trains, read back by the kind their file names.
+
+use std::path::Path;
+
+use learnkit::cluster::FittedKMeans;
+use learnkit::decomposition::FittedPca;
+use learnkit::linear::{FittedLinearRegression, FittedLogisticRegression};
+use learnkit::persist::{self, Persist, MAX_MODEL_BYTES};
+use learnkit::tree::{FittedDecisionTree, FittedForest, FittedGradientBoosting};
+use learnkit::{Error, PredictProba, Result, Transform};
+use ndarray::{Array1, Array2, ArrayView2};
+
+/// A fitted model of any kind the command line handles.
+pub enum Model {
+    /// Linear regression.
+    Linear(FittedLinearRegression),
+    /// Logistic regression.
+    Logistic(FittedLogisticRegression),
+    /// A classification tree.
+    TreeClassifier(FittedDecisionTree<usize>),
+    /// A regression tree.
+    TreeRegressor(FittedDecisionTree<f64>),
+    /// A classification forest.
+    ForestClassifier(FittedForest<usize>),
+    /// A regression forest.
+    ForestRegressor(FittedForest<f64>),
+    /// Boosted classification trees.
+    BoostingClassifier(FittedGradientBoosting<usize>),
+    /// Boosted regression trees.
+    BoostingRegressor(FittedGradientBoosting<f64>),
+    /// K-means clusters.
+    KMeans(FittedKMeans),
+    /// Principal components.
+    Pca(FittedPca),
+}
+
+/// What a model makes of a table of records.
+pub enum Output {
+    /// Class indices (into [`Model::classes`]) and their probabilities.
+    Classes(Array1<usize>, Array2<f64>),
+    /// Real values.
+    Values(Array1<f64>),
+    /// Cluster indices.
+    Clusters(Array1<usize>),
+    /// Coordinates on the principal components.
+    Components(Array2<f64>),
+}
+
+/// Runs `$body` with `$m` bound to the model inside whatever variant `$model` is.
+macro_rules! each {
+    ($model:expr, $m:ident => $body:expr) => {
+        match $model {
+            Model::Linear($m) => $body,
+            Model::Logistic($m) => $body,
+            Model::TreeClassifier($m) => $body,
+            Model::TreeRegressor($m) => $body,
+            Model::ForestClassifier($m) => $body,
+            Model::ForestRegressor($m) => $body,
+            Model::BoostingClassifier($m) => $body,
+            Model::BoostingRegressor($m) => $body,
+            Model::KMeans($m) => $body,
+            Model::Pca($m) => $body,
+        }
+    };
+}
+
+/// Decodes `bytes` as `T`, boxed into `Model` by `wrap`.
+fn decode<T: Persist>(bytes: &[u8], path: &Path, wrap: fn(T) -> Model) -> Result<Model> {
+    T::from_bytes(bytes, path).map(wrap)
+}
+
+impl Model {
+    /// Reads a model file of any kind (a regular file of at most 1 GiB; refused with one line
+    /// when truncated, altered, foreign, of an unknown kind or from a newer version).
+    pub fn load(path: &Path) -> Result<Model> {
+        let bytes = persist::read_regular_file(path, MAX_MODEL_BYTES)?;
+        let info = persist::file_info(&bytes, path)?;
+        match info.kind.as_str() {
+            "LinearRegression" => decode(&bytes, path, Model::Linear),
+            "LogisticRegression" => decode(&bytes, path, Model::Logistic),
+            "DecisionTreeClassifier" => decode(&bytes, path, Model::TreeClassifier),
+            "DecisionTreeRegressor" => decode(&bytes, path, Model::TreeRegressor),
+            "RandomForestClassifier" => decode(&bytes, path, Model::ForestClassifier),
+            "RandomForestRegressor" => decode(&bytes, path, Model::ForestRegressor),
+            "GradientBoostingClassifier" => decode(&bytes, path, Model::BoostingClassifier),
+            "GradientBoostingRegressor" => decode(&bytes, path, Model::BoostingRegressor),
+            // Format 2 named both boosting kinds alike: a classifier has classes.
+            "GradientBoosting" => decode(&bytes, path, Model::BoostingClassifier)
+                .or_else(|_| decode(&bytes, path, Model::BoostingRegressor)),
+            "KMeans" => decode(&bytes, path, Model::KMeans),
+            "Pca" => decode(&bytes, path, Model::Pca),
+            other => Err(Error::IncompatibleModel {
+                expected: "a model the command line handles (linear, logistic, tree, forest, \
+                           boosting, kmeans, pca)"
+                    .into(),
+                found: shown(other),
+            }),
+        }
+    }
+
+    /// Writes the model atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        each!(self, m => m.save(path))
+    }
+
+    /// The kind its file names.
+    pub fn kind(&self) -> &'static str {
+        fn kind_of<T: Persist>(_: &T) -> &'static str {
+            T::KIND
+        }
+        each!(self, m => kind_of(m))
+    }
+
+    /// The feature columns it reads, in order.
+    pub fn feature_names(&self) -> &[String] {
+        each!(self, m => m.feature_names())
+    }
+
+    /// The class labels, as spelled in the training data (classifiers only).
+    pub fn classes(&self) -> Option<&[String]> {
+        match self {
+            Model::Logistic(m) => Some(m.classes()),
+            Model::TreeClassifier(m) => Some(m.classes()),
+            Model::ForestClassifier(m) => Some(m.classes()),
+            Model::BoostingClassifier(m) => Some(m.classes()),
+            _ => None,
+        }
+    }
+
+    /// Whether it predicts a real value.
+    pub fn is_regressor(&self) -> bool {
+        matches!(
+            self,
+            Model::Linear(_)
+                | Model::TreeRegressor(_)
+                | Model::ForestRegressor(_)
+                | Model::BoostingRegressor(_)
+        )
+    }
+
+    /// Whether it reads missing values (NaN) in its records.
+    pub fn accepts_missing(&self) -> bool {
+        matches!(
+            self,
+            Model::BoostingClassifier(_) | Model::BoostingRegressor(_)
+        )
+    }
+
+    /// Feature importances, for the models that have them.
+    pub fn importances(&self) -> Option<Array1<f64>> {
+        match self {
+            Model::TreeClassifier(m) => Some(m.feature_importances()),
+            Model::TreeRegressor(m) => Some(m.feature_importances()),
+            Model::ForestClassifier(m) => Some(m.feature_importances()),
+            Model::ForestRegressor(m) => Some(m.feature_importances()),
+            Model::BoostingClassifier(m) => Some(m.feature_importances()),
+            Model::BoostingRegressor(m) => Some(m.feature_importances()),
+            _ => None,
+        }
+    }
+
+    /// The model's output for records `x` (columns in [`Model::feature_names`] order). A
+    /// classifier's labels are the argmax of its probabilities: one computation, whether
+    /// `train` scores it or `predict` writes it.
+    pub fn output(&self, x: ArrayView2<'_, f64>) -> Result<Output> {
+        fn classes<M: PredictProba>(m: &M, x: ArrayView2<'_, f64>) -> Result<Output> {
+            let proba = m.predict_proba_view(x)?;
+            Ok(Output::Classes(
+                learnkit::metrics::argmax_rows(proba.view()),
+                proba,
+            ))
+        }
+        use learnkit::Predict as _;
+        match self {
+            Model::Logistic(m) => classes(m, x),
+            Model::TreeClassifier(m) => classes(m, x),
+            Model::ForestClassifier(m) => classes(m, x),
+            Model::BoostingClassifier(m) => classes(m, x),
+            Model::Linear(m) => m.predict_view(x).map(Output::Values),
+            Model::TreeRegressor(m) => m.predict_view(x).map(Output::Values),
+            Model::ForestRegressor(m) => m.predict_view(x).map(Output::Values),
+            Model::BoostingRegressor(m) => m.predict_view(x).map(Output::Values),
+            Model::KMeans(m) => m.predict_view(x).map(Output::Clusters),
+            Model::Pca(m) => m.transform_view(x).map(Output::Components),
+        }
+    }
+}
+
+pub use learnkit::data::shown;

@@ -1,0 +1,144 @@
+//! Reading records for a saved model (columns matched by name) and writing its predictions.
+
+use std::path::Path;
+
+use learnkit::data::{self, Table};
+use learnkit::persist::write_atomic;
+use learnkit::{Error, Result};
+use ndarray::Array2;
+
+use crate::model::{shown, Model, Output};
+
+/// At most this many names are listed in an error about columns.
+const LISTED: usize = 8;
+
+fn listed(names: &[&String]) -> String {
+    let mut text: Vec<String> = names.iter().take(LISTED).map(|n| shown(n)).collect();
+    if names.len() > LISTED {
+        text.push(format!("… ({} in all)", names.len()));
+    }
+    text.join(", ")
+}
+
+/// Reads `path` for `model`: its columns matched **by name** to the ones the model was trained
+/// on, in the model's order, whatever their order in the file. `target`: a column to read as
+/// the labels (evaluation). A missing column is an error; so is a column the model does not
+/// read, unless `ignore_extra`. Returns the table, with its features in the model's order.
+pub fn read_for(
+    model: &Model,
+    path: &Path,
+    target: Option<&str>,
+    ignore_extra: bool,
+) -> Result<Table> {
+    let header = data::read_csv_header(path)?;
+    let wanted = model.feature_names();
+    let missing: Vec<&String> = wanted.iter().filter(|f| !header.contains(f)).collect();
+    if !missing.is_empty() {
+        return Err(Error::Parse {
+            path: path.to_path_buf(),
+            line: 1,
+            column: None,
+            message: format!(
+                "missing the column{} the model was trained on: {}",
+                if missing.len() == 1 { "" } else { "s" },
+                listed(&missing)
+            ),
+        });
+    }
+    let extra: Vec<&String> = header
+        .iter()
+        .filter(|h| !wanted.contains(h) && Some(h.as_str()) != target)
+        .collect();
+    if !extra.is_empty() && !ignore_extra {
+        return Err(Error::Parse {
+            path: path.to_path_buf(),
+            line: 1,
+            column: None,
+            message: format!(
+                "column{} the model does not read: {} (--ignore-extra skips them)",
+                if extra.len() == 1 { "" } else { "s" },
+                listed(&extra)
+            ),
+        });
+    }
+    let ignored: Vec<String> = extra.into_iter().cloned().collect();
+    let mut table = data::read_csv_ignoring(path, target, &ignored, model.accepts_missing())?;
+    // The file's order to the model's.
+    let order: Vec<usize> = wanted
+        .iter()
+        .map(|w| table.feature_names.iter().position(|f| f == w))
+        .collect::<Option<_>>()
+        .ok_or_else(|| Error::invalid_model("feature names do not match the file"))?;
+    if order.iter().enumerate().any(|(i, &j)| i != j) {
+        let x = &table.features;
+        table.features = Array2::from_shape_fn((x.nrows(), order.len()), |(r, c)| x[(r, order[c])]);
+        table.feature_names = wanted.to_vec();
+    }
+    Ok(table)
+}
+
+/// Refuses to write `output` over one of the `inputs` (the data or the model): a typo there
+/// would destroy them.
+pub fn refuse_overwrite(output: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
+    let Ok(out) = output.canonicalize() else {
+        return Ok(()); // does not exist yet
+    };
+    for (what, input) in inputs {
+        if input.canonicalize().is_ok_and(|i| i == out) {
+            return Err(Error::invalid(
+                "--output",
+                output.display(),
+                format!("is the {what} file; it would be overwritten"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `output` as CSV to `path` (atomically: an existing file is replaced only once the new
+/// one is complete). Classes are written in their original spelling, with one probability
+/// column per class (`proba_<label>`) when `proba`.
+pub fn write_predictions(path: &Path, model: &Model, output: &Output, proba: bool) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        let io = |e: csv::Error| std::io::Error::other(e.to_string());
+        match output {
+            Output::Classes(labels, p) => {
+                let classes = model.classes().unwrap_or(&[]);
+                let mut header = vec!["prediction".to_string()];
+                if proba {
+                    header.extend(classes.iter().map(|c| format!("proba_{c}")));
+                }
+                out.write_record(&header).map_err(io)?;
+                for (i, &label) in labels.iter().enumerate() {
+                    let mut row = vec![classes.get(label).cloned().unwrap_or_default()];
+                    if proba {
+                        row.extend(p.row(i).iter().map(|v| v.to_string()));
+                    }
+                    out.write_record(&row).map_err(io)?;
+                }
+            }
+            Output::Values(values) => {
+                out.write_record(["prediction"]).map_err(io)?;
+                for v in values {
+                    out.write_record([v.to_string()]).map_err(io)?;
+                }
+            }
+            Output::Clusters(clusters) => {
+                out.write_record(["cluster"]).map_err(io)?;
+                for c in clusters {
+                    out.write_record([c.to_string()]).map_err(io)?;
+                }
+            }
+            Output::Components(z) => {
+                let header: Vec<String> = (1..=z.ncols()).map(|k| format!("pc{k}")).collect();
+                out.write_record(&header).map_err(io)?;
+                for row in z.rows() {
+                    out.write_record(row.iter().map(|v| v.to_string()))
+                        .map_err(io)?;
+                }
+            }
+        }
+        out.flush()
+    })
+}

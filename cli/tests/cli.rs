@@ -1,0 +1,597 @@
+//! The `learnkit` binary as a user runs it: train → save → predict/evaluate agree with the
+//! in-process scores for every model kind, and hostile files and flags end with one line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn learnkit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_learnkit"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The JSON object on the last line of a successful run's stdout.
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().expect("a last line")).expect("JSON")
+}
+
+/// A refused run: exit status 2 and exactly one line on stderr, starting `error: `.
+fn refused(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.len() <= 300, "short: {stderr}");
+    stderr
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Three features, a string label (three classes) and a real target; `offset` shifts rows so
+/// the test file differs from the training file.
+fn write_data(path: &Path, rows: usize, offset: usize) {
+    let mut text = String::from("a,b,c,label,value\n");
+    for i in offset..offset + rows {
+        let a = ((i * 7919) % 1000) as f64 / 100.0;
+        let b = ((i * 104_729) % 733) as f64 / 73.3;
+        let c = ((i * 31) % 17) as f64;
+        let label = match (a + b + ((i * 13) % 5) as f64 * 0.8) as usize {
+            0..=6 => "cat",
+            7..=11 => "dog",
+            _ => "owl",
+        };
+        let value = 2.0 * a - b + 0.1 * c + ((i * 37) % 11) as f64 / 10.0;
+        text.push_str(&format!("{a},{b},{c},{label},{value}\n"));
+    }
+    fs::write(path, text).unwrap();
+}
+
+struct Files {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    train: PathBuf,
+    test: PathBuf,
+}
+
+fn files() -> Files {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let (train, test) = (root.join("train.csv"), root.join("test.csv"));
+    write_data(&train, 600, 0);
+    write_data(&test, 200, 5000);
+    Files {
+        _dir: dir,
+        root,
+        train,
+        test,
+    }
+}
+
+/// The predictions column of a predictions file.
+fn predictions(path: &Path) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect()
+}
+
+/// Column `name` of `path`.
+fn column(path: &Path, name: &str) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let k = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == name)
+        .unwrap();
+    lines
+        .map(|l| l.split(',').nth(k).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn train_save_predict_and_evaluate_agree_for_every_supervised_kind() {
+    let f = files();
+    for (kind, target, metric) in [
+        ("logistic", "label", "accuracy"),
+        ("tree", "label", "accuracy"),
+        ("forest", "label", "accuracy"),
+        ("boosting", "label", "accuracy"),
+        ("linear", "value", "r2"),
+        ("tree", "value", "r2"),
+        ("forest", "value", "r2"),
+        ("boosting", "value", "r2"),
+    ] {
+        let model = f.root.join(format!("{kind}-{target}.json"));
+        let other = if target == "label" { "value" } else { "label" };
+        // Train reads every column but the target as a feature: the other target column is
+        // left out of copies of the files.
+        let strip = |src: &Path, name: &str| {
+            let out = f.root.join(name);
+            let text = fs::read_to_string(src).unwrap();
+            let k = text
+                .lines()
+                .next()
+                .unwrap()
+                .split(',')
+                .position(|h| h == other)
+                .unwrap();
+            let kept: Vec<String> = text
+                .lines()
+                .map(|l| {
+                    l.split(',')
+                        .enumerate()
+                        .filter(|(i, _)| *i != k)
+                        .map(|(_, c)| c)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .collect();
+            fs::write(&out, kept.join("\n") + "\n").unwrap();
+            out
+        };
+        let train = strip(&f.train, &format!("train-{target}.csv"));
+        let test = strip(&f.test, &format!("test-{target}.csv"));
+        let mut args = vec![
+            "train",
+            kind,
+            "--data",
+            p(&train),
+            "--target",
+            target,
+            "--test",
+            p(&test),
+            "--save",
+            p(&model),
+            "--json",
+        ];
+        match kind {
+            "boosting" => args.extend(["-p", "n_estimators=30"]),
+            "forest" => args.extend(["-p", "n_estimators=20", "-p", "max_depth=8"]),
+            "tree" => args.extend(["-p", "max_depth=6"]),
+            _ => {}
+        }
+        let trained = json(&learnkit(&args));
+        assert_eq!(trained["n_test"], 200);
+        let evaluated = json(&learnkit(&[
+            "evaluate",
+            "--model",
+            p(&model),
+            "--data",
+            p(&test),
+            "--target",
+            target,
+            "--json",
+        ]));
+        assert_eq!(
+            trained[metric], evaluated[metric],
+            "{kind} on {target}: evaluate"
+        );
+        let out = f.root.join(format!("pred-{kind}-{target}.csv"));
+        let predicted = learnkit(&[
+            "predict",
+            "--model",
+            p(&model),
+            "--data",
+            p(&test),
+            "--output",
+            p(&out),
+            "--ignore-extra",
+            "--json",
+        ]);
+        assert_eq!(json(&predicted)["n_predicted"], 200);
+        let truth = column(&test, target);
+        let got = predictions(&out);
+        if metric == "accuracy" {
+            let right = truth.iter().zip(&got).filter(|(t, g)| t == g).count();
+            assert!(got
+                .iter()
+                .all(|g| ["cat", "dog", "owl"].contains(&g.as_str())));
+            assert_eq!(
+                trained[metric].as_f64().unwrap(),
+                right as f64 / 200.0,
+                "{kind}: predict"
+            );
+        } else {
+            let y: Vec<f64> = truth.iter().map(|v| v.parse().unwrap()).collect();
+            let yhat: Vec<f64> = got.iter().map(|v| v.parse().unwrap()).collect();
+            let r2 = learnkit::metrics::r2(
+                ndarray::ArrayView1::from(&y),
+                ndarray::ArrayView1::from(&yhat),
+            )
+            .unwrap();
+            assert_eq!(trained[metric].as_f64().unwrap(), r2, "{kind}: predict");
+        }
+    }
+}
+
+/// Trains a small forest classifier on `f` and returns its model file.
+fn forest(f: &Files) -> PathBuf {
+    let model = f.root.join("forest.json");
+    json(&learnkit(&[
+        "train",
+        "forest",
+        "--data",
+        p(&f.train),
+        "--target",
+        "label",
+        "-p",
+        "n_estimators=5",
+        "--save",
+        p(&model),
+        "--json",
+        "--task",
+        "classification",
+    ]));
+    model
+}
+
+#[test]
+fn predict_matches_columns_by_name_and_names_missing_and_extra_ones() {
+    let f = files();
+    let model = forest(&f);
+    let (a, b) = (f.root.join("a.csv"), f.root.join("b.csv"));
+    let out = |name: &str| f.root.join(name);
+    // The file's column order does not matter.
+    let text = fs::read_to_string(&f.test).unwrap();
+    let swapped: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{},{}", c[4], c[2], c[0], c[1], c[3])
+        })
+        .collect();
+    fs::write(&a, swapped.join("\n") + "\n").unwrap();
+    for (data, name) in [(&f.test, "p1.csv"), (&a, "p2.csv")] {
+        json(&learnkit(&[
+            "predict",
+            "--model",
+            p(&model),
+            "--data",
+            p(data),
+            "--output",
+            p(&out(name)),
+            "--ignore-extra",
+            "--proba",
+            "--json",
+        ]));
+    }
+    let (p1, p2) = (
+        fs::read_to_string(out("p1.csv")).unwrap(),
+        fs::read_to_string(out("p2.csv")).unwrap(),
+    );
+    assert_eq!(p1, p2);
+    assert!(
+        p1.starts_with("prediction,proba_cat,proba_dog,proba_owl\n"),
+        "{p1}"
+    );
+    // Extra columns are refused, naming them, unless --ignore-extra.
+    let e = refused(&learnkit(&[
+        "predict",
+        "--model",
+        p(&model),
+        "--data",
+        p(&f.test),
+        "--output",
+        p(&out("x.csv")),
+    ]));
+    assert!(e.contains("label") && e.contains("--ignore-extra"), "{e}");
+    // A missing column is refused, naming it.
+    fs::write(&b, "a,c,label\n1,2,cat\n").unwrap();
+    let e = refused(&learnkit(&[
+        "predict",
+        "--model",
+        p(&model),
+        "--data",
+        p(&b),
+        "--output",
+        p(&out("x.csv")),
+        "--ignore-extra",
+    ]));
+    assert!(e.contains("missing") && e.contains('b'), "{e}");
+    assert!(!out("x.csv").exists(), "no output after a refusal");
+}
+
+#[test]
+fn hostile_model_files_are_refused_with_one_line_and_no_output() {
+    let f = files();
+    let model = forest(&f);
+    let bytes = fs::read(&model).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let out = f.root.join("out.csv");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated", bytes[..bytes.len() / 2].to_vec(), "corrupt"),
+        // A digit changed inside the model: still valid JSON, caught by the checksum.
+        ("altered", {
+            let k = text.rfind("0.").unwrap();
+            let mut b = bytes.clone();
+            b[k + 2] = if b[k + 2] == b'1' { b'2' } else { b'1' };
+            b
+        }, "checksum"),
+        ("future", text.replacen("\"version\":3", "\"version\":99", 1).into_bytes(), "version 99"),
+        ("foreign", text.replacen("RandomForestClassifier", "QTable", 1).into_bytes(), "QTable"),
+        ("not json", b"\x00\x01binary".to_vec(), "corrupt"),
+        ("empty", Vec::new(), "corrupt"),
+        ("huge count", br#"{"format":"learnkit-model","version":2,"kind":"RandomForestClassifier","model":{"trees":[],"feature_names":[],"classes":[],"importances":[],"oob_score":null,"oob_curve":[],"n":18446744073709551615}}"#.to_vec(), "corrupt"),
+    ];
+    for (name, content, says) in cases {
+        let path = f.root.join(format!("{}.json", name.replace(' ', "_")));
+        fs::write(&path, content).unwrap();
+        for args in [
+            vec![
+                "predict",
+                "--model",
+                p(&path),
+                "--data",
+                p(&f.test),
+                "--output",
+                p(&out),
+                "--ignore-extra",
+            ],
+            vec!["inspect", p(&path)],
+            vec![
+                "evaluate",
+                "--model",
+                p(&path),
+                "--data",
+                p(&f.test),
+                "--target",
+                "label",
+                "--ignore-extra",
+            ],
+        ] {
+            let run = learnkit(&args);
+            assert_eq!(run.status.code(), Some(2), "{name}: {args:?}");
+            let e = refused(&run);
+            assert!(e.contains(says) || name == "huge count", "{name}: {e}");
+            assert!(!out.exists(), "{name}: no output");
+        }
+    }
+}
+
+#[test]
+fn outputs_never_overwrite_inputs_and_fifos_are_refused() {
+    let f = files();
+    let model = forest(&f);
+    let before = fs::read(&f.test).unwrap();
+    let e = refused(&learnkit(&[
+        "predict",
+        "--model",
+        p(&model),
+        "--data",
+        p(&f.test),
+        "--output",
+        p(&f.test),
+        "--ignore-extra",
+    ]));
+    assert!(e.contains("--output"), "{e}");
+    assert_eq!(fs::read(&f.test).unwrap(), before);
+    let model_bytes = fs::read(&model).unwrap();
+    refused(&learnkit(&[
+        "predict",
+        "--model",
+        p(&model),
+        "--data",
+        p(&f.test),
+        "--output",
+        p(&model),
+        "--ignore-extra",
+    ]));
+    refused(&learnkit(&[
+        "train",
+        "tree",
+        "--data",
+        p(&f.train),
+        "--target",
+        "label",
+        "--save",
+        p(&f.train),
+    ]));
+    assert_eq!(fs::read(&model).unwrap(), model_bytes);
+    #[cfg(unix)]
+    {
+        let fifo = f.root.join("fifo");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = refused(&learnkit(&[
+                "train",
+                "tree",
+                "--data",
+                p(&fifo),
+                "--target",
+                "label",
+            ]));
+            assert!(e.contains("not a regular file"), "{e}");
+            let e = refused(&learnkit(&["inspect", p(&fifo)]));
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        let e = refused(&learnkit(&["inspect", "/dev/zero"]));
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+}
+
+#[test]
+fn flags_that_cannot_apply_are_refused() {
+    let f = files();
+    let train = p(&f.train);
+    for (args, says) in [
+        (
+            vec![
+                "train",
+                "tree",
+                "--data",
+                train,
+                "--target",
+                "label",
+                "-p",
+                "max_depth=3",
+                "-p",
+                "max_depth=4",
+            ],
+            "twice",
+        ),
+        (
+            vec![
+                "train",
+                "tree",
+                "--data",
+                train,
+                "--target",
+                "label",
+                "-p",
+                "n_estimators=3",
+            ],
+            "n_estimators",
+        ),
+        (
+            vec![
+                "train",
+                "tree",
+                "--data",
+                train,
+                "--target",
+                "label",
+                "-p",
+                "max_depth",
+            ],
+            "NAME=VALUE",
+        ),
+        (
+            vec![
+                "train",
+                "tree",
+                "--data",
+                train,
+                "--target",
+                "label",
+                "--allow-missing",
+            ],
+            "boosting",
+        ),
+        (
+            vec!["train", "kmeans", "--data", train, "--test", train],
+            "--test",
+        ),
+        (
+            vec![
+                "train",
+                "linear",
+                "--data",
+                train,
+                "--target",
+                "value",
+                "--task",
+                "regression",
+            ],
+            "--task",
+        ),
+        (vec!["train", "forest", "--data", train], "--target"),
+        (
+            vec!["train", "tree", "--data", train, "--target", "nope"],
+            "nope",
+        ),
+        (
+            vec![
+                "train",
+                "tree",
+                "--data",
+                train,
+                "--target",
+                "label",
+                "-p",
+                "max_depth=-1",
+            ],
+            "max_depth",
+        ),
+    ] {
+        let e = refused(&learnkit(&args));
+        assert!(e.contains(says), "{args:?}: {e}");
+    }
+}
+
+#[test]
+fn unsupervised_models_inspect_and_completions() {
+    let f = files();
+    let data = f.root.join("x.csv");
+    let text = fs::read_to_string(&f.train).unwrap();
+    let only_x: Vec<String> = text
+        .lines()
+        .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+        .collect();
+    fs::write(&data, only_x.join("\n") + "\n").unwrap();
+    for (kind, column) in [("kmeans", "cluster"), ("pca", "pc1")] {
+        let model = f.root.join(format!("{kind}.json"));
+        let out = f.root.join(format!("{kind}.csv"));
+        json(&learnkit(&[
+            "train",
+            kind,
+            "--data",
+            p(&data),
+            "--save",
+            p(&model),
+            "--json",
+        ]));
+        json(&learnkit(&[
+            "predict",
+            "--model",
+            p(&model),
+            "--data",
+            p(&data),
+            "--output",
+            p(&out),
+            "--json",
+        ]));
+        assert_eq!(column_len(&out, column), 600, "{kind}");
+        let described = json(&learnkit(&["inspect", p(&model), "--json"]));
+        assert_eq!(described["n_features"], 3);
+        refused(&learnkit(&[
+            "evaluate",
+            "--model",
+            p(&model),
+            "--data",
+            p(&data),
+            "--target",
+            "a",
+        ]));
+        let e = refused(&learnkit(&[
+            "predict",
+            "--model",
+            p(&model),
+            "--data",
+            p(&data),
+            "--output",
+            p(&out),
+            "--proba",
+        ]));
+        assert!(e.contains("needs a classifier"), "{e}");
+    }
+    let model = forest(&f);
+    let shown = learnkit(&["inspect", p(&model), "--tree", "2"]);
+    assert!(shown.status.success());
+    let stdout = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        stdout.contains("|---") && stdout.contains("kind"),
+        "{stdout}"
+    );
+    let e = refused(&learnkit(&["inspect", p(&model), "--tree", "5"]));
+    assert!(e.contains("below 5"), "{e}");
+    let completions = learnkit(&["completions", "bash"]);
+    assert!(completions.status.success());
+    assert!(String::from_utf8_lossy(&completions.stdout).contains("learnkit"));
+}
+
+fn column_len(path: &Path, name: &str) -> usize {
+    column(path, name).len()
+}
