@@ -597,3 +597,35 @@ fn numeric_class_labels_compare_as_numbers() {
         .unwrap();
     assert_eq!(data.class_names, vec!["1", "1.0", "a"]);
 }
+
+/// Integer labels are compared exactly: 2^53 and 2^53 + 1 are two classes (as f64 they are one
+/// number), and `1` / `1.0` / `+1` are still one.
+#[test]
+fn integer_labels_beyond_two_to_the_53_stay_distinct() {
+    let dir = temp_dir("bigints");
+    let path = write(
+        &dir,
+        "big.csv",
+        "x,y\n1,9007199254740992\n2,9007199254740993\n3,9007199254740993\n4,1\n5,1.0\n6,+1\n",
+    );
+    let data = read_csv(&path, Some("y"))
+        .unwrap()
+        .classification()
+        .unwrap();
+    assert_eq!(
+        data.class_names,
+        ["1", "9007199254740992", "9007199254740993"]
+    );
+    assert_eq!(data.targets, array![1, 2, 2, 0, 0, 0]);
+}
+
+/// `roc_auc_ovr` on labels of one class is refused, as `roc_auc` is (not −0.0).
+#[test]
+fn roc_auc_ovr_refuses_a_single_class() {
+    use learnkit::model_selection::{classification_score, Scorer};
+    let y = array![1usize, 1, 1];
+    let proba = array![[0.2, 0.7, 0.1], [0.1, 0.8, 0.1], [0.3, 0.4, 0.3]];
+    let err = classification_score(Scorer::RocAucOvr, y.view(), y.view(), Some(proba.view()), 3)
+        .unwrap_err();
+    assert!(err.to_string().contains("two classes"), "{err}");
+}

@@ -266,7 +266,15 @@ pub fn classification_score(
                     aucs.push(metrics::roc_auc(is_c.view(), p.column(c))?);
                 }
             }
-            aucs.iter().sum::<f64>() / aucs.len().max(1) as f64
+            if aucs.is_empty() {
+                // As roc_auc: undefined when the labels hold a single class.
+                return Err(Error::invalid(
+                    "y_true",
+                    "a single class",
+                    "roc_auc_ovr needs at least two classes in the labels",
+                ));
+            }
+            aucs.iter().sum::<f64>() / aucs.len() as f64
         }
         Scorer::NegLogLoss => -metrics::log_loss(y, proba()?)?,
         Scorer::R2 | Scorer::NegMse | Scorer::NegMae => {

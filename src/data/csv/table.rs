@@ -11,7 +11,12 @@ use crate::error::Result;
 
 /// The label a numeric cell stands for: the number written the shortest way (`1`, `1.0` and
 /// `1e0` are all `1`; `-0` is `0`), so numeric class labels compare as numbers.
+/// Integers are read exactly, not through f64 (where 2^53 and 2^53 + 1 are one number, and
+/// two classes would merge).
 fn numeric_label(cell: &str) -> Option<String> {
+    if let Ok(i) = cell.parse::<i128>() {
+        return Some(i.to_string());
+    }
     let v: f64 = cell.parse().ok()?;
     v.is_finite().then(|| format!("{}", v + 0.0))
 }
@@ -47,15 +52,16 @@ fn distinct(values: &[String]) -> Vec<&str> {
 /// otherwise as strings.
 fn sorted_labels(values: &[String]) -> Vec<String> {
     let unique: BTreeSet<&str> = distinct(values).into_iter().collect();
-    let numeric: Option<Vec<(f64, String)>> = unique
+    // Sorted by value; integers that one f64 cannot tell apart, by their exact value.
+    let numeric: Option<Vec<(f64, Option<i128>, String)>> = unique
         .iter()
-        .map(|l| numeric_label(l).and_then(|c| Some((c.parse::<f64>().ok()?, c))))
+        .map(|l| numeric_label(l).and_then(|c| Some((c.parse::<f64>().ok()?, c.parse().ok(), c))))
         .collect();
     match numeric {
         Some(mut pairs) => {
-            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-            pairs.dedup_by(|a, b| a.1 == b.1);
-            pairs.into_iter().map(|(_, l)| l).collect()
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            pairs.dedup_by(|a, b| a.2 == b.2);
+            pairs.into_iter().map(|(_, _, l)| l).collect()
         }
         None => unique.into_iter().map(str::to_string).collect(),
     }
