@@ -14,8 +14,8 @@
 //! `reset()`) and the reset is printed as another `"step": 0` line. Vector observations are
 //! printed in single precision, as Gymnasium returns them.
 
-use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -67,23 +67,30 @@ pub enum EnvName {
     Blackjack,
 }
 
-/// The actions of `path`, one integer per line (naming the line of anything else).
-fn read_actions(path: &PathBuf) -> Result<Vec<usize>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+/// The largest action file read (64 MiB: millions of actions).
+const MAX_ACTION_BYTES: u64 = 64 << 20;
+
+/// The actions of `path`, one integer per line, each with its line in the file (naming the
+/// line of anything else). Only a regular file of at most [`MAX_ACTION_BYTES`] is read.
+fn read_actions(path: &Path) -> Result<Vec<(usize, u64)>> {
+    let bytes = learnkit::persist::read_regular_file(path, MAX_ACTION_BYTES)?;
+    let text = String::from_utf8_lossy(&bytes);
     let mut actions = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
+    for (i, line) in text.lines().enumerate() {
         let text = line.split('#').next().unwrap_or("").trim();
         if text.is_empty() {
             continue;
         }
         let action = text.parse().map_err(|_| Error::Parse {
-            path: path.clone(),
+            path: path.to_path_buf(),
             line: i as u64 + 1,
             column: None,
-            message: format!("`{text}` is not an action (a non-negative integer)"),
+            message: format!(
+                "`{}` is not an action (a non-negative integer)",
+                learnkit::data::shown(text)
+            ),
         })?;
-        actions.push(action);
+        actions.push((action, i as u64 + 1));
     }
     Ok(actions)
 }
@@ -157,7 +164,7 @@ type Animate<O> = fn(&std::path::Path, &str, &[O], &[f64]) -> Result<()>;
 fn roll<E: Env>(
     mut env: E,
     args: &Args,
-    actions: &[usize],
+    actions: &[(usize, u64)],
     animate: Option<Animate<E::Observation>>,
 ) -> Result<()>
 where
@@ -169,18 +176,22 @@ where
     let mut out = std::io::stdout().lock();
     // Keys in sorted order, as `json.dumps(sort_keys=True)` writes them.
     let mut line = |text: String| -> Result<()> {
-        writeln!(out, "{text}").map_err(|e| Error::io("stdout", e))
+        match writeln!(out, "{text}") {
+            // The reader stopped reading (`| head`): nothing more to print to.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            written => written.map_err(|e| Error::io("stdout", e)),
+        }
     };
     let reset_line = |obs: &E::Observation| format!(r#"{{"observation":{},"step":0}}"#, obs.json());
     let first = env.reset(Some(args.seed));
     line(reset_line(&first))?;
     episode.push(first);
     let mut t = 0;
-    for (i, &action) in actions.iter().enumerate() {
+    for (i, &(action, file_line)) in actions.iter().enumerate() {
         if action >= env.n_actions() {
             return Err(Error::Parse {
                 path: args.actions.clone(),
-                line: i as u64 + 1,
+                line: file_line,
                 column: None,
                 message: format!(
                     "action {action} is outside the {} actions of this environment",
@@ -302,7 +313,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", learnkit::cli::one_line(&e.to_string()));
             ExitCode::from(2)
         }
     }

@@ -429,11 +429,12 @@ fn main() -> ExitCode {
     })();
     match result {
         Ok(index) => {
-            println!("wrote {}", index.display());
+            // A closed stdout (`| head -0`) is no reason to fail once the tour is written.
+            let _ = learnkit::cli::write_stdout(&format!("wrote {}\n", index.display()));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", learnkit::cli::one_line(&e.to_string()));
             ExitCode::from(2)
         }
     }

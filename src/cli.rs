@@ -473,14 +473,28 @@ pub fn parse_args<A: clap::Parser>() -> A {
     }
 }
 
+/// Writes `text` to stdout without panicking: a closed pipe (the reader stopped reading, as
+/// `head` does) ends the writing quietly; any other failure is returned.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Runs an example's body: on error, prints `error: ...` as one line on stderr and exits with
 /// status 2; on success prints the summary (`--json`: as the last line).
 pub fn run(json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
     match body() {
-        Ok(outcome) => {
-            outcome.summary.print(json);
-            ExitCode::SUCCESS
-        }
+        Ok(outcome) => match outcome.summary.print(json) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: stdout: {}", one_line(&e.to_string()));
+                ExitCode::from(2)
+            }
+        },
         Err(e) => {
             eprintln!("error: {}", one_line(&e.to_string()));
             ExitCode::from(2)
@@ -488,10 +502,19 @@ pub fn run(json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
     }
 }
 
-/// An error message as one stderr line: whatever text from the user's files it quotes, line
-/// breaks become spaces.
-fn one_line(message: &str) -> String {
-    message.replace(['\n', '\r'], " ")
+/// An error message as one stderr line: whatever text from the user's files or paths it
+/// quotes, line breaks become spaces and other control characters (terminal escape sequences)
+/// are shown escaped, never sent to the terminal.
+pub fn one_line(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// [`run`] for an example that writes its reports into `out`: when the body fails, every file
@@ -499,9 +522,23 @@ fn one_line(message: &str) -> String {
 /// a failed run leaves no partial reports or logs behind. Files that existed before the run
 /// are never touched.
 pub fn run_writing(out: &Path, json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
-    let existed = out.is_dir();
+    // The folders of `out` that do not exist yet (the run may create them), deepest first.
+    let created: Vec<PathBuf> = out
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .take_while(|a| !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
     let before: std::collections::HashSet<PathBuf> = list_files(out).into_iter().collect();
     run(json, || {
+        // Found before any work, not after it: an --out that is a file.
+        if out.exists() && !out.is_dir() {
+            return Err(Error::invalid(
+                "--out",
+                out.display(),
+                "is a file; --out names a folder for the reports",
+            ));
+        }
         let result = body();
         if result.is_err() {
             for file in list_files(out) {
@@ -509,9 +546,9 @@ pub fn run_writing(out: &Path, json: bool, body: impl FnOnce() -> Result<Outcome
                     let _ = std::fs::remove_file(&file);
                 }
             }
-            if !existed {
+            for dir in &created {
                 // Only succeeds when empty: anything else in it was not ours to delete.
-                let _ = std::fs::remove_dir(out);
+                let _ = std::fs::remove_dir(dir);
             }
         }
         result
@@ -591,13 +628,19 @@ impl Summary {
             .collect()
     }
 
-    /// Prints the summary; the JSON object, when asked for, is the very last line.
-    pub fn print(&self, json: bool) {
+    /// Prints the summary; the JSON object, when asked for, is the very last line. A reader
+    /// that has gone away (`… | head -1`) is not an error: the printing stops there.
+    pub fn print(&self, json: bool) -> std::io::Result<()> {
+        let mut text = String::new();
         for (k, v) in self.entries() {
-            println!("{k:>20}: {v}");
+            text.push_str(&format!("{k:>20}: {v}\n"));
         }
         if json {
-            println!("{}", serde_json::Value::Object(self.fields.clone()));
+            text.push_str(&format!(
+                "{}\n",
+                serde_json::Value::Object(self.fields.clone())
+            ));
         }
+        write_stdout(&text)
     }
 }

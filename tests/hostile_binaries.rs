@@ -105,6 +105,14 @@ impl Fixture {
         f("control_header.csv", b"a\x07\rb,c\n\"1\r\n\x1b[2J\",2\n");
         f("nameless_column.csv", b",a,y\n0,1,0\n1,2,1\n2,3,0\n");
         f("model.ckpt", b"an existing file the user cares about");
+        // Action files: a terminal escape sequence, and a bad action after blank and comment
+        // lines (the error must name its line in the file, 5, not its rank among actions).
+        f("escape_actions.txt", b"0\n\x1b[2J\x1b]0;pwned\x07\n");
+        f("late_bad_action.txt", b"# header\n0\n\n1\n7\n");
+        // A FIFO: opening it for reading would block until a writer comes.
+        let fifo = dir.path().join("fifo.csv");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
         Self { dir }
     }
 
@@ -444,6 +452,51 @@ fn cases(fx: &Fixture) -> Vec<Case> {
             "/proc/learnkit-cannot-write-here",
         ),
         flags("pca", &["--out", &p("model.ckpt")], "model.ckpt"),
+        // An --out that is a file is refused before any work, naming --out.
+        flags(
+            "q_learning_gridworld",
+            &["--env", "blackjack", "--out", &p("model.ckpt")],
+            "--out",
+        ),
+        // A failed run removes every folder of --out it created, not only the last.
+        (
+            "decision_tree",
+            vec![
+                "--data".into(),
+                p("ragged.csv"),
+                "--target".into(),
+                "y".into(),
+                "--out".into(),
+                p("new/deeper/out"),
+            ],
+            "ragged",
+        ),
+        // Inputs that never end.
+        data("decision_tree", "fifo.csv", "not a regular file"),
+        flags("pca", &["--data", "/dev/zero"], "not a regular file"),
+        // Search ranges that cannot be sampled, and a suggestion that is itself a scorer.
+        with_good(
+            "model_selection",
+            &["--random", "3", "--param", "c=uniform(-1e308,1e308)"],
+            "distribution",
+        ),
+        with_good(
+            "model_selection",
+            &[
+                "--model",
+                "forest",
+                "--random",
+                "3",
+                "--param",
+                "max_depth=int(1,1e300)",
+            ],
+            "2^53",
+        ),
+        with_good(
+            "model_selection",
+            &["--scoring", "roc_auc"],
+            "use roc_auc_ovr",
+        ),
     ];
     // The model file the user cares about, named as an output directory, stays untouched; the
     // checkpoint flags of the DQN example point at it too.
@@ -521,6 +574,22 @@ fn cases(fx: &Fixture) -> Vec<Case> {
                 "--confirmations",
             ),
             flags("dqn_cartpole", &["--double", "--no-double"], "--no-double"),
+            // Action files: escapes shown escaped, the file's own line numbers, no FIFOs.
+            flags(
+                "env_rollout",
+                &["--env", "cartpole", "--actions", &p("escape_actions.txt")],
+                "\\u{1b}[2J",
+            ),
+            flags(
+                "env_rollout",
+                &["--env", "cartpole", "--actions", &p("late_bad_action.txt")],
+                "late_bad_action.txt:5",
+            ),
+            flags(
+                "env_rollout",
+                &["--env", "cartpole", "--actions", &p("fifo.csv")],
+                "not a regular file",
+            ),
         ]);
     }
     all
@@ -549,8 +618,15 @@ fn every_hostile_command_line_is_one_clean_error() {
         let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
         let code = run.status.code();
         let lines = stderr.lines().count();
+        // One line of printable text: no terminal escapes from files or paths, and short.
+        let printable = stderr
+            .trim_end_matches('\n')
+            .chars()
+            .all(|c| !c.is_control());
         let ok = code == Some(2)
             && lines == 1
+            && printable
+            && stderr.chars().count() <= 300
             && stderr.starts_with("error: ")
             && stderr.contains(expected)
             && !stderr.contains("panicked");
@@ -579,4 +655,31 @@ fn every_hostile_command_line_is_one_clean_error() {
         all.len(),
         failures.join("\n")
     );
+}
+
+/// A symbolic link planted in `--out` under a report's name is replaced by the report, never
+/// followed: the file it points to, outside `--out`, is untouched.
+#[test]
+fn reports_replace_links_planted_in_out_instead_of_following_them() {
+    let fx = Fixture::new();
+    let out = fx.dir.path().join("reports");
+    std::fs::create_dir_all(&out).unwrap();
+    let victim = fx.dir.path().join("model.ckpt");
+    let before = std::fs::read(&victim).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, out.join("logistic_confusion.png")).unwrap();
+    let run = Command::new(example("logistic_regression"))
+        .args(["--data", &fx.path("good.csv"), "--target", "y", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), before);
+    let report = out.join("logistic_confusion.png");
+    assert!(std::fs::symlink_metadata(&report).unwrap().is_file());
+    assert!(std::fs::read(&report).unwrap().starts_with(b"\x89PNG"));
 }

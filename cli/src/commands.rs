@@ -561,7 +561,7 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
         }
         let tree_text = describe(&model, &mut out, args.tree)?;
         if let Some(text) = tree_text {
-            print!("{text}");
+            cli::write_stdout(&text).map_err(|e| Error::io("stdout", e))?;
         }
         Ok(out)
     })

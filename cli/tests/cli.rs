@@ -595,3 +595,21 @@ fn unsupervised_models_inspect_and_completions() {
 fn column_len(path: &Path, name: &str) -> usize {
     column(path, name).len()
 }
+
+/// `learnkit … | head -0`: a reader that has gone away is no reason to panic or fail.
+#[test]
+fn a_closed_stdout_ends_the_output_quietly() {
+    let f = files();
+    let model = forest(&f);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_learnkit"))
+        .args(["inspect", p(&model), "--tree", "0", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader closes the pipe before anything is written
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -7,7 +7,8 @@ pub mod generate;
 pub mod split;
 
 pub use self::csv::{
-    read_csv, read_csv_allowing_missing, read_csv_header, read_csv_ignoring, shown, Table,
+    read_csv, read_csv_allowing_missing, read_csv_header, read_csv_ignoring, shown, shown_up_to,
+    Table,
 };
 #[cfg(feature = "datasets")]
 pub use builtin::{diabetes, iris, iris_petals, winequality};

@@ -277,6 +277,10 @@ impl Distribution {
             if a.fract() != 0.0 || b.fract() != 0.0 {
                 return Err(bad("integer bounds must be integers"));
             }
+            // Beyond 2^53 a bound read as a number is no longer the integer written.
+            if a.abs() > 9_007_199_254_740_992.0 || b.abs() > 9_007_199_254_740_992.0 {
+                return Err(bad("integer bounds must lie within ±2^53"));
+            }
             Distribution::IntRange(a as i64, b as i64)
         } else {
             Distribution::Choice(
@@ -294,7 +298,8 @@ impl Distribution {
     /// Fails on empty or reversed ranges and non-positive log bounds.
     pub fn check(&self) -> Result<()> {
         let ok = match self {
-            Distribution::Uniform(a, b) => a.is_finite() && b.is_finite() && a < b,
+            // The width must be finite too: uniform(-1e308, 1e308) cannot be sampled.
+            Distribution::Uniform(a, b) => (b - a).is_finite() && a < b,
             Distribution::LogUniform(a, b) => a.is_finite() && b.is_finite() && *a > 0.0 && a < b,
             Distribution::IntRange(a, b) => a <= b,
             Distribution::Choice(values) => !values.is_empty(),

@@ -129,10 +129,14 @@ impl Scorer {
             return Err(Error::invalid(
                 "scoring",
                 self.name(),
-                format!(
-                    "is for two classes, the data has {n_classes}; use {}_macro or roc_auc_ovr",
-                    self.name()
-                ),
+                if self == Scorer::RocAuc {
+                    format!("is for two classes, the data has {n_classes}; use roc_auc_ovr")
+                } else {
+                    format!(
+                        "is for two classes, the data has {n_classes}; use {}_macro",
+                        self.name()
+                    )
+                },
             ));
         }
         Ok(())

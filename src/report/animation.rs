@@ -48,27 +48,29 @@ fn save_gif<S>(
     }
     register_font();
     let every = states.len().div_ceil(MAX_FRAMES);
-    let root = BitMapBackend::gif(path, SIZE, delay_ms * every as u32)
-        .map_err(|e| plot_error(e.to_string()))?
-        .into_drawing_area();
-    let mut total = 0.0;
-    for (i, state) in states.iter().enumerate() {
-        total += rewards.get(i).copied().unwrap_or(0.0);
-        if i % every != 0 && i + 1 != states.len() {
-            continue;
+    super::written_atomically(path, |tmp| {
+        let root = BitMapBackend::gif(tmp, SIZE, delay_ms * every as u32)
+            .map_err(|e| plot_error(e.to_string()))?
+            .into_drawing_area();
+        let mut total = 0.0;
+        for (i, state) in states.iter().enumerate() {
+            total += rewards.get(i).copied().unwrap_or(0.0);
+            if i % every != 0 && i + 1 != states.len() {
+                continue;
+            }
+            root.fill(&WHITE).map_err(|e| plot_error(e.to_string()))?;
+            let (top, body) = root.split_vertically(40);
+            top.draw(&Text::new(
+                format!("{title} — step {i}, return {total:.0}"),
+                (10, 12),
+                (FONT, 18).into_font(),
+            ))
+            .map_err(|e| plot_error(e.to_string()))?;
+            draw(&body, state).map_err(plot_error)?;
+            root.present().map_err(|e| plot_error(e.to_string()))?;
         }
-        root.fill(&WHITE).map_err(|e| plot_error(e.to_string()))?;
-        let (top, body) = root.split_vertically(40);
-        top.draw(&Text::new(
-            format!("{title} — step {i}, return {total:.0}"),
-            (10, 12),
-            (FONT, 18).into_font(),
-        ))
-        .map_err(|e| plot_error(e.to_string()))?;
-        draw(&body, state).map_err(plot_error)?;
-        root.present().map_err(|e| plot_error(e.to_string()))?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn err(e: impl std::fmt::Display) -> String {

@@ -134,14 +134,41 @@ pub fn save_grid(
     }
     register_font();
     let rows = panels.len().div_ceil(columns);
-    let root = BitMapBackend::new(path, size).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| plot_error(e.to_string()))?;
-    let areas = root.split_evenly((rows, columns));
-    for (panel, area) in panels.iter().zip(areas.iter()) {
-        panel.draw(area).map_err(plot_error)?;
+    written_atomically(path, |tmp| {
+        let root = BitMapBackend::new(tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| plot_error(e.to_string()))?;
+        let areas = root.split_evenly((rows, columns));
+        for (panel, area) in panels.iter().zip(areas.iter()) {
+            panel.draw(area).map_err(plot_error)?;
+        }
+        root.present().map_err(|e| plot_error(e.to_string()))?;
+        Ok(())
+    })
+}
+
+/// Draws a picture into a temporary file next to `path` (same extension, so the encoder is the
+/// same) with `draw`, then renames it onto `path`: a symbolic link planted at `path` is
+/// replaced, never followed (a report cannot overwrite a file outside its folder), and a
+/// drawing that fails leaves the previous picture as it was.
+pub(crate) fn written_atomically(
+    path: &Path,
+    draw: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "png".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp.{ext}", std::process::id()));
+    let drawn =
+        draw(&tmp).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    if drawn.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    root.present().map_err(|e| plot_error(e.to_string()))?;
-    Ok(())
+    drawn
 }
 
 /// A `(min, max)` range covering `values` with 5% padding; a safe range for empty or flat data.

@@ -63,9 +63,14 @@ fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<
 /// assert_eq!(learnkit::data::shown(&"x".repeat(50)).chars().count(), 41);
 /// ```
 pub fn shown(text: &str) -> String {
+    shown_up_to(text, 40)
+}
+
+/// [`shown`] with room for `limit` characters.
+pub fn shown_up_to(text: &str, limit: usize) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
-        if i == 40 {
+        if i == limit {
             out.push('…');
             break;
         }

@@ -65,7 +65,7 @@ impl<O: Features> Dqn<O> {
             path: path.to_path_buf(),
             message: one_line(&message),
         };
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::persist::read_regular_file(path, crate::persist::MAX_MODEL_BYTES)?;
         let named = Tensor::load_multi_from_stream(Cursor::new(bytes))
             .map_err(|e| corrupt(e.to_string()))?;
         let get = |name: &str| {

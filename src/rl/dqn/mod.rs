@@ -231,5 +231,11 @@ fn torch_error(e: tch::TchError) -> Error {
 
 /// The first line of a libtorch message (they carry a C++ stack trace after it).
 fn one_line(message: &str) -> String {
-    message.lines().next().unwrap_or("").trim().to_string()
+    // libtorch's messages run to several sentences of advice: the first says what is wrong.
+    let line = message.lines().next().unwrap_or("").trim();
+    let first = match line.find(". ") {
+        Some(end) => &line[..end],
+        None => line,
+    };
+    crate::data::shown_up_to(first, 160)
 }
