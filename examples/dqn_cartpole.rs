@@ -124,8 +124,15 @@ pub fn run(args: &Args) -> Result<Outcome> {
     in_range("--n-envs", args.n_envs, 1, MAX_N_ENVS)?;
     in_range("--confirmations", args.confirmations, 0, 100)?;
     in_range("--threads", args.threads, 1, learnkit::rl::dqn::MAX_THREADS)?;
-    if args.eval_episodes == Some(0) {
-        return Err(Error::invalid("--eval-episodes", 0, "must be at least 1"));
+    in_range(
+        "--eval-episodes",
+        args.eval_episodes,
+        1,
+        learnkit::rl::MAX_EVAL_EPISODES,
+    )?;
+    // Checked before training, not when the network is built after it.
+    if let Some(hidden) = &args.hidden {
+        DqnConfig::params().hidden(hidden.clone()).check()?;
     }
     if let Some(path) = &args.resume {
         std::fs::metadata(path).map_err(|e| Error::io(path, e))?;

@@ -87,7 +87,26 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<Outcome> {
     let seed = args.data.seed;
-    match args.model.unwrap_or_default() {
+    let model = args.model.unwrap_or_default();
+    // A flag that cannot apply to the model is an error, not silently ignored.
+    for (flag, given, applies) in [
+        ("--c", args.c.is_some(), model == Model::Logistic),
+        ("--trees", args.trees.is_some(), model == Model::Forest),
+        (
+            "--max-depth",
+            args.max_depth.is_some(),
+            matches!(model, Model::Tree | Model::Forest),
+        ),
+    ] {
+        if given && !applies {
+            return Err(Error::invalid(
+                flag,
+                "given",
+                format!("does not apply to --model {model:?}").to_lowercase(),
+            ));
+        }
+    }
+    match model {
         Model::Logistic => {
             let logistic = LogisticRegression::params()
                 .c(args.c.unwrap_or(1.0))
@@ -179,14 +198,26 @@ where
     let splitter = make_splitter();
     let grid = args.grid.as_deref().map(ParamGrid::parse).transpose()?;
     let random = match args.random {
-        Some(0) => return Err(Error::invalid("--random", 0, "must be at least 1")),
+        Some(n) if !(1..=MAX_CANDIDATES).contains(&n) => {
+            return Err(Error::invalid(
+                "--random",
+                n,
+                format!("must lie in 1..={MAX_CANDIDATES}"),
+            ))
+        }
         Some(n) => {
             let mut search = RandomSearch::new(params.clone()).n_iter(n).seed(seed);
+            let mut seen: Vec<&str> = Vec::new();
             for p in &args.param {
                 let (name, dist) = p
                     .split_once('=')
                     .ok_or_else(|| Error::invalid("--param", p, "write name=distribution"))?;
-                search = search.param(name.trim(), Distribution::parse(dist)?);
+                let name = name.trim();
+                if seen.contains(&name) {
+                    return Err(Error::invalid("--param", name, "is given twice"));
+                }
+                seen.push(name);
+                search = search.param(name, Distribution::parse(dist)?);
             }
             Some(search)
         }
@@ -196,12 +227,29 @@ where
         None => None,
     };
 
-    // The search: a grid, random candidates, or just this model.
+    // The search: a grid (searched exhaustively or by successive halving), random candidates,
+    // or just this model.
+    // (rows, candidates) of each round of a halving search.
+    let mut halving_rounds: Vec<(usize, usize)> = Vec::new();
     let result = match random {
         Some(random) => random
             .cv_boxed(make_splitter())
             .scoring(&[scorer])
             .fit(&data)?,
+        None if args.halving => {
+            // Successive halving over the grid (`--halving` requires `--grid`).
+            let grid = grid.clone().unwrap_or_default();
+            let (result, rounds) = SuccessiveHalving::new(params.clone(), grid)
+                .seed(seed)
+                .cv_boxed(make_splitter())
+                .scoring(&[scorer])
+                .fit(&data)?;
+            halving_rounds = rounds
+                .iter()
+                .map(|r| (r.n_resources, r.n_candidates))
+                .collect();
+            result
+        }
         None => {
             let grid = grid.clone().unwrap_or_default();
             GridSearch::new(params.clone(), grid)
@@ -210,13 +258,13 @@ where
                 .fit(&data)?
         }
     };
+
     let best = &result.candidates[result.best_index];
     let best_params = params.clone().with_params(&parse_back(best))?;
     let mut out = args.data.outcome();
-    // The results table, as CSV (one row per candidate) and JSON (every fold's scores too).
+    // The results table, as CSV (one row per candidate) and JSON (every fold's scores too),
+    // written last: a run that fails before the end leaves an earlier run's tables as they were.
     let table = args.data.out_path("cv_results.csv");
-    result.write_csv(&table)?;
-    result.write_json(args.data.out_path("cv_results.json"))?;
     out.summary
         .set("data", &source)
         .set("n_samples", data.n_samples())
@@ -236,6 +284,9 @@ where
         .set("fit_seconds", result.seconds)
         .set("load_seconds", args.data.load_seconds())
         .set("cv_results", table.display().to_string());
+    if !halving_rounds.is_empty() {
+        out.summary.set("halving_rounds", &halving_rounds);
+    }
     if let (Some(test), Some(model)) = (&test, &result.best_model) {
         out.summary
             .set("test_score", model.scores(test, &[scorer])?[0]);
@@ -283,6 +334,8 @@ where
         },
     )?;
     report_classes(&mut out, &best_params, &data, splitter.as_ref())?;
+    result.write_csv(&table)?;
+    result.write_json(args.data.out_path("cv_results.json"))?;
     Ok(out)
 }
 

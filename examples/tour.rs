@@ -115,6 +115,8 @@ fn stages(quick: bool) -> Vec<Stage> {
             run: Box::new(|common| {
                 logistic_regression::run(&logistic_regression::Args {
                     data: data(common),
+                    // Unscaled iris needs more than the default 100 L-BFGS steps to converge.
+                    max_iter: Some(1000),
                     ..Default::default()
                 })
             }),

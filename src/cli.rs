@@ -342,6 +342,14 @@ impl DataArgs {
         &self,
         default: impl FnOnce() -> Result<(Records, Option<Dataset<usize>>, String)>,
     ) -> Result<(Records, Option<Dataset<usize>>, String)> {
+        // Listed in --help with the shared flags, but nothing is scored on held-out rows here.
+        if self.test.is_some() {
+            return Err(Error::invalid(
+                "--test",
+                "given",
+                "clustering and PCA are fitted and shown on --data alone",
+            ));
+        }
         match &self.data {
             None => default(),
             Some(path) => {

@@ -482,3 +482,37 @@ fn dqn_runs_on_acrobot_and_mountain_car() {
         );
     }
 }
+
+/// `--halving` runs successive halving (it used to parse and then search the whole grid):
+/// the rounds are reported, the first with every candidate on a sample of the rows, the last
+/// with every row.
+#[test]
+fn model_selection_halving_runs_rounds_of_growing_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let data = format!("{root}/tests/fixtures/model_selection/cv_data.csv");
+    let out = dir.path().to_str().unwrap();
+    let grid = "max_depth=1,2,3,4,5,6,7,8,none";
+    let args = [
+        "--data", &data, "--target", "y", "--model", "tree", "--grid", grid,
+    ];
+    let (code, stdout, stderr) = run(
+        "model_selection",
+        &[&args[..], &["--halving", "--out", out, "--json"]].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let rounds = json["halving_rounds"].as_array().expect("halving rounds");
+    assert!(rounds.len() >= 2, "{rounds:?}");
+    assert_eq!(rounds[0][1], 9, "every candidate in the first round");
+    let rows = |r: &serde_json::Value| r[0].as_u64().unwrap();
+    assert!(rows(&rounds[0]) < rows(rounds.last().unwrap()));
+    // Without --halving there are no rounds.
+    let (code, stdout, stderr) = run(
+        "model_selection",
+        &[&args[..], &["--out", out, "--json"]].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert!(json.get("halving_rounds").is_none());
+}

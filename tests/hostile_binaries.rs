@@ -497,6 +497,66 @@ fn cases(fx: &Fixture) -> Vec<Case> {
             &["--scoring", "roc_auc"],
             "use roc_auc_ovr",
         ),
+        // Flags that cannot apply are refused, not ignored.
+        flags(
+            "kmeans_elbow",
+            &["--data", &p("good.csv"), "--test", &p("no/such.csv")],
+            "--test",
+        ),
+        flags(
+            "pca",
+            &["--data", &p("good.csv"), "--test", &p("good.csv")],
+            "--test",
+        ),
+        with_good("model_selection", &["--model", "tree", "--c", "2"], "--c"),
+        with_good(
+            "model_selection",
+            &["--model", "logistic", "--trees", "5"],
+            "--trees",
+        ),
+        with_good(
+            "model_selection",
+            &["--model", "linear", "--max-depth", "3"],
+            "--max-depth",
+        ),
+        // Counts that size memory are bounded before anything is allocated.
+        with_good(
+            "model_selection",
+            &[
+                "--random",
+                "18446744073709551615",
+                "--param",
+                "c=uniform(0.1,1)",
+            ],
+            "100000",
+        ),
+        with_good(
+            "model_selection",
+            &["--random", "1000000000000", "--param", "c=uniform(0.1,1)"],
+            "100000",
+        ),
+        with_good(
+            "model_selection",
+            &[
+                "--grid",
+                "a=1,2,3,4,5,6,7,8,9,10;b=1,2,3,4,5,6,7,8,9,10;c=1,2,3,4,5,6,7,8,9,10;\
+                 d=1,2,3,4,5,6,7,8,9,10;e=1,2,3,4,5,6,7,8,9,10;f=1,2,3,4,5,6,7,8,9,10;\
+                 g=1,2,3,4,5,6,7,8,9,10;h=1,2,3,4,5,6,7,8,9,10",
+            ],
+            "more than 100000 candidates",
+        ),
+        with_good(
+            "model_selection",
+            &[
+                "--random",
+                "3",
+                "--param",
+                "c=uniform(0.1,1)",
+                "--param",
+                "c=uniform(1,2)",
+            ],
+            "twice",
+        ),
     ];
     // The model file the user cares about, named as an output directory, stays untouched; the
     // checkpoint flags of the DQN example point at it too.
@@ -574,6 +634,20 @@ fn cases(fx: &Fixture) -> Vec<Case> {
                 "--confirmations",
             ),
             flags("dqn_cartpole", &["--double", "--no-double"], "--no-double"),
+            flags(
+                "dqn_cartpole",
+                &["--eval-episodes", "18446744073709551615"],
+                "--eval-episodes",
+            ),
+            flags(
+                "dqn_cartpole",
+                &[
+                    "--hidden",
+                    "16384,16384,16384,16384,16384,16384,16384,16384,16384,16384,16384,16384,\
+                     16384,16384,16384,16384",
+                ],
+                "weights",
+            ),
             // Action files: escapes shown escaped, the file's own line numbers, no FIFOs.
             flags(
                 "env_rollout",

@@ -112,6 +112,10 @@ impl GridAction {
     }
 }
 
+/// The largest map file [`MapSpec::from_file`] reads (1 MiB; maps are at most a few thousand
+/// cells).
+pub const MAX_MAP_BYTES: u64 = 1 << 20;
+
 /// A parsed map: the grid and its rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapSpec {
@@ -385,13 +389,30 @@ impl MapSpec {
         false
     }
 
-    /// Reads a map file.
+    /// Reads a map file: a regular file (a FIFO or a device is refused before it is opened,
+    /// where it could block or never end) of at most [`MAX_MAP_BYTES`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<MapSpec, EnvError> {
+        use std::io::Read as _;
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| EnvError::Io {
+        let io = |source: std::io::Error| EnvError::Io {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(io(std::io::Error::other("not a regular file")));
+        }
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .map_err(io)?
+            .take(MAX_MAP_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(io)?;
+        if text.len() as u64 > MAX_MAP_BYTES {
+            return Err(io(std::io::Error::other(format!(
+                "larger than the {MAX_MAP_BYTES}-byte limit of a map file"
+            ))));
+        }
         MapSpec::parse(&text, &path.display().to_string())
     }
 

@@ -23,7 +23,9 @@ mod split;
 mod validation;
 
 pub use curves::{learning_curve, validation_curve, ScoreCurve};
-pub use params::{unknown_param, Distribution, ParamGrid, ParamValue, SetParam, Value};
+pub use params::{
+    unknown_param, Distribution, ParamGrid, ParamValue, SetParam, Value, MAX_CANDIDATES,
+};
 pub use pipeline::{FittedPipeline, FittedStep, FittedTransform, Pipeline, Step, TransformStep};
 pub use scoring::{
     classification_score, regression_score, score_classifier, score_regressor, Scored, Scorer,

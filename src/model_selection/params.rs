@@ -3,6 +3,7 @@
 
 use rand::Rng as _;
 
+use crate::data::shown;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -206,7 +207,36 @@ impl ParamGrid {
         if grid.axes.is_empty() {
             return Err(Error::invalid("grid", text, "is empty"));
         }
+        grid.size()?;
         Ok(grid)
+    }
+
+    /// How many candidates the grid holds, or an error when that is more than
+    /// [`MAX_CANDIDATES`] (counted without building them).
+    pub fn size(&self) -> Result<usize> {
+        let size = self
+            .axes
+            .iter()
+            .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()));
+        match size {
+            Some(n) if n <= MAX_CANDIDATES => Ok(n),
+            _ => {
+                let mut axes: Vec<String> = self
+                    .axes
+                    .iter()
+                    .take(6)
+                    .map(|(name, values)| format!("{}: {}", shown(name), values.len()))
+                    .collect();
+                if self.axes.len() > 6 {
+                    axes.push(format!("… ({} parameters)", self.axes.len()));
+                }
+                Err(Error::invalid(
+                    "grid",
+                    axes.join(" × "),
+                    format!("holds more than {MAX_CANDIDATES} candidates"),
+                ))
+            }
+        }
     }
 
     /// The parameter names, in order.
@@ -232,6 +262,11 @@ impl ParamGrid {
         out
     }
 }
+
+/// The most candidates a search evaluates (a grid's combinations, a random search's draws):
+/// each is at least one fit per fold, so more is no search anyone can wait for, and counting
+/// them first keeps a typo from allocating the candidates of a search that never ends.
+pub const MAX_CANDIDATES: usize = 100_000;
 
 /// A distribution to draw one hyper-parameter from in a random search.
 #[derive(Debug, Clone, PartialEq)]

@@ -281,6 +281,7 @@ impl<P> GridSearch<P> {
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
     {
+        self.grid.size()?;
         run_search(
             &self.base,
             self.grid.candidates(),
@@ -341,8 +342,12 @@ impl<P> RandomSearch<P> {
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
     {
-        if self.n_iter == 0 {
-            return Err(Error::invalid("n_iter", 0, "must be at least 1"));
+        if !(1..=super::params::MAX_CANDIDATES).contains(&self.n_iter) {
+            return Err(Error::invalid(
+                "n_iter",
+                self.n_iter,
+                format!("must lie in 1..={}", super::params::MAX_CANDIDATES),
+            ));
         }
         if self.distributions.is_empty() {
             return Err(Error::invalid(
@@ -459,6 +464,7 @@ impl<P> SuccessiveHalving<P> {
         if self.factor < 2 {
             return Err(Error::invalid("factor", self.factor, "must be at least 2"));
         }
+        self.grid.size()?;
         let mut candidates = self.grid.candidates();
         let n = data.n_samples();
         // Rounds until at most `factor` candidates are left (the round that picks the winner,

@@ -205,6 +205,19 @@ fn draw_xy(
     regions: Option<&Regions>,
     y_override: Option<(f64, f64)>,
 ) -> DrawResult {
+    draw_xy_named(area, title, labels, series, regions, y_override, None)
+}
+
+/// [`draw_xy`], with the horizontal ticks at positions 1, 2, … named `x_names` when given.
+fn draw_xy_named(
+    area: &Area<'_>,
+    title: &str,
+    labels: (&str, &str),
+    series: &[Series],
+    regions: Option<&Regions>,
+    y_override: Option<(f64, f64)>,
+    x_names: Option<&[String]>,
+) -> DrawResult {
     let ((x0, x1), (mut y0, mut y1)) = xy_ranges(series, regions);
     if let Some((lo, hi)) = y_override {
         (y0, y1) = (lo, hi);
@@ -222,10 +235,22 @@ fn draw_xy(
         .all(|p| p.0.fract() == 0.0)
         && x1 - x0 <= 60.0
         && regions.is_none();
-    let x_fmt = move |v: &f64| tick_label(*v, integer_x);
+    let x_fmt = move |v: &f64| match x_names {
+        // Position k carries the k-th name; ticks between positions stay blank.
+        Some(names) => {
+            let k = v.round();
+            match (k >= 1.0 && (v - k).abs() < 1e-6).then(|| names.get(k as usize - 1)) {
+                Some(Some(name)) => crate::data::shown_up_to(name, 12),
+                _ => String::new(),
+            }
+        }
+        None => tick_label(*v, integer_x),
+    };
     let y_fmt = |v: &f64| tick_label(*v, false);
+    let n_x_labels = x_names.map_or(10, |n| n.len().clamp(2, 30));
     chart
         .configure_mesh()
+        .x_labels(n_x_labels)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .x_desc(labels.0)
@@ -355,6 +380,31 @@ impl Panel for LineChart {
             &self.series,
             None,
             self.y_range,
+        )
+    }
+}
+
+/// A line chart whose points sit at positions 1, 2, … that stand for values which are not all
+/// numbers (`none`, a word): the ticks carry the values' names.
+#[derive(Debug, Clone, Default)]
+pub struct NamedLineChart {
+    /// The chart; its series' x values are the positions.
+    pub chart: LineChart,
+    /// The name of position k at index k − 1.
+    pub x_names: Vec<String>,
+}
+
+impl Panel for NamedLineChart {
+    fn draw(&self, area: &Area<'_>) -> DrawResult {
+        let c = &self.chart;
+        draw_xy_named(
+            area,
+            &c.title,
+            (&c.x_label, &c.y_label),
+            &c.series,
+            None,
+            c.y_range,
+            Some(&self.x_names),
         )
     }
 }

@@ -20,7 +20,7 @@ use plotters::prelude::*;
 
 use crate::error::{Error, Result};
 
-pub use charts::{BarChart, HeatMap, LineChart, Regions, ScatterChart, Series};
+pub use charts::{BarChart, HeatMap, LineChart, NamedLineChart, Regions, ScatterChart, Series};
 
 /// The drawing surface a panel draws on.
 pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;

@@ -20,7 +20,7 @@ pub use schedule::Schedule;
 pub use tabular::{EpsilonClock, QLearning, QLearningParams, QTable, TabularAlgorithm};
 pub use training::{
     evaluate, record_episode, train, train_vec, Control, EpisodeLog, Evaluation, SolveCheck,
-    TrainConfig, TrainReport,
+    TrainConfig, TrainReport, MAX_EVAL_EPISODES,
 };
 
 #[cfg(feature = "tch")]

@@ -8,11 +8,11 @@ use ndarray::Array2;
 use crate::error::{Error, Result};
 use crate::metrics::ClassificationReport;
 use crate::model_selection::{ScoreCurve, SearchResult};
-use crate::report::{save, HeatMap, LineChart, Series, SIZE};
+use crate::report::{save, HeatMap, LineChart, NamedLineChart, Series, SIZE};
 
 /// A learning or validation curve: mean training and validation scores at each point, each
 /// with a pale ± one standard deviation band over the folds. When the points are not all
-/// numbers (`none`, a word), they are drawn at positions 1, 2, ... and the axis names them.
+/// numbers (`none`, a word), they are drawn at positions 1, 2, ... whose ticks carry the values.
 pub fn score_curve(
     path: impl AsRef<Path>,
     title: &str,
@@ -46,24 +46,25 @@ pub fn score_curve(
         ));
         series.push(Series::points("", at(|m, _| m), color));
     }
-    save(
-        path,
-        SIZE,
-        &LineChart {
-            title: title.into(),
-            x_label: match curve.positions {
-                false => x_label.into(),
-                true => format!(
-                    "{x_label} at positions 1–{}: {}",
-                    curve.points.len(),
-                    curve.points.join(", ")
-                ),
+    let chart = LineChart {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: curve.scorer.clone(),
+        series,
+        y_range: None,
+    };
+    match curve.positions {
+        false => save(path, SIZE, &chart),
+        // The values are the tick labels.
+        true => save(
+            path,
+            SIZE,
+            &NamedLineChart {
+                chart,
+                x_names: curve.points.clone(),
             },
-            y_label: curve.scorer.clone(),
-            series,
-            y_range: None,
-        },
-    )
+        ),
+    }
 }
 
 /// The mean cross-validation score of a search over two parameters, one cell per grid point

@@ -143,6 +143,9 @@ hyperparams! {
     check check_rest;
 }
 
+/// Most weights between the hidden layers of a [`DqnConfig`] (50 million: 200 MB of f32, about
+/// 1 GB with the target network and Adam's two moments).
+pub const MAX_HIDDEN_WEIGHTS: usize = 50_000_000;
 /// Most hidden layers a [`DqnConfig`] accepts.
 pub const MAX_LAYERS: usize = 16;
 /// Most units per hidden layer a [`DqnConfig`] accepts.
@@ -166,6 +169,22 @@ impl Prioritized {
 impl DqnConfig {
     /// The rules inside the target update and the exploration schedule.
     fn check_rest(&self) -> Result<()> {
+        // Each layer may be within bounds while the network is not: 16 layers of 16,384 units
+        // are 4 billion weights (16 GB, four times that with Adam's moments).
+        let weights = self
+            .hidden
+            .windows(2)
+            .try_fold(0usize, |n, w| n.checked_add(w[0].checked_mul(w[1])?));
+        if weights.is_none_or(|w| w > MAX_HIDDEN_WEIGHTS) {
+            return Err(Error::invalid(
+                "hidden",
+                format!("{:?}", self.hidden),
+                format!(
+                    "holds more than {MAX_HIDDEN_WEIGHTS} weights between hidden layers \
+                     (the network, its target copy and Adam's moments must fit in memory)"
+                ),
+            ));
+        }
         match self.target_update {
             TargetUpdate::Hard { every: 0 } => {
                 return Err(Error::invalid(

@@ -36,8 +36,8 @@ use crate::rng;
 use crate::traits::Hyperparams;
 
 pub use config::{
-    DeviceChoice, DqnConfig, Loss, Prioritized, TargetUpdate, MAX_ENV_COPIES, MAX_LAYERS,
-    MAX_N_STEP, MAX_THREADS, MAX_UNITS,
+    DeviceChoice, DqnConfig, Loss, Prioritized, TargetUpdate, MAX_ENV_COPIES, MAX_HIDDEN_WEIGHTS,
+    MAX_LAYERS, MAX_N_STEP, MAX_THREADS, MAX_UNITS,
 };
 
 /// Training statistics of the most recent learning phase.

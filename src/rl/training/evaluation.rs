@@ -24,6 +24,9 @@ pub struct Evaluation {
     pub mean_length: f64,
 }
 
+/// The most episodes an evaluation plays (ten million: hours of play on any environment here).
+pub const MAX_EVAL_EPISODES: usize = 10_000_000;
+
 /// Runs `episodes` greedy episodes (no exploration, no learning); the first reset uses `seed`.
 pub fn evaluate<E, A>(
     env: &mut E,
@@ -37,10 +40,14 @@ where
     A: Agent<E::Observation>,
 {
     agent.check_env(&env.observation_space(), env.n_actions())?;
-    if episodes == 0 {
-        return Err(Error::invalid("episodes", 0, "must be at least 1"));
+    if !(1..=MAX_EVAL_EPISODES).contains(&episodes) {
+        return Err(Error::invalid(
+            "episodes",
+            episodes,
+            format!("must lie in 1..={MAX_EVAL_EPISODES}"),
+        ));
     }
-    let mut returns = Vec::with_capacity(episodes);
+    let mut returns = Vec::with_capacity(episodes.min(4096));
     let (mut successes, mut total_length) = (0usize, 0usize);
     for episode in 0..episodes {
         let mut observation = env.reset((episode == 0).then_some(seed));

@@ -11,7 +11,7 @@ mod evaluation;
 mod run;
 
 pub use config::TrainConfig;
-pub use evaluation::{evaluate, record_episode, Evaluation, SolveCheck};
+pub use evaluation::{evaluate, record_episode, Evaluation, SolveCheck, MAX_EVAL_EPISODES};
 pub use run::{train, train_vec};
 
 /// One line of the training log.
