@@ -197,19 +197,9 @@ fn legend_glyph<'b>(
     }
 }
 
+/// An x–y chart of `series` (over decision `regions` when given), with the horizontal ticks at
+/// positions 1, 2, … named `x_names` when given.
 fn draw_xy(
-    area: &Area<'_>,
-    title: &str,
-    labels: (&str, &str),
-    series: &[Series],
-    regions: Option<&Regions>,
-    y_override: Option<(f64, f64)>,
-) -> DrawResult {
-    draw_xy_named(area, title, labels, series, regions, y_override, None)
-}
-
-/// [`draw_xy`], with the horizontal ticks at positions 1, 2, … named `x_names` when given.
-fn draw_xy_named(
     area: &Area<'_>,
     title: &str,
     labels: (&str, &str),
@@ -380,6 +370,7 @@ impl Panel for LineChart {
             &self.series,
             None,
             self.y_range,
+            None,
         )
     }
 }
@@ -397,7 +388,7 @@ pub struct NamedLineChart {
 impl Panel for NamedLineChart {
     fn draw(&self, area: &Area<'_>) -> DrawResult {
         let c = &self.chart;
-        draw_xy_named(
+        draw_xy(
             area,
             &c.title,
             (&c.x_label, &c.y_label),
@@ -417,6 +408,7 @@ impl Panel for ScatterChart {
             (&self.x_label, &self.y_label),
             &self.series,
             self.regions.as_ref(),
+            None,
             None,
         )
     }
