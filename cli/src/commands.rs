@@ -145,7 +145,7 @@ fn run(out: Option<&Path>, json: bool, body: impl FnOnce() -> Result<Outcome>) -
 }
 
 /// `-p name=value` flags as pairs: a flag without `=` or a name given twice is an error.
-fn parse_params(flags: &[String]) -> Result<Vec<(String, Value)>> {
+pub(crate) fn parse_params(flags: &[String]) -> Result<Vec<(String, Value)>> {
     let mut pairs: Vec<(String, Value)> = Vec::new();
     for flag in flags {
         let (name, value) = flag.split_once('=').ok_or_else(|| {
@@ -166,7 +166,11 @@ fn parse_params(flags: &[String]) -> Result<Vec<(String, Value)>> {
 
 /// `estimator` with the `-p` flags set, and `--seed` as its seed when it has one and no `-p
 /// seed=…` was given.
-fn configured<E: SetParam>(estimator: E, params: &[(String, Value)], seed: u64) -> Result<E> {
+pub(crate) fn configured<E: SetParam>(
+    estimator: E,
+    params: &[(String, Value)],
+    seed: u64,
+) -> Result<E> {
     let mut estimator = estimator.with_params(params)?;
     if estimator.param_names().contains(&"seed") && !params.iter().any(|(n, _)| n == "seed") {
         estimator = estimator.set_param("seed", &Value::Int(seed.min(i64::MAX as u64) as i64))?;
@@ -247,14 +251,18 @@ fn score(
     Ok(())
 }
 
-/// Refuses an output path that is one of the inputs.
-fn check_output(output: Option<&Path>, inputs: &[(&str, Option<&Path>)]) -> Result<()> {
+/// Refuses an output path (given as `flag`) that is one of the inputs.
+fn check_output(
+    flag: &'static str,
+    output: Option<&Path>,
+    inputs: &[(&str, Option<&Path>)],
+) -> Result<()> {
     let Some(output) = output else { return Ok(()) };
     let inputs: Vec<(&str, &Path)> = inputs
         .iter()
         .filter_map(|(what, p)| p.map(|p| (*what, p)))
         .collect();
-    table::refuse_overwrite(output, &inputs)
+    table::refuse_overwrite(flag, output, &inputs)
 }
 
 /// `learnkit train`.
@@ -264,6 +272,7 @@ pub fn train(args: &TrainArgs) -> ExitCode {
 
 fn train_body(args: &TrainArgs) -> Result<Outcome> {
     check_output(
+        "--save",
         args.save.as_deref(),
         &[
             ("--data", Some(&args.data)),
@@ -462,6 +471,7 @@ fn fit<T: Clone, E: Estimator<Dataset<T>>>(
 pub fn predict(args: &PredictArgs) -> ExitCode {
     cli::run(args.json, || {
         check_output(
+            "--output",
             Some(&args.output),
             &[("--data", Some(&args.data)), ("--model", Some(&args.model))],
         )?;

@@ -5,6 +5,8 @@
 //! learnkit predict --model forest.json --data new.csv --output predictions.csv [--proba]
 //! learnkit evaluate --model forest.json --data labelled.csv --target species
 //! learnkit inspect forest.json [--tree 0]
+//! learnkit cv forest --data train.csv --target species --cv 5 --stratified
+//! learnkit search tree --data train.csv --target species --grid "max_depth=2,4,none" --save best.json
 //! learnkit completions bash > /etc/bash_completion.d/learnkit
 //! ```
 //!
@@ -13,6 +15,7 @@
 
 mod commands;
 mod model;
+mod select;
 mod table;
 
 use std::process::ExitCode;
@@ -49,6 +52,18 @@ pub enum Command {
                             labelled.csv --target y --out reports/"
     )]
     Evaluate(commands::EvaluateArgs),
+    /// Cross-validate one model configuration.
+    #[command(
+        after_help = "Example:\n  learnkit cv forest --data train.csv --target y --cv 5 \
+                            --stratified -p n_estimators=100"
+    )]
+    Cv(select::SelectArgs),
+    /// Search hyper-parameters by cross-validation (grid, halving or random) and save the best.
+    #[command(
+        after_help = "Example:\n  learnkit search tree --data train.csv --target y \
+                            --grid \"max_depth=2,4,8,none;criterion=gini,entropy\" --save best.json"
+    )]
+    Search(select::SearchArgs),
     /// Describe a saved model: kind, features, classes, sizes, importances.
     #[command(after_help = "Example:\n  learnkit inspect forest.json --tree 0")]
     Inspect(commands::InspectArgs),
@@ -85,6 +100,8 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict(&args),
         Command::Evaluate(args) => commands::evaluate(&args),
         Command::Inspect(args) => commands::inspect(&args),
+        Command::Cv(args) => select::cv(&args),
+        Command::Search(args) => select::search(&args),
         Command::Completions { shell } => {
             use clap_complete::Shell as S;
             let shell = match shell {

@@ -77,16 +77,16 @@ pub fn read_for(
     Ok(table)
 }
 
-/// Refuses to write `output` over one of the `inputs` (the data or the model): a typo there
-/// would destroy them.
-pub fn refuse_overwrite(output: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
+/// Refuses to write `output` (given as `flag`) over one of the `inputs` (the data or the
+/// model): a typo there would destroy them.
+pub fn refuse_overwrite(flag: &'static str, output: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
     let Ok(out) = output.canonicalize() else {
         return Ok(()); // does not exist yet
     };
     for (what, input) in inputs {
         if input.canonicalize().is_ok_and(|i| i == out) {
             return Err(Error::invalid(
-                "--output",
+                flag,
                 output.display(),
                 format!("is the {what} file; it would be overwritten"),
             ));

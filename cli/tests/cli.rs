@@ -613,3 +613,160 @@ fn a_closed_stdout_ends_the_output_quietly() {
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn cv_and_search_score_candidates_and_save_the_best() {
+    let f = files();
+    let cv = json(&learnkit(&[
+        "cv",
+        "tree",
+        "--data",
+        p(&f.train),
+        "--target",
+        "label",
+        "--task",
+        "classification",
+        "-p",
+        "max_depth=4",
+        "--cv",
+        "4",
+        "--stratified",
+        "--json",
+    ]));
+    assert_eq!(cv["fold_scores"].as_array().unwrap().len(), 4);
+    let mean = cv["mean_score"].as_f64().unwrap();
+    assert!(mean > 0.5 && mean <= 1.0, "{mean}");
+    let best = f.root.join("best.json");
+    let found = json(&learnkit(&[
+        "search",
+        "tree",
+        "--data",
+        p(&f.train),
+        "--target",
+        "label",
+        "--task",
+        "classification",
+        "--grid",
+        "max_depth=1,3,none;criterion=gini,entropy",
+        "--save",
+        p(&best),
+        "--json",
+    ]));
+    assert_eq!(found["n_candidates"], 6);
+    // The saved model is the best candidate refitted on all the rows: it evaluates.
+    let evaluated = json(&learnkit(&[
+        "evaluate",
+        "--model",
+        p(&best),
+        "--data",
+        p(&f.test),
+        "--target",
+        "label",
+        "--ignore-extra",
+        "--json",
+    ]));
+    assert!(evaluated["accuracy"].as_f64().unwrap() > 0.5);
+    // Regression on the real target, from a copy without the (text) label column.
+    let numeric = f.root.join("numeric.csv");
+    let text = fs::read_to_string(&f.train).unwrap();
+    let rows: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{}", c[0], c[1], c[2], c[4])
+        })
+        .collect();
+    fs::write(&numeric, rows.join("\n") + "\n").unwrap();
+    let random = json(&learnkit(&[
+        "search",
+        "forest",
+        "--data",
+        p(&numeric),
+        "--target",
+        "value",
+        "--task",
+        "regression",
+        "--random",
+        "3",
+        "--dist",
+        "max_depth=int(2,6)",
+        "-p",
+        "n_estimators=5",
+        "--json",
+    ]));
+    assert_eq!(random["n_candidates"], 3);
+    assert_eq!(random["scoring"], "r2");
+    let halving = json(&learnkit(&[
+        "search",
+        "tree",
+        "--data",
+        p(&f.train),
+        "--target",
+        "label",
+        "--task",
+        "classification",
+        "--grid",
+        "max_depth=1,2,3,4,5,6,7,8,none",
+        "--halving",
+        "--json",
+    ]));
+    assert!(halving["halving_rounds"].as_array().unwrap().len() >= 2);
+    for (args, says) in [
+        (
+            vec!["search", "tree", "--data", p(&f.train), "--target", "label"],
+            "--grid",
+        ),
+        (
+            vec![
+                "cv",
+                "tree",
+                "--data",
+                p(&f.train),
+                "--target",
+                "label",
+                "--cv",
+                "1",
+            ],
+            "--cv",
+        ),
+        (
+            vec!["cv", "kmeans", "--data", p(&f.train), "--target", "label"],
+            "supervised",
+        ),
+        (
+            vec![
+                "search",
+                "tree",
+                "--data",
+                p(&f.train),
+                "--target",
+                "label",
+                "--random",
+                "2",
+                "--dist",
+                "max_depth=int(1,3)",
+                "--dist",
+                "max_depth=int(2,4)",
+            ],
+            "twice",
+        ),
+        (
+            vec![
+                "search",
+                "tree",
+                "--data",
+                p(&f.train),
+                "--target",
+                "label",
+                "--grid",
+                "max_depth=1,2",
+                "--save",
+                p(&f.train),
+            ],
+            "--save",
+        ),
+    ] {
+        let e = refused(&learnkit(&args));
+        assert!(e.contains(says), "{args:?}: {e}");
+    }
+}
