@@ -7,11 +7,11 @@ use learnkit::cli::{self, CommonArgs, DataArgs, Outcome, Split, Task};
 use learnkit::cluster::KMeans;
 use learnkit::decomposition::Pca;
 use learnkit::linear::{LinearRegression, LogisticRegression};
-use learnkit::model_selection::{SetParam, Value};
+use learnkit::model_selection::{Scored, SetParam, Value};
 use learnkit::persist;
 use learnkit::report::figures;
 use learnkit::tree::{DecisionTree, GradientBoosting, RandomForest};
-use learnkit::{metrics, Dataset, Error, Estimator, Result};
+use learnkit::{metrics, Dataset, Error, Estimator, Hyperparams, Result};
 use ndarray::{ArrayView1, ArrayView2};
 
 use crate::model::{Model, Output};
@@ -364,35 +364,14 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             match task {
                 Task::Classification => {
                     let split = data.classification(unreachable_default)?;
-                    let model = match name {
-                        ModelName::Logistic => fit(
-                            configured(LogisticRegression::params(), &params, seed)?,
-                            &split,
-                            Model::Logistic,
-                        ),
-                        ModelName::Tree => fit(
-                            configured(DecisionTree::<usize>::params(), &params, seed)?,
-                            &split,
-                            Model::TreeClassifier,
-                        ),
-                        ModelName::Forest => fit(
-                            configured(RandomForest::classifier(), &params, seed)?,
-                            &split,
-                            Model::ForestClassifier,
-                        ),
-                        _ => fit(
-                            configured(GradientBoosting::classifier(), &params, seed)?,
-                            &split,
-                            Model::BoostingClassifier,
-                        ),
-                    };
-                    let (model, seconds) = model?;
+                    let (model, seconds) = classifier(name, &params, seed, Fit(&split))?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
+                    let truth = Truth::Classes(test.targets.view());
                     score(
                         &model,
                         test.records.view(),
-                        Truth::Classes(test.targets.view()),
+                        truth,
                         &mut out,
                         reports,
                         &split.source,
@@ -401,40 +380,14 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                 }
                 Task::Regression => {
                     let split = data.regression(unreachable_default)?;
-                    let model = match name {
-                        ModelName::Linear => fit(
-                            configured(LinearRegression::params(), &params, seed)?,
-                            &split,
-                            Model::Linear,
-                        ),
-                        ModelName::Tree => fit(
-                            configured(DecisionTree::<f64>::params(), &params, seed)?,
-                            &split,
-                            Model::TreeRegressor,
-                        ),
-                        ModelName::Forest => fit(
-                            configured(RandomForest::regressor(), &params, seed)?,
-                            &split,
-                            Model::ForestRegressor,
-                        ),
-                        ModelName::Boosting => fit(
-                            configured(GradientBoosting::regressor(), &params, seed)?,
-                            &split,
-                            Model::BoostingRegressor,
-                        ),
-                        _ => Err(Error::invalid(
-                            "--task",
-                            "regression",
-                            "logistic regression is a classifier",
-                        )),
-                    };
-                    let (model, seconds) = model?;
+                    let (model, seconds) = regressor(name, &params, seed, Fit(&split))?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
+                    let truth = Truth::Values(test.targets.view());
                     score(
                         &model,
                         test.records.view(),
-                        Truth::Values(test.targets.view()),
+                        truth,
                         &mut out,
                         reports,
                         &split.source,
@@ -457,14 +410,95 @@ fn unreachable_default<T>() -> Result<T> {
     Err(Error::invalid("--data", "missing", "is required"))
 }
 
-/// Fits `estimator` on the training part of `split`, timed, wrapped as a [`Model`].
-fn fit<T: Clone, E: Estimator<Dataset<T>>>(
-    estimator: E,
-    split: &Split<T>,
-    wrap: fn(E::Fitted) -> Model,
-) -> Result<(Model, f64)> {
-    let (fitted, seconds) = cli::timed(|| estimator.fit(&split.train));
-    Ok((wrap(fitted?), seconds))
+/// What to do with the estimator a model name stands for, whatever its type: [`classifier`]
+/// and [`regressor`] build it once for `train`, `cv` and `search`.
+pub(crate) trait WithEstimator<T> {
+    /// What comes out.
+    type Out;
+    /// Runs on `estimator`, whose fitted model `wrap` boxes as a [`Model`].
+    fn with<P>(self, estimator: P, wrap: fn(P::Fitted) -> Model) -> Result<Self::Out>
+    where
+        P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
+        P::Fitted: Scored<T> + Send;
+}
+
+/// The classifier `name` stands for, configured by `params` and `seed`, handed to `v`.
+pub(crate) fn classifier<V: WithEstimator<usize>>(
+    name: ModelName,
+    params: &[(String, Value)],
+    seed: u64,
+    v: V,
+) -> Result<V::Out> {
+    match name {
+        ModelName::Logistic => v.with(
+            configured(LogisticRegression::params(), params, seed)?,
+            Model::Logistic,
+        ),
+        ModelName::Tree => v.with(
+            configured(DecisionTree::<usize>::params(), params, seed)?,
+            Model::TreeClassifier,
+        ),
+        ModelName::Forest => v.with(
+            configured(RandomForest::classifier(), params, seed)?,
+            Model::ForestClassifier,
+        ),
+        ModelName::Boosting => v.with(
+            configured(GradientBoosting::classifier(), params, seed)?,
+            Model::BoostingClassifier,
+        ),
+        other => Err(Error::invalid(
+            "MODEL",
+            format!("{other:?}").to_lowercase(),
+            "is not a classifier",
+        )),
+    }
+}
+
+/// The regressor `name` stands for, configured by `params` and `seed`, handed to `v`.
+pub(crate) fn regressor<V: WithEstimator<f64>>(
+    name: ModelName,
+    params: &[(String, Value)],
+    seed: u64,
+    v: V,
+) -> Result<V::Out> {
+    match name {
+        ModelName::Linear => v.with(
+            configured(LinearRegression::params(), params, seed)?,
+            Model::Linear,
+        ),
+        ModelName::Tree => v.with(
+            configured(DecisionTree::<f64>::params(), params, seed)?,
+            Model::TreeRegressor,
+        ),
+        ModelName::Forest => v.with(
+            configured(RandomForest::regressor(), params, seed)?,
+            Model::ForestRegressor,
+        ),
+        ModelName::Boosting => v.with(
+            configured(GradientBoosting::regressor(), params, seed)?,
+            Model::BoostingRegressor,
+        ),
+        other => Err(Error::invalid(
+            "MODEL",
+            format!("{other:?}").to_lowercase(),
+            "is not a regressor (logistic regression is a classifier)",
+        )),
+    }
+}
+
+/// Fits the estimator on the training part of a split, timed.
+struct Fit<'a, T>(&'a Split<T>);
+
+impl<T: Clone> WithEstimator<T> for Fit<'_, T> {
+    type Out = (Model, f64);
+    fn with<P>(self, estimator: P, wrap: fn(P::Fitted) -> Model) -> Result<(Model, f64)>
+    where
+        P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
+        P::Fitted: Scored<T> + Send,
+    {
+        let (fitted, seconds) = cli::timed(|| estimator.fit(&self.0.train));
+        Ok((wrap(fitted?), seconds))
+    }
 }
 
 /// `learnkit predict`.

@@ -4,15 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use learnkit::cli::{self, CommonArgs, DataArgs, Outcome, Task};
-use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::model_selection::{
     CvTarget, Distribution, GridSearch, KFold, ParamGrid, RandomSearch, Scored, Scorer, SetParam,
     Splitter, StratifiedKFold, SuccessiveHalving,
 };
-use learnkit::tree::{DecisionTree, GradientBoosting, RandomForest};
 use learnkit::{Dataset, Error, Estimator, Hyperparams, Result};
 
-use crate::commands::{configured, parse_params, ModelName};
+use crate::commands::{classifier, parse_params, regressor, ModelName, WithEstimator};
 use crate::model::Model;
 
 /// The flags `cv` and `search` share.
@@ -150,82 +148,23 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
     let (mut out, model) = match task {
         Task::Classification => {
             let (data, _, source) = data.classification_all(missing)?;
-            match args.model {
-                ModelName::Logistic => select(
-                    args,
-                    configured(LogisticRegression::params(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::Logistic,
-                    &source,
-                ),
-                ModelName::Tree => select(
-                    args,
-                    configured(DecisionTree::<usize>::params(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::TreeClassifier,
-                    &source,
-                ),
-                ModelName::Forest => select(
-                    args,
-                    configured(RandomForest::classifier(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::ForestClassifier,
-                    &source,
-                ),
-                _ => select(
-                    args,
-                    configured(GradientBoosting::classifier(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::BoostingClassifier,
-                    &source,
-                ),
-            }?
+            let run = Select {
+                args,
+                data: &data,
+                candidates: &candidates,
+                source: &source,
+            };
+            classifier(args.model, &params, seed, run)?
         }
         Task::Regression => {
             let (data, _, source) = data.regression_all(missing)?;
-            match args.model {
-                ModelName::Linear => select(
-                    args,
-                    configured(LinearRegression::params(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::Linear,
-                    &source,
-                ),
-                ModelName::Tree => select(
-                    args,
-                    configured(DecisionTree::<f64>::params(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::TreeRegressor,
-                    &source,
-                ),
-                ModelName::Forest => select(
-                    args,
-                    configured(RandomForest::regressor(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::ForestRegressor,
-                    &source,
-                ),
-                ModelName::Boosting => select(
-                    args,
-                    configured(GradientBoosting::regressor(), &params, seed)?,
-                    &data,
-                    &candidates,
-                    Model::BoostingRegressor,
-                    &source,
-                ),
-                _ => Err(Error::invalid(
-                    "--task",
-                    "regression",
-                    "logistic regression is a classifier",
-                )),
-            }?
+            let run = Select {
+                args,
+                data: &data,
+                candidates: &candidates,
+                source: &source,
+            };
+            regressor(args.model, &params, seed, run)?
         }
     };
     if let (Some(path), Some(model)) = (save, model) {
@@ -237,8 +176,34 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
     Ok(out)
 }
 
-/// Cross-validates every candidate of `candidates` on `base`; returns the summary and the best
+/// Cross-validates every candidate on the estimator; returns the summary and the best
 /// candidate refitted on all the data.
+struct Select<'a, T> {
+    args: &'a SelectArgs,
+    data: &'a Dataset<T>,
+    candidates: &'a Candidates,
+    source: &'a str,
+}
+
+impl<T: CvTarget> WithEstimator<T> for Select<'_, T> {
+    type Out = (Outcome, Option<Model>);
+
+    fn with<P>(self, base: P, wrap: fn(P::Fitted) -> Model) -> Result<(Outcome, Option<Model>)>
+    where
+        P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
+        P::Fitted: Scored<T> + Send,
+    {
+        let Select {
+            args,
+            data,
+            candidates,
+            source,
+        } = self;
+        select(args, base, data, candidates, wrap, source)
+    }
+}
+
+/// [`Select`]'s work.
 fn select<P, T>(
     args: &SelectArgs,
     base: P,
