@@ -112,15 +112,22 @@ fn envelope<'a>(bytes: &'a [u8], origin: &Path) -> Result<EnvelopeIn<'a>> {
     Ok(envelope)
 }
 
+/// Refuses anything but a regular file (a FIFO, a device, a directory), before opening it: a
+/// FIFO would block the open itself, and `/dev/zero` would never end.
+pub fn require_regular_file(path: &Path) -> Result<fs::Metadata> {
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        Ok(meta)
+    } else {
+        Err(Error::io(path, std::io::Error::other("not a regular file")))
+    }
+}
+
 /// Reads a file of at most `limit` bytes that must be a regular file (not a FIFO, a device or
 /// a directory, which could block or never end).
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
     use std::io::Read as _;
-    // Checked before opening: opening a FIFO blocks until someone writes to it.
-    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::io(path, std::io::Error::other("not a regular file")));
-    }
+    let meta = require_regular_file(path)?;
     if meta.len() > limit {
         return Err(Error::io(
             path,
@@ -242,13 +249,19 @@ pub trait Persist: Serialize + DeserializeOwned {
 
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn temp_path_for(path: &Path) -> PathBuf {
+/// A temporary path next to `path`, unique to this process and call, ending in `path`'s own
+/// extension (so an encoder that goes by the extension, as the PNG writer does, still works).
+pub(crate) fn temp_path_for(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "model".to_string());
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
     let unique = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    path.with_file_name(format!(".{name}.{}.{unique}.tmp", std::process::id()))
+    path.with_file_name(format!(".{name}.{}.{unique}.tmp{ext}", std::process::id()))
 }
 
 /// Writes a file atomically: `write` fills a temporary file next to `path`, which is synced and

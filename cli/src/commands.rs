@@ -16,6 +16,7 @@ use ndarray::{ArrayView1, ArrayView2};
 
 use crate::model::{Model, Output};
 use crate::table;
+use learnkit::data::shown;
 
 /// The models `train` fits.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,16 +149,12 @@ fn run(out: Option<&Path>, json: bool, body: impl FnOnce() -> Result<Outcome>) -
 pub(crate) fn parse_params(flags: &[String]) -> Result<Vec<(String, Value)>> {
     let mut pairs: Vec<(String, Value)> = Vec::new();
     for flag in flags {
-        let (name, value) = flag.split_once('=').ok_or_else(|| {
-            Error::invalid("--param", crate::model::shown(flag), "must be NAME=VALUE")
-        })?;
+        let (name, value) = flag
+            .split_once('=')
+            .ok_or_else(|| Error::invalid("--param", shown(flag), "must be NAME=VALUE"))?;
         let name = name.trim();
         if pairs.iter().any(|(n, _)| n == name) {
-            return Err(Error::invalid(
-                "--param",
-                crate::model::shown(name),
-                "is given twice",
-            ));
+            return Err(Error::invalid("--param", shown(name), "is given twice"));
         }
         pairs.push((name.to_string(), Value::parse(value)));
     }
@@ -406,7 +403,7 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
 }
 
 /// `--data` is required, so the built-in default is never asked for.
-fn unreachable_default<T>() -> Result<T> {
+pub(crate) fn unreachable_default<T>() -> Result<T> {
     Err(Error::invalid("--data", "missing", "is required"))
 }
 
@@ -581,7 +578,7 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
     cli::run(args.json, || {
         let bytes = persist::read_regular_file(&args.model, persist::MAX_MODEL_BYTES)?;
         let info = persist::file_info(&bytes, &args.model)?;
-        let model = Model::load(&args.model)?;
+        let model = Model::from_bytes(&bytes, &args.model)?;
         let mut out = Outcome::default();
         let names = model.feature_names();
         out.summary

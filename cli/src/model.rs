@@ -74,21 +74,26 @@ impl Model {
     /// when truncated, altered, foreign, of an unknown kind or from a newer version).
     pub fn load(path: &Path) -> Result<Model> {
         let bytes = persist::read_regular_file(path, MAX_MODEL_BYTES)?;
-        let info = persist::file_info(&bytes, path)?;
+        Model::from_bytes(&bytes, path)
+    }
+
+    /// Decodes the bytes of a model file of any kind (`path` names it in errors).
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
+        let info = persist::file_info(bytes, path)?;
         match info.kind.as_str() {
-            "LinearRegression" => decode(&bytes, path, Model::Linear),
-            "LogisticRegression" => decode(&bytes, path, Model::Logistic),
-            "DecisionTreeClassifier" => decode(&bytes, path, Model::TreeClassifier),
-            "DecisionTreeRegressor" => decode(&bytes, path, Model::TreeRegressor),
-            "RandomForestClassifier" => decode(&bytes, path, Model::ForestClassifier),
-            "RandomForestRegressor" => decode(&bytes, path, Model::ForestRegressor),
-            "GradientBoostingClassifier" => decode(&bytes, path, Model::BoostingClassifier),
-            "GradientBoostingRegressor" => decode(&bytes, path, Model::BoostingRegressor),
+            "LinearRegression" => decode(bytes, path, Model::Linear),
+            "LogisticRegression" => decode(bytes, path, Model::Logistic),
+            "DecisionTreeClassifier" => decode(bytes, path, Model::TreeClassifier),
+            "DecisionTreeRegressor" => decode(bytes, path, Model::TreeRegressor),
+            "RandomForestClassifier" => decode(bytes, path, Model::ForestClassifier),
+            "RandomForestRegressor" => decode(bytes, path, Model::ForestRegressor),
+            "GradientBoostingClassifier" => decode(bytes, path, Model::BoostingClassifier),
+            "GradientBoostingRegressor" => decode(bytes, path, Model::BoostingRegressor),
             // Format 2 named both boosting kinds alike: a classifier has classes.
-            "GradientBoosting" => decode(&bytes, path, Model::BoostingClassifier)
-                .or_else(|_| decode(&bytes, path, Model::BoostingRegressor)),
-            "KMeans" => decode(&bytes, path, Model::KMeans),
-            "Pca" => decode(&bytes, path, Model::Pca),
+            "GradientBoosting" => decode(bytes, path, Model::BoostingClassifier)
+                .or_else(|_| decode(bytes, path, Model::BoostingRegressor)),
+            "KMeans" => decode(bytes, path, Model::KMeans),
+            "Pca" => decode(bytes, path, Model::Pca),
             other => Err(Error::IncompatibleModel {
                 expected: "a model the command line handles (linear, logistic, tree, forest, \
                            boosting, kmeans, pca)"
@@ -186,4 +191,4 @@ impl Model {
     }
 }
 
-pub use learnkit::data::shown;
+use learnkit::data::shown;

@@ -10,7 +10,9 @@ use learnkit::model_selection::{
 };
 use learnkit::{Dataset, Error, Estimator, Hyperparams, Result};
 
-use crate::commands::{classifier, parse_params, regressor, ModelName, WithEstimator};
+use crate::commands::{
+    classifier, parse_params, regressor, unreachable_default, ModelName, WithEstimator,
+};
 use crate::model::Model;
 
 /// The flags `cv` and `search` share.
@@ -147,7 +149,7 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
     let seed = args.seed;
     let (mut out, model) = match task {
         Task::Classification => {
-            let (data, _, source) = data.classification_all(missing)?;
+            let (data, _, source) = data.classification_all(unreachable_default)?;
             let run = Select {
                 args,
                 data: &data,
@@ -157,7 +159,7 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
             classifier(args.model, &params, seed, run)?
         }
         Task::Regression => {
-            let (data, _, source) = data.regression_all(missing)?;
+            let (data, _, source) = data.regression_all(unreachable_default)?;
             let run = Select {
                 args,
                 data: &data,
@@ -199,109 +201,87 @@ impl<T: CvTarget> WithEstimator<T> for Select<'_, T> {
             candidates,
             source,
         } = self;
-        select(args, base, data, candidates, wrap, source)
-    }
-}
-
-/// [`Select`]'s work.
-fn select<P, T>(
-    args: &SelectArgs,
-    base: P,
-    data: &Dataset<T>,
-    candidates: &Candidates,
-    wrap: fn(P::Fitted) -> Model,
-    source: &str,
-) -> Result<(Outcome, Option<Model>)>
-where
-    T: CvTarget,
-    P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
-    P::Fitted: Scored<T> + Send,
-{
-    let scorer: Scorer = match &args.scoring {
-        Some(name) => name.parse()?,
-        None => T::default_scorer(),
-    };
-    if args.stratified && !T::CLASSIFICATION {
-        return Err(Error::invalid(
-            "--stratified",
-            "given",
-            "needs a classification target",
-        ));
-    }
-    let splitter: Box<dyn Splitter> = match args.stratified {
-        true => Box::new(
-            StratifiedKFold::params()
-                .n_splits(args.cv)
-                .shuffle(args.shuffle)
-                .seed(args.seed),
-        ),
-        false => Box::new(
-            KFold::params()
-                .n_splits(args.cv)
-                .shuffle(args.shuffle)
-                .seed(args.seed),
-        ),
-    };
-    let mut rounds = Vec::new();
-    let result = match candidates {
-        Candidates::One => GridSearch::new(base, ParamGrid::default())
-            .cv_boxed(splitter)
-            .scoring(&[scorer])
-            .fit(data)?,
-        Candidates::Grid(grid, false) => GridSearch::new(base, grid.clone())
-            .cv_boxed(splitter)
-            .scoring(&[scorer])
-            .fit(data)?,
-        Candidates::Grid(grid, true) => {
-            let (result, r) = SuccessiveHalving::new(base, grid.clone())
-                .seed(args.seed)
+        let scorer: Scorer = match &args.scoring {
+            Some(name) => name.parse()?,
+            None => T::default_scorer(),
+        };
+        if args.stratified && !T::CLASSIFICATION {
+            return Err(Error::invalid(
+                "--stratified",
+                "given",
+                "needs a classification target",
+            ));
+        }
+        let splitter: Box<dyn Splitter> = match args.stratified {
+            true => Box::new(
+                StratifiedKFold::params()
+                    .n_splits(args.cv)
+                    .shuffle(args.shuffle)
+                    .seed(args.seed),
+            ),
+            false => Box::new(
+                KFold::params()
+                    .n_splits(args.cv)
+                    .shuffle(args.shuffle)
+                    .seed(args.seed),
+            ),
+        };
+        let mut rounds = Vec::new();
+        let result = match candidates {
+            Candidates::One => GridSearch::new(base, ParamGrid::default())
                 .cv_boxed(splitter)
                 .scoring(&[scorer])
-                .fit(data)?;
-            rounds = r.iter().map(|r| (r.n_resources, r.n_candidates)).collect();
-            result
-        }
-        Candidates::Random(n, dists) => {
-            let mut search = RandomSearch::new(base).n_iter(*n).seed(args.seed);
-            for (name, dist) in dists {
-                search = search.param(name, dist.clone());
+                .fit(data)?,
+            Candidates::Grid(grid, false) => GridSearch::new(base, grid.clone())
+                .cv_boxed(splitter)
+                .scoring(&[scorer])
+                .fit(data)?,
+            Candidates::Grid(grid, true) => {
+                let (result, r) = SuccessiveHalving::new(base, grid.clone())
+                    .seed(args.seed)
+                    .cv_boxed(splitter)
+                    .scoring(&[scorer])
+                    .fit(data)?;
+                rounds = r.iter().map(|r| (r.n_resources, r.n_candidates)).collect();
+                result
             }
-            search.cv_boxed(splitter).scoring(&[scorer]).fit(data)?
-        }
-    };
-    let best = &result.candidates[result.best_index];
-    let mut out = Outcome::default();
-    out.summary
-        .set("data", source)
-        .set("n_samples", data.n_samples())
-        .set("cv", args.cv)
-        .set("scoring", scorer.name())
-        .set("fit_seconds", result.seconds);
-    if matches!(candidates, Candidates::One) {
+            Candidates::Random(n, dists) => {
+                let mut search = RandomSearch::new(base).n_iter(*n).seed(args.seed);
+                for (name, dist) in dists {
+                    search = search.param(name, dist.clone());
+                }
+                search.cv_boxed(splitter).scoring(&[scorer]).fit(data)?
+            }
+        };
+        let best = &result.candidates[result.best_index];
+        let mut out = Outcome::default();
         out.summary
-            .set("mean_score", best.mean_scores[0])
-            .set("std_score", best.std_scores[0])
-            .set("fold_scores", &best.fold_scores[0]);
-    } else {
-        out.summary
-            .set("n_candidates", result.candidates.len())
-            .set(
-                "best_params",
-                best.params
-                    .iter()
-                    .cloned()
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            )
-            .set("best_score", result.best_score)
-            .set("best_score_std", best.std_scores[0]);
-        if !rounds.is_empty() {
-            out.summary.set("halving_rounds", &rounds);
+            .set("data", source)
+            .set("n_samples", data.n_samples())
+            .set("cv", args.cv)
+            .set("scoring", scorer.name())
+            .set("fit_seconds", result.seconds);
+        if matches!(candidates, Candidates::One) {
+            out.summary
+                .set("mean_score", best.mean_scores[0])
+                .set("std_score", best.std_scores[0])
+                .set("fold_scores", &best.fold_scores[0]);
+        } else {
+            out.summary
+                .set("n_candidates", result.candidates.len())
+                .set(
+                    "best_params",
+                    best.params
+                        .iter()
+                        .cloned()
+                        .collect::<std::collections::BTreeMap<_, _>>(),
+                )
+                .set("best_score", result.best_score)
+                .set("best_score_std", best.std_scores[0]);
+            if !rounds.is_empty() {
+                out.summary.set("halving_rounds", &rounds);
+            }
         }
+        Ok((out, result.best_model.map(wrap)))
     }
-    Ok((out, result.best_model.map(wrap)))
-}
-
-/// `--data` is required, so the built-in default is never asked for.
-fn missing<T>() -> Result<T> {
-    Err(Error::invalid("--data", "missing", "is required"))
 }

@@ -7,7 +7,8 @@ use learnkit::persist::write_atomic;
 use learnkit::{Error, Result};
 use ndarray::Array2;
 
-use crate::model::{shown, Model, Output};
+use crate::model::{Model, Output};
+use learnkit::data::shown;
 
 /// At most this many names are listed in an error about columns.
 const LISTED: usize = 8;

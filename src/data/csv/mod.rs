@@ -150,7 +150,7 @@ pub fn read_csv_ignoring(
 /// The column names of a CSV file's header row (trimmed), without reading the rest.
 pub fn read_csv_header(path: impl AsRef<Path>) -> Result<Vec<String>> {
     let path = path.as_ref();
-    require_regular_file(path)?;
+    crate::persist::require_regular_file(path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -174,17 +174,6 @@ fn cell_value(cell: &str, allow_missing: bool) -> Option<f64> {
 
 /// Rows parsed from one chunk: values, target cells, their line numbers, row count.
 type Parsed = (Vec<f64>, Vec<String>, Vec<u64>, usize);
-
-/// Refuses anything but a regular file (a FIFO, a device, a directory), before opening it: a
-/// FIFO would block the open itself, and `/dev/zero` would never end.
-pub(crate) fn require_regular_file(path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_file() {
-        Ok(())
-    } else {
-        Err(Error::io(path, std::io::Error::other("not a regular file")))
-    }
-}
 
 /// Builds the table from parsed rows.
 fn finish(

@@ -15,7 +15,7 @@ pub(super) fn read(
     ignored: &[String],
     allow_missing: bool,
 ) -> Result<Table> {
-    super::require_regular_file(path)?;
+    crate::persist::require_regular_file(path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)

@@ -401,20 +401,15 @@ impl<'a> StatHistograms<'a> {
     pub fn fill_all<S: StatSample>(&self, samples: &[S]) -> Vec<f64> {
         let d = self.binned.n_features();
         let mut data = vec![0.0; self.offsets[d]];
-        let mut slices: Vec<(usize, &mut [f64])> = Vec::with_capacity(d);
-        let mut rest = data.as_mut_slice();
-        for f in 0..d {
-            let (head, tail) = rest.split_at_mut(self.offsets[f + 1] - self.offsets[f]);
-            slices.push((f, head));
-            rest = tail;
-        }
+        let slices = tables(&mut data, &self.offsets);
         if samples.len() * d >= PARALLEL_STAT_WORK {
             slices
-                .par_iter_mut()
-                .for_each(|(f, out)| self.fill(*f, samples, out));
+                .into_par_iter()
+                .enumerate()
+                .for_each(|(f, out)| self.fill(f, samples, out));
         } else {
-            for (f, out) in slices.iter_mut() {
-                self.fill(*f, samples, out);
+            for (f, out) in slices.into_iter().enumerate() {
+                self.fill(f, samples, out);
             }
         }
         data
