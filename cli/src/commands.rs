@@ -181,8 +181,8 @@ enum Truth<'a> {
     Values(ArrayView1<'a, f64>),
 }
 
-/// Scores `model` on records `x` against `truth` into `out`: the one scoring of `train` and
-/// `evaluate`. Draws the model's reports when `reports`.
+/// Scores `model` on records `x` against `truth` (column `target` of `source`) into `out`: the
+/// one scoring of `train` and `evaluate`. Draws the model's reports when `reports`.
 fn score(
     model: &Model,
     x: ArrayView2<'_, f64>,
@@ -190,6 +190,7 @@ fn score(
     out: &mut Outcome,
     reports: bool,
     source: &str,
+    target: &str,
 ) -> Result<()> {
     let output = model.output(x)?;
     out.summary.set("n_scored", x.nrows());
@@ -219,7 +220,7 @@ fn score(
             if reports {
                 let title = format!("{}: predicted vs actual on {source}", model.kind());
                 out.draw("predicted_vs_actual.png", "predicted vs actual", |p| {
-                    figures::predicted_vs_actual(p, &title, "target", y, predicted.view())
+                    figures::predicted_vs_actual(p, &title, target, y, predicted.view())
                 })?;
             }
         }
@@ -372,6 +373,7 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                         &mut out,
                         reports,
                         &split.source,
+                        args.target.as_deref().unwrap_or_default(),
                     )?;
                     (model, out)
                 }
@@ -388,6 +390,7 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                         &mut out,
                         reports,
                         &split.source,
+                        args.target.as_deref().unwrap_or_default(),
                     )?;
                     (model, out)
                 }
@@ -550,6 +553,7 @@ pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
                 &mut out,
                 reports,
                 &source,
+                &args.target,
             )?;
         } else if model.is_regressor() {
             let data = table.into_regression()?;
@@ -561,6 +565,7 @@ pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
                 &mut out,
                 reports,
                 &source,
+                &args.target,
             )?;
         } else {
             return Err(Error::invalid(
