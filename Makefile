@@ -15,7 +15,7 @@ test:
 	$(TORCH) cargo test --workspace --all-features
 
 ## Formatting, clippy, the lean core (no default features: no plotters, clap, indicatif, tch or
-## linfa-datasets in its tree) and the API docs with warnings denied, as CI runs them.
+## linfa-datasets in its tree; clap in no build of the library) and the API docs with warnings denied, as CI runs them.
 LEAN_FORBIDDEN := plotters|clap|indicatif|tch|linfa-datasets
 
 lint:
@@ -25,6 +25,8 @@ lint:
 	@if cargo tree -p learnkit --no-default-features -e normal --prefix none | grep -Eq '^($(LEAN_FORBIDDEN)) '; then \
 		echo "lean core pulls a feature-gated dependency:"; \
 		cargo tree -p learnkit --no-default-features -e normal --prefix none | grep -E '^($(LEAN_FORBIDDEN)) '; exit 1; fi
+	@if cargo tree -p learnkit --all-features -e normal --prefix none | grep -Eq '^clap '; then \
+		echo "the library pulls clap: command-line code belongs in cli/ (learnkit-cli)"; exit 1; fi
 	RUSTDOCFLAGS="-D warnings" $(TORCH) cargo doc --no-deps --workspace --all-features
 
 PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baselines3>=2.7" matplotlib

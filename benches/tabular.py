@@ -74,7 +74,7 @@ def numpy_loop(env_id, episodes, alpha, gamma, eps_end, decay, n_states, encode,
 
 
 def main():
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--features", "cli", "--example",
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--example",
                     "q_learning_gridworld"], cwd=ROOT, check=True)
     seeds = [int.from_bytes(os.urandom(3), "little") for _ in range(5)]
     print("seeds", seeds, file=sys.stderr)

@@ -10,11 +10,11 @@
 //! (with `--task regression`).
 
 use clap::Parser;
-use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
 use learnkit::report::figures;
 use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures};
 use learnkit::{data, metrics};
+use learnkit_cli::{self as cli, DataArgs, Outcome, Task};
 
 /// Command line of the decision tree example.
 #[derive(Parser, Debug, Default)]
@@ -152,6 +152,6 @@ fn regression(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -16,7 +16,6 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use learnkit::cli::{CommonArgs, Outcome};
 use learnkit::envs::cartpole::REWARD_THRESHOLD;
 use learnkit::envs::{
     Acrobot, CartPole, Env, Features, GridWorld, MapSpec, MountainCar, TimeLimit, VecEnv,
@@ -26,6 +25,7 @@ use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
 use learnkit::rl::dqn::{DeviceChoice, Dqn, DqnConfig, Prioritized, TargetUpdate};
 use learnkit::rl::{evaluate, record_episode, train, train_vec, Schedule, SolveCheck, TrainConfig};
+use learnkit_cli::{CommonArgs, Outcome};
 
 /// The environments this example trains on.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub struct Args {
     #[arg(long)]
     pub steps: Option<usize>,
     /// Where the networks live; cuda falls back to the CPU without a GPU [default: cpu].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = learnkit_cli::choice::<DeviceChoice>(&["cpu", "cuda"]))]
     pub device: Option<DeviceChoice>,
     /// Use Double DQN targets [default on CartPole, Acrobot and MountainCar].
     #[arg(long, conflicts_with = "no_double")]
@@ -435,6 +435,6 @@ where
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.common.main(|| run(&args))
 }

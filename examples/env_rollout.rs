@@ -309,11 +309,11 @@ fn run(args: &Args) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", learnkit::cli::one_line(&e.to_string()));
+            eprintln!("error: {}", learnkit_cli::one_line(&e.to_string()));
             ExitCode::from(2)
         }
     }

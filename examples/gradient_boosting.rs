@@ -11,11 +11,11 @@
 //! Default data: wine quality (classification) or diabetes (with `--task regression`).
 
 use clap::Parser;
-use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
 use learnkit::report::figures;
 use learnkit::tree::{FittedGradientBoosting, GradientBoosting, RegressionLoss, TargetKind};
 use learnkit::{data, metrics};
+use learnkit_cli::{self as cli, DataArgs, Outcome, Task};
 
 /// Command line of the gradient boosting example.
 #[derive(Parser, Debug, Default)]
@@ -192,7 +192,7 @@ fn reports<T>(out: &mut Outcome, model: &FittedGradientBoosting<T>, loss: &str) 
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let mut args: Args = learnkit::cli::parse_args();
+    let mut args: Args = learnkit_cli::parse_args();
     args.data = args.data.clone().allowing_missing(args.allow_missing);
     args.data.main(|| run(&args))
 }

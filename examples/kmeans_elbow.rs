@@ -8,12 +8,12 @@
 //! Default data: 1,500 points in 4 Gaussian blobs (`make_blobs`, 2-D).
 
 use clap::Parser;
-use learnkit::cli::{self, DataArgs, Outcome};
 use learnkit::cluster::{Elbow, KMeans};
 use learnkit::data::MakeBlobs;
 use learnkit::metrics;
 use learnkit::prelude::*;
 use learnkit::report::figures;
+use learnkit_cli::{self as cli, DataArgs, Outcome};
 
 /// Command line of the K-means example.
 #[derive(Parser, Debug, Default)]
@@ -94,6 +94,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -7,11 +7,11 @@
 //! Default data: scikit-learn's diabetes set (built in).
 
 use clap::Parser;
-use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::linear::LinearRegression;
 use learnkit::prelude::*;
 use learnkit::report::figures;
 use learnkit::{data, metrics};
+use learnkit_cli::{self as cli, DataArgs, Outcome, Task};
 
 /// Command line of the linear regression example.
 #[derive(Parser, Debug, Default)]
@@ -82,6 +82,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -7,12 +7,12 @@
 //! Default data: iris (3 classes), plus a built-in 2-D binary problem for the ROC curve.
 
 use clap::Parser;
-use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::data::{self, MakeClassification};
 use learnkit::linear::LogisticRegression;
 use learnkit::metrics;
 use learnkit::prelude::*;
 use learnkit::report::figures;
+use learnkit_cli::{self as cli, DataArgs, Outcome, Task};
 use ndarray::Array1;
 
 /// Command line of the logistic regression example.
@@ -138,6 +138,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.data.main(|| run(&args))
 }

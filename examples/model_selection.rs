@@ -11,7 +11,6 @@
 //! mean CV score. Default data: wine quality (classification) or diabetes (`--model linear`).
 
 use clap::Parser;
-use learnkit::cli::{DataArgs, Outcome};
 use learnkit::data;
 use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::metrics;
@@ -20,6 +19,7 @@ use learnkit::prelude::*;
 use learnkit::preprocessing::StandardScaler;
 use learnkit::report::figures;
 use learnkit::tree::{DecisionTreeClassifier, RandomForest};
+use learnkit_cli::{DataArgs, Outcome};
 
 /// The models this example can tune.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -391,6 +391,6 @@ fn parse_back(best: &CandidateResult) -> Vec<(String, Value)> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -8,12 +8,12 @@
 //! Default data: iris.
 
 use clap::Parser;
-use learnkit::cli::{self, DataArgs, Outcome};
 use learnkit::data;
 use learnkit::decomposition::{Components, Pca};
 use learnkit::prelude::*;
 use learnkit::preprocessing::StandardScaler;
 use learnkit::report::figures;
+use learnkit_cli::{self as cli, DataArgs, Outcome};
 
 /// Command line of the PCA example.
 #[derive(Parser, Debug, Default)]
@@ -84,6 +84,6 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.data.main(|| run(&args))
 }

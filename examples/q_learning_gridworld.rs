@@ -15,7 +15,6 @@
 //! environment's rules) next to the learnt one's.
 
 use clap::Parser;
-use learnkit::cli::{CommonArgs, Outcome};
 use learnkit::envs::{taxi, Blackjack, GridWorld, MapSpec, Taxi, TaxiOptions};
 use learnkit::prelude::*;
 use learnkit::report::animation;
@@ -24,6 +23,7 @@ use learnkit::rl::{
     evaluate, planning, record_episode, train, Control, QLearning, Schedule, TabularAlgorithm,
     TrainConfig, TrainReport,
 };
+use learnkit_cli::{CommonArgs, Outcome};
 
 /// Command line of the gridworld example.
 #[derive(Parser, Debug, Default)]
@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long)]
     pub episodes: Option<usize>,
     /// The update rule [default: q-learning].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = learnkit_cli::tabular_algorithm())]
     pub algo: Option<TabularAlgorithm>,
     /// Make moves slip sideways (default: the map's own setting; FrozenLake slips).
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
@@ -365,6 +365,6 @@ fn learn(
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.common.main(|| run(&args))
 }

@@ -9,11 +9,11 @@
 //! Default data: wine quality (classification) or diabetes (with `--task regression`).
 
 use clap::Parser;
-use learnkit::cli::{self, DataArgs, Outcome, Task};
 use learnkit::prelude::*;
 use learnkit::report::figures;
 use learnkit::tree::{FittedForest, MaxFeatures, RandomForest, TargetKind};
 use learnkit::{data, metrics};
+use learnkit_cli::{self as cli, DataArgs, Outcome, Task};
 
 /// Command line of the random forest example.
 #[derive(Parser, Debug, Default)]
@@ -158,6 +158,6 @@ fn forest_figures<T>(out: &mut Outcome, model: &FittedForest<T>, score: &str) ->
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     args.data.main(|| run(&args))
 }

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use learnkit::cli::{CommonArgs, DataArgs, Outcome};
 use learnkit::report::figures;
 use learnkit::Result;
+use learnkit_cli::{CommonArgs, DataArgs, Outcome};
 
 #[derive(Parser, Debug)]
 #[command(about = "Run every learnkit algorithm on built-in data and write reports/index.html")]
@@ -404,7 +404,7 @@ fn write_index(out: &Path, stages: &[StageReport], total: f64) -> Result<PathBuf
 }
 
 fn main() -> ExitCode {
-    let args: Args = learnkit::cli::parse_args();
+    let args: Args = learnkit_cli::parse_args();
     let common = CommonArgs::new(&args.out, args.seed);
     let result = (|| -> Result<PathBuf> {
         let start = Instant::now();
@@ -432,11 +432,11 @@ fn main() -> ExitCode {
     match result {
         Ok(index) => {
             // A closed stdout (`| head -0`) is no reason to fail once the tour is written.
-            let _ = learnkit::cli::write_stdout(&format!("wrote {}\n", index.display()));
+            let _ = learnkit_cli::write_stdout(&format!("wrote {}\n", index.display()));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {}", learnkit::cli::one_line(&e.to_string()));
+            eprintln!("error: {}", learnkit_cli::one_line(&e.to_string()));
             ExitCode::from(2)
         }
     }

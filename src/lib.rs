@@ -38,9 +38,6 @@ pub mod traits;
 pub mod tree;
 pub mod validate;
 
-#[cfg(feature = "cli")]
-pub mod cli;
-
 pub use dataset::{AsRecords, ClassificationData, Dataset, Labeled, Records, RegressionData};
 pub use error::{Error, Result};
 pub use learnkit_envs as envs;

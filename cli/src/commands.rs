@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use learnkit::cli::{self, CommonArgs, DataArgs, Outcome, Split, Task};
 use learnkit::cluster::KMeans;
 use learnkit::decomposition::Pca;
 use learnkit::linear::{LinearRegression, LogisticRegression};
@@ -12,6 +11,7 @@ use learnkit::persist;
 use learnkit::report::figures;
 use learnkit::tree::{DecisionTree, GradientBoosting, RandomForest};
 use learnkit::{metrics, Dataset, Error, Estimator, Hyperparams, Result};
+use learnkit_cli::{self as cli, CommonArgs, DataArgs, Outcome, Split, Task};
 use ndarray::{ArrayView1, ArrayView2};
 
 use crate::model::{Model, Output};

@@ -94,7 +94,7 @@ pub enum Shell {
 }
 
 fn main() -> ExitCode {
-    let cli: Cli = learnkit::cli::parse_args();
+    let cli: Cli = learnkit_cli::parse_args();
     match cli.command {
         Command::Train(args) => commands::train(&args),
         Command::Predict(args) => commands::predict(&args),

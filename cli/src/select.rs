@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use learnkit::cli::{self, CommonArgs, DataArgs, Outcome, Task};
 use learnkit::model_selection::{
     CvTarget, Distribution, GridSearch, KFold, ParamGrid, RandomSearch, Scored, Scorer, SetParam,
     Splitter, StratifiedKFold, SuccessiveHalving,
 };
 use learnkit::{Dataset, Error, Estimator, Hyperparams, Result};
+use learnkit_cli::{self as cli, CommonArgs, DataArgs, Outcome, Task};
 
 use crate::commands::{
     classifier, parse_params, regressor, unreachable_default, ModelName, WithEstimator,

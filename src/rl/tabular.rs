@@ -36,21 +36,37 @@ use crate::traits::Hyperparams;
 /// Which update rule (`--algo q-learning|sarsa|expected-sarsa|double-q` on the command line;
 /// `q` also works).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum TabularAlgorithm {
     /// Off-policy: bootstrap from the best next action.
-    #[cfg_attr(feature = "cli", value(alias = "q"))]
     QLearning,
     /// On-policy: bootstrap from the next action taken.
     Sarsa,
     /// On-policy, in expectation over the ε-greedy policy's next action.
     ExpectedSarsa,
     /// Two tables, each evaluating the other's greedy action.
-    #[cfg_attr(feature = "cli", value(name = "double-q", alias = "double-q-learning"))]
     DoubleQLearning,
 }
 
 impl TabularAlgorithm {
+    /// Every rule, in the order of [`TabularAlgorithm::name`]'s list.
+    pub const ALL: [TabularAlgorithm; 4] = [
+        TabularAlgorithm::QLearning,
+        TabularAlgorithm::Sarsa,
+        TabularAlgorithm::ExpectedSarsa,
+        TabularAlgorithm::DoubleQLearning,
+    ];
+
+    /// The rule's name on a command line: `q-learning`, `sarsa`, `expected-sarsa`, `double-q`
+    /// (what [`str::parse`] reads back; it also takes `q` and `double-q-learning`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TabularAlgorithm::QLearning => "q-learning",
+            TabularAlgorithm::Sarsa => "sarsa",
+            TabularAlgorithm::ExpectedSarsa => "expected-sarsa",
+            TabularAlgorithm::DoubleQLearning => "double-q",
+        }
+    }
+
     /// The rule's name for reports ("Q-learning", "SARSA", ...).
     pub fn label(self) -> &'static str {
         match self {
@@ -58,6 +74,30 @@ impl TabularAlgorithm {
             TabularAlgorithm::Sarsa => "SARSA",
             TabularAlgorithm::ExpectedSarsa => "Expected SARSA",
             TabularAlgorithm::DoubleQLearning => "Double Q-learning",
+        }
+    }
+}
+
+impl std::str::FromStr for TabularAlgorithm {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "q" | "double-q-learning" => Ok(if s == "q" {
+                TabularAlgorithm::QLearning
+            } else {
+                TabularAlgorithm::DoubleQLearning
+            }),
+            _ => TabularAlgorithm::ALL
+                .into_iter()
+                .find(|a| a.name() == s)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "algorithm",
+                        crate::data::shown(s),
+                        "one of q-learning, sarsa, expected-sarsa, double-q",
+                    )
+                }),
         }
     }
 }

@@ -60,12 +60,28 @@ pub enum Loss {
 
 /// Where the networks live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum DeviceChoice {
     /// The CPU (default; deterministic for a seed).
     Cpu,
     /// The first CUDA GPU, falling back to the CPU when none is available.
     Cuda,
+}
+
+impl std::str::FromStr for DeviceChoice {
+    type Err = Error;
+
+    /// `cpu` or `cuda`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "cpu" => Ok(DeviceChoice::Cpu),
+            "cuda" => Ok(DeviceChoice::Cuda),
+            _ => Err(Error::invalid(
+                "device",
+                crate::data::shown(s),
+                "use cpu or cuda",
+            )),
+        }
+    }
 }
 
 hyperparams! {

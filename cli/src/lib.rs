@@ -1,4 +1,7 @@
-//! The command-line contract every example binary shares (feature `cli`).
+//! The command-line contract shared by the `learnkit` command and the example binaries: the
+//! flags, the one-line errors and exit status 2, the JSON summary, the reports directory.
+//!
+//! The library itself carries no command-line code; this crate is where clap lives.
 //!
 //! ```text
 //! --data PATH.csv --target COLUMN   your own CSV (header row; other columns numeric features)
@@ -18,9 +21,31 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::data::{self, read_csv};
-use crate::dataset::{Dataset, Records};
-use crate::error::{Error, Result};
+use learnkit::data::{self, read_csv};
+use learnkit::rl::TabularAlgorithm;
+use learnkit::{Dataset, Error, Records, Result};
+
+/// Parses a library type from one of `names` (listed in `--help` and in the error for anything
+/// else) through its [`FromStr`](std::str::FromStr): library enums stay free of clap.
+pub fn choice<T>(names: &'static [&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr<Err = Error> + Clone + Send + Sync + 'static,
+{
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
+}
+
+/// `--algo` for tabular RL: `q-learning` (or `q`), `sarsa`, `expected-sarsa`, `double-q`.
+pub fn tabular_algorithm() -> impl clap::builder::TypedValueParser<Value = TabularAlgorithm> {
+    use clap::builder::{PossibleValue, TypedValueParser};
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("q-learning").alias("q"),
+        PossibleValue::new("sarsa"),
+        PossibleValue::new("expected-sarsa"),
+        PossibleValue::new("double-q").alias("double-q-learning"),
+    ])
+    .try_map(|s| s.parse::<TabularAlgorithm>())
+}
 
 /// Flags every example shares — supervised, unsupervised and RL; embed with
 /// `#[command(flatten)]`.
