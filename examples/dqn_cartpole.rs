@@ -16,15 +16,15 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use learnkit::envs::cartpole::REWARD_THRESHOLD;
 use learnkit::envs::{
     Acrobot, CartPole, Env, Features, GridWorld, MapSpec, MountainCar, TimeLimit, VecEnv,
 };
 use learnkit::prelude::*;
 use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
-use learnkit::rl::dqn::{DeviceChoice, Dqn, DqnConfig, Prioritized, TargetUpdate};
-use learnkit::rl::{evaluate, record_episode, train, train_vec, Schedule, SolveCheck, TrainConfig};
+use learnkit::rl::dqn::{DeviceChoice, Dqn, DqnConfig, Prioritized};
+use learnkit::rl::presets::DqnTask;
+use learnkit::rl::{evaluate, record_episode, train, train_vec, SolveCheck, TrainConfig};
 use learnkit_cli::{CommonArgs, Outcome};
 
 /// The environments this example trains on.
@@ -166,26 +166,12 @@ pub fn run(args: &Args) -> Result<Outcome> {
             .device(args.device.unwrap_or(DeviceChoice::Cpu))
             .threads(args.threads.unwrap_or(1))
     };
-    // The gridworlds want many small updates on one-hot states.
-    let grid = DqnConfig::params()
-        .n_step(1)
-        .double_dqn(false)
-        .hidden(vec![64])
-        .learning_rate(1e-3)
-        .buffer_size(50_000)
-        .learning_starts(500)
-        .train_frequency(4)
-        .gradient_steps(1)
-        .target_update(TargetUpdate::Hard { every: 250 })
-        .exploration(Schedule::Linear {
-            start: 1.0,
-            end: 0.05,
-            duration: steps / 2,
-        });
+    // Tuned settings per environment (learnkit::rl::presets), with the flags on top.
+    let preset = |task: DqnTask| config(task.config(steps));
     match args.env.unwrap_or_default() {
         EnvChoice::Cartpole => {
-            let solved = Some(REWARD_THRESHOLD);
-            let cartpole = config(DqnConfig::params());
+            let solved = DqnTask::CartPole.solved_threshold();
+            let cartpole = preset(DqnTask::CartPole);
             let (mut agent, mut out) = learn(args, CartPole::v1, "CartPole-v1", cartpole, solved)?;
             out.draw(
                 "dqn_episode.png",
@@ -208,38 +194,20 @@ pub fn run(args: &Args) -> Result<Outcome> {
             // Gymnasium's FrozenLake-v1 cuts the 4x4 map's episodes at 100 steps.
             let env = GridWorld::new(MapSpec::frozen_lake_4x4(true))?;
             let make = || TimeLimit::new(env.clone(), 100);
-            Ok(learn(args, make, "FrozenLake 4x4", config(grid), None)?.1)
+            Ok(learn(args, make, "FrozenLake 4x4", preset(DqnTask::Grid), None)?.1)
         }
         EnvChoice::Cliff => {
             let env = GridWorld::new(MapSpec::cliff_walking())?;
             let make = || TimeLimit::new(env.clone(), 200);
-            Ok(learn(args, make, "CliffWalking", config(grid), None)?.1)
+            Ok(learn(args, make, "CliffWalking", preset(DqnTask::Grid), None)?.1)
         }
         EnvChoice::Acrobot => {
-            // RL Zoo's settings for Acrobot-v1 (rl-baselines3-zoo, hyperparams/dqn.yml), with
-            // 3-step Double DQN targets as on CartPole: measured on seeds 1-5 they halve the
-            // median time to solve (docs/dqn.md).
-            let acrobot = DqnConfig::params()
-                .hidden(vec![256, 256])
-                .learning_rate(6.3e-4)
-                .batch_size(128)
-                .buffer_size(50_000)
-                .learning_starts(1000)
-                .gamma(0.99)
-                .train_frequency(4)
-                .gradient_steps(4)
-                .target_update(TargetUpdate::Hard { every: 250 })
-                .exploration(Schedule::Linear {
-                    start: 1.0,
-                    end: 0.1,
-                    duration: steps * 12 / 100,
-                });
             let (mut agent, mut out) = learn(
                 args,
                 Acrobot::v1,
                 "Acrobot-v1",
-                config(acrobot),
-                Some(-100.0),
+                preset(DqnTask::Acrobot),
+                DqnTask::Acrobot.solved_threshold(),
             )?;
             let seed = args.common.seed.wrapping_add(99);
             let (obs, rewards) = record_episode(&mut Acrobot::v1(), &mut agent, seed, 500)?;
@@ -256,29 +224,12 @@ pub fn run(args: &Args) -> Result<Outcome> {
             Ok(out)
         }
         EnvChoice::Mountaincar => {
-            // RL Zoo's settings for MountainCar-v0, with 3-step Double DQN targets (measured on
-            // seeds 1-3 they cut the median time to solve from 60 s to 35 s; docs/dqn.md).
-            let car = DqnConfig::params()
-                .hidden(vec![256, 256])
-                .learning_rate(4e-3)
-                .batch_size(128)
-                .buffer_size(10_000)
-                .learning_starts(1000)
-                .gamma(0.98)
-                .train_frequency(16)
-                .gradient_steps(8)
-                .target_update(TargetUpdate::Hard { every: 600 })
-                .exploration(Schedule::Linear {
-                    start: 1.0,
-                    end: 0.07,
-                    duration: steps / 5,
-                });
             let (mut agent, mut out) = learn(
                 args,
                 MountainCar::v0,
                 "MountainCar-v0",
-                config(car),
-                Some(-110.0),
+                preset(DqnTask::MountainCar),
+                DqnTask::MountainCar.solved_threshold(),
             )?;
             let seed = args.common.seed.wrapping_add(99);
             let (states, rewards) = record_episode(&mut MountainCar::v0(), &mut agent, seed, 200)?;

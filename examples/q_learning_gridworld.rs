@@ -19,9 +19,10 @@ use learnkit::envs::{taxi, Blackjack, GridWorld, MapSpec, Taxi, TaxiOptions};
 use learnkit::prelude::*;
 use learnkit::report::animation;
 use learnkit::report::figures::{self, CurveAxis};
+use learnkit::rl::presets::TabularTask;
 use learnkit::rl::{
-    evaluate, planning, record_episode, train, Control, QLearning, Schedule, TabularAlgorithm,
-    TrainConfig, TrainReport,
+    evaluate, planning, record_episode, train, Control, QLearning, TabularAlgorithm, TrainConfig,
+    TrainReport,
 };
 use learnkit_cli::{CommonArgs, Outcome};
 
@@ -80,9 +81,10 @@ pub fn run(args: &Args) -> Result<Outcome> {
     };
     spec.slippery = args.slippery.unwrap_or(spec.slippery);
     let algo = args.algo.unwrap_or(TabularAlgorithm::QLearning);
-    let episodes = args
-        .episodes
-        .unwrap_or(if spec.slippery { 20_000 } else { 500 });
+    let task = TabularTask::Map {
+        slippery: spec.slippery,
+    };
+    let episodes = args.episodes.unwrap_or(task.default_episodes());
     let (seed, prefix) = (args.common.seed, format!("qlearning_{}", spec.name));
 
     // Train, then evaluate the greedy policy on fresh episodes.
@@ -184,7 +186,8 @@ fn taxi(args: &Args, rainy: bool) -> Result<Outcome> {
         args.common.seed,
         args.algo.unwrap_or(TabularAlgorithm::QLearning),
     );
-    let episodes = args.episodes.unwrap_or(if rainy { 30_000 } else { 5_000 });
+    let task = TabularTask::Taxi { rainy };
+    let episodes = args.episodes.unwrap_or(task.default_episodes());
     let eval_episodes = args.eval_episodes.unwrap_or(1_000);
     let options = TaxiOptions {
         is_rainy: rainy,
@@ -192,17 +195,7 @@ fn taxi(args: &Args, rainy: bool) -> Result<Outcome> {
     };
     let name = if rainy { "Taxi-v4 (rainy)" } else { "Taxi-v4" };
     let mut env = Taxi::v4_with(options);
-    let mut agent = QLearning::params()
-        .algorithm(algo)
-        .seed(seed)
-        .learning_rate(if rainy { 0.1 } else { 0.5 })
-        .gamma(0.99)
-        .exploration(Schedule::Linear {
-            start: 1.0,
-            end: 0.01,
-            duration: episodes * 3 / 4,
-        })
-        .build(taxi::N_STATES, 6)?;
+    let mut agent = task.params(algo, episodes, seed).build(taxi::N_STATES, 6)?;
     let config = TrainConfig::params()
         .episodes(episodes)
         .seed(seed)
@@ -263,19 +256,12 @@ fn blackjack(args: &Args) -> Result<Outcome> {
         args.common.seed,
         args.algo.unwrap_or(TabularAlgorithm::QLearning),
     );
-    let episodes = args.episodes.unwrap_or(2_000_000);
+    let task = TabularTask::Blackjack;
+    let episodes = args.episodes.unwrap_or(task.default_episodes());
     let eval_episodes = args.eval_episodes.unwrap_or(100_000);
     let mut env = Blackjack::v1();
-    let mut agent = QLearning::params()
-        .algorithm(algo)
-        .seed(seed)
-        .learning_rate(0.005)
-        .gamma(1.0)
-        .exploration(Schedule::Linear {
-            start: 1.0,
-            end: 0.05,
-            duration: episodes / 2,
-        })
+    let mut agent = task
+        .params(algo, episodes, seed)
         .build(learnkit::envs::blackjack::N_STATES, 2)?;
     let config = TrainConfig::params()
         .episodes(episodes)
@@ -328,8 +314,8 @@ fn blackjack(args: &Args) -> Result<Outcome> {
     Ok(out)
 }
 
-/// Trains one agent with settings that suit the map: slow, long, discounted learning for the
-/// noisy lakes; fast constant-ε learning for deterministic maps.
+/// Trains one agent with the settings that suit the map (`learnkit::rl::presets`): slow, long,
+/// discounted learning for the noisy lakes; fast constant-ε learning for deterministic maps.
 fn learn(
     spec: &MapSpec,
     algo: TabularAlgorithm,
@@ -337,21 +323,10 @@ fn learn(
     seed: u64,
     log_csv: Option<std::path::PathBuf>,
 ) -> Result<(QLearning, learnkit::rl::TrainReport)> {
-    let params = QLearning::params().algorithm(algo).seed(seed);
-    let params = match spec.slippery {
-        true => params
-            .learning_rate(0.05)
-            .gamma(0.99)
-            .exploration(Schedule::Linear {
-                start: 1.0,
-                end: 0.01,
-                duration: episodes * 3 / 4,
-            }),
-        false => params
-            .learning_rate(0.5)
-            .gamma(1.0)
-            .exploration(Schedule::Constant(0.1)),
+    let task = TabularTask::Map {
+        slippery: spec.slippery,
     };
+    let params = task.params(algo, episodes, seed);
     let mut agent = params.build(spec.cells.len(), 4)?;
     let mut env = GridWorld::new(spec.clone())?;
     let config = TrainConfig::params()

@@ -13,8 +13,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A hyper-parameter has a value the algorithm cannot use.
-    #[error("invalid hyper-parameter `{name}` = {value}: {reason}")]
+    /// A hyper-parameter, flag or setting has a value that cannot be used.
+    #[error("invalid `{name}` = {value}: {reason}")]
     InvalidParameter {
         /// The parameter's name, as the builder method spells it.
         name: &'static str,

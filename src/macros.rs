@@ -128,6 +128,13 @@ macro_rules! hyperparams {
                 vec![$(stringify!($field)),*]
             }
 
+            fn shown(&self) -> Vec<(&'static str, String)> {
+                vec![$((
+                    stringify!($field),
+                    $crate::model_selection::ParamValue::show(&self.$field),
+                )),*]
+            }
+
             /// Sets the field called `name` (or, for scikit-learn's capitalised `C`, its
             /// lower-case spelling).
             fn set_param(

@@ -58,7 +58,7 @@ fn invalid_parameter_names_field_and_value() {
     ));
     assert_eq!(
         err.to_string(),
-        "invalid hyper-parameter `test_fraction` = 1.5: must lie strictly between 0 and 1"
+        "invalid `test_fraction` = 1.5: must lie strictly between 0 and 1"
     );
 }
 

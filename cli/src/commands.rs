@@ -7,8 +7,9 @@ use learnkit::cluster::KMeans;
 use learnkit::decomposition::Pca;
 use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::model_selection::{Scored, SetParam, Value};
-use learnkit::persist;
+use learnkit::persist::{self, Persist};
 use learnkit::report::figures;
+use learnkit::rl::{Policy, SavedAgent};
 use learnkit::tree::{DecisionTree, GradientBoosting, RandomForest};
 use learnkit::{metrics, Dataset, Error, Estimator, Hyperparams, Result};
 use learnkit_cli::{self as cli, CommonArgs, DataArgs, Outcome, Split, Task};
@@ -138,7 +139,11 @@ pub struct InspectArgs {
 
 /// Runs `body` as every command does: one-line error and exit status 2 on failure, and the
 /// reports written under `out` removed again when the run fails.
-fn run(out: Option<&Path>, json: bool, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
+pub(crate) fn run(
+    out: Option<&Path>,
+    json: bool,
+    body: impl FnOnce() -> Result<Outcome>,
+) -> ExitCode {
     match out {
         Some(out) => cli::run_writing(out, json, body),
         None => cli::run(json, body),
@@ -583,6 +588,9 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
     cli::run(args.json, || {
         let bytes = persist::read_regular_file(&args.model, persist::MAX_MODEL_BYTES)?;
         let info = persist::file_info(&bytes, &args.model)?;
+        if info.kind == SavedAgent::KIND {
+            return inspect_agent(args, &bytes, info.version);
+        }
         let model = Model::from_bytes(&bytes, &args.model)?;
         let mut out = Outcome::default();
         let names = model.feature_names();
@@ -611,6 +619,45 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
         }
         Ok(out)
     })
+}
+
+/// `learnkit inspect` of an agent file: what it learnt, on what, with which settings.
+fn inspect_agent(args: &InspectArgs, bytes: &[u8], version: u32) -> Result<Outcome> {
+    if args.tree.is_some() {
+        return Err(Error::invalid(
+            "--tree",
+            args.tree.unwrap_or(0),
+            "applies to tree models; the file holds an agent",
+        ));
+    }
+    let agent = SavedAgent::from_bytes(bytes, &args.model)?;
+    let mut out = Outcome::default();
+    let settings: Vec<String> = agent
+        .hyperparameters
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    out.summary
+        .set("kind", SavedAgent::KIND)
+        .set("format_version", version)
+        .set("file_bytes", bytes.len())
+        .set("env", shown(&agent.env))
+        .set("algorithm", &agent.algorithm)
+        .set("hyperparameters", settings)
+        .set("n_actions", agent.n_actions())
+        .set("n_values", agent.n_values());
+    match &agent.policy {
+        Policy::Table(table) => {
+            out.summary.set("n_states", table.q.nrows());
+        }
+        Policy::Network { architecture, .. } => {
+            out.summary
+                .set("layer_sizes", &architecture.sizes)
+                .set("activation", format!("{:?}", architecture.activation))
+                .set("dueling", architecture.dueling);
+        }
+    }
+    Ok(out)
 }
 
 /// Adds the kind's sizes to `out`; returns tree `tree` as text when asked for.

@@ -7,6 +7,8 @@
 //! learnkit inspect forest.json [--tree 0]
 //! learnkit cv forest --data train.csv --target species --cv 5 --stratified
 //! learnkit search tree --data train.csv --target species --grid "max_depth=2,4,none" --save best.json
+//! learnkit rl train --algo q-learning --env taxi --save taxi.json
+//! learnkit rl play --agent taxi.json --episodes 100 --gif taxi.gif
 //! learnkit completions bash > /etc/bash_completion.d/learnkit
 //! ```
 //!
@@ -15,6 +17,7 @@
 
 mod commands;
 mod model;
+mod rl;
 mod select;
 mod table;
 
@@ -67,6 +70,12 @@ pub enum Command {
     /// Describe a saved model: kind, features, classes, sizes, importances.
     #[command(after_help = "Example:\n  learnkit inspect forest.json --tree 0")]
     Inspect(commands::InspectArgs),
+    /// Train an agent and keep it, or replay a kept one (`rl train`, `rl play`).
+    Rl {
+        /// What to do.
+        #[command(subcommand)]
+        command: rl::RlCommand,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  learnkit completions bash > ~/.local/share/bash-completion/completions/learnkit"
@@ -102,6 +111,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect(&args),
         Command::Cv(args) => select::cv(&args),
         Command::Search(args) => select::search(&args),
+        Command::Rl { command } => rl::main(&command),
         Command::Completions { shell } => {
             use clap_complete::Shell as S;
             let shell = match shell {

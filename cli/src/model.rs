@@ -94,6 +94,11 @@ impl Model {
                 .or_else(|_| decode(bytes, path, Model::BoostingRegressor)),
             "KMeans" => decode(bytes, path, Model::KMeans),
             "Pca" => decode(bytes, path, Model::Pca),
+            "Agent" => Err(Error::invalid(
+                "model",
+                path.display(),
+                "is an agent, not an estimator: replay it with `learnkit rl play --agent`",
+            )),
             other => Err(Error::IncompatibleModel {
                 expected: "a model the command line handles (linear, logistic, tree, forest, \
                            boosting, kmeans, pca)"

@@ -770,3 +770,239 @@ fn cv_and_search_score_candidates_and_save_the_best() {
         assert!(e.contains(says), "{args:?}: {e}");
     }
 }
+
+/// `rl train --save` then `rl play` with the same seed repeats the evaluation exactly, and
+/// `inspect` describes the agent.
+fn train_then_play(root: &Path, algo: &str, env: &str, budget: &[&str]) -> PathBuf {
+    let agent = root.join(format!("{algo}_{env}.json"));
+    let mut args = vec!["rl", "train", "--algo", algo, "--env", env, "--seed", "7"];
+    args.extend_from_slice(budget);
+    args.extend(["--eval-episodes", "20", "--save", p(&agent), "--json"]);
+    let trained = json(&learnkit(&args));
+    let played = json(&learnkit(&[
+        "rl",
+        "play",
+        "--agent",
+        p(&agent),
+        "--seed",
+        "7",
+        "--episodes",
+        "20",
+        "--json",
+    ]));
+    for (t, q) in [
+        ("eval_mean_return", "mean_return"),
+        ("eval_mean_length", "mean_length"),
+        ("eval_success_rate", "success_rate"),
+    ] {
+        assert_eq!(trained[t], played[q], "{algo} on {env}: {t}");
+    }
+    assert_eq!(trained["env"], played["env"]);
+    let inspected = json(&learnkit(&["inspect", p(&agent), "--json"]));
+    assert_eq!(inspected["kind"], "Agent");
+    assert_eq!(inspected["env"], env);
+    assert!(inspected["hyperparameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h.as_str().unwrap().starts_with("gamma=")));
+    agent
+}
+
+#[test]
+fn rl_train_save_and_play_agree_and_hostile_agents_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // CliffWalking's optimal path: 13 steps along the edge.
+    let cliff = train_then_play(root, "q-learning", "cliff", &["--episodes", "500"]);
+    let played = json(&learnkit(&["rl", "play", "--agent", p(&cliff), "--json"]));
+    assert_eq!(played["mean_return"], -13.0);
+    for algo in ["sarsa", "expected-sarsa", "double-q"] {
+        train_then_play(root, algo, "taxi", &["--episodes", "3000"]);
+    }
+    train_then_play(root, "q", "blackjack", &["--episodes", "20000"]);
+
+    // A GIF of a greedy episode; never over the agent file.
+    let gif = root.join("cliff.gif");
+    json(&learnkit(&[
+        "rl",
+        "play",
+        "--agent",
+        p(&cliff),
+        "--gif",
+        p(&gif),
+        "--json",
+    ]));
+    assert!(fs::read(&gif).unwrap().starts_with(b"GIF8"));
+    let e = refused(&learnkit(&[
+        "rl",
+        "play",
+        "--agent",
+        p(&cliff),
+        "--gif",
+        p(&cliff),
+    ]));
+    assert!(e.contains("--agent"), "{e}");
+
+    // Flags that cannot apply, unbounded counts, unknown environments, other environments.
+    let out = root.join("never.json");
+    for (args, says) in [
+        (
+            vec!["--algo", "q", "--env", "cliff", "--steps", "5"],
+            "--steps",
+        ),
+        (vec!["--algo", "q", "--env", "cartpole"], "continuous"),
+        (vec!["--algo", "q", "--env", "no-such-env"], "--env"),
+        (
+            vec![
+                "--algo",
+                "q",
+                "--env",
+                "cliff",
+                "--episodes",
+                "18446744073709551615",
+            ],
+            "--episodes",
+        ),
+        (
+            vec!["--algo", "q", "--env", "cliff", "--eval-episodes", "0"],
+            "--eval-episodes",
+        ),
+        (
+            vec!["--algo", "q", "--env", "cliff", "-p", "gamma=2"],
+            "gamma",
+        ),
+        (
+            vec![
+                "--algo",
+                "q",
+                "--env",
+                "cliff",
+                "-p",
+                "gamma=0.9",
+                "-p",
+                "gamma=0.8",
+            ],
+            "twice",
+        ),
+        (vec!["--algo", "dqn", "--env", "taxi"], "dqn"),
+    ] {
+        let mut all = vec!["rl", "train"];
+        all.extend(args);
+        all.extend(["--save", p(&out)]);
+        let e = refused(&learnkit(&all));
+        assert!(e.contains(says), "{all:?}: {e}");
+        assert!(!out.exists());
+    }
+    let e = refused(&learnkit(&[
+        "rl",
+        "play",
+        "--agent",
+        p(&cliff),
+        "--env",
+        "taxi",
+    ]));
+    assert!(e.contains("48 features and 4 actions"), "{e}");
+    let e = refused(&learnkit(&[
+        "rl",
+        "play",
+        "--agent",
+        p(&cliff),
+        "--episodes",
+        "0",
+    ]));
+    assert!(e.contains("--episodes"), "{e}");
+    // An agent is not an estimator, and an estimator file is not an agent.
+    let e = refused(&learnkit(&[
+        "predict",
+        "--model",
+        p(&cliff),
+        "--data",
+        p(&cliff),
+        "--output",
+        p(&out),
+    ]));
+    assert!(e.contains("rl play"), "{e}");
+    let f = files();
+    let e = refused(&learnkit(&["rl", "play", "--agent", p(&forest(&f))]));
+    assert!(e.contains("RandomForestClassifier"), "{e}");
+
+    // Damaged and crafted agent files: one line, exit 2.
+    let bytes = fs::read(&cliff).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    // Crafted with a valid checksum: only validation stands between them and the player.
+    let network = |sizes: &str, params: &str| {
+        let model = format!(
+            r#"{{"env":"cartpole","algorithm":"DQN","hyperparameters":[],"policy":{{"Network":{{"architecture":{{"sizes":{sizes},"activation":"Relu","dueling":false}},"parameters":{params}}}}}}}"#
+        );
+        let sum = learnkit::persist::checksum(model.as_bytes());
+        format!(
+            r#"{{"format":"learnkit-model","version":3,"kind":"Agent","checksum":"{sum}","model":{model}}}"#
+        )
+        .into_bytes()
+    };
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated", bytes[..bytes.len() / 2].to_vec(), "corrupt"),
+        (
+            "altered",
+            {
+                let k = text.rfind("-1").unwrap();
+                let mut b = bytes.clone();
+                b[k + 1] = if b[k + 1] == b'2' { b'3' } else { b'2' };
+                b
+            },
+            "checksum",
+        ),
+        (
+            "future",
+            text.replacen("\"version\":3", "\"version\":99", 1)
+                .into_bytes(),
+            "version 99",
+        ),
+        (
+            "foreign",
+            text.replacen("\"Agent\"", "\"KMeans\"", 1).into_bytes(),
+            "KMeans",
+        ),
+        (
+            "huge network",
+            network("[4,18446744073709551615,2]", "[]"),
+            "not a network",
+        ),
+        ("zero width", network("[4,0,2]", "[]"), "not a network"),
+        ("short weights", network("[1,1]", "[0.5]"), "parameters"),
+    ];
+    for (name, content, says) in cases {
+        let path = root.join(format!("{}.json", name.replace(' ', "_")));
+        fs::write(&path, content).unwrap();
+        let e = refused(&learnkit(&[
+            "rl",
+            "play",
+            "--agent",
+            p(&path),
+            "--gif",
+            p(&gif),
+        ]));
+        assert!(e.contains(says), "{name}: {e}");
+    }
+}
+
+/// A DQN trained by the command line plays back from its file without libtorch's forward
+/// pass (the saved agent acts in plain Rust) and scores what training scored.
+#[cfg(feature = "tch")]
+#[test]
+fn rl_dqn_agents_play_back_what_training_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = train_then_play(dir.path(), "dqn", "cartpole", &["--steps", "3000"]);
+    let inspected = json(&learnkit(&["inspect", p(&agent), "--json"]));
+    assert_eq!(inspected["layer_sizes"], serde_json::json!([4, 64, 64, 2]));
+    let e = refused(&learnkit(&[
+        "rl",
+        "play",
+        "--agent",
+        p(&agent),
+        "--env",
+        "acrobot",
+    ]));
+    assert!(e.contains("6 features and 3 actions"), "{e}");
+}

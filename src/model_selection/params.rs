@@ -107,6 +107,10 @@ pub trait SetParam: Sized {
     /// The names [`SetParam::set_param`] accepts.
     fn param_names(&self) -> Vec<&'static str>;
 
+    /// Each parameter's name and value, as an error message shows it (what a saved agent
+    /// records and `learnkit inspect` lists), in [`SetParam::param_names`]'s order.
+    fn shown(&self) -> Vec<(&'static str, String)>;
+
     /// Sets parameter `name`; an unknown name or a value of the wrong type is an error naming
     /// both. Whether the value is allowed is [`crate::Hyperparams::check`]'s business.
     fn set_param(self, name: &str, value: &Value) -> Result<Self>;

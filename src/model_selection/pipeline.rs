@@ -269,6 +269,11 @@ impl<E: SetParam> SetParam for Pipeline<E> {
         self.model.param_names()
     }
 
+    /// The model's parameters.
+    fn shown(&self) -> Vec<(&'static str, String)> {
+        self.model.shown()
+    }
+
     /// `step__param` sets a step's parameter (`scaler__with_mean`, `pca__n_components`,
     /// `model__max_depth`); a name without `__` is the model's.
     fn set_param(mut self, name: &str, value: &Value) -> Result<Self> {

@@ -27,6 +27,7 @@ use learnkit_envs::{Features, Space};
 use serde::Serialize;
 use tch::{Device, Kind, Tensor};
 
+use crate::rl::mlp::argmax;
 use network::Mirror;
 pub use network::{Activation, Architecture, Layer};
 
@@ -206,17 +207,6 @@ impl<O: Features> Dqn<O> {
         }
         Ok(argmax(q))
     }
-}
-
-/// The index of the largest value (the first of ties; 0 for an empty or all-NaN slice).
-fn argmax(q: &[f32]) -> usize {
-    q.iter()
-        .enumerate()
-        .fold(
-            (0, f32::NEG_INFINITY),
-            |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-        )
-        .0
 }
 
 fn describe(arch: &Architecture) -> String {
