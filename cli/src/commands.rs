@@ -270,7 +270,10 @@ fn check_output(
 
 /// `learnkit train`.
 pub fn train(args: &TrainArgs) -> ExitCode {
-    run(args.out.as_deref(), args.json, || train_body(args))
+    run(args.out.as_deref(), args.json, || {
+        let _busy = cli::Busy::start("training", args.json);
+        train_body(args)
+    })
 }
 
 fn train_body(args: &TrainArgs) -> Result<Outcome> {
@@ -509,6 +512,7 @@ impl<T: Clone> WithEstimator<T> for Fit<'_, T> {
 /// `learnkit predict`.
 pub fn predict(args: &PredictArgs) -> ExitCode {
     cli::run(args.json, || {
+        let _busy = cli::Busy::start("predicting", args.json);
         check_output(
             "--output",
             Some(&args.output),
@@ -537,6 +541,7 @@ pub fn predict(args: &PredictArgs) -> ExitCode {
 /// `learnkit evaluate`.
 pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
     run(args.out.as_deref(), args.json, || {
+        let _busy = cli::Busy::start("evaluating", args.json);
         let model = Model::load(&args.model)?;
         let target = Some(args.target.as_str());
         let table = table::read_for(&model, &args.data, target, args.ignore_extra)?;

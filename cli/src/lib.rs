@@ -47,6 +47,58 @@ pub fn tabular_algorithm() -> impl clap::builder::TypedValueParser<Value = Tabul
     .try_map(|s| s.parse::<TabularAlgorithm>())
 }
 
+/// A spinner on stderr while a command works: drawn only once the work has taken a second,
+/// and never when stdout or stderr is not a terminal or with `--json` (so pipes, logs and
+/// scripts see nothing of it). It clears itself when dropped.
+pub struct Busy {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Busy {
+    /// Starts the clock on `message` (`"training forest"`); quiet when `json`.
+    pub fn start(message: &str, json: bool) -> Busy {
+        use std::io::IsTerminal;
+        let terminal = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+        if json || !terminal {
+            return Busy {
+                done: None,
+                thread: None,
+            };
+        }
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let message = message.to_string();
+        let thread = std::thread::spawn(move || {
+            let second = std::time::Duration::from_secs(1);
+            if wait.recv_timeout(second) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                return; // finished (or abandoned) within a second
+            }
+            let spinner = indicatif::ProgressBar::new_spinner().with_elapsed(second);
+            spinner.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            spinner.set_message(message);
+            spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+            let _ = wait.recv();
+            spinner.finish_and_clear();
+        });
+        Busy {
+            done: Some(done),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        drop(self.done.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Flags every example shares — supervised, unsupervised and RL; embed with
 /// `#[command(flatten)]`.
 #[derive(clap::Args, Debug, Clone)]

@@ -143,7 +143,10 @@ pub fn main(command: &RlCommand) -> ExitCode {
         RlCommand::Train(args) => run(args.out.as_deref(), args.json, || {
             with_env(&args.env, Trainer { args })
         }),
-        RlCommand::Play(args) => run(None, args.json, || play(args)),
+        RlCommand::Play(args) => run(None, args.json, || {
+            let _busy = learnkit_cli::Busy::start("playing", args.json);
+            play(args)
+        }),
     }
 }
 

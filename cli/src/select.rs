@@ -87,12 +87,16 @@ enum Candidates {
 
 /// `learnkit cv`.
 pub fn cv(args: &SelectArgs) -> ExitCode {
-    cli::run(args.json, || run(args, Candidates::One, None))
+    cli::run(args.json, || {
+        let _busy = cli::Busy::start("cross-validating", args.json);
+        run(args, Candidates::One, None)
+    })
 }
 
 /// `learnkit search`.
 pub fn search(args: &SearchArgs) -> ExitCode {
     cli::run(args.select.json, || {
+        let _busy = cli::Busy::start("searching", args.select.json);
         let candidates =
             match (&args.grid, args.random) {
                 (Some(grid), None) => Candidates::Grid(ParamGrid::parse(grid)?, args.halving),

@@ -17,11 +17,17 @@ fn progress_bar(config: &TrainConfig) -> indicatif::ProgressBar {
     if !config.progress {
         return ProgressBar::hidden();
     }
-    let bar =
-        ProgressBar::with_draw_target(Some(config.episodes as u64), ProgressDrawTarget::stderr());
+    // A step budget (the DQN's) is what ends training: the bar counts steps then.
+    let (len, unit) = match config.max_env_steps {
+        Some(steps) => (steps, "steps"),
+        None => (config.episodes, "episodes"),
+    };
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} episodes [{elapsed}] {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(&format!(
+            "{{bar:30}} {{pos}}/{{len}} {unit} [{{elapsed}}] {{msg}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
 }
@@ -43,6 +49,7 @@ struct NoProgress;
 #[cfg(not(feature = "progress"))]
 impl NoProgress {
     fn inc(&self, _: u64) {}
+    fn set_position(&self, _: u64) {}
     fn set_message(&self, _: String) {}
     fn finish_and_clear(&self) {}
 }
@@ -132,7 +139,10 @@ impl Book<'_> {
         self.recent.push_back(episode.episode_return);
         self.recent_sum += episode.episode_return;
         let mean = self.recent_sum / self.recent.len() as f64;
-        self.bar.inc(1);
+        match config.max_env_steps {
+            Some(_) => self.bar.set_position(self.report.env_steps as u64),
+            None => self.bar.inc(1),
+        }
         if log.episode % 16 == 0 {
             self.bar.set_message(format!(
                 "mean return {mean:.2} (last {})",
