@@ -79,8 +79,16 @@ pub fn read_for(
 }
 
 /// Refuses to write `output` (given as `flag`) over one of the `inputs` (the data or the
-/// model): a typo there would destroy them.
+/// model): a typo there would destroy them; and refuses a directory as `output`.
 pub fn refuse_overwrite(flag: &'static str, output: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
+    // Found before any work, not when the file is written at the end.
+    if output.is_dir() {
+        return Err(Error::invalid(
+            flag,
+            shown(&output.display().to_string()),
+            "is a directory; give a file path",
+        ));
+    }
     let Ok(out) = output.canonicalize() else {
         return Ok(()); // does not exist yet
     };
