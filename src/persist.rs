@@ -172,23 +172,31 @@ pub trait Persist: Serialize + DeserializeOwned {
     /// changed raises it, so an old file is reported as incompatible, not corrupt).
     const OLDEST_READABLE_VERSION: u32 = 1;
 
+    /// The kind written in the file: [`Persist::KIND`], or for a type that wraps another
+    /// model the wrapper's kind naming the model's (`Pipeline<LogisticRegression>`), so that a
+    /// reader knows which model a file holds before decoding it.
+    fn file_kind() -> std::borrow::Cow<'static, str> {
+        Self::KIND.into()
+    }
+
     /// Whether a file of `kind` written with format `version` holds this type (by default: the
     /// same kind; a kind that was renamed also accepts its old name in old versions).
     fn reads_kind(kind: &str, _version: u32) -> bool {
-        kind == Self::KIND
+        kind == Self::file_kind()
     }
 
     /// Serialises the model, envelope included.
     fn to_bytes(&self) -> Result<Vec<u8>> {
         let unserialisable = |e: serde_json::Error| Error::IncompatibleModel {
-            expected: format!("a serialisable {}", Self::KIND),
+            expected: format!("a serialisable {}", Self::file_kind()),
             found: e.to_string(),
         };
         let model = serde_json::value::to_raw_value(self).map_err(unserialisable)?;
+        let kind = Self::file_kind();
         let envelope = EnvelopeOut {
             format: FORMAT,
             version: FORMAT_VERSION,
-            kind: Self::KIND,
+            kind: &kind,
             checksum: checksum(model.get().as_bytes()),
             model: &model,
         };
@@ -207,19 +215,19 @@ pub trait Persist: Serialize + DeserializeOwned {
                 expected: format!(
                     "format version {}..={FORMAT_VERSION} for {}",
                     Self::OLDEST_READABLE_VERSION,
-                    Self::KIND
+                    Self::file_kind()
                 ),
                 found: format!("format version {}", envelope.version),
             });
         }
         if !Self::reads_kind(&envelope.kind, envelope.version) {
             return Err(Error::IncompatibleModel {
-                expected: Self::KIND.to_string(),
+                expected: Self::file_kind().into_owned(),
                 found: envelope.kind,
             });
         }
         let model: Self = serde_json::from_str(envelope.model.get())
-            .map_err(|e| corrupt(format!("{} fields: {e}", Self::KIND)))?;
+            .map_err(|e| corrupt(format!("{} fields: {e}", Self::file_kind())))?;
         model
             .validate_loaded()
             .map_err(|e| corrupt(e.to_string()))?;

@@ -403,6 +403,36 @@ fn a_pipeline_fits_its_transformers_inside_each_fold() {
     model.save(&file).unwrap();
     let back = FittedPipeline::<learnkit::linear::FittedLogisticRegression>::load(&file).unwrap();
     assert_eq!(back.predict(&data).unwrap(), model.predict(&data).unwrap());
+    assert_eq!(back.feature_names(), &data.feature_names[..]);
+    // The file names the model inside, so a reader knows what it holds before decoding it...
+    let text = std::fs::read_to_string(&file).unwrap();
+    let info = learnkit::persist::file_info(text.as_bytes(), &file).unwrap();
+    assert_eq!(info.kind, "Pipeline<LogisticRegression>");
+    let wrong = FittedPipeline::<learnkit::linear::FittedLinearRegression>::load(&file);
+    assert!(
+        matches!(wrong, Err(Error::IncompatibleModel { .. })),
+        "{wrong:?}"
+    );
+    // ...and files written when the kind was plain `Pipeline` (without feature names) load.
+    let model_json = &text[text.find("\"model\":").unwrap() + 8..text.len() - 1];
+    // The pipeline's own names come last (its steps carry names too).
+    let names = format!(
+        ",\"feature_names\":{}",
+        serde_json::to_string(&data.feature_names).unwrap()
+    );
+    let at = model_json.rfind(&names).unwrap();
+    let old_model = format!("{}{}", &model_json[..at], &model_json[at + names.len()..]);
+    assert_ne!(old_model, model_json, "the names were in the file");
+    let old = format!(
+        r#"{{"format":"learnkit-model","version":3,"kind":"Pipeline","checksum":"{}","model":{old_model}}}"#,
+        learnkit::persist::checksum(old_model.as_bytes())
+    );
+    let old = FittedPipeline::<learnkit::linear::FittedLogisticRegression>::from_bytes(
+        old.as_bytes(),
+        &file,
+    )
+    .unwrap();
+    assert_eq!(old.predict(&data).unwrap(), model.predict(&data).unwrap());
     assert!(pipeline
         .clone()
         .set_param("pca__n_compnents", &Value::Int(3))

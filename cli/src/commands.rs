@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use learnkit::cluster::KMeans;
 use learnkit::decomposition::Pca;
 use learnkit::linear::{LinearRegression, LogisticRegression};
-use learnkit::model_selection::{Scored, SetParam, Value};
+use learnkit::model_selection::{Pipeline, Scored, SetParam, Value};
 use learnkit::persist::{self, Persist};
+use learnkit::preprocessing::StandardScaler;
 use learnkit::report::figures;
 use learnkit::rl::{Policy, SavedAgent};
 use learnkit::tree::{DecisionTree, GradientBoosting, RandomForest};
@@ -69,6 +70,10 @@ pub struct TrainArgs {
     /// Read empty cells and NaN as missing values (boosting only).
     #[arg(long)]
     pub allow_missing: bool,
+    /// Standardise the features before the model (linear, logistic, kmeans): the saved model
+    /// is a pipeline that standardises what it is given.
+    #[arg(long)]
+    pub scale: bool,
     /// Directory for PNG reports (none without it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -244,9 +249,9 @@ fn score(
             let kind = model.kind();
             out.draw("feature_importances.png", "feature importances", |p| {
                 if kind.starts_with("GradientBoosting") {
-                    figures::gain_importances(p, kind, names, &values)
+                    figures::gain_importances(p, &kind, names, &values)
                 } else {
-                    figures::importances(p, kind, names, &values)
+                    figures::importances(p, &kind, names, &values)
                 }
             })?;
         }
@@ -292,6 +297,7 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             "only boosting reads missing values",
         ));
     }
+    check_scale(args.scale, args.model)?;
     let unsupervised = matches!(args.model, ModelName::Kmeans | ModelName::Pca);
     if unsupervised && (args.test.is_some() || args.task.is_some()) {
         return Err(Error::invalid(
@@ -324,7 +330,11 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
     let (model, mut out) = match args.model {
         ModelName::Kmeans | ModelName::Pca => {
             let (records, _, source) = data.records(unreachable_default)?;
-            let (model, seconds) = if args.model == ModelName::Kmeans {
+            let (model, seconds) = if args.model == ModelName::Kmeans && args.scale {
+                let est = configured(scaled(KMeans::params()), &params, seed)?;
+                let (m, s) = cli::timed(|| est.fit(&records));
+                (Model::ScaledKMeans(m?), s)
+            } else if args.model == ModelName::Kmeans {
                 let est = configured(KMeans::params(), &params, seed)?;
                 let (m, s) = cli::timed(|| est.fit(&records));
                 (Model::KMeans(m?), s)
@@ -370,7 +380,8 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             match task {
                 Task::Classification => {
                     let split = data.classification(unreachable_default)?;
-                    let (model, seconds) = classifier(name, &params, seed, Fit(&split))?;
+                    let (model, seconds) =
+                        classifier(name, args.scale, &params, seed, Fit(&split))?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
                     let truth = Truth::Classes(test.targets.view());
@@ -387,7 +398,7 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                 }
                 Task::Regression => {
                     let split = data.regression(unreachable_default)?;
-                    let (model, seconds) = regressor(name, &params, seed, Fit(&split))?;
+                    let (model, seconds) = regressor(name, args.scale, &params, seed, Fit(&split))?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
                     let truth = Truth::Values(test.targets.view());
@@ -430,14 +441,44 @@ pub(crate) trait WithEstimator<T> {
         P::Fitted: Scored<T> + Send;
 }
 
+/// `model` after a standard scaler: a pipeline (`-p scaler__with_mean=false` reaches the
+/// scaler; other names the model).
+fn scaled<E>(model: E) -> Pipeline<E> {
+    Pipeline::new(model).scaler(StandardScaler::params())
+}
+
+/// `--scale` applies to the models whose fit depends on the features' scales.
+fn check_scale(scale: bool, model: ModelName) -> Result<()> {
+    if scale
+        && !matches!(
+            model,
+            ModelName::Linear | ModelName::Logistic | ModelName::Kmeans
+        )
+    {
+        return Err(Error::invalid(
+            "--scale",
+            "given",
+            "applies to linear, logistic and kmeans (trees do not depend on the features' \
+             scales; pca centres them itself)",
+        ));
+    }
+    Ok(())
+}
+
 /// The classifier `name` stands for, configured by `params` and `seed`, handed to `v`.
 pub(crate) fn classifier<V: WithEstimator<usize>>(
     name: ModelName,
+    scale: bool,
     params: &[(String, Value)],
     seed: u64,
     v: V,
 ) -> Result<V::Out> {
+    check_scale(scale, name)?;
     match name {
+        ModelName::Logistic if scale => v.with(
+            configured(scaled(LogisticRegression::params()), params, seed)?,
+            Model::ScaledLogistic,
+        ),
         ModelName::Logistic => v.with(
             configured(LogisticRegression::params(), params, seed)?,
             Model::Logistic,
@@ -465,11 +506,17 @@ pub(crate) fn classifier<V: WithEstimator<usize>>(
 /// The regressor `name` stands for, configured by `params` and `seed`, handed to `v`.
 pub(crate) fn regressor<V: WithEstimator<f64>>(
     name: ModelName,
+    scale: bool,
     params: &[(String, Value)],
     seed: u64,
     v: V,
 ) -> Result<V::Out> {
+    check_scale(scale, name)?;
     match name {
+        ModelName::Linear if scale => v.with(
+            configured(scaled(LinearRegression::params()), params, seed)?,
+            Model::ScaledLinear,
+        ),
         ModelName::Linear => v.with(
             configured(LinearRegression::params(), params, seed)?,
             Model::Linear,
@@ -665,6 +712,11 @@ fn inspect_agent(args: &InspectArgs, bytes: &[u8], version: u32) -> Result<Outco
     Ok(out)
 }
 
+/// The names of a pipeline's steps, in order.
+fn step_names(steps: &[(String, learnkit::model_selection::FittedStep)]) -> Vec<&str> {
+    steps.iter().map(|(name, _)| name.as_str()).collect()
+}
+
 /// Adds the kind's sizes to `out`; returns tree `tree` as text when asked for.
 fn describe(model: &Model, out: &mut Outcome, tree: Option<usize>) -> Result<Option<String>> {
     let no_tree = |n: usize| {
@@ -739,6 +791,28 @@ fn describe(model: &Model, out: &mut Outcome, tree: Option<usize>) -> Result<Opt
         }
         Model::Logistic(m) => {
             s.set("n_iter", m.n_iter()).set("converged", m.converged());
+            None
+        }
+        // The model inside a pipeline reads standardised features.
+        Model::ScaledLinear(m) => {
+            s.set("steps", step_names(m.steps()))
+                .set(
+                    "coefficients_standardised",
+                    m.model().coefficients().to_vec(),
+                )
+                .set("intercept", m.model().intercept());
+            None
+        }
+        Model::ScaledLogistic(m) => {
+            s.set("steps", step_names(m.steps()))
+                .set("n_iter", m.model().n_iter())
+                .set("converged", m.model().converged());
+            None
+        }
+        Model::ScaledKMeans(m) => {
+            s.set("steps", step_names(m.steps()))
+                .set("n_clusters", m.model().n_clusters())
+                .set("inertia_standardised", m.model().inertia());
             None
         }
     };

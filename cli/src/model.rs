@@ -5,6 +5,7 @@ use std::path::Path;
 use learnkit::cluster::FittedKMeans;
 use learnkit::decomposition::FittedPca;
 use learnkit::linear::{FittedLinearRegression, FittedLogisticRegression};
+use learnkit::model_selection::FittedPipeline;
 use learnkit::persist::{self, Persist, MAX_MODEL_BYTES};
 use learnkit::tree::{FittedDecisionTree, FittedForest, FittedGradientBoosting};
 use learnkit::{Error, PredictProba, Result, Transform};
@@ -32,6 +33,12 @@ pub enum Model {
     KMeans(FittedKMeans),
     /// Principal components.
     Pca(FittedPca),
+    /// Standardised features, then linear regression (`train linear --scale`).
+    ScaledLinear(FittedPipeline<FittedLinearRegression>),
+    /// Standardised features, then logistic regression.
+    ScaledLogistic(FittedPipeline<FittedLogisticRegression>),
+    /// Standardised features, then K-means.
+    ScaledKMeans(FittedPipeline<FittedKMeans>),
 }
 
 /// What a model makes of a table of records.
@@ -60,6 +67,9 @@ macro_rules! each {
             Model::BoostingRegressor($m) => $body,
             Model::KMeans($m) => $body,
             Model::Pca($m) => $body,
+            Model::ScaledLinear($m) => $body,
+            Model::ScaledLogistic($m) => $body,
+            Model::ScaledKMeans($m) => $body,
         }
     };
 }
@@ -94,6 +104,9 @@ impl Model {
                 .or_else(|_| decode(bytes, path, Model::BoostingRegressor)),
             "KMeans" => decode(bytes, path, Model::KMeans),
             "Pca" => decode(bytes, path, Model::Pca),
+            "Pipeline<LinearRegression>" => decode(bytes, path, Model::ScaledLinear),
+            "Pipeline<LogisticRegression>" => decode(bytes, path, Model::ScaledLogistic),
+            "Pipeline<KMeans>" => decode(bytes, path, Model::ScaledKMeans),
             "Agent" => Err(Error::invalid(
                 "model",
                 path.display(),
@@ -113,10 +126,10 @@ impl Model {
         each!(self, m => m.save(path))
     }
 
-    /// The kind its file names.
-    pub fn kind(&self) -> &'static str {
-        fn kind_of<T: Persist>(_: &T) -> &'static str {
-            T::KIND
+    /// The kind its file names (`RandomForestClassifier`, `Pipeline<LogisticRegression>`).
+    pub fn kind(&self) -> String {
+        fn kind_of<T: Persist>(_: &T) -> String {
+            T::file_kind().into_owned()
         }
         each!(self, m => kind_of(m))
     }
@@ -133,6 +146,7 @@ impl Model {
             Model::TreeClassifier(m) => Some(m.classes()),
             Model::ForestClassifier(m) => Some(m.classes()),
             Model::BoostingClassifier(m) => Some(m.classes()),
+            Model::ScaledLogistic(m) => Some(m.classes()),
             _ => None,
         }
     }
@@ -142,6 +156,7 @@ impl Model {
         matches!(
             self,
             Model::Linear(_)
+                | Model::ScaledLinear(_)
                 | Model::TreeRegressor(_)
                 | Model::ForestRegressor(_)
                 | Model::BoostingRegressor(_)
@@ -183,6 +198,9 @@ impl Model {
         use learnkit::Predict as _;
         match self {
             Model::Logistic(m) => classes(m, x),
+            Model::ScaledLogistic(m) => classes(m, x),
+            Model::ScaledLinear(m) => m.predict_view(x).map(Output::Values),
+            Model::ScaledKMeans(m) => m.predict_view(x).map(Output::Clusters),
             Model::TreeClassifier(m) => classes(m, x),
             Model::ForestClassifier(m) => classes(m, x),
             Model::BoostingClassifier(m) => classes(m, x),

@@ -45,6 +45,9 @@ pub struct SelectArgs {
     /// Scorer (default: accuracy, or r2 for regression).
     #[arg(long)]
     pub scoring: Option<String>,
+    /// Standardise the features before the model (linear, logistic), inside each fold.
+    #[arg(long)]
+    pub scale: bool,
     /// Seed of the folds, the draws and the model.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -160,7 +163,7 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
                 candidates: &candidates,
                 source: &source,
             };
-            classifier(args.model, &params, seed, run)?
+            classifier(args.model, args.scale, &params, seed, run)?
         }
         Task::Regression => {
             let (data, _, source) = data.regression_all(unreachable_default)?;
@@ -170,7 +173,7 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
                 candidates: &candidates,
                 source: &source,
             };
-            regressor(args.model, &params, seed, run)?
+            regressor(args.model, args.scale, &params, seed, run)?
         }
     };
     if let (Some(path), Some(model)) = (save, model) {

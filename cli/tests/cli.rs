@@ -106,6 +106,9 @@ fn train_save_predict_and_evaluate_agree_for_every_supervised_kind() {
     let f = files();
     for (kind, target, metric) in [
         ("logistic", "label", "accuracy"),
+        // A pipeline: standardise, then the model; the file carries the scaler.
+        ("logistic+scale", "label", "accuracy"),
+        ("linear+scale", "value", "r2"),
         ("tree", "label", "accuracy"),
         ("forest", "label", "accuracy"),
         ("boosting", "label", "accuracy"),
@@ -144,9 +147,10 @@ fn train_save_predict_and_evaluate_agree_for_every_supervised_kind() {
         };
         let train = strip(&f.train, &format!("train-{target}.csv"));
         let test = strip(&f.test, &format!("test-{target}.csv"));
+        let (name, scale) = kind.split_once('+').unwrap_or((kind, ""));
         let mut args = vec![
             "train",
-            kind,
+            name,
             "--data",
             p(&train),
             "--target",
@@ -157,6 +161,9 @@ fn train_save_predict_and_evaluate_agree_for_every_supervised_kind() {
             p(&model),
             "--json",
         ];
+        if scale == "scale" {
+            args.push("--scale");
+        }
         match kind {
             "boosting" => args.extend(["-p", "n_estimators=30"]),
             "forest" => args.extend(["-p", "n_estimators=20", "-p", "max_depth=8"]),
@@ -165,6 +172,10 @@ fn train_save_predict_and_evaluate_agree_for_every_supervised_kind() {
         }
         let trained = json(&learnkit(&args));
         assert_eq!(trained["n_test"], 200);
+        if scale == "scale" {
+            let kind = json(&learnkit(&["inspect", p(&model), "--json"]))["kind"].clone();
+            assert!(kind.as_str().unwrap().starts_with("Pipeline<"), "{kind}");
+        }
         let evaluated = json(&learnkit(&[
             "evaluate",
             "--model",
@@ -429,6 +440,19 @@ fn flags_that_cannot_apply_are_refused() {
     for (args, says) in [
         (
             vec![
+                "train", "forest", "--data", train, "--target", "label", "--scale",
+            ],
+            "--scale",
+        ),
+        (vec!["train", "pca", "--data", train, "--scale"], "--scale"),
+        (
+            vec![
+                "cv", "boosting", "--data", train, "--target", "label", "--scale",
+            ],
+            "--scale",
+        ),
+        (
+            vec![
                 "train",
                 "tree",
                 "--data",
@@ -531,18 +555,27 @@ fn unsupervised_models_inspect_and_completions() {
         .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
         .collect();
     fs::write(&data, only_x.join("\n") + "\n").unwrap();
-    for (kind, column) in [("kmeans", "cluster"), ("pca", "pc1")] {
+    for (kind, column) in [
+        ("kmeans", "cluster"),
+        ("kmeans+scale", "cluster"),
+        ("pca", "pc1"),
+    ] {
         let model = f.root.join(format!("{kind}.json"));
         let out = f.root.join(format!("{kind}.csv"));
-        json(&learnkit(&[
+        let (name, scale) = kind.split_once('+').unwrap_or((kind, ""));
+        let mut args = vec![
             "train",
-            kind,
+            name,
             "--data",
             p(&data),
             "--save",
             p(&model),
             "--json",
-        ]));
+        ];
+        if scale == "scale" {
+            args.push("--scale");
+        }
+        json(&learnkit(&args));
         json(&learnkit(&[
             "predict",
             "--model",

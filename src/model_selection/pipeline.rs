@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::params::{unknown_param, SetParam, Value};
 use super::scoring::{Scored, Scorer};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Records};
 use crate::decomposition::{FittedPca, Pca};
 use crate::error::{Error, Result};
 use crate::persist::Persist;
@@ -302,6 +302,10 @@ pub struct FittedPipeline<M> {
     steps: Vec<(String, FittedStep)>,
     model: M,
     n_features: usize,
+    /// The input columns' names, in training order (empty in files written before they were
+    /// kept).
+    #[serde(default)]
+    feature_names: Vec<String>,
 }
 
 impl<M> FittedPipeline<M> {
@@ -315,6 +319,12 @@ impl<M> FittedPipeline<M> {
         &self.steps
     }
 
+    /// The names of the columns it reads, in training order (the training data's; the model
+    /// inside sees the steps' outputs).
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
     /// Runs the records through every step.
     pub fn transform_records(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         crate::validate::check_predict_input(x, self.n_features)?;
@@ -326,6 +336,25 @@ impl<M> FittedPipeline<M> {
     }
 }
 
+/// Fitted steps by name, in order.
+type FittedSteps = Vec<(String, FittedStep)>;
+
+impl<E: Hyperparams> Pipeline<E> {
+    /// Fits the steps in order on `x` (checked first): the fitted steps and what the last gives.
+    fn fit_steps(&self, x: &Array2<f64>) -> Result<(FittedSteps, Array2<f64>)> {
+        self.check()?;
+        crate::validate::check_records(x.view(), "training records")?;
+        let mut x = x.clone();
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for (name, step) in &self.steps {
+            let (fitted, z) = step.fit_transform(x.view())?;
+            steps.push((name.clone(), fitted));
+            x = z;
+        }
+        Ok((steps, x))
+    }
+}
+
 impl<E, T> Estimator<Dataset<T>> for Pipeline<E>
 where
     T: Clone,
@@ -334,15 +363,7 @@ where
     type Fitted = FittedPipeline<E::Fitted>;
 
     fn fit(&self, data: &Dataset<T>) -> Result<Self::Fitted> {
-        self.check()?;
-        crate::validate::check_records(data.records.view(), "training records")?;
-        let mut x = data.records.clone();
-        let mut steps = Vec::with_capacity(self.steps.len());
-        for (name, step) in &self.steps {
-            let (fitted, z) = step.fit_transform(x.view())?;
-            steps.push((name.clone(), fitted));
-            x = z;
-        }
+        let (steps, x) = self.fit_steps(&data.records)?;
         let names = crate::dataset::default_feature_names(x.ncols());
         let mut transformed = Dataset::new(x, data.targets.clone())?.with_feature_names(names)?;
         transformed.class_names = data.class_names.clone();
@@ -351,6 +372,25 @@ where
             steps,
             model: self.model.fit(&transformed)?,
             n_features: data.n_features(),
+            feature_names: data.feature_names.clone(),
+        })
+    }
+}
+
+/// Unsupervised models (K-means after a scaler) fit on records alone.
+impl<E> Estimator<Records> for Pipeline<E>
+where
+    E: Estimator<Records> + Hyperparams,
+{
+    type Fitted = FittedPipeline<E::Fitted>;
+
+    fn fit(&self, data: &Records) -> Result<Self::Fitted> {
+        let (steps, x) = self.fit_steps(&data.records)?;
+        Ok(FittedPipeline {
+            steps,
+            model: self.model.fit(&Records::new(x))?,
+            n_features: data.records.ncols(),
+            feature_names: data.feature_names.clone(),
         })
     }
 }
@@ -392,7 +432,24 @@ impl<M: Scored<T>, T: Clone> Scored<T> for FittedPipeline<M> {
 impl<M: Persist> Persist for FittedPipeline<M> {
     const KIND: &'static str = "Pipeline";
 
+    /// `Pipeline<` the model's kind `>`.
+    fn file_kind() -> std::borrow::Cow<'static, str> {
+        format!("Pipeline<{}>", M::file_kind()).into()
+    }
+
+    /// Its own kind; files written before the kind named the model (`Pipeline`) too.
+    fn reads_kind(kind: &str, _version: u32) -> bool {
+        kind == Self::file_kind() || kind == Self::KIND
+    }
+
     fn validate_loaded(&self) -> Result<()> {
+        if !self.feature_names.is_empty() && self.feature_names.len() != self.n_features {
+            return Err(Error::invalid_model(format!(
+                "pipeline: {} feature names for {} features",
+                self.feature_names.len(),
+                self.n_features
+            )));
+        }
         // Each step must take what the previous one gives.
         let mut width = self.n_features;
         for (name, step) in &self.steps {
