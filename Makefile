@@ -14,9 +14,9 @@ tour:
 test:
 	$(TORCH) cargo test --workspace --all-features
 
-## Formatting, clippy, the lean core (no default features: no plotters, clap, indicatif, tch or
+## Formatting, clippy, the lean core (no default features: no plotters, clap, indicatif, tch, arrow or
 ## linfa-datasets in its tree; clap in no build of the library) and the API docs with warnings denied, as CI runs them.
-LEAN_FORBIDDEN := plotters|clap|indicatif|tch|linfa-datasets
+LEAN_FORBIDDEN := plotters|clap|indicatif|tch|linfa-datasets|parquet|arrow-array|arrow-ipc
 
 lint:
 	cargo fmt --all -- --check

@@ -45,14 +45,14 @@ pub struct TrainArgs {
     /// The model to fit.
     #[arg(value_enum)]
     pub model: ModelName,
-    /// CSV file with a header row: the training data.
-    #[arg(long, value_name = "FILE.csv")]
+    /// The training data: CSV with a header row, Parquet or Arrow (by extension).
+    #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// The column to predict (required for every model but kmeans and pca).
     #[arg(long, value_name = "COLUMN")]
     pub target: Option<String>,
-    /// CSV file to score on, with the same columns (default: a seeded 20% of --data).
-    #[arg(long, value_name = "FILE.csv")]
+    /// File to score on, with the same columns (default: a seeded 20% of --data).
+    #[arg(long, value_name = "FILE")]
     pub test: Option<PathBuf>,
     /// Classification or regression, for tree, forest and boosting (default: guessed from the
     /// target column).
@@ -88,8 +88,8 @@ pub struct PredictArgs {
     /// A model file written by `learnkit train --save`.
     #[arg(long, value_name = "MODEL")]
     pub model: PathBuf,
-    /// CSV file with (at least) the model's feature columns, matched by name.
-    #[arg(long, value_name = "FILE.csv")]
+    /// CSV, Parquet or Arrow file with (at least) the model's feature columns, matched by name.
+    #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Where to write the predictions (CSV, one row per input row).
     #[arg(long, value_name = "FILE.csv")]
@@ -111,8 +111,8 @@ pub struct EvaluateArgs {
     /// A model file written by `learnkit train --save`.
     #[arg(long, value_name = "MODEL")]
     pub model: PathBuf,
-    /// Labelled CSV file with the model's feature columns, matched by name.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Labelled CSV, Parquet or Arrow file with the model's feature columns, matched by name.
+    #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// The column holding the true labels or values.
     #[arg(long, value_name = "COLUMN")]

@@ -4,8 +4,9 @@
 //! The library itself carries no command-line code; this crate is where clap lives.
 //!
 //! ```text
-//! --data PATH.csv --target COLUMN   your own CSV (header row; other columns numeric features)
-//! --test PATH.csv                   a separate test file (else a seeded 80/20 split)
+//! --data PATH --target COLUMN       your own CSV (header row), Parquet or Arrow file; the
+//!                                   other columns are numeric features
+//! --test PATH                       a separate test file (else a seeded 80/20 split)
 //! --seed N                          seed for splits and randomised algorithms (default 42)
 //! --out DIR                         where PNG reports go (default reports/)
 //! --json                            print one JSON object as the last line of stdout
@@ -21,7 +22,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use learnkit::data::{self, read_csv};
+use learnkit::data;
 use learnkit::rl::TabularAlgorithm;
 use learnkit::{Dataset, Error, Records, Result};
 
@@ -159,20 +160,20 @@ pub struct DataArgs {
     /// Seed, output directory and JSON switch.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// CSV file with a header row (default: a built-in dataset).
-    #[arg(long, value_name = "PATH.csv")]
+    /// CSV (header row), Parquet or Arrow file (default: a built-in dataset).
+    #[arg(long, value_name = "PATH")]
     pub data: Option<PathBuf>,
     /// Name of the target column in --data.
     #[arg(long, value_name = "COLUMN")]
     pub target: Option<String>,
-    /// Separate CSV test file with the same columns (default: a seeded 80/20 split).
-    #[arg(long, value_name = "PATH.csv")]
+    /// Separate test file with the same columns (default: a seeded 80/20 split).
+    #[arg(long, value_name = "PATH")]
     pub test: Option<PathBuf>,
     /// The `--data` table when guessing the task has read it: loading takes it from here, so
     /// a large file is parsed once per run and not kept after it becomes a dataset.
     #[arg(skip)]
     table: std::sync::Arc<std::sync::Mutex<Option<data::Table>>>,
-    /// Seconds spent reading CSV files so far.
+    /// Seconds spent reading data files so far.
     #[arg(skip)]
     load_time: std::sync::Arc<std::sync::Mutex<f64>>,
     /// Empty cells and `NaN` read as missing values (set by the examples whose estimator
@@ -262,15 +263,9 @@ impl DataArgs {
         self.load_time.lock().map(|t| *t).unwrap_or(0.0)
     }
 
-    /// Reads a CSV file, adding the time to [`CommonArgs::load_seconds`].
+    /// Reads a CSV, Parquet or Arrow file, adding the time to [`CommonArgs::load_seconds`].
     fn read(&self, path: &Path, target: Option<&str>) -> Result<data::Table> {
-        let (table, seconds) = timed(|| {
-            if self.allow_missing {
-                data::read_csv_allowing_missing(path, target)
-            } else {
-                read_csv(path, target)
-            }
-        });
+        let (table, seconds) = timed(|| data::read_table(path, target, &[], self.allow_missing));
         if let Ok(mut total) = self.load_time.lock() {
             *total += seconds;
         }

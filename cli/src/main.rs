@@ -37,13 +37,13 @@ pub struct Cli {
 /// The commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Fit a model on a CSV file, score it on held-out data and save it.
+    /// Fit a model on a CSV, Parquet or Arrow file, score it on held-out data and save it.
     #[command(
         after_help = "Example:\n  learnkit train forest --data train.csv --target y \
                             --test test.csv --save forest.json -p n_estimators=200"
     )]
     Train(commands::TrainArgs),
-    /// Predict a CSV file with a saved model (columns matched by name).
+    /// Predict a CSV, Parquet or Arrow file with a saved model (columns matched by name).
     #[command(
         after_help = "Example:\n  learnkit predict --model forest.json --data new.csv \
                             --output predictions.csv --proba"

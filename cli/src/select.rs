@@ -21,8 +21,8 @@ pub struct SelectArgs {
     /// The model (linear, logistic, tree, forest or boosting).
     #[arg(value_enum)]
     pub model: ModelName,
-    /// CSV file with a header row.
-    #[arg(long, value_name = "FILE.csv")]
+    /// CSV (header row), Parquet or Arrow file.
+    #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// The column to predict.
     #[arg(long, value_name = "COLUMN")]

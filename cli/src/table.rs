@@ -31,7 +31,7 @@ pub fn read_for(
     target: Option<&str>,
     ignore_extra: bool,
 ) -> Result<Table> {
-    let header = data::read_csv_header(path)?;
+    let header = data::read_table_header(path)?;
     let wanted = model.feature_names();
     let missing: Vec<&String> = wanted.iter().filter(|f| !header.contains(f)).collect();
     if !missing.is_empty() {
@@ -63,7 +63,7 @@ pub fn read_for(
         });
     }
     let ignored: Vec<String> = extra.into_iter().cloned().collect();
-    let mut table = data::read_csv_ignoring(path, target, &ignored, model.accepts_missing())?;
+    let mut table = data::read_table(path, target, &ignored, model.accepts_missing())?;
     // The file's order to the model's.
     let order: Vec<usize> = wanted
         .iter()

@@ -1039,3 +1039,106 @@ fn rl_dqn_agents_play_back_what_training_scored() {
     ]));
     assert!(e.contains("6 features and 3 actions"), "{e}");
 }
+
+/// Parquet and Arrow files work wherever CSV does, and give the CSV copy's model and
+/// predictions; a `--test` file whose columns differ is refused before any fitting.
+#[test]
+fn parquet_and_arrow_files_train_predict_and_evaluate_like_their_csv_copy() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/columnar");
+    let dir = tempfile::tempdir().unwrap();
+    let mut saved = Vec::new();
+    for file in [
+        "table.csv",
+        "pyarrow.parquet",
+        "polars.parquet",
+        "pyarrow.feather",
+    ] {
+        let data = fixtures.join(file);
+        let model = dir.path().join(format!("{file}.json"));
+        let trained = json(&learnkit(&[
+            "train",
+            "forest",
+            "--data",
+            p(&data),
+            "--target",
+            "label",
+            "--save",
+            p(&model),
+            "-p",
+            "n_estimators=10",
+            "--json",
+        ]));
+        let out = dir.path().join(format!("{file}.csv"));
+        json(&learnkit(&[
+            "predict",
+            "--model",
+            p(&model),
+            "--data",
+            p(&data),
+            "--output",
+            p(&out),
+            "--ignore-extra",
+            "--json",
+        ]));
+        let evaluated = json(&learnkit(&[
+            "evaluate",
+            "--model",
+            p(&model),
+            "--data",
+            p(&data),
+            "--target",
+            "label",
+            "--json",
+        ]));
+        saved.push((
+            fs::read(&model).unwrap(),
+            predictions(&out),
+            trained["accuracy"].clone(),
+        ));
+        assert!(evaluated["accuracy"].as_f64().unwrap() > 0.5, "{file}");
+    }
+    for (file, s) in ["pyarrow.parquet", "polars.parquet", "pyarrow.feather"]
+        .iter()
+        .zip(&saved[1..])
+    {
+        assert_eq!(s.0, saved[0].0, "{file}: the CSV copy's model");
+        assert_eq!(s.1, saved[0].1, "{file}: the CSV copy's predictions");
+        assert_eq!(s.2, saved[0].2, "{file}: the CSV copy's accuracy");
+    }
+    // Different columns in --test: refused before fitting.
+    let nulls = fixtures.join("nulls.parquet");
+    let other = dir.path().join("other.csv");
+    fs::write(&other, "a,c,b,label\n1,0,2,low\n").unwrap();
+    let e = refused(&learnkit(&[
+        "train",
+        "forest",
+        "--data",
+        p(&fixtures.join("pyarrow.parquet")),
+        "--target",
+        "label",
+        "--test",
+        p(&other),
+    ]));
+    assert!(e.contains("a,b,c") && e.contains("a,c,b"), "{e}");
+    let e = refused(&learnkit(&[
+        "train",
+        "forest",
+        "--data",
+        p(&nulls),
+        "--target",
+        "label",
+    ]));
+    assert!(e.contains("column a") && e.contains("row 1"), "{e}");
+    json(&learnkit(&[
+        "train",
+        "boosting",
+        "--data",
+        p(&nulls),
+        "--target",
+        "label",
+        "--allow-missing",
+        "-p",
+        "n_estimators=5",
+        "--json",
+    ]));
+}

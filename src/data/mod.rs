@@ -1,7 +1,10 @@
-//! Getting data in: CSV files, built-in datasets, synthetic generators, and seeded splits.
+//! Getting data in: CSV, Parquet and Arrow files ([`read_table`] tells them apart), Arrow
+//! record batches, built-in datasets, synthetic generators, and seeded splits.
 
 #[cfg(feature = "datasets")]
 pub mod builtin;
+#[cfg(feature = "columnar")]
+mod columnar;
 pub mod csv;
 pub mod generate;
 pub mod split;
@@ -14,3 +17,83 @@ pub use self::csv::{
 pub use builtin::{diabetes, iris, iris_petals, winequality};
 pub use generate::{MakeBlobs, MakeClassification, MakeRegression};
 pub use split::{k_fold, train_test_split};
+
+use std::path::Path;
+
+#[cfg(not(feature = "columnar"))]
+use crate::error::Error;
+use crate::error::Result;
+
+#[cfg(feature = "columnar")]
+pub use columnar::Format;
+
+/// The kinds of file [`read_table`] tells apart (feature `columnar` reads Parquet and Arrow).
+#[cfg(not(feature = "columnar"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated text with a header row.
+    Csv,
+}
+
+/// Reads a table from a CSV, Parquet (`.parquet`, `.pq`) or Arrow IPC / Feather v2 (`.arrow`,
+/// `.feather`, `.ipc`) file, told apart by the extension: the same [`Table`] whatever the
+/// format, so a Parquet copy of a CSV file gives the same model. The columns named in
+/// `ignored` are left out unread; with `allow_missing`, empty cells, nulls and NaN are missing
+/// values (NaN) instead of errors. Parquet and Arrow need feature `columnar` (on by default).
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("learnkit-table-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("flowers.csv");
+/// std::fs::write(&path, "length,kind\n1.0,a\n2.0,b\n").unwrap();
+/// let table = learnkit::data::read_table(&path, Some("kind"), &[], false)?;
+/// assert_eq!(table.feature_names, ["length"]);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), learnkit::Error>(())
+/// ```
+pub fn read_table(
+    path: impl AsRef<Path>,
+    target: Option<&str>,
+    ignored: &[String],
+    allow_missing: bool,
+) -> Result<Table> {
+    let path = path.as_ref();
+    match format_of(path)? {
+        #[cfg(feature = "columnar")]
+        Format::Parquet => columnar::read_parquet(path, target, ignored, allow_missing),
+        #[cfg(feature = "columnar")]
+        Format::ArrowIpc => columnar::read_ipc(path, target, ignored, allow_missing),
+        Format::Csv => read_csv_ignoring(path, target, ignored, allow_missing),
+    }
+}
+
+/// The column names of a CSV, Parquet or Arrow file, without reading its rows.
+pub fn read_table_header(path: impl AsRef<Path>) -> Result<Vec<String>> {
+    let path = path.as_ref();
+    match format_of(path)? {
+        Format::Csv => read_csv_header(path),
+        #[cfg(feature = "columnar")]
+        format => columnar::read_header(path, format),
+    }
+}
+
+/// The format of `path` by its extension; Parquet and Arrow without feature `columnar` are an
+/// error that says so.
+fn format_of(path: &Path) -> Result<Format> {
+    #[cfg(feature = "columnar")]
+    return Ok(Format::of(path));
+    #[cfg(not(feature = "columnar"))]
+    {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("parquet" | "pq" | "arrow" | "feather" | "ipc") => Err(Error::invalid(
+                "data",
+                path.display(),
+                "Parquet and Arrow files need learnkit's `columnar` feature",
+            )),
+            _ => Ok(Format::Csv),
+        }
+    }
+}

@@ -45,7 +45,12 @@ pub struct TargetColumn {
     pub lines: Vec<u64>,
 }
 
-fn parse_error(path: &Path, line: u64, column: Option<&str>, message: impl Into<String>) -> Error {
+pub(crate) fn parse_error(
+    path: &Path,
+    line: u64,
+    column: Option<&str>,
+    message: impl Into<String>,
+) -> Error {
     Error::Parse {
         path: path.to_path_buf(),
         line,
@@ -161,6 +166,81 @@ pub fn read_csv_header(path: impl AsRef<Path>) -> Result<Vec<String>> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect())
+}
+
+/// Checks a header (CSV's first row, or a Parquet/Arrow schema's field names): a name for every
+/// column, no name twice, and the target, when one is named, among them. Returns the target's
+/// position.
+pub(crate) fn check_headers(
+    path: &Path,
+    headers: &[String],
+    target: Option<&str>,
+) -> Result<Option<usize>> {
+    if headers.is_empty() || headers.iter().all(String::is_empty) {
+        return Err(parse_error(
+            path,
+            1,
+            None,
+            "empty file: expected a header row",
+        ));
+    }
+    // A nameless column cannot be chosen, shown or told apart; the usual source is a pandas
+    // index written by `to_csv` without `index=False`, which a model should not learn from.
+    if let Some(i) = headers.iter().position(String::is_empty) {
+        return Err(parse_error(
+            path,
+            1,
+            None,
+            format!(
+                "column {} has no name; every column needs one (a pandas index saved without \
+                 `index=False` has none: drop it or name it)",
+                i + 1
+            ),
+        ));
+    }
+    // Two columns with one name would make `--target NAME` ambiguous and could leak the target
+    // into the features: refuse them, naming the name and both positions.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(first) = seen.insert(h.as_str(), i) {
+            return Err(parse_error(
+                path,
+                1,
+                Some(h),
+                format!(
+                    "column name `{}` appears twice (columns {} and {}); column names must be unique",
+                    shown(h),
+                    first + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
+    Ok(match target {
+        None => None,
+        Some(name) => Some(headers.iter().position(|h| h == name).ok_or_else(|| {
+            parse_error(
+                path,
+                1,
+                Some(name),
+                format!(
+                    "no target column named `{}`; the columns are {}{}",
+                    shown(name),
+                    headers
+                        .iter()
+                        .take(10)
+                        .map(|h| shown(h))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if headers.len() > 10 {
+                        format!(", … ({} columns)", headers.len())
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+        })?),
+    })
 }
 
 /// A feature cell's value: `None` when it is not a number (or a missing value not allowed).

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::parallel::read_parallel;
-use super::{cell_value, csv_error, finish, parse_error, shown, Table};
+use super::{cell_value, check_headers, csv_error, finish, parse_error, shown, Table};
 use crate::error::{Error, Result};
 
 /// Reads `path` (the parallel reader first, where it applies); the columns named in `ignored`
@@ -28,71 +28,7 @@ pub(super) fn read(
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    if headers.is_empty() || headers.iter().all(String::is_empty) {
-        return Err(parse_error(
-            path,
-            1,
-            None,
-            "empty file: expected a header row",
-        ));
-    }
-    // A nameless column cannot be chosen, shown or told apart; the usual source is a pandas
-    // index written by `to_csv` without `index=False`, which a model should not learn from.
-    if let Some(i) = headers.iter().position(String::is_empty) {
-        return Err(parse_error(
-            path,
-            1,
-            None,
-            format!(
-                "column {} has no name; every column needs one (a pandas index saved without \
-                 `index=False` has none: drop it or name it)",
-                i + 1
-            ),
-        ));
-    }
-    // Two columns with one name would make `--target NAME` ambiguous and could leak the target
-    // into the features: refuse them, naming the name and both positions.
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        if let Some(first) = seen.insert(h.as_str(), i) {
-            return Err(parse_error(
-                path,
-                1,
-                Some(h),
-                format!(
-                    "column name `{}` appears twice (columns {} and {}); column names must be unique",
-                    shown(h),
-                    first + 1,
-                    i + 1
-                ),
-            ));
-        }
-    }
-    let target_index = match target {
-        None => None,
-        Some(name) => Some(headers.iter().position(|h| h == name).ok_or_else(|| {
-            parse_error(
-                path,
-                1,
-                Some(name),
-                format!(
-                    "no target column named `{}`; the columns are {}{}",
-                    shown(name),
-                    headers
-                        .iter()
-                        .take(10)
-                        .map(|h| shown(h))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if headers.len() > 10 {
-                        format!(", … ({} columns)", headers.len())
-                    } else {
-                        String::new()
-                    }
-                ),
-            )
-        })?),
-    };
+    let target_index = check_headers(path, &headers, target)?;
     let skipped: Vec<bool> = headers.iter().map(|h| ignored.contains(h)).collect();
     let feature_names: Vec<String> = headers
         .iter()

@@ -1,0 +1,426 @@
+//! Columnar input (feature `columnar`): Parquet files and Arrow IPC files (`.arrow`, `.feather`)
+//! read into the same [`Table`] a CSV file gives, and Arrow [`RecordBatch`]es from memory.
+//!
+//! Numeric and boolean columns are features (booleans as 0 and 1); the target may be of any
+//! type Arrow can write as text (strings, dictionaries, integers, floats, booleans) and keeps its
+//! spelling. A null feature cell is a missing value where the reader allows them (gradient
+//! boosting), otherwise an error naming the column and row, as a NaN or infinite value is.
+//! String and dictionary feature columns — categorical features — are refused, naming the
+//! column, until the tree learner splits on categories. Only the columns read are decoded.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, Schema};
+use ndarray::Array2;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+
+use super::csv::{check_headers, parse_error, shown_up_to, Table, TargetColumn};
+use crate::error::{Error, Result};
+
+/// Rows per decoded batch.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// Rows reserved up front from a file's own count (a crafted count must not size memory; the
+/// table grows with the rows actually decoded beyond it).
+const RESERVED_ROWS: usize = 1 << 20;
+
+/// The kinds of file [`super::read_table`] tells apart by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated text with a header row (any other extension).
+    Csv,
+    /// Apache Parquet (`.parquet`, `.pq`).
+    Parquet,
+    /// Arrow IPC file, also known as Feather v2 (`.arrow`, `.feather`, `.ipc`).
+    ArrowIpc,
+}
+
+impl Format {
+    /// The format a path's extension names (case-insensitive); CSV for anything else.
+    pub fn of(path: &Path) -> Format {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("parquet" | "pq") => Format::Parquet,
+            Some("arrow" | "feather" | "ipc") => Format::ArrowIpc,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// An error from the Arrow or Parquet decoder, on one line.
+fn decode_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+    parse_error(
+        path,
+        1,
+        None,
+        format!(
+            "not a readable {what} file: {}",
+            shown_up_to(&e.to_string(), 160)
+        ),
+    )
+}
+
+/// An error about one cell: the column and the one-based row.
+fn cell_error(path: &Path, column: &str, row: usize, message: impl Into<String>) -> Error {
+    parse_error(
+        path,
+        row as u64 + 1,
+        Some(column),
+        format!("row {}: {}", row + 1, message.into()),
+    )
+}
+
+/// Turns record batches of one schema into a [`Table`].
+struct Collector<'a> {
+    path: &'a Path,
+    names: Vec<String>,
+    target_index: Option<usize>,
+    /// Positions (in the schema) of the feature columns, in order.
+    features: Vec<usize>,
+    allow_missing: bool,
+    values: Vec<f64>,
+    targets: Vec<String>,
+    rows: usize,
+}
+
+impl<'a> Collector<'a> {
+    /// Checks the schema: names, the target, and a type every read column can be read as.
+    fn new(
+        path: &'a Path,
+        schema: &Schema,
+        target: Option<&str>,
+        ignored: &[String],
+        allow_missing: bool,
+        expected_rows: usize,
+    ) -> Result<Self> {
+        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let target_index = check_headers(path, &names, target)?;
+        let mut features = Vec::new();
+        for (i, field) in schema.fields().iter().enumerate() {
+            if Some(i) == target_index || ignored.contains(field.name()) {
+                continue;
+            }
+            let ty = field.data_type();
+            let numeric = ty.is_numeric() || *ty == DataType::Boolean || *ty == DataType::Null;
+            if !numeric {
+                let what = if is_text(ty) {
+                    "holds text: categorical features are not supported yet (use it as the \
+                     target, leave it out, or encode it as numbers)"
+                        .to_string()
+                } else {
+                    format!("has type {ty}, which is not a number")
+                };
+                return Err(parse_error(path, 1, Some(field.name()), what));
+            }
+            features.push(i);
+        }
+        let reserve = expected_rows.min(RESERVED_ROWS);
+        Ok(Collector {
+            path,
+            target_index,
+            allow_missing,
+            values: Vec::with_capacity(reserve.saturating_mul(features.len())),
+            targets: Vec::with_capacity(if target_index.is_some() { reserve } else { 0 }),
+            features,
+            names,
+            rows: 0,
+        })
+    }
+
+    /// Positions of the columns read (features and target), for a reader's projection.
+    fn read_columns(&self) -> Vec<usize> {
+        let mut columns = self.features.clone();
+        columns.extend(self.target_index);
+        columns.sort_unstable();
+        columns
+    }
+
+    /// Appends a batch whose columns are the schema's (all of them, or the projected ones
+    /// when `projected`: then the batch holds [`Collector::read_columns`] in order).
+    fn push(&mut self, batch: &RecordBatch, projected: bool) -> Result<()> {
+        let read = self.read_columns();
+        let column = |i: usize| -> &Arc<dyn Array> {
+            if projected {
+                batch.column(read.binary_search(&i).unwrap_or(0))
+            } else {
+                batch.column(i)
+            }
+        };
+        let (n, d, start) = (batch.num_rows(), self.features.len(), self.values.len());
+        self.values.resize(start + n * d, 0.0);
+        for (j, &i) in self.features.iter().enumerate() {
+            let name = &self.names[i];
+            let cast = arrow_cast::cast(column(i), &DataType::Float64)
+                .map_err(|e| parse_error(self.path, 1, Some(name), e.to_string()))?;
+            let floats = cast.as_primitive::<Float64Type>();
+            for r in 0..n {
+                let value = if floats.is_null(r) {
+                    f64::NAN
+                } else {
+                    floats.value(r)
+                };
+                if !value.is_finite() {
+                    let row = self.rows + r;
+                    if !(value.is_nan() && self.allow_missing) {
+                        let message = if value.is_nan() {
+                            "a missing value (null or NaN); only gradient boosting accepts them \
+                             (--allow-missing)"
+                                .to_string()
+                        } else {
+                            format!("`{value}` is not a finite number")
+                        };
+                        return Err(cell_error(self.path, name, row, message));
+                    }
+                }
+                self.values[start + r * d + j] = value;
+            }
+        }
+        if let Some(t) = self.target_index {
+            let name = &self.names[t];
+            let text = arrow_cast::cast(column(t), &DataType::Utf8).map_err(|e| {
+                parse_error(
+                    self.path,
+                    1,
+                    Some(name),
+                    format!("cannot be read as labels: {e}"),
+                )
+            })?;
+            let text = text.as_string::<i32>();
+            for r in 0..n {
+                if text.is_null(r) {
+                    return Err(cell_error(
+                        self.path,
+                        name,
+                        self.rows + r,
+                        "empty target cell",
+                    ));
+                }
+                self.targets.push(text.value(r).trim().to_string());
+            }
+        }
+        self.rows += n;
+        Ok(())
+    }
+
+    /// The table of every row pushed.
+    fn finish(self) -> Result<Table> {
+        if self.rows == 0 {
+            return Err(Error::EmptyData(format!(
+                "{}: the file holds no rows",
+                self.path.display()
+            )));
+        }
+        let feature_names = self
+            .features
+            .iter()
+            .map(|&i| self.names[i].clone())
+            .collect();
+        let features = Array2::from_shape_vec((self.rows, self.features.len()), self.values)
+            .map_err(|e| parse_error(self.path, 1, None, e.to_string()))?;
+        Ok(Table {
+            path: self.path.to_path_buf(),
+            features,
+            feature_names,
+            target: self.target_index.map(|t| TargetColumn {
+                name: self.names[t].clone(),
+                // Rows, one-based, where a CSV file has lines.
+                lines: (1..=self.rows as u64).collect(),
+                values: self.targets,
+            }),
+        })
+    }
+}
+
+/// Whether a column of this type holds text (a string or a dictionary of strings).
+fn is_text(ty: &DataType) -> bool {
+    match ty {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, values) => is_text(values),
+        _ => false,
+    }
+}
+
+/// Reads a Parquet file; see [`super::read_table`].
+pub(super) fn read_parquet(
+    path: &Path,
+    target: Option<&str>,
+    ignored: &[String],
+    allow_missing: bool,
+) -> Result<Table> {
+    crate::persist::require_regular_file(path)?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| decode_error(path, "Parquet", e))?;
+    let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+    let mut collector =
+        Collector::new(path, builder.schema(), target, ignored, allow_missing, rows)?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), collector.read_columns());
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| decode_error(path, "Parquet", e))?;
+    for batch in reader {
+        let batch = batch.map_err(|e| decode_error(path, "Parquet", e))?;
+        collector.push(&batch, true)?;
+    }
+    collector.finish()
+}
+
+/// Reads an Arrow IPC file; see [`super::read_table`].
+pub(super) fn read_ipc(
+    path: &Path,
+    target: Option<&str>,
+    ignored: &[String],
+    allow_missing: bool,
+) -> Result<Table> {
+    crate::persist::require_regular_file(path)?;
+    let open = || -> Result<arrow_ipc::reader::FileReader<std::io::BufReader<File>>> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
+            .map_err(|e| decode_error(path, "Arrow IPC", e))
+    };
+    let schema = open()?.schema();
+    let mut collector = Collector::new(path, &schema, target, ignored, allow_missing, 0)?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = arrow_ipc::reader::FileReader::try_new(
+        std::io::BufReader::new(file),
+        Some(collector.read_columns()),
+    )
+    .map_err(|e| decode_error(path, "Arrow IPC", e))?;
+    for batch in reader {
+        let batch = batch.map_err(|e| decode_error(path, "Arrow IPC", e))?;
+        collector.push(&batch, true)?;
+    }
+    collector.finish()
+}
+
+/// The column names of a Parquet or Arrow IPC file, from its schema alone.
+pub(super) fn read_header(path: &Path, format: Format) -> Result<Vec<String>> {
+    crate::persist::require_regular_file(path)?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let schema = match format {
+        Format::Parquet => ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| decode_error(path, "Parquet", e))?
+            .schema()
+            .clone(),
+        _ => arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
+            .map_err(|e| decode_error(path, "Arrow IPC", e))?
+            .schema(),
+    };
+    Ok(schema.fields().iter().map(|f| f.name().clone()).collect())
+}
+
+impl Table {
+    /// A table from Arrow record batches in memory (all of one schema), as
+    /// [`super::read_table`] reads a file: numeric and boolean columns are features, `target`
+    /// (any type Arrow writes as text) the labels or values; `name` stands for the source in
+    /// error messages. Nulls are missing values with `allow_missing`, errors otherwise.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{Float64Array, RecordBatch, StringArray};
+    ///
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("length", Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0])) as _),
+    ///     ("kind", Arc::new(StringArray::from(vec!["a", "b", "a"])) as _),
+    /// ]).unwrap();
+    /// let table = learnkit::data::Table::from_record_batches("memory", &[batch], Some("kind"), false)?;
+    /// let data = table.classification()?;
+    /// assert_eq!(data.class_names, ["a", "b"]);
+    /// assert_eq!(data.targets.to_vec(), [0, 1, 0]);
+    /// # Ok::<(), learnkit::Error>(())
+    /// ```
+    pub fn from_record_batches(
+        name: impl AsRef<Path>,
+        batches: &[RecordBatch],
+        target: Option<&str>,
+        allow_missing: bool,
+    ) -> Result<Table> {
+        let path = name.as_ref();
+        let Some(first) = batches.first() else {
+            return Err(Error::EmptyData(format!(
+                "{}: no record batches",
+                path.display()
+            )));
+        };
+        let schema = first.schema();
+        let rows = batches.iter().map(RecordBatch::num_rows).sum();
+        let mut collector = Collector::new(path, &schema, target, &[], allow_missing, rows)?;
+        for batch in batches {
+            if batch.schema().fields() != schema.fields() {
+                return Err(Error::shape(
+                    format!("record batches of {}", path.display()),
+                    "one schema",
+                    "batches with different columns",
+                ));
+            }
+            collector.push(batch, false)?;
+        }
+        collector.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{BooleanArray, DictionaryArray, Float64Array, Int64Array, StringArray};
+
+    fn batch(columns: Vec<(&str, Arc<dyn Array>)>) -> RecordBatch {
+        RecordBatch::try_from_iter(columns).unwrap()
+    }
+
+    #[test]
+    fn types_nulls_and_text_columns() {
+        let ints: Arc<dyn Array> = Arc::new(Int64Array::from(vec![Some(1), None, Some(3)]));
+        let flags: Arc<dyn Array> = Arc::new(BooleanArray::from(vec![true, false, true]));
+        let dict: Arc<dyn Array> = Arc::new(
+            ["x", "y", "x"]
+                .into_iter()
+                .collect::<DictionaryArray<arrow_array::types::Int32Type>>(),
+        );
+        let b = batch(vec![
+            ("i", ints.clone()),
+            ("f", flags.clone()),
+            ("y", dict.clone()),
+        ]);
+        let e = Table::from_record_batches("t", std::slice::from_ref(&b), Some("y"), false)
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("column i") && e.to_string().contains("row 2"),
+            "{e}"
+        );
+        let t = Table::from_record_batches("t", &[b], Some("y"), true).unwrap();
+        assert_eq!(t.features.row(0).to_vec(), [1.0, 1.0]);
+        assert!(t.features[(1, 0)].is_nan());
+        assert_eq!(t.target.unwrap().values, ["x", "y", "x"]);
+        // Text as a feature is refused by name.
+        let b = batch(vec![("i", ints), ("f", flags), ("s", dict)]);
+        let e = Table::from_record_batches("t", &[b], None, true).unwrap_err();
+        assert!(
+            e.to_string().contains("column s") && e.to_string().contains("categorical"),
+            "{e}"
+        );
+        // A null label and an infinite feature name their row.
+        let labels: Arc<dyn Array> = Arc::new(StringArray::from(vec![Some("a"), None]));
+        let x: Arc<dyn Array> = Arc::new(Float64Array::from(vec![1.0, f64::INFINITY]));
+        let e = Table::from_record_batches(
+            "t",
+            &[batch(vec![("x", x.clone()), ("y", labels)])],
+            Some("y"),
+            true,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("row 2"), "{e}");
+        let e = Table::from_record_batches("t", &[batch(vec![("x", x)])], None, true).unwrap_err();
+        assert!(e.to_string().contains("inf"), "{e}");
+    }
+}

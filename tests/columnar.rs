@@ -1,0 +1,151 @@
+//! Parquet and Arrow input: files written by pyarrow, Polars, pandas and Feather (fixtures from
+//! `scripts/columnar_fixtures.py`) read into exactly the table their CSV copy gives, so a model
+//! is the same whichever format it was trained from; nulls are missing values for boosting and
+//! errors elsewhere; damaged files end in one line.
+#![cfg(feature = "columnar")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{Float64Array, RecordBatch, StringArray};
+use learnkit::data::{read_table, read_table_header, Table};
+use learnkit::persist::Persist;
+use learnkit::prelude::*;
+use learnkit::tree::{GradientBoosting, RandomForest};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/columnar")
+        .join(name)
+}
+
+fn assert_same(a: &Table, b: &Table) {
+    assert_eq!(a.feature_names, b.feature_names);
+    assert_eq!(a.features.shape(), b.features.shape());
+    for (x, y) in a.features.iter().zip(b.features.iter()) {
+        assert!(x == y || (x.is_nan() && y.is_nan()), "{x} vs {y}");
+    }
+    let (ta, tb) = (a.target.as_ref().unwrap(), b.target.as_ref().unwrap());
+    assert_eq!(ta.name, tb.name);
+    assert_eq!(ta.values, tb.values);
+}
+
+#[test]
+fn every_writer_gives_the_csv_table_and_the_same_model() {
+    let csv = read_table(fixture("table.csv"), Some("label"), &[], false).unwrap();
+    assert_eq!(csv.feature_names, ["a", "b", "c"]);
+    let forest = RandomForest::classifier().n_estimators(20).seed(3);
+    let reference = forest
+        .fit(&csv.classification().unwrap())
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    for file in [
+        "pyarrow.parquet", // snappy
+        "polars.parquet",  // zstd
+        "pandas.parquet",  // pandas metadata
+        "pyarrow.feather", // Arrow IPC, lz4
+    ] {
+        let path = fixture(file);
+        let table = read_table(&path, Some("label"), &[], false).unwrap();
+        assert_same(&csv, &table);
+        assert_eq!(read_table_header(&path).unwrap(), ["a", "b", "c", "label"]);
+        let model = forest.fit(&table.classification().unwrap()).unwrap();
+        assert_eq!(model.to_bytes().unwrap(), reference, "{file}: same model");
+    }
+    // Leaving columns out reads only the rest.
+    let table = read_table(
+        fixture("polars.parquet"),
+        Some("label"),
+        &["b".into()],
+        false,
+    )
+    .unwrap();
+    assert_eq!(table.feature_names, ["a", "c"]);
+    assert_eq!(table.features.column(1), csv.features.column(2));
+}
+
+#[test]
+fn nulls_are_missing_values_for_boosting_and_errors_elsewhere() {
+    let e = read_table(fixture("nulls.parquet"), Some("label"), &[], false).unwrap_err();
+    let message = e.to_string();
+    assert!(
+        message.contains("column a") && message.contains("row 1"),
+        "{message}"
+    );
+    assert!(message.contains("--allow-missing"), "{message}");
+    let parquet = read_table(fixture("nulls.parquet"), Some("label"), &[], true).unwrap();
+    let csv = read_table(fixture("nulls.csv"), Some("label"), &[], true).unwrap();
+    assert_same(&csv, &parquet);
+    assert!(parquet.features[(0, 0)].is_nan() && parquet.features[(3, 1)].is_nan());
+    let boosting = GradientBoosting::classifier().n_estimators(15);
+    let a = boosting.fit(&csv.classification().unwrap()).unwrap();
+    let b = boosting.fit(&parquet.classification().unwrap()).unwrap();
+    assert_eq!(a.to_bytes().unwrap(), b.to_bytes().unwrap());
+}
+
+#[test]
+fn record_batches_from_memory() {
+    let x = |v: Vec<f64>| Arc::new(Float64Array::from(v)) as _;
+    let y = |v: Vec<&str>| Arc::new(StringArray::from(v)) as _;
+    let first =
+        RecordBatch::try_from_iter([("x", x(vec![1.0, 2.0])), ("y", y(vec!["a", "b"]))]).unwrap();
+    let second = RecordBatch::try_from_iter([("x", x(vec![3.0])), ("y", y(vec!["a"]))]).unwrap();
+    let table =
+        Table::from_record_batches("memory", &[first.clone(), second], Some("y"), false).unwrap();
+    let data = table.classification().unwrap();
+    assert_eq!(data.records.column(0).to_vec(), [1.0, 2.0, 3.0]);
+    assert_eq!(data.targets.to_vec(), [0, 1, 0]);
+    let other = RecordBatch::try_from_iter([("z", x(vec![3.0])), ("y", y(vec!["a"]))]).unwrap();
+    assert!(Table::from_record_batches("memory", &[first, other], Some("y"), false).is_err());
+    assert!(Table::from_record_batches("memory", &[], Some("y"), false).is_err());
+}
+
+#[test]
+fn damaged_and_foreign_files_end_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(fixture("pyarrow.parquet")).unwrap();
+    let truncated = dir.path().join("truncated.parquet");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let csv_named_parquet = dir.path().join("table.parquet");
+    std::fs::copy(fixture("table.csv"), &csv_named_parquet).unwrap();
+    let feather = std::fs::read(fixture("pyarrow.feather")).unwrap();
+    let cut_feather = dir.path().join("cut.feather");
+    std::fs::write(&cut_feather, &feather[..feather.len() - 40]).unwrap();
+    let flipped = dir.path().join("flipped.parquet");
+    let mut b = bytes.clone();
+    let middle = b.len() / 2;
+    for byte in &mut b[middle..middle + 64] {
+        *byte ^= 0x5a;
+    }
+    std::fs::write(&flipped, &b).unwrap();
+    let empty = dir.path().join("empty.arrow");
+    std::fs::write(&empty, b"").unwrap();
+    for path in [
+        &truncated,
+        &csv_named_parquet,
+        &cut_feather,
+        &flipped,
+        &empty,
+    ] {
+        let e = read_table(path, Some("label"), &[], false)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e.lines().count(), 1, "{}: {e}", path.display());
+        assert!(e.len() <= 300, "{e}");
+        assert!(
+            e.contains(path.file_name().unwrap().to_str().unwrap()),
+            "{e}"
+        );
+    }
+    // A device behind a Parquet name is refused before it is read.
+    let zero = dir.path().join("zero.parquet");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let e = read_table(&zero, None, &[], false).unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+    let e = read_table(fixture("pyarrow.parquet"), Some("nope"), &[], false).unwrap_err();
+    assert!(
+        e.to_string().contains("no target column named `nope`"),
+        "{e}"
+    );
+}
