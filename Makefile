@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench bench-scale bench-boosting bench-tabular bench-dqn clean-venv
+.PHONY: tour test lint bench bench-scale bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -45,6 +45,11 @@ bench:
 ## quality); rewrites the scale table in docs/benchmarks.md. ~15 minutes.
 bench-scale:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
+
+## The million-row runs from Parquet copies of the scale data against CSV, and learnkit's CSV
+## reader against pyarrow's read_csv; rewrites the columnar table in docs/benchmarks.md. ~5 minutes.
+bench-columnar:
+	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "pyarrow==26.0.1" && python3 benches/columnar.py $(ARGS)'
 
 ## Gradient boosting against LightGBM, XGBoost and scikit-learn HGB (80k, 1M and real sets: fit,
 ## predict, peak RSS, quality; three interleaved runs per tool on 80k and 1M); rewrites the

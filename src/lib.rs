@@ -75,4 +75,7 @@ pub mod guide {
     #[cfg(feature = "tch")]
     #[doc = include_str!("../docs/dqn.md")]
     pub struct Dqn;
+    #[cfg(feature = "columnar")]
+    #[doc = include_str!("../docs/data.md")]
+    pub struct Data;
 }
