@@ -1,9 +1,10 @@
 //! Saving and loading fitted models.
 //!
-//! A model file is JSON: an envelope `{"format": "learnkit-model", "version": 3, "kind": ...,
-//! "checksum": ..., "model": ...}` around the model's serde form, where `checksum` is the
-//! FNV-1a 64-bit hash of the model's JSON text exactly as stored (so a flipped bit anywhere in
-//! the model is caught even when the JSON still parses). Loading checks the envelope first, so
+//! A model file is JSON: an envelope `{"format": "learnkit-model", "version": 4, "kind": ...,
+//! "checksum": ..., "hyperparameters": [[name, value], ...], "model": ...}` around the model's
+//! serde form, where `checksum` is the FNV-1a 64-bit hash of the model's JSON text followed by
+//! the hyper-parameters' text, exactly as stored (so a flipped bit anywhere in either is caught
+//! even when the JSON still parses). Loading checks the envelope first, so
 //! a file holding another model kind or a newer format version is an
 //! [`Error::IncompatibleModel`], and a truncated, altered or crafted file an
 //! [`Error::CorruptModel`] — never a panic. Files are read only when they are regular files of
@@ -26,9 +27,11 @@ use crate::error::{Error, Result};
 pub const FORMAT: &str = "learnkit-model";
 /// Current version of the model file format. Version 2 changed only gradient-boosting models
 /// (their trees became the tree learner's `Tree`); version 3 added the checksum and split
-/// gradient boosting's kind into `GradientBoostingClassifier` and `GradientBoostingRegressor`.
-/// Every kind still reads the versions before its last change.
-pub const FORMAT_VERSION: u32 = 3;
+/// gradient boosting's kind into `GradientBoostingClassifier` and `GradientBoostingRegressor`;
+/// version 4 added the hyper-parameters the model was trained with (under the checksum, which
+/// covers the model's text followed by theirs). Every kind still reads the versions before its
+/// last change.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The largest model file [`Persist::load`] reads (1 GiB: a forest of 100,000 deep trees fits
 /// well below it).
@@ -40,6 +43,7 @@ struct EnvelopeOut<'a> {
     version: u32,
     kind: &'a str,
     checksum: String,
+    hyperparameters: &'a serde_json::value::RawValue,
     model: &'a serde_json::value::RawValue,
 }
 
@@ -50,8 +54,18 @@ struct EnvelopeIn<'a> {
     kind: String,
     #[serde(default)]
     checksum: Option<String>,
+    #[serde(borrow, default)]
+    hyperparameters: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow)]
     model: &'a serde_json::value::RawValue,
+}
+
+/// The checksum of a file's model (and, from version 4, its hyper-parameters) as stored.
+fn content_checksum(model: &str, hyperparameters: Option<&str>) -> String {
+    match hyperparameters {
+        None => checksum(model.as_bytes()),
+        Some(h) => checksum(&[model.as_bytes(), h.as_bytes()].concat()),
+    }
 }
 
 /// The FNV-1a 64-bit hash of `bytes`, as 16 hex digits: the model file's checksum.
@@ -70,15 +84,26 @@ pub struct FileInfo {
     pub kind: String,
     /// The format version it was written with.
     pub version: u32,
+    /// The hyper-parameters it was trained with, by name, as shown (empty when the writer gave
+    /// none, and in files before version 4).
+    pub hyperparameters: Vec<(String, String)>,
 }
 
 /// Reads the envelope of model file `bytes` (`origin` names it in errors): a file that is not
 /// a learnkit model is [`Error::CorruptModel`], one from a newer format [`Error::IncompatibleModel`].
 pub fn file_info(bytes: &[u8], origin: &Path) -> Result<FileInfo> {
     let envelope = envelope(bytes, origin)?;
+    let hyperparameters = match envelope.hyperparameters {
+        None => Vec::new(),
+        Some(raw) => serde_json::from_str(raw.get()).map_err(|e| Error::CorruptModel {
+            path: origin.to_path_buf(),
+            message: format!("hyper-parameters: {e}"),
+        })?,
+    };
     Ok(FileInfo {
         kind: envelope.kind,
         version: envelope.version,
+        hyperparameters,
     })
 }
 
@@ -101,9 +126,15 @@ fn envelope<'a>(bytes: &'a [u8], origin: &Path) -> Result<EnvelopeIn<'a>> {
             found: format!("format version {}", envelope.version),
         });
     }
+    // From version 4 on the hyper-parameters are part of what the checksum covers.
+    let hyperparameters = match (envelope.hyperparameters, envelope.version >= 4) {
+        (Some(h), true) => Some(h.get()),
+        (None, true) => return Err(corrupt("no hyper-parameters".into())),
+        (_, false) => None,
+    };
     // From version 3 on the checksum is required: a file without one was altered.
     match (&envelope.checksum, envelope.version >= 3) {
-        (Some(sum), _) if *sum != checksum(envelope.model.get().as_bytes()) => {
+        (Some(sum), _) if *sum != content_checksum(envelope.model.get(), hyperparameters) => {
             return Err(corrupt("checksum mismatch: the file was altered".into()))
         }
         (None, true) => return Err(corrupt("no checksum".into())),
@@ -187,17 +218,25 @@ pub trait Persist: Serialize + DeserializeOwned {
 
     /// Serialises the model, envelope included.
     fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.to_bytes_with(&[])
+    }
+
+    /// Serialises the model with the hyper-parameters it was trained with (name, value as
+    /// shown: what `learnkit inspect` lists), envelope included.
+    fn to_bytes_with(&self, hyperparameters: &[(String, String)]) -> Result<Vec<u8>> {
         let unserialisable = |e: serde_json::Error| Error::IncompatibleModel {
             expected: format!("a serialisable {}", Self::file_kind()),
             found: e.to_string(),
         };
         let model = serde_json::value::to_raw_value(self).map_err(unserialisable)?;
+        let params = serde_json::value::to_raw_value(hyperparameters).map_err(unserialisable)?;
         let kind = Self::file_kind();
         let envelope = EnvelopeOut {
             format: FORMAT,
             version: FORMAT_VERSION,
             kind: &kind,
-            checksum: checksum(model.get().as_bytes()),
+            checksum: content_checksum(model.get(), Some(params.get())),
+            hyperparameters: &params,
             model: &model,
         };
         serde_json::to_vec(&envelope).map_err(unserialisable)
@@ -242,7 +281,17 @@ pub trait Persist: Serialize + DeserializeOwned {
 
     /// Writes the model to `path` atomically.
     fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let bytes = self.to_bytes()?;
+        self.save_with(path, &[])
+    }
+
+    /// Writes the model to `path` atomically, with the hyper-parameters it was trained with
+    /// ([`FileInfo::hyperparameters`] reads them back).
+    fn save_with(
+        &self,
+        path: impl AsRef<Path>,
+        hyperparameters: &[(String, String)],
+    ) -> Result<()> {
+        let bytes = self.to_bytes_with(hyperparameters)?;
         write_atomic(path.as_ref(), |w| w.write_all(&bytes))
     }
 

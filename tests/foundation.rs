@@ -148,6 +148,43 @@ fn newer_format_version_is_incompatible() {
     assert!(err.to_string().contains("format version 99"), "{err}");
 }
 
+/// Version 4 files carry the hyper-parameters under the checksum: they read back, an edit to
+/// them is caught, and a version-4 file without them is corrupt; version-3 files still load.
+#[test]
+fn hyperparameters_travel_under_the_checksum() {
+    let dir = temp_dir("hyper");
+    let path = dir.path().join("toy.json");
+    let model = Toy {
+        weights: vec![0.5],
+        bias: 1.0,
+    };
+    let settings = vec![("alpha".to_string(), "0.1".to_string())];
+    model.save_with(&path, &settings).unwrap();
+    let bytes = fs::read(&path).unwrap();
+    let info = learnkit::persist::file_info(&bytes, &path).unwrap();
+    assert_eq!((info.version, info.hyperparameters), (4, settings));
+    assert_eq!(Toy::load(&path).unwrap(), model);
+    let text = String::from_utf8(bytes).unwrap();
+    let edited = write(&dir, "edited.json", &text.replace("0.1", "0.9"));
+    let err = Toy::load(&edited).unwrap_err();
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
+    let stripped = write(
+        &dir,
+        "stripped.json",
+        &text.replace(r#""hyperparameters":[["alpha","0.1"]],"#, ""),
+    );
+    let err = Toy::load(&stripped).unwrap_err();
+    assert!(err.to_string().contains("no hyper-parameters"), "{err}");
+    // As version 3 wrote it: the checksum over the model alone, no hyper-parameters.
+    let model_text = r#"{"weights":[0.5],"bias":1.0}"#;
+    let v3 = format!(
+        r#"{{"format":"learnkit-model","version":3,"kind":"Toy","checksum":"{}","model":{model_text}}}"#,
+        learnkit::persist::checksum(model_text.as_bytes())
+    );
+    let v3 = write(&dir, "v3.json", &v3);
+    assert_eq!(Toy::load(&v3).unwrap(), model);
+}
+
 #[test]
 fn truncated_model_file_is_corrupt() {
     let dir = temp_dir("truncated");

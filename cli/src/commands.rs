@@ -327,21 +327,21 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
     let reports = args.out.is_some();
     let seed = args.seed;
 
-    let (model, mut out) = match args.model {
+    let (model, mut out, set) = match args.model {
         ModelName::Kmeans | ModelName::Pca => {
             let (records, _, source) = data.records(unreachable_default)?;
-            let (model, seconds) = if args.model == ModelName::Kmeans && args.scale {
+            let (model, seconds, set) = if args.model == ModelName::Kmeans && args.scale {
                 let est = configured(scaled(KMeans::params()), &params, seed)?;
                 let (m, s) = cli::timed(|| est.fit(&records));
-                (Model::ScaledKMeans(m?), s)
+                (Model::ScaledKMeans(m?), s, settings(&est))
             } else if args.model == ModelName::Kmeans {
                 let est = configured(KMeans::params(), &params, seed)?;
                 let (m, s) = cli::timed(|| est.fit(&records));
-                (Model::KMeans(m?), s)
+                (Model::KMeans(m?), s, settings(&est))
             } else {
                 let est = configured(Pca::params(), &params, seed)?;
                 let (m, s) = cli::timed(|| est.fit(&records));
-                (Model::Pca(m?), s)
+                (Model::Pca(m?), s, settings(&est))
             };
             let mut out = data.outcome();
             out.summary
@@ -362,7 +362,7 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                 }
                 _ => {}
             }
-            (model, out)
+            (model, out, set)
         }
         name => {
             let task = match name {
@@ -380,7 +380,7 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             match task {
                 Task::Classification => {
                     let split = data.classification(unreachable_default)?;
-                    let (model, seconds) =
+                    let (model, seconds, set) =
                         classifier(name, args.scale, &params, seed, Fit(&split))?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
@@ -394,11 +394,12 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                         &split.source,
                         args.target.as_deref().unwrap_or_default(),
                     )?;
-                    (model, out)
+                    (model, out, set)
                 }
                 Task::Regression => {
                     let split = data.regression(unreachable_default)?;
-                    let (model, seconds) = regressor(name, args.scale, &params, seed, Fit(&split))?;
+                    let (model, seconds, set) =
+                        regressor(name, args.scale, &params, seed, Fit(&split))?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
                     let truth = Truth::Values(test.targets.view());
@@ -411,14 +412,14 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                         &split.source,
                         args.target.as_deref().unwrap_or_default(),
                     )?;
-                    (model, out)
+                    (model, out, set)
                 }
             }
         }
     };
     out.summary.set("model", model.kind());
     if let Some(path) = &args.save {
-        model.save(path)?;
+        model.save(path, &set)?;
         out.summary.set("saved", path.display().to_string());
     }
     Ok(out)
@@ -545,15 +546,27 @@ pub(crate) fn regressor<V: WithEstimator<f64>>(
 struct Fit<'a, T>(&'a Split<T>);
 
 impl<T: Clone> WithEstimator<T> for Fit<'_, T> {
-    type Out = (Model, f64);
-    fn with<P>(self, estimator: P, wrap: fn(P::Fitted) -> Model) -> Result<(Model, f64)>
+    type Out = (Model, f64, Settings);
+    fn with<P>(self, estimator: P, wrap: fn(P::Fitted) -> Model) -> Result<Self::Out>
     where
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
     {
         let (fitted, seconds) = cli::timed(|| estimator.fit(&self.0.train));
-        Ok((wrap(fitted?), seconds))
+        Ok((wrap(fitted?), seconds, settings(&estimator)))
     }
+}
+
+/// Hyper-parameters by name, as shown: what a saved model records.
+pub(crate) type Settings = Vec<(String, String)>;
+
+/// The hyper-parameters of `estimator`, as a model file records them.
+pub(crate) fn settings(estimator: &impl SetParam) -> Settings {
+    estimator
+        .shown()
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
 
 /// `learnkit predict`.
@@ -654,6 +667,14 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
             .set("features", names);
         if let Some(classes) = model.classes() {
             out.summary.set("classes", classes);
+        }
+        if !info.hyperparameters.is_empty() {
+            let shown: Vec<String> = info
+                .hyperparameters
+                .iter()
+                .map(|(name, value)| format!("{name}={}", cli::one_line(value)))
+                .collect();
+            out.summary.set("hyperparameters", shown);
         }
         if let Some(importances) = model.importances() {
             let mut ranked: Vec<(usize, f64)> = importances.iter().copied().enumerate().collect();

@@ -121,9 +121,9 @@ impl Model {
         }
     }
 
-    /// Writes the model atomically.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        each!(self, m => m.save(path))
+    /// Writes the model atomically, with the hyper-parameters it was trained with.
+    pub fn save(&self, path: &Path, hyperparameters: &[(String, String)]) -> Result<()> {
+        each!(self, m => m.save_with(path, hyperparameters))
     }
 
     /// The kind its file names (`RandomForestClassifier`, `Pipeline<LogisticRegression>`).

@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use learnkit::model_selection::{
     CvTarget, Distribution, GridSearch, KFold, ParamGrid, RandomSearch, Scored, Scorer, SetParam,
-    Splitter, StratifiedKFold, SuccessiveHalving,
+    Splitter, StratifiedKFold, SuccessiveHalving, Value,
 };
 use learnkit::{Dataset, Error, Estimator, Hyperparams, Result};
 use learnkit_cli::{self as cli, CommonArgs, DataArgs, Outcome, Task};
 
 use crate::commands::{
-    classifier, parse_params, regressor, unreachable_default, ModelName, WithEstimator,
+    classifier, parse_params, regressor, settings, unreachable_default, ModelName, Settings,
+    WithEstimator,
 };
 use crate::model::Model;
 
@@ -176,8 +177,8 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
             regressor(args.model, args.scale, &params, seed, run)?
         }
     };
-    if let (Some(path), Some(model)) = (save, model) {
-        model.save(path)?;
+    if let (Some(path), Some((model, set))) = (save, model) {
+        model.save(path, &set)?;
         out.summary
             .set("model", model.kind())
             .set("saved", path.display().to_string());
@@ -195,9 +196,9 @@ struct Select<'a, T> {
 }
 
 impl<T: CvTarget> WithEstimator<T> for Select<'_, T> {
-    type Out = (Outcome, Option<Model>);
+    type Out = (Outcome, Option<(Model, Settings)>);
 
-    fn with<P>(self, base: P, wrap: fn(P::Fitted) -> Model) -> Result<(Outcome, Option<Model>)>
+    fn with<P>(self, base: P, wrap: fn(P::Fitted) -> Model) -> Result<Self::Out>
     where
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
@@ -234,6 +235,7 @@ impl<T: CvTarget> WithEstimator<T> for Select<'_, T> {
             ),
         };
         let mut rounds = Vec::new();
+        let template = base.clone();
         let result = match candidates {
             Candidates::One => GridSearch::new(base, ParamGrid::default())
                 .cv_boxed(splitter)
@@ -289,6 +291,13 @@ impl<T: CvTarget> WithEstimator<T> for Select<'_, T> {
                 out.summary.set("halving_rounds", &rounds);
             }
         }
-        Ok((out, result.best_model.map(wrap)))
+        // The best candidate's settings: the base with its parameters set.
+        let best_params: Vec<(String, Value)> = best
+            .params
+            .iter()
+            .map(|(name, value)| (name.clone(), Value::parse(value)))
+            .collect();
+        let set = settings(&template.with_params(&best_params)?);
+        Ok((out, result.best_model.map(|m| (wrap(m), set))))
     }
 }

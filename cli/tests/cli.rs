@@ -172,10 +172,20 @@ fn train_save_predict_and_evaluate_agree_for_every_supervised_kind() {
         }
         let trained = json(&learnkit(&args));
         assert_eq!(trained["n_test"], 200);
+        let inspected = json(&learnkit(&["inspect", p(&model), "--json"]));
         if scale == "scale" {
-            let kind = json(&learnkit(&["inspect", p(&model), "--json"]))["kind"].clone();
-            assert!(kind.as_str().unwrap().starts_with("Pipeline<"), "{kind}");
+            let kind = inspected["kind"].as_str().unwrap();
+            assert!(kind.starts_with("Pipeline<"), "{kind}");
         }
+        // The file records the hyper-parameters it was trained with.
+        let settings = inspected["hyperparameters"].as_array().unwrap();
+        if kind == "tree" {
+            assert!(
+                settings.contains(&serde_json::json!("max_depth=6")),
+                "{settings:?}"
+            );
+        }
+        assert_eq!(inspected["format_version"], 4);
         let evaluated = json(&learnkit(&[
             "evaluate",
             "--model",
@@ -331,7 +341,7 @@ fn hostile_model_files_are_refused_with_one_line_and_no_output() {
             b[k + 2] = if b[k + 2] == b'1' { b'2' } else { b'1' };
             b
         }, "checksum"),
-        ("future", text.replacen("\"version\":3", "\"version\":99", 1).into_bytes(), "version 99"),
+        ("future", text.replacen("\"version\":4", "\"version\":99", 1).into_bytes(), "version 99"),
         ("foreign", text.replacen("RandomForestClassifier", "QTable", 1).into_bytes(), "QTable"),
         ("not json", b"\x00\x01binary".to_vec(), "corrupt"),
         ("empty", Vec::new(), "corrupt"),
@@ -686,6 +696,18 @@ fn cv_and_search_score_candidates_and_save_the_best() {
         "--json",
     ]));
     assert_eq!(found["n_candidates"], 6);
+    // The file records the best candidate's settings.
+    let settings = json(&learnkit(&["inspect", p(&best), "--json"]))["hyperparameters"].clone();
+    for (name, value) in found["best_params"].as_object().unwrap() {
+        let entry = format!("{name}={}", value.as_str().unwrap());
+        assert!(
+            settings
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(entry)),
+            "{entry}: {settings}"
+        );
+    }
     // The saved model is the best candidate refitted on all the rows: it evaluates.
     let evaluated = json(&learnkit(&[
         "evaluate",
@@ -988,7 +1010,7 @@ fn rl_train_save_and_play_agree_and_hostile_agents_are_refused() {
         ),
         (
             "future",
-            text.replacen("\"version\":3", "\"version\":99", 1)
+            text.replacen("\"version\":4", "\"version\":99", 1)
                 .into_bytes(),
             "version 99",
         ),

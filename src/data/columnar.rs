@@ -189,10 +189,9 @@ impl<'a> Collector<'a> {
                             Some(nulls) if nulls.is_null(row) => f64::NAN,
                             _ => values[row],
                         };
-                        if !value.is_finite() && !(value.is_nan() && allow_missing) {
-                            if bad.is_none_or(|(r0, j0, _)| (row, j) < (r0, j0)) {
-                                bad = Some((row, j, value));
-                            }
+                        let acceptable = value.is_finite() || (allow_missing && value.is_nan());
+                        if !acceptable && bad.is_none_or(|(r0, j0, _)| (row, j) < (r0, j0)) {
+                            bad = Some((row, j, value));
                         }
                         out[r * d + j] = value;
                     }
