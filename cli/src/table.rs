@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use learnkit::data::{self, Table};
-use learnkit::persist::write_atomic;
+use learnkit::data::{self, Column, Table};
 use learnkit::{Error, Result};
 use ndarray::Array2;
 
@@ -104,50 +103,36 @@ pub fn refuse_overwrite(flag: &'static str, output: &Path, inputs: &[(&str, &Pat
     Ok(())
 }
 
-/// Writes `output` as CSV to `path` (atomically: an existing file is replaced only once the new
-/// one is complete). Classes are written in their original spelling, with one probability
-/// column per class (`proba_<label>`) when `proba`.
+/// Writes `output` to `path` — CSV, or Parquet or Arrow by the extension — atomically (an
+/// existing file is replaced only once the new one is complete). Classes are written in their
+/// original spelling, with one probability column per class (`proba_<label>`) when `proba`.
 pub fn write_predictions(path: &Path, model: &Model, output: &Output, proba: bool) -> Result<()> {
-    write_atomic(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let io = |e: csv::Error| std::io::Error::other(e.to_string());
-        match output {
-            Output::Classes(labels, p) => {
-                let classes = model.classes().unwrap_or(&[]);
-                let mut header = vec!["prediction".to_string()];
-                if proba {
-                    header.extend(classes.iter().map(|c| format!("proba_{c}")));
-                }
-                out.write_record(&header).map_err(io)?;
-                for (i, &label) in labels.iter().enumerate() {
-                    let mut row = vec![classes.get(label).cloned().unwrap_or_default()];
-                    if proba {
-                        row.extend(p.row(i).iter().map(|v| v.to_string()));
-                    }
-                    out.write_record(&row).map_err(io)?;
+    let columns: Vec<(String, Column)> = match output {
+        Output::Classes(labels, p) => {
+            let classes = model.classes().unwrap_or(&[]);
+            let names = labels
+                .iter()
+                .map(|&label| classes.get(label).cloned().unwrap_or_default())
+                .collect();
+            let mut columns = vec![("prediction".to_string(), Column::Text(names))];
+            if proba {
+                for (k, class) in classes.iter().enumerate() {
+                    columns.push((
+                        format!("proba_{class}"),
+                        Column::Float(p.column(k).to_vec()),
+                    ));
                 }
             }
-            Output::Values(values) => {
-                out.write_record(["prediction"]).map_err(io)?;
-                for v in values {
-                    out.write_record([v.to_string()]).map_err(io)?;
-                }
-            }
-            Output::Clusters(clusters) => {
-                out.write_record(["cluster"]).map_err(io)?;
-                for c in clusters {
-                    out.write_record([c.to_string()]).map_err(io)?;
-                }
-            }
-            Output::Components(z) => {
-                let header: Vec<String> = (1..=z.ncols()).map(|k| format!("pc{k}")).collect();
-                out.write_record(&header).map_err(io)?;
-                for row in z.rows() {
-                    out.write_record(row.iter().map(|v| v.to_string()))
-                        .map_err(io)?;
-                }
-            }
+            columns
         }
-        out.flush()
-    })
+        Output::Values(values) => vec![("prediction".to_string(), Column::Float(values.to_vec()))],
+        Output::Clusters(clusters) => vec![(
+            "cluster".to_string(),
+            Column::Int(clusters.iter().map(|&c| c as i64).collect()),
+        )],
+        Output::Components(z) => (0..z.ncols())
+            .map(|k| (format!("pc{}", k + 1), Column::Float(z.column(k).to_vec())))
+            .collect(),
+    };
+    data::write_table(path, &columns)
 }

@@ -1127,6 +1127,33 @@ fn parquet_and_arrow_files_train_predict_and_evaluate_like_their_csv_copy() {
         assert_eq!(s.1, saved[0].1, "{file}: the CSV copy's predictions");
         assert_eq!(s.2, saved[0].2, "{file}: the CSV copy's accuracy");
     }
+    // Predictions written as Parquet or Arrow hold what the CSV holds.
+    let model = dir.path().join("table.csv.json");
+    let data = fixtures.join("pyarrow.parquet");
+    for ext in ["parquet", "arrow"] {
+        let out = dir.path().join(format!("predictions.{ext}"));
+        json(&learnkit(&[
+            "predict",
+            "--model",
+            p(&model),
+            "--data",
+            p(&data),
+            "--output",
+            p(&out),
+            "--ignore-extra",
+            "--proba",
+            "--json",
+        ]));
+        let table = learnkit::data::read_table(&out, Some("prediction"), &[], false).unwrap();
+        assert_eq!(table.target.unwrap().values, saved[0].1, "{ext}");
+        assert_eq!(
+            table.feature_names,
+            ["proba_high", "proba_low", "proba_mid"],
+            "{ext}"
+        );
+        let sums = table.features.sum_axis(ndarray::Axis(1));
+        assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-9), "{ext}");
+    }
     // Different columns in --test: refused before fitting.
     let nulls = fixtures.join("nulls.parquet");
     let other = dir.path().join("other.csv");

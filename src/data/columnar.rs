@@ -22,6 +22,7 @@ use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
 use super::csv::{check_headers, parse_error, shown_up_to, Table, TargetColumn};
+use super::output::Column;
 use crate::error::{Error, Result};
 
 /// Rows per decoded batch.
@@ -394,6 +395,47 @@ impl Table {
         }
         collector.finish()
     }
+}
+
+/// Writes named columns as Parquet (snappy) or an Arrow IPC file, atomically; see
+/// [`super::write_table`].
+pub(super) fn write(path: &Path, columns: &[(String, Column)], format: Format) -> Result<()> {
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+    let arrays: Vec<(String, ArrayRef)> = columns
+        .iter()
+        .map(|(name, c)| {
+            let array: ArrayRef = match c {
+                Column::Text(v) => Arc::new(StringArray::from_iter_values(v)),
+                Column::Float(v) => Arc::new(Float64Array::from(v.clone())),
+                Column::Int(v) => Arc::new(Int64Array::from(v.clone())),
+            };
+            (name.clone(), array)
+        })
+        .collect();
+    let batch = RecordBatch::try_from_iter(arrays)
+        .map_err(|e| Error::invalid("columns", "given", shown_up_to(&e.to_string(), 160)))?;
+    let schema = batch.schema();
+    crate::persist::write_atomic(path, |w| {
+        let io = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+        match format {
+            Format::Parquet => {
+                let props = parquet::file::properties::WriterProperties::builder()
+                    .set_compression(parquet::basic::Compression::SNAPPY)
+                    .build();
+                let mut writer = parquet::arrow::ArrowWriter::try_new(w, schema, Some(props))
+                    .map_err(|e| io(&e))?;
+                writer.write(&batch).map_err(|e| io(&e))?;
+                writer.close().map_err(|e| io(&e))?;
+            }
+            _ => {
+                let mut writer =
+                    arrow_ipc::writer::FileWriter::try_new(w, &schema).map_err(|e| io(&e))?;
+                writer.write(&batch).map_err(|e| io(&e))?;
+                writer.finish().map_err(|e| io(&e))?;
+            }
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod builtin;
 mod columnar;
 pub mod csv;
 pub mod generate;
+mod output;
 pub mod split;
 
 pub use self::csv::{
@@ -16,6 +17,7 @@ pub use self::csv::{
 #[cfg(feature = "datasets")]
 pub use builtin::{diabetes, iris, iris_petals, winequality};
 pub use generate::{MakeBlobs, MakeClassification, MakeRegression};
+pub use output::{write_table, Column};
 pub use split::{k_fold, train_test_split};
 
 use std::path::Path;
