@@ -1,6 +1,6 @@
 """Writes the columnar fixtures of tests/columnar.rs: one small table as CSV and as the files
 the tools users bring write by default — pyarrow's Parquet (snappy), Polars' Parquet (zstd),
-pandas' `to_parquet`, and pyarrow's Feather v2 (Arrow IPC, lz4) — plus a copy with nulls.
+pandas' `to_parquet`, and pyarrow's Feather v2 (Arrow IPC, lz4) — plus a copy with nulls and a Feather v1 file.
 
     python3 -m pip install pyarrow polars pandas
     python3 scripts/columnar_fixtures.py   # rewrites tests/fixtures/columnar/
@@ -39,6 +39,8 @@ def main():
     pl.from_pandas(df).write_parquet(OUT / "polars.parquet")  # zstd
     df.to_parquet(OUT / "pandas.parquet")  # pyarrow engine, index as metadata
     feather.write_feather(table, OUT / "pyarrow.feather")  # Arrow IPC, lz4
+    # Feather version 1 (not Arrow IPC): refused with what to do instead.
+    feather.write_feather(table.slice(0, 20), OUT / "feather_v1.feather", version=1)
 
     # Nulls in a float and an integer column: missing values for boosting.
     gaps = df.copy()

@@ -138,6 +138,8 @@ fn damaged_and_foreign_files_end_in_one_line() {
             "{e}"
         );
     }
+    let e = read_table(fixture("feather_v1.feather"), Some("label"), &[], false).unwrap_err();
+    assert!(e.to_string().contains("Feather version 1"), "{e}");
     // A device behind a Parquet name is refused before it is read.
     let zero = dir.path().join("zero.parquet");
     std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
@@ -147,5 +149,38 @@ fn damaged_and_foreign_files_end_in_one_line() {
     assert!(
         e.to_string().contains("no target column named `nope`"),
         "{e}"
+    );
+}
+
+/// Column names reach printed trees with their control characters escaped: a newline or a
+/// terminal escape sequence in a Parquet column name cannot break a rule's line or reach a
+/// terminal raw.
+#[test]
+fn hostile_column_names_print_escaped() {
+    let x = Arc::new(Float64Array::from(
+        (0..40).map(f64::from).collect::<Vec<_>>(),
+    )) as _;
+    let labels: Vec<&str> = (0..40)
+        .map(|i| if i < 20 { "a\u{1b}[2J" } else { "b" })
+        .collect();
+    let y = Arc::new(StringArray::from(labels)) as _;
+    let batch = RecordBatch::try_from_iter([("x\n\u{1b}[31m", x), ("y", y)]).unwrap();
+    let table = Table::from_record_batches("memory", &[batch], Some("y"), false).unwrap();
+    let tree = learnkit::tree::DecisionTree::<usize>::params()
+        .fit(&table.classification().unwrap())
+        .unwrap();
+    for text in [tree.export_text(), tree.export_dot()] {
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+    assert!(
+        tree.export_text().contains("x\\n\\u{1b}[31m <= 19.5"),
+        "{}",
+        tree.export_text()
+    );
+    assert_eq!(
+        tree.export_text().lines().count(),
+        4,
+        "{}",
+        tree.export_text()
     );
 }

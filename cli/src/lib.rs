@@ -689,7 +689,9 @@ impl Summary {
                     serde_json::Value::Number(n) if n.is_f64() => {
                         format!("{:.4}", n.as_f64().unwrap_or(f64::NAN))
                     }
-                    serde_json::Value::String(s) => s.clone(),
+                    // Text from files (names, labels, an agent's algorithm) reaches the
+                    // terminal with its control characters escaped, never raw.
+                    serde_json::Value::String(s) => data::shown_up_to(s, usize::MAX),
                     serde_json::Value::Array(a) if a.len() > 12 => format!("[{} values]", a.len()),
                     serde_json::Value::Array(a) => {
                         let items: Vec<String> = a

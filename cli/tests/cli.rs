@@ -1154,6 +1154,16 @@ fn parquet_and_arrow_files_train_predict_and_evaluate_like_their_csv_copy() {
         let sums = table.features.sum_axis(ndarray::Axis(1));
         assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-9), "{ext}");
     }
+    // A file name with a terminal escape sequence is shown escaped in the human summary.
+    let odd = dir.path().join("e\u{1b}[31mx.parquet");
+    fs::copy(&data, &odd).unwrap();
+    let run = learnkit(&["train", "tree", "--data", p(&odd), "--target", "label"]);
+    assert!(run.status.success());
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        !stdout.contains('\u{1b}') && stdout.contains("\\u{1b}"),
+        "{stdout}"
+    );
     // Different columns in --test: refused before fitting.
     let nulls = fixtures.join("nulls.parquet");
     let other = dir.path().join("other.csv");

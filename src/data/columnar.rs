@@ -70,6 +70,27 @@ fn decode_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
+/// The Arrow IPC decoder's error, or for a Feather version 1 file (which it cannot read) what to
+/// do instead.
+fn ipc_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    use std::io::Read as _;
+    let mut magic = [0u8; 4];
+    let v1 = File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"FEA1";
+    if v1 {
+        return parse_error(
+            path,
+            1,
+            None,
+            "a Feather version 1 file, which is not read: write version 2, the Arrow IPC file \
+             (pyarrow.feather.write_feather's default)",
+        );
+    }
+    decode_error(path, "Arrow IPC", e)
+}
+
 /// An error about one cell: the column and the one-based row.
 fn cell_error(path: &Path, column: &str, row: usize, message: impl Into<String>) -> Error {
     parse_error(
@@ -314,7 +335,7 @@ pub(super) fn read_ipc(
     let open = || -> Result<arrow_ipc::reader::FileReader<std::io::BufReader<File>>> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-            .map_err(|e| decode_error(path, "Arrow IPC", e))
+            .map_err(|e| ipc_error(path, e))
     };
     let schema = open()?.schema();
     let mut collector = Collector::new(path, &schema, target, ignored, allow_missing, 0)?;
@@ -323,7 +344,7 @@ pub(super) fn read_ipc(
         std::io::BufReader::new(file),
         Some(collector.read_columns()),
     )
-    .map_err(|e| decode_error(path, "Arrow IPC", e))?;
+    .map_err(|e| ipc_error(path, e))?;
     for batch in reader {
         let batch = batch.map_err(|e| decode_error(path, "Arrow IPC", e))?;
         collector.push(&batch, true)?;
@@ -341,7 +362,7 @@ pub(super) fn read_header(path: &Path, format: Format) -> Result<Vec<String>> {
             .schema()
             .clone(),
         _ => arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-            .map_err(|e| decode_error(path, "Arrow IPC", e))?
+            .map_err(|e| ipc_error(path, e))?
             .schema(),
     };
     Ok(schema.fields().iter().map(|f| f.name().clone()).collect())

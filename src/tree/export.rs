@@ -4,6 +4,13 @@ use std::fmt::Write as _;
 
 use super::learner::Tree;
 
+/// A feature or class name as the exports print it: control characters (a newline, a
+/// terminal escape sequence in a column name) escaped so that every rule stays on its line and
+/// nothing reaches a terminal raw; at most 200 characters.
+fn printable(name: &str) -> String {
+    crate::data::shown_up_to(name, 200)
+}
+
 fn leaf_label(value: &[f64], classes: &[String]) -> String {
     if classes.is_empty() {
         format!("value: {:.4}", value.first().copied().unwrap_or(0.0))
@@ -11,7 +18,7 @@ fn leaf_label(value: &[f64], classes: &[String]) -> String {
         let best = super::decision_tree::argmax(value);
         format!(
             "class: {} (p = {:.2})",
-            classes.get(best).map_or("?", String::as_str),
+            classes.get(best).map_or("?".to_string(), |c| printable(c)),
             value[best]
         )
     }
@@ -32,7 +39,9 @@ pub fn text(tree: &Tree, features: &[String], classes: &[String]) -> String {
                 let _ = writeln!(out, "{pad}|   |--- {}", leaf_label(node.value, classes));
             }
             Some(s) => {
-                let name = features.get(s.feature).map_or("?", String::as_str);
+                let name = features
+                    .get(s.feature)
+                    .map_or("?".to_string(), |f| printable(f));
                 stack.push((
                     s.right,
                     indent + 1,
@@ -62,7 +71,11 @@ pub fn dot(tree: &Tree, features: &[String], classes: &[String]) -> String {
         let label = match &node.split {
             Some(s) => format!(
                 "{} <= {:.4}\\nimpurity = {:.3}\\nsamples = {}",
-                escape(features.get(s.feature).map_or("?", String::as_str)),
+                escape(
+                    &features
+                        .get(s.feature)
+                        .map_or("?".to_string(), |f| printable(f))
+                ),
                 s.threshold,
                 node.impurity,
                 node.n_samples
