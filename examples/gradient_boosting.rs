@@ -105,8 +105,7 @@ fn classification(args: &Args) -> Result<Outcome> {
     out.summary
         .set("n_trees_used", model.trees().len())
         .set("predict_seconds", predict_seconds)
-        .set("accuracy", metrics::accuracy(y, predicted.view())?)
-        .set("log_loss", metrics::log_loss(y, proba.view())?);
+        .set_classification_scores(y, predicted.view(), proba.view())?;
     reports(&mut out, &model, "log-loss")?;
     if split.train.n_features() >= 2 {
         let order = ranked(&model);

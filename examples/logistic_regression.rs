@@ -9,7 +9,6 @@
 use clap::Parser;
 use learnkit::data::{self, MakeClassification};
 use learnkit::linear::LogisticRegression;
-use learnkit::metrics;
 use learnkit::prelude::*;
 use learnkit::report::figures;
 use learnkit_cli::{self as cli, DataArgs, Outcome, Task};
@@ -51,8 +50,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
     let mut out = Outcome::fitted(&args.data, &split, Task::Classification, seconds);
     out.summary
-        .set("accuracy", metrics::accuracy(y, predicted.view())?)
-        .set("log_loss", metrics::log_loss(y, proba.view())?)
+        .set_classification_scores(y, predicted.view(), proba.view())?
         .set("n_iter", model.n_iter())
         .set("converged", model.converged());
     out.draw(

@@ -56,8 +56,7 @@ fn classification(args: &Args) -> Result<Outcome> {
 
     let mut out = Outcome::fitted(&args.data, &split, Task::Classification, seconds);
     out.summary
-        .set("accuracy", metrics::accuracy(y, predicted.view())?)
-        .set("log_loss", metrics::log_loss(y, proba.view())?);
+        .set_classification_scores(y, predicted.view(), proba.view())?;
     forest_summary(&mut out, &model);
     if split.train.n_features() >= 2 {
         let importances = model.feature_importances();

@@ -516,3 +516,52 @@ fn model_selection_halving_runs_rounds_of_growing_samples() {
     let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert!(json.get("halving_rounds").is_none());
 }
+
+/// The classifiers' examples report ROC AUC for two classes (and not for more), and read
+/// Parquet as they read CSV.
+#[test]
+fn classifier_examples_report_roc_auc_and_read_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("binary.csv");
+    let mut rows = String::from("a,b,y\n");
+    for i in 0..300 {
+        let a = ((i * 37) % 100) as f64 / 10.0;
+        let b = ((i * 11) % 17) as f64;
+        let y = usize::from(a + b / 4.0 + ((i * 7) % 5) as f64 > 9.0);
+        rows.push_str(&format!("{a},{b},{y}\n"));
+    }
+    std::fs::write(&data, rows).unwrap();
+    let parquet = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/columnar/pyarrow.parquet");
+    let out = dir.path().join("out");
+    for example in ["gradient_boosting", "random_forest", "logistic_regression"] {
+        for (file, target, binary) in [(&data, "y", true), (&parquet, "label", false)] {
+            let (code, stdout, stderr) = run(
+                example,
+                &[
+                    "--data",
+                    file.to_str().unwrap(),
+                    "--target",
+                    target,
+                    "--out",
+                    out.to_str().unwrap(),
+                    "--json",
+                ],
+            );
+            assert_eq!(code, 0, "{example}: {stderr}");
+            let json: serde_json::Value =
+                serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+            assert!(
+                json["accuracy"].as_f64().unwrap() > 0.5,
+                "{example}: {json}"
+            );
+            match binary {
+                true => {
+                    let auc = json["roc_auc"].as_f64().unwrap();
+                    assert!(auc > 0.5 && auc <= 1.0, "{example}: {auc}");
+                }
+                false => assert!(json.get("roc_auc").is_none(), "{example}: {json}"),
+            }
+        }
+    }
+}

@@ -207,14 +207,8 @@ fn score(
     match (output, truth) {
         (Output::Classes(labels, proba), Truth::Classes(y)) => {
             out.summary
-                .set("accuracy", metrics::accuracy(y, labels.view())?)
-                .set("log_loss", metrics::log_loss(y, proba.view())?);
+                .set_classification_scores(y, labels.view(), proba.view())?;
             let classes = model.classes().unwrap_or(&[]);
-            if classes.len() == 2 {
-                if let Ok(auc) = metrics::roc_auc(y, proba.column(1)) {
-                    out.summary.set("roc_auc", auc);
-                }
-            }
             if reports {
                 let title = format!("{}: confusion matrix on {source}", model.kind());
                 out.draw("confusion_matrix.png", "confusion matrix", |p| {

@@ -668,6 +668,27 @@ impl Summary {
         Self::default()
     }
 
+    /// Records the classification scores every command and example reports: accuracy and
+    /// log-loss of `proba` (one column per class; labels are its row-wise argmax, or
+    /// `predicted` when given) against `y`, and for two classes the ROC AUC of the second
+    /// class's probability (left out when the test set holds one class only).
+    pub fn set_classification_scores(
+        &mut self,
+        y: ndarray::ArrayView1<'_, usize>,
+        predicted: ndarray::ArrayView1<'_, usize>,
+        proba: ndarray::ArrayView2<'_, f64>,
+    ) -> Result<&mut Self> {
+        use learnkit::metrics;
+        self.set("accuracy", metrics::accuracy(y, predicted)?)
+            .set("log_loss", metrics::log_loss(y, proba)?);
+        if proba.ncols() == 2 {
+            if let Ok(auc) = metrics::roc_auc(y, proba.column(1)) {
+                self.set("roc_auc", auc);
+            }
+        }
+        Ok(self)
+    }
+
     /// Records a metric under its plain name (`"accuracy"`, `"r2"`, `"fit_seconds"`, ...).
     pub fn set(&mut self, key: &str, value: impl Serialize) -> &mut Self {
         let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
