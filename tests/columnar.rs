@@ -184,3 +184,52 @@ fn hostile_column_names_print_escaped() {
         tree.export_text()
     );
 }
+
+/// A wide file, several row groups, read by several decoding threads: exactly the table the
+/// batches make in memory, and the first bad cell in row order named whichever thread met it.
+#[test]
+fn wide_files_decode_on_several_threads_into_the_same_table() {
+    let (n, d) = (20_000usize, 13usize);
+    let mut columns: Vec<(String, arrow_array::ArrayRef)> = (0..d)
+        .map(|j| {
+            let v: Vec<Option<f64>> = (0..n)
+                .map(|i| (i % 97 != d - 1 - j).then(|| (i * (j + 3)) as f64 / 7.0))
+                .collect();
+            (format!("f{j}"), Arc::new(Float64Array::from(v)) as _)
+        })
+        .collect();
+    let labels: Vec<&str> = (0..n).map(|i| ["a", "b", "c"][i % 3]).collect();
+    columns.push(("y".into(), Arc::new(StringArray::from(labels)) as _));
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.parquet");
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(3_000))
+        .build();
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let memory = Table::from_record_batches("memory", &[batch], Some("y"), true).unwrap();
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let file = pool
+            .install(|| read_table(&path, Some("y"), &[], true))
+            .unwrap();
+        assert_same(&memory, &file);
+        // Without missing values allowed: the first null in row order is in the last column
+        // (row 1, read by the last thread), not f0's (row 13, read by the first).
+        let e = pool
+            .install(|| read_table(&path, Some("y"), &[], false))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("column f12") && e.contains("row 1:"),
+            "{threads}: {e}"
+        );
+    }
+}

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use ndarray::Array2;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -169,15 +169,20 @@ impl<'a> Collector<'a> {
     /// Appends a batch whose columns are the schema's (all of them, or the projected ones
     /// when `projected`: then the batch holds [`Collector::read_columns`] in order).
     fn push(&mut self, batch: &RecordBatch, projected: bool) -> Result<()> {
+        self.push_columns(batch.columns(), batch.num_rows(), projected)
+    }
+
+    /// [`Collector::push`] on a batch's columns (`batch`) of `n` rows.
+    fn push_columns(&mut self, batch: &[ArrayRef], n: usize, projected: bool) -> Result<()> {
         let read = self.read_columns();
-        let column = |i: usize| -> &Arc<dyn Array> {
+        let column = |i: usize| -> &ArrayRef {
             if projected {
-                batch.column(read.binary_search(&i).unwrap_or(0))
+                &batch[read.binary_search(&i).unwrap_or(0)]
             } else {
-                batch.column(i)
+                &batch[i]
             }
         };
-        let (n, d, start) = (batch.num_rows(), self.features.len(), self.values.len());
+        let (d, start) = (self.features.len(), self.values.len());
         let mut columns = Vec::with_capacity(d);
         for &i in &self.features {
             let cast = arrow_cast::cast(column(i), &DataType::Float64)
@@ -311,16 +316,82 @@ pub(super) fn read_parquet(
     let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let mut collector =
         Collector::new(path, builder.schema(), target, ignored, allow_missing, rows)?;
-    let mask = ProjectionMask::roots(builder.parquet_schema(), collector.read_columns());
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|e| decode_error(path, "Parquet", e))?;
-    for batch in reader {
-        let batch = batch.map_err(|e| decode_error(path, "Parquet", e))?;
-        collector.push(&batch, true)?;
+    // The columns read are split between decoding threads (decompressing and decoding pages
+    // is most of the work), each with its own reader over the same rows; the batches they give
+    // are joined and turned into rows here, while they decode the next ones. A two-batch queue
+    // per thread bounds what waits.
+    let read = collector.read_columns();
+    let threads = rayon::current_num_threads()
+        .clamp(1, 4)
+        .min(read.len().div_ceil(4))
+        .max(1);
+    let parts: Vec<Vec<usize>> = read
+        .chunks(read.len().div_ceil(threads))
+        .map(<[usize]>::to_vec)
+        .collect();
+    let mut readers = Vec::with_capacity(parts.len());
+    for (k, part) in parts.iter().enumerate() {
+        let builder = match k {
+            0 => None,
+            _ => Some(
+                ParquetRecordBatchReaderBuilder::try_new(
+                    File::open(path).map_err(|e| Error::io(path, e))?,
+                )
+                .map_err(|e| decode_error(path, "Parquet", e))?,
+            ),
+        };
+        readers.push((builder, part.clone()));
     }
+    let mut first = Some(builder);
+    let readers: Vec<_> = readers
+        .into_iter()
+        .map(|(builder, part)| {
+            let builder = builder
+                .or_else(|| first.take())
+                .ok_or_else(|| decode_error(path, "Parquet", "no reader"))?;
+            let mask = ProjectionMask::roots(builder.parquet_schema(), part);
+            builder
+                .with_projection(mask)
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|e| decode_error(path, "Parquet", e))
+        })
+        .collect::<Result<_>>()?;
+    std::thread::scope(|scope| {
+        let mut queues = Vec::with_capacity(readers.len());
+        for reader in readers {
+            let (send, receive) = std::sync::mpsc::sync_channel(2);
+            scope.spawn(move || {
+                for batch in reader {
+                    let failed = batch.is_err();
+                    if send.send(batch).is_err() || failed {
+                        break; // the collector stopped (an error), or the decoder did
+                    }
+                }
+            });
+            queues.push(receive);
+        }
+        loop {
+            let batches: Vec<_> = queues.iter().map(|queue| queue.recv().ok()).collect();
+            if batches.iter().all(Option::is_none) {
+                return Ok(()); // every reader has finished
+            }
+            let unequal = || decode_error(path, "Parquet", "columns of unequal length");
+            let mut columns: Vec<ArrayRef> = Vec::with_capacity(read.len());
+            let mut rows = None;
+            for batch in batches {
+                let batch = batch
+                    .ok_or_else(unequal)?
+                    .map_err(|e| decode_error(path, "Parquet", e))?;
+                if rows.is_some_and(|r| r != batch.num_rows()) {
+                    return Err(unequal());
+                }
+                rows = Some(batch.num_rows());
+                columns.extend(batch.columns().iter().cloned());
+            }
+            collector.push_columns(&columns, rows.unwrap_or(0), true)?;
+        }
+    })?;
     collector.finish()
 }
 
