@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench bench-scale bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
+.PHONY: tour test lint bench bench-scale bench-10m bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -45,6 +45,12 @@ bench:
 ## quality); rewrites the scale table in docs/benchmarks.md. ~15 minutes.
 bench-scale:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "lightgbm==4.7.0" && python3 benches/scale.py $(ARGS)'
+
+## Gradient boosting on a generated Higgs-shaped set (10.5M × 28, Parquet) against LightGBM and
+## XGBoost hist, 2 threads, same files, same run: fit, read, whole run, peak RSS, test ROC AUC;
+## rewrites the 10M table in docs/benchmarks.md. ~15 minutes.
+bench-10m:
+	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "pyarrow==26.0.1" "lightgbm==4.7.0" "xgboost==3.1.2" && python3 benches/bench10m.py $(ARGS)'
 
 ## The million-row runs from Parquet copies of the scale data against CSV, and learnkit's CSV
 ## reader against pyarrow's read_csv; rewrites the columnar table in docs/benchmarks.md. ~5 minutes.
