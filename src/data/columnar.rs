@@ -145,13 +145,30 @@ impl<'a> Collector<'a> {
             }
             features.push(i);
         }
-        let reserve = expected_rows.min(RESERVED_ROWS);
+        // The file's own row count sizes the table when the memory can be had (a fallible
+        // reservation: a crafted count is refused by the allocator, never an abort, and
+        // untouched reserved pages cost nothing); otherwise the table starts small and grows
+        // with the rows actually decoded. Growing by doubling would copy the table several
+        // times and hold two copies at once at ten million rows.
+        let mut values = Vec::new();
+        let reserve = match values.try_reserve_exact(expected_rows.saturating_mul(features.len())) {
+            Ok(()) => expected_rows,
+            Err(_) => {
+                let rows = expected_rows.min(RESERVED_ROWS);
+                values.reserve(rows * features.len());
+                rows
+            }
+        };
+        let mut targets = Vec::new();
+        if target_index.is_some() && targets.try_reserve_exact(reserve).is_err() {
+            targets.reserve(reserve.min(RESERVED_ROWS));
+        }
         Ok(Collector {
             path,
             target_index,
             allow_missing,
-            values: Vec::with_capacity(reserve.saturating_mul(features.len())),
-            targets: Vec::with_capacity(if target_index.is_some() { reserve } else { 0 }),
+            values,
+            targets,
             features,
             names,
             rows: 0,
