@@ -327,15 +327,15 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             let (model, seconds, set) = if args.model == ModelName::Kmeans && args.scale {
                 let est = configured(scaled(KMeans::params()), &params, seed)?;
                 let (m, s) = cli::timed(|| est.fit(&records));
-                (Model::ScaledKMeans(m?), s, settings(&est))
+                (Model::ScaledKMeans(m?), s, est.settings())
             } else if args.model == ModelName::Kmeans {
                 let est = configured(KMeans::params(), &params, seed)?;
                 let (m, s) = cli::timed(|| est.fit(&records));
-                (Model::KMeans(m?), s, settings(&est))
+                (Model::KMeans(m?), s, est.settings())
             } else {
                 let est = configured(Pca::params(), &params, seed)?;
                 let (m, s) = cli::timed(|| est.fit(&records));
-                (Model::Pca(m?), s, settings(&est))
+                (Model::Pca(m?), s, est.settings())
             };
             let mut out = data.outcome();
             out.summary
@@ -547,21 +547,12 @@ impl<T: Clone> WithEstimator<T> for Fit<'_, T> {
         P::Fitted: Scored<T> + Send,
     {
         let (fitted, seconds) = cli::timed(|| estimator.fit(&self.0.train));
-        Ok((wrap(fitted?), seconds, settings(&estimator)))
+        Ok((wrap(fitted?), seconds, estimator.settings()))
     }
 }
 
 /// Hyper-parameters by name, as shown: what a saved model records.
 pub(crate) type Settings = Vec<(String, String)>;
-
-/// The hyper-parameters of `estimator`, as a model file records them.
-pub(crate) fn settings(estimator: &impl SetParam) -> Settings {
-    estimator
-        .shown()
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), value))
-        .collect()
-}
 
 /// `learnkit predict`.
 pub fn predict(args: &PredictArgs) -> ExitCode {

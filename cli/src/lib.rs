@@ -36,16 +36,27 @@ where
     clap::builder::PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
 }
 
+/// The tabular update rules as `--algo` lists them, with the aliases `TabularAlgorithm`'s
+/// `FromStr` also reads.
+pub fn tabular_algorithm_names() -> Vec<clap::builder::PossibleValue> {
+    use clap::builder::PossibleValue;
+    TabularAlgorithm::ALL
+        .iter()
+        .map(|a| match a {
+            TabularAlgorithm::QLearning => PossibleValue::new(a.name()).alias("q"),
+            TabularAlgorithm::DoubleQLearning => {
+                PossibleValue::new(a.name()).alias("double-q-learning")
+            }
+            _ => PossibleValue::new(a.name()),
+        })
+        .collect()
+}
+
 /// `--algo` for tabular RL: `q-learning` (or `q`), `sarsa`, `expected-sarsa`, `double-q`.
 pub fn tabular_algorithm() -> impl clap::builder::TypedValueParser<Value = TabularAlgorithm> {
-    use clap::builder::{PossibleValue, TypedValueParser};
-    clap::builder::PossibleValuesParser::new([
-        PossibleValue::new("q-learning").alias("q"),
-        PossibleValue::new("sarsa"),
-        PossibleValue::new("expected-sarsa"),
-        PossibleValue::new("double-q").alias("double-q-learning"),
-    ])
-    .try_map(|s| s.parse::<TabularAlgorithm>())
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(tabular_algorithm_names())
+        .try_map(|s| s.parse::<TabularAlgorithm>())
 }
 
 /// A spinner on stderr while a command works: drawn only once the work has taken a second,

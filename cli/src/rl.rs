@@ -65,14 +65,9 @@ pub enum Algo {
 
 /// `--algo`: the tabular rules' names, and `dqn`.
 fn algo_parser() -> impl TypedValueParser<Value = Algo> {
-    PossibleValuesParser::new([
-        PossibleValue::new("q-learning").alias("q"),
-        PossibleValue::new("sarsa"),
-        PossibleValue::new("expected-sarsa"),
-        PossibleValue::new("double-q").alias("double-q-learning"),
-        PossibleValue::new("dqn"),
-    ])
-    .try_map(|s| match s.as_str() {
+    let mut names = learnkit_cli::tabular_algorithm_names();
+    names.push(PossibleValue::new("dqn"));
+    PossibleValuesParser::new(names).try_map(|s| match s.as_str() {
         "dqn" => Ok(Algo::Dqn),
         rule => rule.parse::<TabularAlgorithm>().map(Algo::Tabular),
     })

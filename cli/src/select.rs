@@ -11,8 +11,7 @@ use learnkit::{Dataset, Error, Estimator, Hyperparams, Result};
 use learnkit_cli::{self as cli, CommonArgs, DataArgs, Outcome, Task};
 
 use crate::commands::{
-    classifier, parse_params, regressor, settings, unreachable_default, ModelName, Settings,
-    WithEstimator,
+    classifier, parse_params, regressor, unreachable_default, ModelName, Settings, WithEstimator,
 };
 use crate::model::Model;
 
@@ -297,7 +296,7 @@ impl<T: CvTarget> WithEstimator<T> for Select<'_, T> {
             .iter()
             .map(|(name, value)| (name.clone(), Value::parse(value)))
             .collect();
-        let set = settings(&template.with_params(&best_params)?);
+        let set = template.with_params(&best_params)?.settings();
         Ok((out, result.best_model.map(|m| (wrap(m), set))))
     }
 }

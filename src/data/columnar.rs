@@ -17,7 +17,7 @@ use arrow_array::types::Float64Type;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use ndarray::Array2;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
@@ -108,6 +108,8 @@ struct Collector<'a> {
     target_index: Option<usize>,
     /// Positions (in the schema) of the feature columns, in order.
     features: Vec<usize>,
+    /// Positions of the columns read (features and target), ascending: a projection's order.
+    read: Vec<usize>,
     allow_missing: bool,
     values: Vec<f64>,
     targets: Vec<String>,
@@ -163,35 +165,31 @@ impl<'a> Collector<'a> {
         if target_index.is_some() && targets.try_reserve_exact(reserve).is_err() {
             targets.reserve(reserve.min(RESERVED_ROWS));
         }
+        let mut read = features.clone();
+        read.extend(target_index);
+        read.sort_unstable();
         Ok(Collector {
             path,
             target_index,
             allow_missing,
             values,
             targets,
+            read,
             features,
             names,
             rows: 0,
         })
     }
 
-    /// Positions of the columns read (features and target), for a reader's projection.
-    fn read_columns(&self) -> Vec<usize> {
-        let mut columns = self.features.clone();
-        columns.extend(self.target_index);
-        columns.sort_unstable();
-        columns
-    }
-
     /// Appends a batch whose columns are the schema's (all of them, or the projected ones
-    /// when `projected`: then the batch holds [`Collector::read_columns`] in order).
+    /// when `projected`: then the batch holds `Collector::read` in order).
     fn push(&mut self, batch: &RecordBatch, projected: bool) -> Result<()> {
         self.push_columns(batch.columns(), batch.num_rows(), projected)
     }
 
     /// [`Collector::push`] on a batch's columns (`batch`) of `n` rows.
     fn push_columns(&mut self, batch: &[ArrayRef], n: usize, projected: bool) -> Result<()> {
-        let read = self.read_columns();
+        let read = &self.read;
         let column = |i: usize| -> &ArrayRef {
             if projected {
                 &batch[read.binary_search(&i).unwrap_or(0)]
@@ -327,53 +325,41 @@ pub(super) fn read_parquet(
     allow_missing: bool,
 ) -> Result<Table> {
     crate::persist::require_regular_file(path)?;
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    let open = || File::open(path).map_err(|e| Error::io(path, e));
+    // The footer is parsed once; every decoding thread's reader shares it.
+    let metadata = ArrowReaderMetadata::load(&open()?, Default::default())
         .map_err(|e| decode_error(path, "Parquet", e))?;
-    let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
-    let mut collector =
-        Collector::new(path, builder.schema(), target, ignored, allow_missing, rows)?;
+    let rows = usize::try_from(metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
+    let mut collector = Collector::new(
+        path,
+        metadata.schema(),
+        target,
+        ignored,
+        allow_missing,
+        rows,
+    )?;
     // The columns read are split between decoding threads (decompressing and decoding pages
     // is most of the work), each with its own reader over the same rows; the batches they give
     // are joined and turned into rows here, while they decode the next ones. A two-batch queue
     // per thread bounds what waits.
-    let read = collector.read_columns();
+    let read = collector.read.clone();
     let threads = rayon::current_num_threads()
         .clamp(1, 4)
         .min(read.len().div_ceil(4))
         .max(1);
-    let parts: Vec<Vec<usize>> = read
+    let readers = read
         .chunks(read.len().div_ceil(threads))
-        .map(<[usize]>::to_vec)
-        .collect();
-    let mut readers = Vec::with_capacity(parts.len());
-    for (k, part) in parts.iter().enumerate() {
-        let builder = match k {
-            0 => None,
-            _ => Some(
-                ParquetRecordBatchReaderBuilder::try_new(
-                    File::open(path).map_err(|e| Error::io(path, e))?,
-                )
-                .map_err(|e| decode_error(path, "Parquet", e))?,
-            ),
-        };
-        readers.push((builder, part.clone()));
-    }
-    let mut first = Some(builder);
-    let readers: Vec<_> = readers
-        .into_iter()
-        .map(|(builder, part)| {
-            let builder = builder
-                .or_else(|| first.take())
-                .ok_or_else(|| decode_error(path, "Parquet", "no reader"))?;
-            let mask = ProjectionMask::roots(builder.parquet_schema(), part);
+        .map(|part| {
+            let builder =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, metadata.clone());
+            let mask = ProjectionMask::roots(builder.parquet_schema(), part.to_vec());
             builder
                 .with_projection(mask)
                 .with_batch_size(BATCH_ROWS)
                 .build()
                 .map_err(|e| decode_error(path, "Parquet", e))
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<Vec<_>>>()?;
     std::thread::scope(|scope| {
         let mut queues = Vec::with_capacity(readers.len());
         for reader in readers {
@@ -430,7 +416,7 @@ pub(super) fn read_ipc(
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let reader = arrow_ipc::reader::FileReader::try_new(
         std::io::BufReader::new(file),
-        Some(collector.read_columns()),
+        Some(collector.read.clone()),
     )
     .map_err(|e| ipc_error(path, e))?;
     for batch in reader {

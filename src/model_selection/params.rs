@@ -111,6 +111,14 @@ pub trait SetParam: Sized {
     /// records and `learnkit inspect` lists), in [`SetParam::param_names`]'s order.
     fn shown(&self) -> Vec<(&'static str, String)>;
 
+    /// [`SetParam::shown`] as owned pairs: what a model or agent file records.
+    fn settings(&self) -> Vec<(String, String)> {
+        self.shown()
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect()
+    }
+
     /// Sets parameter `name`; an unknown name or a value of the wrong type is an error naming
     /// both. Whether the value is allowed is [`crate::Hyperparams::check`]'s business.
     fn set_param(self, name: &str, value: &Value) -> Result<Self>;

@@ -70,6 +70,7 @@ pub struct SavedAgent {
 /// Buffers for acting (features of one observation, the network's activations).
 #[derive(Debug, Clone, Default)]
 struct Scratch {
+    space: Option<Space>,
     features: Vec<f32>,
     buffers: (Vec<f32>, Vec<f32>),
 }
@@ -78,15 +79,6 @@ impl PartialEq for Scratch {
     fn eq(&self, _: &Self) -> bool {
         true
     }
-}
-
-/// Each parameter of `params` as a (name, value) pair of strings.
-fn shown(params: &impl SetParam) -> Vec<(String, String)> {
-    params
-        .shown()
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), value))
-        .collect()
 }
 
 impl SavedAgent {
@@ -114,7 +106,7 @@ impl SavedAgent {
     ) -> Self {
         let table = agent.table().clone();
         let algorithm = table.algorithm.label();
-        Self::new(env, algorithm, shown(params), Policy::Table(table))
+        Self::new(env, algorithm, params.settings(), Policy::Table(table))
     }
 
     /// The greedy policy of a DQN trained with `config` on `env`: its online network.
@@ -128,7 +120,7 @@ impl SavedAgent {
             architecture: agent.architecture().clone(),
             parameters: agent.parameters()?,
         };
-        Ok(Self::new(env, "DQN", shown(config), policy))
+        Ok(Self::new(env, "DQN", config.settings(), policy))
     }
 
     /// The number of actions it chooses among.
@@ -160,17 +152,18 @@ impl<O: Features> Agent<O> for SavedAgent {
     /// The greedy action (with or without `explore`: a saved agent does not explore).
     fn act(&mut self, observation: &O, _explore: bool) -> Result<usize> {
         let n = self.input_len();
-        let space = match &self.policy {
+        let scratch = &mut self.scratch;
+        // The space the features are written for, built once.
+        let space = scratch.space.get_or_insert_with(|| match &self.policy {
             Policy::Table(_) => Space::Discrete(n),
             Policy::Network { .. } => Space::Box {
                 low: vec![f64::NEG_INFINITY; n],
                 high: vec![f64::INFINITY; n],
             },
-        };
-        let scratch = &mut self.scratch;
+        });
         scratch.features.clear();
         scratch.features.resize(n, 0.0);
-        observation.write_features(&space, &mut scratch.features)?;
+        observation.write_features(space, &mut scratch.features)?;
         match &self.policy {
             Policy::Table(table) => {
                 // One-hot features: the state is where the 1 is.
