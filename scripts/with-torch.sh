@@ -24,7 +24,13 @@ PY
 if ! have_torch; then
   echo "learnkit: installing torch==$TORCH_VERSION into $venv (first run only; ~5 GB, a few minutes)" >&2
   python3 -m venv "$venv"
-  "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check "torch==$TORCH_VERSION" numpy
+  # The wheels are ~5 GB unpacked; without a cache pip needs that once, not twice.
+  free_kb=$(df -Pk "$(dirname "$venv")" | awk 'NR==2 {print $4}')
+  if [ -n "$free_kb" ] && [ "$free_kb" -lt 7000000 ]; then
+    echo "learnkit: torch needs about 7 GB free next to $venv; $((free_kb / 1024)) MB are" >&2
+    exit 1
+  fi
+  "$venv/bin/python3" -m pip install --quiet --no-cache-dir --disable-pip-version-check "torch==$TORCH_VERSION" numpy
   have_torch || { echo "learnkit: torch $TORCH_VERSION did not install into $venv" >&2; exit 1; }
 fi
 
