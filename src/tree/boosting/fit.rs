@@ -16,12 +16,21 @@ use crate::error::{Error, Result};
 use crate::rng;
 use crate::traits::{Estimator, Hyperparams};
 use crate::tree::decision_tree::class_names;
-use crate::tree::learner::dataset::{BinnedData, RowCodes};
+use crate::tree::learner::dataset::RowCodes;
 use crate::tree::learner::histogram::{Histogram, Quantized};
 use crate::tree::learner::leafwise::{binned_value, grow, Grown, TreeSpec};
 use crate::tree::learner::pool::with_awake_workers;
 use crate::tree::learner::Serial;
 use crate::validate;
+
+/// The rows early stopping scores: raw values (data in memory), or codes binned with the
+/// training rows' thresholds.
+pub(crate) enum Held<'a> {
+    /// Records, one row each.
+    Raw(ArrayView2<'a, f64>),
+    /// Codes.
+    Codes(&'a RowCodes),
+}
 
 /// Rows per block of the parallel score update.
 const SCORE_BLOCK: usize = 1 << 15;
@@ -63,9 +72,7 @@ impl<T> GradientBoosting<T> {
         self.fit_loss(xt.view(), &yt, loss, names, classes, Some((xv.view(), &yv)))
     }
 
-    /// Fits on a worker thread of the pool: the many small parallel steps of growing a tree
-    /// (sibling split searches, feature-group histograms) are then handed between workers
-    /// directly, not injected into the pool from outside one by one.
+    /// Bins `x` (row-major codes, no feature-major copy) and fits.
     fn fit_loss(
         &self,
         x: ArrayView2<'_, f64>,
@@ -75,13 +82,29 @@ impl<T> GradientBoosting<T> {
         classes: Vec<String>,
         validation: Option<(ArrayView2<'_, f64>, &[f64])>,
     ) -> Result<FittedGradientBoosting<T>> {
+        let codes = RowCodes::from_matrix(x);
+        let validation = validation.map(|(xv, yv)| (Held::Raw(xv), yv));
+        self.fit_codes(&codes, y, loss, names, classes, validation)
+    }
+
+    /// Fits on binned rows, on a worker thread of the pool: the many small parallel steps of
+    /// growing a tree (sibling split searches, feature-group histograms) are then handed
+    /// between workers directly, not injected into the pool from outside one by one.
+    pub(crate) fn fit_codes(
+        &self,
+        codes: &RowCodes,
+        y: &[f64],
+        loss: Loss,
+        names: Vec<String>,
+        classes: Vec<String>,
+        validation: Option<(Held<'_>, &[f64])>,
+    ) -> Result<FittedGradientBoosting<T>> {
         if rayon::current_thread_index().is_none() {
             // `scope` runs its closure on a worker, where this call then proceeds.
-            return rayon::scope(|_| self.fit_loss(x, y, loss, names, classes, validation));
+            return rayon::scope(|_| self.fit_codes(codes, y, loss, names, classes, validation));
         }
-        let (n, d) = x.dim();
-        let binned = BinnedData::new(x);
-        let row_codes = RowCodes::new(&binned);
+        let (n, d) = (codes.n_samples, codes.n_features);
+        let row_codes = codes;
         let k = loss.n_outputs();
         let init = loss.init(y);
         let mut scores: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
@@ -95,17 +118,21 @@ impl<T> GradientBoosting<T> {
         let mut pool: Vec<Histogram> = Vec::new();
         let mut packed_buffer: Vec<u64> = Vec::new();
         // Early stopping: the held-out rows' scores follow every tree.
-        let valid_rows: Vec<Vec<f64>> = validation
-            .map(|(xv, _)| xv.rows().into_iter().map(|r| r.to_vec()).collect())
-            .unwrap_or_default();
-        let mut valid_scores: Vec<f64> = (0..valid_rows.len())
-            .flat_map(|_| init.iter().copied())
-            .collect();
-        let mut valid_gh = vec![vec![[0.0; 2]; valid_rows.len()]; k];
+        let valid_rows: Vec<Vec<f64>> = match &validation {
+            Some((Held::Raw(xv), _)) => xv.rows().into_iter().map(|r| r.to_vec()).collect(),
+            _ => Vec::new(),
+        };
+        let n_valid = match &validation {
+            Some((Held::Raw(xv), _)) => xv.nrows(),
+            Some((Held::Codes(vc), _)) => vc.n_samples,
+            None => 0,
+        };
+        let mut valid_scores: Vec<f64> = (0..n_valid).flat_map(|_| init.iter().copied()).collect();
+        let mut valid_gh = vec![vec![[0.0; 2]; n_valid]; k];
         let mut validation_loss = Vec::new();
         let (mut best, mut best_round) = (f64::INFINITY, 0usize);
         for round in 0..self.n_estimators {
-            if let Some((_, yv)) = validation {
+            if let Some((_, yv)) = &validation {
                 let v = loss.gradients(yv, &valid_scores, &mut valid_gh, usize::MAX);
                 validation_loss.push(v);
                 if v < best - self.tol {
@@ -145,8 +172,7 @@ impl<T> GradientBoosting<T> {
                         )
                     });
                     let spec = TreeSpec {
-                        binned: &binned,
-                        row_codes: &row_codes,
+                        row_codes,
                         gh: &gh[out],
                         quantized: quantized.as_ref(),
                         lambda: self.l2_regularization,
@@ -197,13 +223,19 @@ impl<T> GradientBoosting<T> {
                         scores
                             .par_chunks_mut(k)
                             .enumerate()
-                            .for_each(|(i, s)| s[out] += binned_value(&tree, &binned, i));
+                            .for_each(|(i, s)| s[out] += binned_value(&tree, row_codes, i));
                     }
-                    if validation.is_some() {
-                        let values: Vec<f64> = valid_rows
-                            .par_iter()
-                            .map(|row| tree.leaf_value(row)[0])
-                            .collect();
+                    if let Some((held, _)) = &validation {
+                        let values: Vec<f64> = match held {
+                            Held::Raw(_) => valid_rows
+                                .par_iter()
+                                .map(|row| tree.leaf_value(row)[0])
+                                .collect(),
+                            Held::Codes(vc) => (0..n_valid)
+                                .into_par_iter()
+                                .map(|i| binned_value(&tree, vc, i))
+                                .collect(),
+                        };
                         for (i, v) in values.into_iter().enumerate() {
                             valid_scores[i * k + out] += v;
                         }
@@ -215,7 +247,7 @@ impl<T> GradientBoosting<T> {
                 }
             });
         }
-        if let Some((_, yv)) = validation {
+        if let Some((_, yv)) = &validation {
             let rounds = trees.len() / k;
             if validation_loss.len() == rounds {
                 let v = loss.gradients(yv, &valid_scores, &mut valid_gh, usize::MAX);

@@ -257,7 +257,6 @@ mod tests {
         let tree = |binned: &BinnedData, gh: &[[f64; 2]], collective: &dyn CollectiveRef| {
             let row_codes = RowCodes::new(binned);
             let spec = TreeSpec {
-                binned,
                 row_codes: &row_codes,
                 gh,
                 quantized: None,
@@ -292,7 +291,7 @@ mod tests {
 
     impl<C: Collective> CollectiveRef for C {
         fn grow(&self, spec: &TreeSpec<'_>, rows: &mut [u32]) -> Tree {
-            let features = (0..spec.binned.n_features()).collect();
+            let features = (0..spec.row_codes.n_features).collect();
             grow(spec, self, features, rows, &mut Vec::new()).tree
         }
     }

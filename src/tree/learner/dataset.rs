@@ -14,6 +14,7 @@
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Maximum bins per feature.
 pub const MAX_BINS: usize = 256;
@@ -22,6 +23,104 @@ pub const MAX_BINS: usize = 256;
 /// sorting every value (the codes still cover every row).
 pub const BIN_SAMPLE: usize = 200_000;
 
+/// The bin thresholds of every feature (LightGBM's `BinMapper`): what turns a value into its
+/// code, learned from a sample of the rows and kept apart from the codes, so that codes can be
+/// made batch by batch from data that is never held whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BinMapper {
+    /// `edges[f][b]` is the upper threshold of bin `b` (a sample is in bin ≤ b iff its value ≤
+    /// `edges[f][b]`); a feature with `m` bins has `m − 1` edges.
+    pub edges: Vec<Vec<f64>>,
+    /// `missing[f]`: feature `f` has NaN values, coded [`BinMapper::n_bins`]`(f)` (the bin
+    /// after the value bins).
+    pub missing: Vec<bool>,
+}
+
+impl BinMapper {
+    /// The rows whose values decide the thresholds of `n` rows: all of them up to
+    /// [`BIN_SAMPLE`] (`None`), else that many evenly spaced ones, ascending.
+    pub fn sample_rows(n: usize) -> Option<Vec<usize>> {
+        (n > BIN_SAMPLE).then(|| {
+            (0..BIN_SAMPLE)
+                .map(|k| (k as u128 * n as u128 / BIN_SAMPLE as u128) as usize)
+                .collect()
+        })
+    }
+
+    /// The thresholds of one feature from its sampled values (`sample`, NaN allowed), given
+    /// whether the whole column has a missing value (which then takes the last code).
+    pub fn feature_edges(sample: &[f64], has_missing: bool) -> Vec<f64> {
+        bin_edges(sample, MAX_BINS - usize::from(has_missing))
+    }
+
+    /// The thresholds of every column of `x` (in parallel over features).
+    pub fn fit(x: ArrayView2<'_, f64>) -> Self {
+        let sample = Self::sample_rows(x.nrows());
+        let (edges, missing) = (0..x.ncols())
+            .into_par_iter()
+            .map(|f| {
+                let column = x.column(f);
+                let has_missing = column.iter().any(|v| v.is_nan());
+                let values: Vec<f64> = match &sample {
+                    None => column.to_vec(),
+                    Some(rows) => rows.iter().map(|&i| column[i]).collect(),
+                };
+                (Self::feature_edges(&values, has_missing), has_missing)
+            })
+            .unzip();
+        Self { edges, missing }
+    }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Number of value bins of feature `f` (its missing bin, if any, not counted).
+    pub fn n_bins(&self, f: usize) -> usize {
+        self.edges[f].len() + 1
+    }
+
+    /// The code of value `v` of feature `f` (NaN: the missing bin).
+    #[inline]
+    pub fn code(&self, f: usize, v: f64) -> u8 {
+        if v.is_nan() {
+            self.edges[f].len() as u8 + 1
+        } else {
+            bin_of(&self.edges[f], v)
+        }
+    }
+
+    /// Codes (the missing bin included) each feature may take: `codes_of(f)` bins.
+    pub fn codes_of(&self, f: usize) -> usize {
+        self.n_bins(f) + usize::from(self.missing[f])
+    }
+
+    /// Where each feature's bins start in a histogram; the last entry is its length.
+    pub fn offsets(&self) -> Vec<usize> {
+        let mut offsets = vec![0];
+        for f in 0..self.n_features() {
+            offsets.push(offsets[f] + self.codes_of(f));
+        }
+        offsets
+    }
+
+    /// Writes the codes of `rows` (row-major, `d` values each) into `out` (`d` codes each),
+    /// blocks of rows in parallel.
+    pub fn code_rows(&self, rows: &[f64], out: &mut [u8]) {
+        let d = self.n_features().max(1);
+        out.par_chunks_mut(d * 1024)
+            .zip(rows.par_chunks(d * 1024))
+            .for_each(|(out, rows)| {
+                for (o, v) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)) {
+                    for (f, (c, &v)) in o.iter_mut().zip(v).enumerate() {
+                        *c = self.code(f, v);
+                    }
+                }
+            });
+    }
+}
+
 /// Bin codes for a training matrix, feature-major.
 #[derive(Debug, Clone)]
 pub struct BinnedData {
@@ -29,66 +128,51 @@ pub struct BinnedData {
     pub n_samples: usize,
     /// `codes[f * n_samples + i]` is the bin of sample `i` for feature `f`.
     pub codes: Vec<u8>,
-    /// `edges[f][b]` is the upper threshold of bin `b` (a sample is in bin ≤ b iff its value ≤
-    /// `edges[f][b]`); a feature with `m` bins has `m − 1` edges.
+    /// `edges[f][b]` is the upper threshold of bin `b` (see [`BinMapper::edges`]).
     pub edges: Vec<Vec<f64>>,
-    /// `missing[f]`: feature `f` has NaN values, coded [`BinnedData::n_bins`]`(f)` (the bin
-    /// after the value bins).
+    /// `missing[f]`: feature `f` has NaN values, coded [`BinnedData::n_bins`]`(f)`.
     pub missing: Vec<bool>,
 }
 
 impl BinnedData {
     /// Bins every column of `x` (in parallel over features).
     pub fn new(x: ArrayView2<'_, f64>) -> Self {
+        let mapper = BinMapper::fit(x);
         let n = x.nrows();
-        // Large data: thresholds from a fixed, evenly spaced sample of rows (as LightGBM's
-        // `bin_construct_sample_cnt` and scikit-learn's histogram GBM subsample 200,000).
-        let sample: Option<Vec<usize>> = (n > BIN_SAMPLE).then(|| {
-            (0..BIN_SAMPLE)
-                .map(|k| (k as u128 * n as u128 / BIN_SAMPLE as u128) as usize)
-                .collect()
-        });
-        let columns: Vec<(Vec<u8>, Vec<f64>, bool)> = (0..x.ncols())
-            .into_par_iter()
-            .map(|f| {
-                let column: Vec<f64> = x.column(f).to_vec();
-                let has_missing = column.iter().any(|v| v.is_nan());
-                // The missing bin takes the last code.
-                let max_bins = MAX_BINS - usize::from(has_missing);
-                let edges = match &sample {
-                    None => bin_edges(&column, max_bins),
-                    Some(rows) => bin_edges(
-                        &rows.iter().map(|&i| column[i]).collect::<Vec<f64>>(),
-                        max_bins,
-                    ),
-                };
-                let missing_code = (edges.len() + 1) as u8;
-                let codes = column
-                    .iter()
-                    .map(|&v| {
-                        if v.is_nan() {
-                            missing_code
-                        } else {
-                            bin_of(&edges, v)
-                        }
-                    })
-                    .collect();
-                (codes, edges, has_missing)
-            })
-            .collect();
-        let mut codes = Vec::with_capacity(n * x.ncols());
-        let mut edges = Vec::with_capacity(x.ncols());
-        let mut missing = Vec::with_capacity(x.ncols());
-        for (c, e, m) in columns {
-            codes.extend(c);
-            edges.push(e);
-            missing.push(m);
-        }
+        let mut codes = vec![0u8; n * x.ncols()];
+        codes
+            .par_chunks_mut(n.max(1))
+            .enumerate()
+            .for_each(|(f, out)| {
+                for (c, &v) in out.iter_mut().zip(x.column(f)) {
+                    *c = mapper.code(f, v);
+                }
+            });
         Self {
             n_samples: n,
             codes,
-            edges,
-            missing,
+            edges: mapper.edges,
+            missing: mapper.missing,
+        }
+    }
+
+    /// The feature-major copy of row-major codes (for the depth-first grower).
+    pub fn from_rows(rows: &RowCodes) -> Self {
+        let (n, d) = (rows.n_samples, rows.n_features);
+        let mut codes = vec![0u8; n * d];
+        codes
+            .par_chunks_mut(n.max(1))
+            .enumerate()
+            .for_each(|(f, out)| {
+                for (i, c) in out.iter_mut().enumerate() {
+                    *c = rows.codes[i * d + f];
+                }
+            });
+        Self {
+            n_samples: n,
+            codes,
+            edges: rows.mapper.edges.clone(),
+            missing: rows.mapper.missing.clone(),
         }
     }
 
@@ -155,8 +239,12 @@ fn midpoint(a: f64, b: f64) -> f64 {
     }
 }
 
-/// The bin codes row-major (`codes[i · d + f]`), for histograms filled row by row.
+/// The bin codes row-major (`codes[i · d + f]`), for histograms filled row by row, with the
+/// thresholds that made them: all the leaf-wise grower needs.
+#[derive(Debug, Clone)]
 pub struct RowCodes {
+    /// Number of samples.
+    pub n_samples: usize,
     /// Number of features.
     pub n_features: usize,
     /// `codes[i · d + f]`.
@@ -165,6 +253,8 @@ pub struct RowCodes {
     /// `offsets[d]` is the histogram's length. A feature with few distinct values takes few
     /// bins, so histograms of such data are small to clear, fill and subtract.
     pub offsets: Vec<usize>,
+    /// The thresholds.
+    pub mapper: BinMapper,
 }
 
 impl RowCodes {
@@ -180,15 +270,81 @@ impl RowCodes {
                     *c = binned.feature(f)[i];
                 }
             });
-        let mut offsets = vec![0];
-        for f in 0..d {
-            offsets.push(offsets[f] + binned.n_bins(f) + usize::from(binned.missing[f]));
+        let mapper = BinMapper {
+            edges: binned.edges.clone(),
+            missing: binned.missing.clone(),
+        };
+        Self::from_parts(mapper, n, codes)
+    }
+
+    /// Bins `x` straight into row-major codes (no feature-major copy): the same codes as
+    /// [`BinnedData::new`].
+    pub fn from_matrix(x: ArrayView2<'_, f64>) -> Self {
+        let mapper = BinMapper::fit(x);
+        let (n, d) = x.dim();
+        let mut codes = vec![0u8; n * d];
+        match x.as_slice() {
+            Some(rows) => mapper.code_rows(rows, &mut codes),
+            None => codes
+                .par_chunks_mut(d.max(1))
+                .enumerate()
+                .for_each(|(i, out)| {
+                    for (f, c) in out.iter_mut().enumerate() {
+                        *c = mapper.code(f, x[(i, f)]);
+                    }
+                }),
         }
+        Self::from_parts(mapper, n, codes)
+    }
+
+    /// Codes made elsewhere (`n` rows of `mapper.n_features()` codes, each within its
+    /// feature's bins — the caller checks).
+    pub fn from_parts(mapper: BinMapper, n: usize, codes: Vec<u8>) -> Self {
         Self {
-            n_features: d,
+            n_samples: n,
+            n_features: mapper.n_features(),
             codes,
-            offsets,
+            offsets: mapper.offsets(),
+            mapper,
         }
+    }
+
+    /// The codes of feature `f` as a strided column.
+    pub fn column(&self, f: usize) -> Column<'_> {
+        Column {
+            codes: &self.codes[f.min(self.codes.len())..],
+            stride: self.n_features,
+        }
+    }
+}
+
+/// One feature's codes, `stride` apart (1 in feature-major data, the feature count in
+/// row-major data).
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'a> {
+    /// The codes, the first one first.
+    pub codes: &'a [u8],
+    /// Distance between consecutive rows' codes.
+    pub stride: usize,
+}
+
+impl Column<'_> {
+    /// Row `i`'s code.
+    #[inline(always)]
+    pub fn at(&self, i: usize) -> u8 {
+        self.codes[i * self.stride]
+    }
+
+    /// The codes from row `i` on (for a prefetch).
+    #[inline(always)]
+    pub fn from(&self, i: usize) -> &[u8] {
+        &self.codes[(i * self.stride).min(self.codes.len())..]
+    }
+}
+
+impl<'a> From<&'a [u8]> for Column<'a> {
+    fn from(codes: &'a [u8]) -> Self {
+        Column { codes, stride: 1 }
     }
 }
 

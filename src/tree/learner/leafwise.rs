@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::dataset::{BinnedData, RowCodes};
+use super::dataset::RowCodes;
 use super::histogram::{Grads, Histogram, Quantized};
 use super::partition::{goes_left, partition};
 use super::split::{Candidate, Leaf, SplitFinder};
@@ -20,9 +20,7 @@ pub const ALL_VALUES: f64 = f64::MAX;
 
 /// A tree being grown on `rows`, with what it needs.
 pub struct TreeSpec<'a> {
-    /// The binned data.
-    pub binned: &'a BinnedData,
-    /// Its codes, row-major.
+    /// The binned data: codes row-major, with their thresholds.
     pub row_codes: &'a RowCodes,
     /// Exact gradients (for the leaf values).
     pub gh: &'a [[f64; 2]],
@@ -61,13 +59,13 @@ pub fn grow(
     rows: &mut [u32],
     pool: &mut Vec<Histogram>,
 ) -> Grown {
-    let (binned, gh) = (spec.binned, spec.gh);
+    let (binned, gh) = (&spec.row_codes.mapper, spec.gh);
     let (grads, g_scale, h_scale) = match spec.quantized {
         Some(q) => (Grads::Quantized(&q.packed), q.g_scale, q.h_scale),
         None => (Grads::Exact(gh), 1.0, 1.0),
     };
     let finder = SplitFinder {
-        binned,
+        mapper: binned,
         offsets: &spec.row_codes.offsets,
         features,
         g_scale,
@@ -120,7 +118,7 @@ pub fn grow(
         let leaf = leaves.swap_remove(pick);
         // Stable partition of the leaf's rows, left first, without branching on the data.
         let f = split.feature;
-        let codes = binned.feature(f);
+        let codes = spec.row_codes.column(f);
         let miss = if binned.missing[f] {
             binned.n_bins(f)
         } else {
@@ -245,9 +243,11 @@ pub fn grow(
 
 /// A tree's value for training row `i`, walked on its bin codes (a bin goes left when its upper
 /// edge is at most the threshold; the top bin's upper edge is +∞, below only [`ALL_VALUES`]).
-pub fn binned_value(tree: &Tree, binned: &BinnedData, i: usize) -> f64 {
+pub fn binned_value(tree: &Tree, codes: &RowCodes, i: usize) -> f64 {
+    let binned = &codes.mapper;
+    let row = &codes.codes[i * codes.n_features..(i + 1) * codes.n_features];
     let leaf = tree.leaf_index_by(|f, threshold, missing_left| {
-        let code = binned.feature(f)[i] as usize;
+        let code = row[f] as usize;
         let n_bins = binned.n_bins(f);
         let left = if binned.missing[f] && code == n_bins {
             missing_left

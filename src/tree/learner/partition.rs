@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use super::dataset::Column;
 use super::{prefetch, PREFETCH_ROWS};
 
 /// Whether a row with bin `code` goes left under a split at `bin` (`miss`: the feature's
@@ -31,16 +32,18 @@ impl Row for u32 {
     }
 }
 
-/// Stable partition of `range` by the codes of one feature (rows going left first, each side
+/// Stable partition of `range` by the codes of one feature (`codes`: a feature-major slice or a
+/// strided [`Column`] of row-major codes; rows going left first, each side
 /// in its order); returns the number going left. Large ranges are cut into fixed blocks
 /// partitioned in parallel, then stitched: the result is the same as a serial pass, on any
 /// number of threads. `scratch` must be at least as long as `range`.
-pub fn partition<T: Row>(
+pub fn partition<'c, T: Row>(
     range: &mut [T],
     scratch: &mut [T],
-    codes: &[u8],
+    codes: impl Into<Column<'c>>,
     left: impl Fn(u8) -> bool + Sync,
 ) -> usize {
+    let codes: Column<'c> = codes.into();
     let n = range.len();
     let scratch = &mut scratch[..n];
     // Left rows compacted at the start of `range`, right rows at the start of `scratch`,
@@ -50,10 +53,10 @@ pub fn partition<T: Row>(
         for k in 0..range.len() {
             // Rows `k..` are still in place (`write <= k`).
             if let Some(&ahead) = range.get(k + PREFETCH_ROWS) {
-                prefetch(&codes[ahead.row()..]);
+                prefetch(codes.from(ahead.row()));
             }
             let r = range[k];
-            let l = left(codes[r.row()]);
+            let l = left(codes.at(r.row()));
             range[write] = r;
             scratch[other] = r;
             write += usize::from(l);
@@ -126,8 +129,8 @@ mod tests {
                         .unwrap();
                     let mut got = rows.clone();
                     let mut scratch = vec![0u32; got.len()];
-                    let write =
-                        pool.install(|| partition(&mut got, &mut scratch, &codes, |c| c <= bin));
+                    let write = pool
+                        .install(|| partition(&mut got, &mut scratch, &codes[..], |c| c <= bin));
                     assert_eq!(write, n_left, "n = {n}, bin = {bin}, {threads} threads");
                     assert_eq!(got, expected, "n = {n}, bin = {bin}, {threads} threads");
                 }

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use super::dataset::BinnedData;
+use super::dataset::BinMapper;
 use super::histogram::Histogram;
 
 /// A candidate split of a leaf.
@@ -67,8 +67,8 @@ pub struct Leaf {
 }
 
 pub struct SplitFinder<'a> {
-    /// The binned data (bin counts, missing bins).
-    pub binned: &'a BinnedData,
+    /// The thresholds (bin counts, missing bins).
+    pub mapper: &'a BinMapper,
     /// Where each feature's bins start in a histogram.
     pub offsets: &'a [usize],
     /// The features a split may use.
@@ -145,10 +145,10 @@ impl SplitFinder<'_> {
         let total = [leaf.g, leaf.h, leaf.count];
         let parent = self.score(leaf.g * self.g_scale, leaf.h * self.h_scale);
         features.iter().fold(None, |best, &f| {
-            let m = self.binned.n_bins(f);
+            let m = self.mapper.n_bins(f);
             let start = self.offsets[f];
             let bins = &leaf.hist.0[start..start + m];
-            let missing = if self.binned.missing[f] {
+            let missing = if self.mapper.missing[f] {
                 leaf.hist.0[start + m]
             } else {
                 [0.0; 3]
