@@ -114,6 +114,8 @@ struct Collector<'a> {
     values: Vec<f64>,
     targets: Vec<String>,
     rows: usize,
+    /// Keeps only the last batch (for [`stream`]), not every row.
+    streaming: bool,
 }
 
 impl<'a> Collector<'a> {
@@ -178,6 +180,7 @@ impl<'a> Collector<'a> {
             features,
             names,
             rows: 0,
+            streaming: false,
         })
     }
 
@@ -197,6 +200,10 @@ impl<'a> Collector<'a> {
                 &batch[i]
             }
         };
+        if self.streaming {
+            self.values.clear();
+            self.targets.clear();
+        }
         let (d, start) = (self.features.len(), self.values.len());
         let mut columns = Vec::with_capacity(d);
         for &i in &self.features {
@@ -338,6 +345,18 @@ pub(super) fn read_parquet(
         allow_missing,
         rows,
     )?;
+    drive_parquet(path, &metadata, &mut collector, &mut |_| Ok(()))?;
+    collector.finish()
+}
+
+/// Decodes a Parquet file's batches into `collector`, calling `each` after every batch.
+fn drive_parquet(
+    path: &Path,
+    metadata: &ArrowReaderMetadata,
+    collector: &mut Collector<'_>,
+    each: &mut dyn FnMut(&Collector<'_>) -> Result<()>,
+) -> Result<()> {
+    let open = || File::open(path).map_err(|e| Error::io(path, e));
     // The columns read are split between decoding threads (decompressing and decoding pages
     // is most of the work), each with its own reader over the same rows; the batches they give
     // are joined and turned into rows here, while they decode the next ones. A two-batch queue
@@ -393,9 +412,9 @@ pub(super) fn read_parquet(
                 columns.extend(batch.columns().iter().cloned());
             }
             collector.push_columns(&columns, rows.unwrap_or(0), true)?;
+            each(collector)?;
         }
-    })?;
-    collector.finish()
+    })
 }
 
 /// Reads an Arrow IPC file; see [`super::read_table`].
@@ -413,6 +432,16 @@ pub(super) fn read_ipc(
     };
     let schema = open()?.schema();
     let mut collector = Collector::new(path, &schema, target, ignored, allow_missing, 0)?;
+    drive_ipc(path, &mut collector, &mut |_| Ok(()))?;
+    collector.finish()
+}
+
+/// Decodes an Arrow IPC file's batches into `collector`, calling `each` after every batch.
+fn drive_ipc(
+    path: &Path,
+    collector: &mut Collector<'_>,
+    each: &mut dyn FnMut(&Collector<'_>) -> Result<()>,
+) -> Result<()> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let reader = arrow_ipc::reader::FileReader::try_new(
         std::io::BufReader::new(file),
@@ -422,8 +451,129 @@ pub(super) fn read_ipc(
     for batch in reader {
         let batch = batch.map_err(|e| decode_error(path, "Arrow IPC", e))?;
         collector.push(&batch, true)?;
+        each(collector)?;
     }
-    collector.finish()
+    Ok(())
+}
+
+/// What [`stream`] read: the feature names, the target's name and the rows.
+#[derive(Debug, Clone)]
+pub(crate) struct Streamed {
+    /// Feature column names, in file order.
+    pub feature_names: Vec<String>,
+    /// The target column's name.
+    pub target_name: String,
+    /// Rows read.
+    pub rows: usize,
+}
+
+/// One batch of rows [`stream`] hands over.
+pub(crate) struct Batch<'a> {
+    /// Index of the batch's first row in the file.
+    pub first_row: usize,
+    /// The batch's features, row-major (`rows × features`; NaN for a missing value).
+    pub values: &'a [f64],
+    /// The batch's target cells as text.
+    pub targets: &'a [String],
+}
+
+/// The rows a Parquet or Arrow IPC file claims before they are read (its footer's count for
+/// Parquet; for Arrow IPC, the batches' lengths, reading the target column alone). Used to
+/// place samples; [`stream`] reports the rows it actually decoded.
+pub(crate) fn count_rows(path: &Path, target: &str) -> Result<usize> {
+    crate::persist::require_regular_file(path)?;
+    match Format::of(path) {
+        Format::Parquet => {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let metadata = ArrowReaderMetadata::load(&file, Default::default())
+                .map_err(|e| decode_error(path, "Parquet", e))?;
+            Ok(usize::try_from(metadata.metadata().file_metadata().num_rows()).unwrap_or(0))
+        }
+        _ => {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let reader =
+                arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
+                    .map_err(|e| ipc_error(path, e))?;
+            let schema = reader.schema();
+            let column = schema.index_of(target).unwrap_or(0);
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let reader = arrow_ipc::reader::FileReader::try_new(
+                std::io::BufReader::new(file),
+                Some(vec![column]),
+            )
+            .map_err(|e| ipc_error(path, e))?;
+            let mut rows = 0usize;
+            for batch in reader {
+                rows += batch
+                    .map_err(|e| decode_error(path, "Arrow IPC", e))?
+                    .num_rows();
+            }
+            Ok(rows)
+        }
+    }
+}
+
+/// Reads a Parquet or Arrow IPC file batch by batch without keeping its rows: `each` gets
+/// every batch, in order, checked as [`super::read_table`] checks cells (a bad cell is an error
+/// naming its column and row). Memory stays at one batch whatever the file's size.
+pub(crate) fn stream(
+    path: &Path,
+    target: &str,
+    allow_missing: bool,
+    each: &mut dyn FnMut(Batch<'_>) -> Result<()>,
+) -> Result<Streamed> {
+    crate::persist::require_regular_file(path)?;
+    let (metadata, schema) = match Format::of(path) {
+        Format::Parquet => {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let metadata = ArrowReaderMetadata::load(&file, Default::default())
+                .map_err(|e| decode_error(path, "Parquet", e))?;
+            let schema = metadata.schema().clone();
+            (Some(metadata), schema)
+        }
+        Format::ArrowIpc => {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let reader =
+                arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
+                    .map_err(|e| ipc_error(path, e))?;
+            (None, reader.schema())
+        }
+        Format::Csv => {
+            return Err(Error::invalid(
+                "data",
+                path.display(),
+                "only Parquet and Arrow files are read batch by batch",
+            ))
+        }
+    };
+    let mut collector = Collector::new(path, &schema, Some(target), &[], allow_missing, 0)?;
+    collector.streaming = true;
+    let mut hand_over = |c: &Collector<'_>| {
+        each(Batch {
+            first_row: c.rows - c.targets.len(),
+            values: &c.values,
+            targets: &c.targets,
+        })
+    };
+    match &metadata {
+        Some(metadata) => drive_parquet(path, metadata, &mut collector, &mut hand_over)?,
+        None => drive_ipc(path, &mut collector, &mut hand_over)?,
+    }
+    if collector.rows == 0 {
+        return Err(Error::EmptyData(format!(
+            "{}: the file holds no rows",
+            path.display()
+        )));
+    }
+    Ok(Streamed {
+        feature_names: collector
+            .features
+            .iter()
+            .map(|&i| collector.names[i].clone())
+            .collect(),
+        target_name: target.to_string(),
+        rows: collector.rows,
+    })
 }
 
 /// The column names of a Parquet or Arrow IPC file, from its schema alone.

@@ -28,6 +28,8 @@ use crate::error::Result;
 
 #[cfg(feature = "columnar")]
 pub use columnar::Format;
+#[cfg(feature = "columnar")]
+pub(crate) use columnar::{count_rows, stream};
 
 /// The kinds of file [`read_table`] tells apart (feature `columnar` reads Parquet and Arrow).
 #[cfg(not(feature = "columnar"))]

@@ -30,6 +30,7 @@ macro_rules! tree_params {
     };
 }
 
+mod binned;
 mod boosting;
 mod decision_tree;
 mod export;
@@ -37,6 +38,7 @@ mod forest;
 mod learner;
 mod params;
 
+pub use binned::{BinnedDataset, BinnedTask};
 pub use boosting::{
     FittedGradientBoosting, GradientBoosting, GradientBoostingClassifier,
     GradientBoostingRegressor, RegressionLoss,

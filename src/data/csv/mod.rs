@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 mod parallel;
 mod sequential;
 mod table;
+pub(crate) use table::{cells_look_continuous, class_map};
 
 use sequential::read;
 

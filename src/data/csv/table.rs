@@ -67,6 +67,36 @@ fn sorted_labels(values: &[String]) -> Vec<String> {
     }
 }
 
+/// The classes of a target column given its distinct cells (any order), sorted as
+/// [`Table::classification`] sorts them, and each cell's class index.
+pub(crate) fn class_map(cells: &[String]) -> (Vec<String>, Vec<usize>) {
+    let classes = sorted_labels(cells);
+    let numeric = !classes.is_empty() && classes.iter().all(|c| numeric_label(c).is_some());
+    let index = cells
+        .iter()
+        .map(|cell| {
+            let key = if numeric { numeric_label(cell) } else { None };
+            let key = key.as_deref().unwrap_or(cell);
+            classes.iter().position(|c| c == key).unwrap_or(0)
+        })
+        .collect();
+    (classes, index)
+}
+
+/// Whether the distinct cells of a target column look like a regression target, as
+/// [`Table::target_looks_continuous`] decides (every cell a number, and one with a fraction or
+/// more than 20 distinct values).
+pub(crate) fn cells_look_continuous(cells: &[String]) -> bool {
+    let nums: Option<Vec<f64>> = cells.iter().map(|v| v.parse().ok()).collect();
+    match nums {
+        None => false,
+        Some(nums) => {
+            let distinct: BTreeSet<u64> = nums.iter().map(|v| v.to_bits()).collect();
+            nums.iter().any(|v| v.fract() != 0.0) || distinct.len() > 20
+        }
+    }
+}
+
 /// A table's features, their names and its target's name, for a dataset.
 struct Parts {
     features: Array2<f64>,

@@ -21,6 +21,7 @@ use crate::tree::learner::histogram::{Histogram, Quantized};
 use crate::tree::learner::leafwise::{binned_value, grow, Grown, TreeSpec};
 use crate::tree::learner::pool::with_awake_workers;
 use crate::tree::learner::Serial;
+use crate::tree::{BinnedDataset, BinnedTask};
 use crate::validate;
 
 /// The rows early stopping scores: raw values (data in memory), or codes binned with the
@@ -348,6 +349,99 @@ impl GradientBoosting<usize> {
     }
 }
 
+impl<T> GradientBoosting<T> {
+    /// Fits on a binned dataset with `loss`. Early stopping holds out rows of the codes (binned
+    /// with every row's thresholds, where a fit on the data bins the training rows alone).
+    fn fit_binned_loss(
+        &self,
+        data: &BinnedDataset,
+        loss: Loss,
+        classes: Vec<String>,
+    ) -> Result<FittedGradientBoosting<T>> {
+        let names = data.feature_names.clone();
+        let (codes, y) = (&data.codes, &data.targets);
+        if !self.early_stopping {
+            return self.fit_codes(codes, y, loss, names, classes, None);
+        }
+        let n = codes.n_samples;
+        if n < 2 {
+            return Err(Error::EmptyData(
+                "early stopping needs at least 2 samples".into(),
+            ));
+        }
+        let n_valid =
+            ((self.validation_fraction * n as f64).ceil() as usize).clamp(1, n.saturating_sub(1));
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng::derived(self.seed, u64::MAX));
+        let (valid, train) = order.split_at(n_valid);
+        let (mut train, mut valid) = (train.to_vec(), valid.to_vec());
+        train.sort_unstable();
+        valid.sort_unstable();
+        let d = codes.n_features;
+        let pick = |rows: &[usize]| -> (RowCodes, Vec<f64>) {
+            let mut picked = Vec::with_capacity(rows.len() * d);
+            for &i in rows {
+                picked.extend_from_slice(&codes.codes[i * d..(i + 1) * d]);
+            }
+            let part = RowCodes::from_parts(codes.mapper.clone(), rows.len(), picked);
+            (part, rows.iter().map(|&i| y[i]).collect())
+        };
+        let ((ct, yt), (cv, yv)) = (pick(&train), pick(&valid));
+        self.fit_codes(
+            &ct,
+            &yt,
+            loss,
+            names,
+            classes,
+            Some((Held::Codes(&cv), &yv)),
+        )
+    }
+}
+
+impl GradientBoosting<usize> {
+    /// Fits on a binned classification dataset ([`BinnedDataset`], e.g. read from a Parquet
+    /// file without its float matrix): the model [`Estimator::fit`] gives on the same rows
+    /// (without early stopping, whose held-out rows are binned with the others here).
+    pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedGradientBoosting<usize>> {
+        self.check()?;
+        if data.task != BinnedTask::Classification {
+            return Err(Error::invalid(
+                "binned dataset",
+                "a regression target",
+                "a classifier needs class labels",
+            ));
+        }
+        let loss = match data.class_names.len() {
+            0 | 1 => {
+                return Err(Error::invalid(
+                    "targets",
+                    data.class_names.len(),
+                    "gradient boosting needs at least 2 classes",
+                ))
+            }
+            2 => Loss::Binary,
+            k => Loss::Softmax(k),
+        };
+        self.fit_binned_loss(data, loss, data.class_names.clone())
+    }
+}
+
+impl GradientBoosting<f64> {
+    /// Fits on a binned regression dataset; see [`GradientBoosting::<usize>::fit_binned`].
+    pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedGradientBoosting<f64>> {
+        self.check()?;
+        if data.task != BinnedTask::Regression {
+            return Err(Error::invalid(
+                "binned dataset",
+                "class labels",
+                "a regressor needs real-valued targets",
+            ));
+        }
+        let loss = self.regression_loss(&data.targets)?;
+        self.fit_binned_loss(data, loss, Vec::new())
+    }
+}
+
 /// The validation records must have the training records' columns.
 fn check_validation_features(x: ArrayView2<'_, f64>, xv: ArrayView2<'_, f64>) -> Result<()> {
     if xv.ncols() != x.ncols() {
@@ -377,6 +471,13 @@ impl GradientBoosting<f64> {
     ) -> Result<(ArrayView2<'d, f64>, Vec<f64>, Loss)> {
         self.check()?;
         let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
+        let y = y.to_vec();
+        let loss = self.regression_loss(&y)?;
+        Ok((x, y, loss))
+    }
+
+    /// The loss, once the targets are known not to overflow it.
+    fn regression_loss(&self, y: &[f64]) -> Result<Loss> {
         let scale = validate::max_abs(y.iter());
         if !(scale * scale).is_finite() {
             return Err(Error::numerical(
@@ -384,12 +485,11 @@ impl GradientBoosting<f64> {
                 format!("targets up to {scale:.1e} overflow squared errors; rescale them"),
             ));
         }
-        let loss = match self.loss {
+        Ok(match self.loss {
             RegressionLoss::SquaredError => Loss::Squared,
             RegressionLoss::AbsoluteError => Loss::Absolute,
             RegressionLoss::Huber { delta } => Loss::Huber(delta),
-        };
-        Ok((x, y.to_vec(), loss))
+        })
     }
 
     /// Fits on `train` with early stopping on the user's `valid` set (same features), as

@@ -131,6 +131,7 @@ pub struct BinnedData {
     /// `edges[f][b]` is the upper threshold of bin `b` (see [`BinMapper::edges`]).
     pub edges: Vec<Vec<f64>>,
     /// `missing[f]`: feature `f` has NaN values, coded [`BinnedData::n_bins`]`(f)`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub missing: Vec<bool>,
 }
 
@@ -153,26 +154,6 @@ impl BinnedData {
             codes,
             edges: mapper.edges,
             missing: mapper.missing,
-        }
-    }
-
-    /// The feature-major copy of row-major codes (for the depth-first grower).
-    pub fn from_rows(rows: &RowCodes) -> Self {
-        let (n, d) = (rows.n_samples, rows.n_features);
-        let mut codes = vec![0u8; n * d];
-        codes
-            .par_chunks_mut(n.max(1))
-            .enumerate()
-            .for_each(|(f, out)| {
-                for (i, c) in out.iter_mut().enumerate() {
-                    *c = rows.codes[i * d + f];
-                }
-            });
-        Self {
-            n_samples: n,
-            codes,
-            edges: rows.mapper.edges.clone(),
-            missing: rows.mapper.missing.clone(),
         }
     }
 
@@ -259,6 +240,7 @@ pub struct RowCodes {
 
 impl RowCodes {
     /// The row-major copy of `binned`'s codes.
+    #[cfg(test)]
     pub fn new(binned: &BinnedData) -> Self {
         let (n, d) = (binned.n_samples, binned.n_features());
         let mut codes = vec![0u8; n * d];
