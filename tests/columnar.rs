@@ -233,3 +233,90 @@ fn wide_files_decode_on_several_threads_into_the_same_table() {
         );
     }
 }
+
+#[test]
+fn a_file_binned_batch_by_batch_gives_the_model_of_its_table() {
+    use learnkit::data::{write_table, Column};
+    use learnkit::tree::{BinnedDataset, BinnedTask};
+    // More rows than the 200,000 the thresholds are sampled from, so the streamed sample must
+    // pick the rows the in-memory one picks.
+    let n = 210_000;
+    let data = learnkit::data::MakeClassification::params()
+        .n_samples(n)
+        .n_features(4)
+        .seed(11)
+        .generate()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("learnkit-binned-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut columns: Vec<(String, Column)> = (0..4)
+        .map(|f| {
+            let values = (0..n)
+                .map(|i| match (f, i % 97) {
+                    (1, 0) => f64::NAN,
+                    _ => data.records[(i, f)],
+                })
+                .collect();
+            (format!("x{f}"), Column::Float(values))
+        })
+        .collect();
+    let labels = data.targets.iter().map(|&c| ["no", "yes"][c].to_string());
+    columns.push(("label".into(), Column::Text(labels.collect())));
+    let params = GradientBoosting::classifier()
+        .n_estimators(3)
+        .max_leaf_nodes(15);
+    for ext in ["parquet", "arrow", "csv"] {
+        let path = dir.join(format!("big.{ext}"));
+        write_table(&path, &columns).unwrap();
+        let binned = BinnedDataset::read(&path, "label", None, true).unwrap();
+        assert_eq!(binned.task(), BinnedTask::Classification);
+        assert_eq!(binned.class_names(), ["no", "yes"]);
+        assert_eq!(binned.n_samples(), n);
+        assert_eq!(binned.feature_names(), ["x0", "x1", "x2", "x3"]);
+        let table = read_table(&path, Some("label"), &[], true)
+            .unwrap()
+            .into_classification()
+            .unwrap();
+        assert_eq!(
+            params.fit_binned(&binned).unwrap().trees(),
+            params.fit(&table).unwrap().trees(),
+            "{ext}"
+        );
+        // Without --allow-missing the NaN cell is refused, by column and row.
+        let e = BinnedDataset::read(&path, "label", None, false)
+            .unwrap_err()
+            .to_string();
+        let (row, line) = (e.contains("row 1:"), e.contains(".csv:2,"));
+        assert!(e.contains("x1") && (row || line), "{ext}: {e}");
+    }
+    // A real-valued target is guessed as regression; told to be regression, a label is an
+    // error naming its row.
+    let values: Vec<f64> = (0..1000).map(|i| i as f64 / 7.0).collect();
+    let small = vec![
+        ("x".to_string(), Column::Float(values.clone())),
+        ("y".to_string(), Column::Float(values)),
+    ];
+    let path = dir.join("values.parquet");
+    write_table(&path, &small).unwrap();
+    let binned = BinnedDataset::read(&path, "y", None, false).unwrap();
+    assert_eq!(binned.task(), BinnedTask::Regression);
+    assert_eq!(binned.targets()[7], 1.0);
+    let path = dir.join("labels.parquet");
+    write_table(
+        &path,
+        &columns[..1]
+            .iter()
+            .cloned()
+            .chain([("label".into(), Column::Text(vec!["a".into(); n]))])
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let e = BinnedDataset::read(&path, "label", Some(BinnedTask::Regression), false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("row 1") && e.contains("not a finite number"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
