@@ -6,14 +6,20 @@
 //! cargo run --release --example gradient_boosting -- [--data f.csv --target y [--test t.csv]]
 //!     [--task classification|regression] [--trees 100] [--learning-rate 0.1]
 //!     [--max-leaf-nodes 31] [--max-depth N] [--early-stopping] [--allow-missing]
-//!     [--loss squared-error|absolute-error|huber] [--json]
+//!     [--loss squared-error|absolute-error|huber] [--save-binned FILE.lkbin] [--json]
 //! ```
 //! Default data: wine quality (classification) or diabetes (with `--task regression`).
+//!
+//! A Parquet or Arrow `--data` file with a `--test` file is binned batch by batch without its
+//! float matrix (peak memory about the codes plus the gradients); `--save-binned` keeps the
+//! binned training rows, and `--data FILE.lkbin` trains from them without parsing anything.
 
 use clap::Parser;
 use learnkit::prelude::*;
 use learnkit::report::figures;
-use learnkit::tree::{FittedGradientBoosting, GradientBoosting, RegressionLoss, TargetKind};
+use learnkit::tree::{
+    BinnedDataset, BinnedTask, FittedGradientBoosting, GradientBoosting, RegressionLoss, TargetKind,
+};
 use learnkit::{data, metrics};
 use learnkit_cli::{self as cli, DataArgs, Outcome, Task};
 
@@ -51,6 +57,9 @@ pub struct Args {
     /// Regression loss [default: squared-error].
     #[arg(long, value_enum)]
     pub loss: Option<LossArg>,
+    /// Write the binned training rows to FILE (a `.lkbin` file `--data` can train from).
+    #[arg(long, value_name = "FILE")]
+    pub save_binned: Option<std::path::PathBuf>,
 }
 
 /// `--loss` values.
@@ -76,13 +85,23 @@ fn configure<T: TargetKind>(params: GradientBoosting<T>, args: &Args) -> Gradien
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
+    if let Some(binned) = args.data.binned(args.task)? {
+        if let Some(file) = &args.save_binned {
+            binned.save(file)?;
+        }
+        return match binned.task() {
+            BinnedTask::Classification => binned_classification(args, &binned),
+            BinnedTask::Regression => binned_regression(args, &binned),
+        };
+    }
     match args.data.task(args.task, Task::Classification)? {
         Task::Classification => classification(args),
         Task::Regression => regression(args),
     }
 }
 
-fn classification(args: &Args) -> Result<Outcome> {
+/// The classifier's settings (`--loss` is for regression).
+fn classifier(args: &Args) -> Result<GradientBoosting<usize>> {
     if args.loss.is_some() {
         return Err(learnkit::Error::invalid(
             "--loss",
@@ -92,9 +111,96 @@ fn classification(args: &Args) -> Result<Outcome> {
     }
     let params = configure(GradientBoosting::classifier(), args);
     params.check()?;
+    Ok(params)
+}
+
+/// The regressor's settings and its loss.
+fn regressor(args: &Args) -> Result<(GradientBoosting<f64>, RegressionLoss)> {
+    let loss = match args.loss.unwrap_or(LossArg::SquaredError) {
+        LossArg::SquaredError => RegressionLoss::SquaredError,
+        LossArg::AbsoluteError => RegressionLoss::AbsoluteError,
+        LossArg::Huber => RegressionLoss::Huber { delta: 1.0 },
+    };
+    let params = configure(GradientBoosting::regressor(), args).loss(loss);
+    params.check()?;
+    Ok((params, loss))
+}
+
+/// The name of a regression loss in the loss plot.
+fn loss_name(loss: RegressionLoss) -> &'static str {
+    match loss {
+        RegressionLoss::AbsoluteError => "mean absolute error",
+        RegressionLoss::Huber { .. } => "mean Huber loss",
+        _ => "mean squared error",
+    }
+}
+
+/// Keeps the training rows binned when `--save-binned` asks (data read as a table).
+fn save_binned(args: &Args, binned: impl FnOnce() -> Result<BinnedDataset>) -> Result<()> {
+    match &args.save_binned {
+        Some(file) => binned()?.save(file),
+        None => Ok(()),
+    }
+}
+
+/// Why the regions plot is not drawn from binned data.
+const NO_REGIONS: &str = "drawn from the training rows' values, which binned data does not keep";
+
+fn binned_classification(args: &Args, binned: &BinnedDataset) -> Result<Outcome> {
+    let params = classifier(args)?;
+    args.data.check_binned_test(binned)?;
+    let (model, seconds) = cli::timed(|| params.fit_binned(binned));
+    let model = model?;
+    // The test rows are read after the fit, so its memory and theirs never add up.
+    let test = args.data.binned_test_classes(binned)?;
+    let (proba, predict_seconds) = cli::timed(|| model.predict_proba(&test));
+    let proba = proba?;
+    let predicted = metrics::argmax_rows(proba.view());
+    let mut out = Outcome::fitted_binned(&args.data, binned, &test, Task::Classification, seconds);
+    out.summary
+        .set("n_trees_used", model.trees().len())
+        .set("predict_seconds", predict_seconds)
+        .set_classification_scores(test.targets(), predicted.view(), proba.view())?;
+    reports(&mut out, &model, "log-loss")?;
+    out.skip("boosting_regions.png", NO_REGIONS);
+    Ok(out)
+}
+
+fn binned_regression(args: &Args, binned: &BinnedDataset) -> Result<Outcome> {
+    let (params, loss) = regressor(args)?;
+    args.data.check_binned_test(binned)?;
+    let (model, seconds) = cli::timed(|| params.fit_binned(binned));
+    let model = model?;
+    let test = args.data.binned_test_values(binned)?;
+    let mut out = Outcome::fitted_binned(&args.data, binned, &test, Task::Regression, seconds);
+    scored_regression(&mut out, &model, &test, loss)?;
+    out.skip("boosting_regions.png", NO_REGIONS);
+    Ok(out)
+}
+
+/// Scores a regressor on `test` into `out`, with its reports.
+fn scored_regression(
+    out: &mut Outcome,
+    model: &FittedGradientBoosting<f64>,
+    test: &learnkit::Dataset<f64>,
+    loss: RegressionLoss,
+) -> Result<()> {
+    let (predicted, predict_seconds) = cli::timed(|| model.predict(test));
+    let (y, predicted) = (test.targets(), predicted?);
+    out.summary
+        .set("n_trees_used", model.trees().len())
+        .set("predict_seconds", predict_seconds)
+        .set("r2", metrics::r2(y, predicted.view())?)
+        .set("mse", metrics::mse(y, predicted.view())?);
+    reports(out, model, loss_name(loss))
+}
+
+fn classification(args: &Args) -> Result<Outcome> {
+    let params = classifier(args)?;
     let split = args
         .data
         .classification(|| Ok((data::winequality()?, "wine quality (built-in)".into())))?;
+    save_binned(args, || BinnedDataset::from_classification(&split.train))?;
     let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
     let (proba, predict_seconds) = cli::timed(|| model.predict_proba(&split.test));
@@ -130,33 +236,15 @@ fn classification(args: &Args) -> Result<Outcome> {
 }
 
 fn regression(args: &Args) -> Result<Outcome> {
-    let loss = match args.loss.unwrap_or(LossArg::SquaredError) {
-        LossArg::SquaredError => RegressionLoss::SquaredError,
-        LossArg::AbsoluteError => RegressionLoss::AbsoluteError,
-        LossArg::Huber => RegressionLoss::Huber { delta: 1.0 },
-    };
-    let params = configure(GradientBoosting::regressor(), args).loss(loss);
-    params.check()?;
+    let (params, loss) = regressor(args)?;
     let split = args
         .data
         .regression(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
+    save_binned(args, || BinnedDataset::from_regression(&split.train))?;
     let (model, seconds) = cli::timed(|| params.fit(&split.train));
     let model = model?;
-    let (predicted, predict_seconds) = cli::timed(|| model.predict(&split.test));
-    let (y, predicted) = (split.test.targets(), predicted?);
-
     let mut out = Outcome::fitted(&args.data, &split, Task::Regression, seconds);
-    out.summary
-        .set("n_trees_used", model.trees().len())
-        .set("predict_seconds", predict_seconds)
-        .set("r2", metrics::r2(y, predicted.view())?)
-        .set("mse", metrics::mse(y, predicted.view())?);
-    let loss_name = match loss {
-        RegressionLoss::AbsoluteError => "mean absolute error",
-        RegressionLoss::Huber { .. } => "mean Huber loss",
-        _ => "mean squared error",
-    };
-    reports(&mut out, &model, loss_name)?;
+    scored_regression(&mut out, &model, &split.test, loss)?;
     Ok(out)
 }
 

@@ -565,3 +565,67 @@ fn classifier_examples_report_roc_auc_and_read_parquet() {
         }
     }
 }
+
+#[test]
+fn gradient_boosting_trains_binned_from_parquet_and_from_its_lkbin_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/columnar");
+    let (parquet, csv) = (fixtures.join("pyarrow.parquet"), fixtures.join("table.csv"));
+    let (parquet, csv) = (parquet.to_str().unwrap(), csv.to_str().unwrap());
+    let lkbin = dir.path().join("train.lkbin");
+    let lkbin = lkbin.to_str().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let fit = |data: &str, test: &str, extra: &[&str]| {
+        let mut args = vec!["--data", data, "--test", test, "--target", "label"];
+        args.extend(["--trees", "20", "--out", out, "--json"]);
+        args.extend(extra);
+        run("gradient_boosting", &args)
+    };
+    let json = |stdout: &str| -> serde_json::Value {
+        serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+    };
+    // Parquet with --test: binned batch by batch, and saved.
+    let (code, stdout, stderr) = fit(parquet, parquet, &["--save-binned", lkbin]);
+    assert_eq!(code, 0, "{stderr}");
+    let binned = json(&stdout);
+    assert!(binned.get("binned_mb").is_some(), "{binned}");
+    // From the cache: the same model, so the same scores.
+    let (code, stdout, stderr) = fit(lkbin, parquet, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cached = json(&stdout);
+    // The CSV copy, read as a table: the same model again.
+    let (code, stdout, stderr) = fit(csv, csv, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let table = json(&stdout);
+    for key in ["accuracy", "log_loss"] {
+        assert_eq!(binned[key], cached[key], "{key}");
+        assert_eq!(binned[key], table[key], "{key}");
+    }
+    // Refused in one line, exit 2: a cache without --test, a cache under another target, a
+    // damaged cache, a test file with other columns (before any fitting).
+    let one_line = |(code, stdout, stderr): (i32, String, String), what: &str| {
+        assert_eq!(code, 2, "{what}: {stdout}{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{what}: {stderr}");
+        assert!(stderr.contains(what), "{stderr}");
+    };
+    one_line(
+        run("gradient_boosting", &["--data", lkbin, "--target", "label"]),
+        "--test",
+    );
+    let mut args = vec![
+        "--data", lkbin, "--test", parquet, "--target", "a", "--out", out,
+    ];
+    args.push("--json");
+    one_line(run("gradient_boosting", &args), "binned with target");
+    let bytes = std::fs::read(lkbin).unwrap();
+    let cut = dir.path().join("cut.lkbin");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    one_line(
+        fit(cut.to_str().unwrap(), parquet, &[]),
+        "not a valid binned dataset",
+    );
+    let narrow = dir.path().join("narrow.csv");
+    std::fs::write(&narrow, "a,b,label\n1,2,low\n").unwrap();
+    one_line(fit(parquet, narrow.to_str().unwrap(), &[]), "columns of");
+}

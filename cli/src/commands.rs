@@ -11,7 +11,7 @@ use learnkit::persist::{self, Persist};
 use learnkit::preprocessing::StandardScaler;
 use learnkit::report::figures;
 use learnkit::rl::{Policy, SavedAgent};
-use learnkit::tree::{DecisionTree, GradientBoosting, RandomForest};
+use learnkit::tree::{BinnedDataset, BinnedTask, DecisionTree, GradientBoosting, RandomForest};
 use learnkit::{metrics, Dataset, Error, Estimator, Hyperparams, Result};
 use learnkit_cli::{self as cli, CommonArgs, DataArgs, Outcome, Split, Task};
 use ndarray::{ArrayView1, ArrayView2};
@@ -74,6 +74,11 @@ pub struct TrainArgs {
     /// is a pipeline that standardises what it is given.
     #[arg(long)]
     pub scale: bool,
+    /// Keep the binned training rows in FILE (`.lkbin`; tree, forest, boosting): `--data
+    /// FILE.lkbin` then trains without parsing. Parquet and Arrow `--data` with `--test` are
+    /// binned batch by batch, never held as floats.
+    #[arg(long, value_name = "FILE")]
+    pub save_binned: Option<PathBuf>,
     /// Directory for PNG reports (none without it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -358,6 +363,45 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             }
             (model, out, set)
         }
+        name if is_tree(name) && binned_input(args) => {
+            let binned = match data.binned(args.task)? {
+                Some(binned) => binned,
+                None => binned_from_table(&data, args.task)?,
+            };
+            if let Some(file) = &args.save_binned {
+                binned.save(file)?;
+            }
+            data.check_binned_test(&binned)?;
+            let (model, seconds, set) = fit_binned(name, &params, seed, &binned)?;
+            let target = binned.target_name().to_string();
+            let source = cli::source_name(&args.data);
+            let out = match binned.task() {
+                BinnedTask::Classification => {
+                    let test = data.binned_test_classes(&binned)?;
+                    let mut out = Outcome::fitted_binned(
+                        &data,
+                        &binned,
+                        &test,
+                        Task::Classification,
+                        seconds,
+                    );
+                    let truth = Truth::Classes(test.targets.view());
+                    let x = test.records.view();
+                    score(&model, x, truth, &mut out, reports, &source, &target)?;
+                    out
+                }
+                BinnedTask::Regression => {
+                    let test = data.binned_test_values(&binned)?;
+                    let mut out =
+                        Outcome::fitted_binned(&data, &binned, &test, Task::Regression, seconds);
+                    let truth = Truth::Values(test.targets.view());
+                    let x = test.records.view();
+                    score(&model, x, truth, &mut out, reports, &source, &target)?;
+                    out
+                }
+            };
+            (model, out, set)
+        }
         name => {
             let task = match name {
                 ModelName::Linear => Task::Regression,
@@ -458,6 +502,78 @@ fn check_scale(scale: bool, model: ModelName) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether `name` grows trees (and so can train on binned rows).
+fn is_tree(name: ModelName) -> bool {
+    matches!(
+        name,
+        ModelName::Tree | ModelName::Forest | ModelName::Boosting
+    )
+}
+
+/// Whether `train` reads `--data` as binned rows: a `.lkbin` file, a Parquet or Arrow file with
+/// `--test`, or any data with `--save-binned` (then read as a table, binned, and saved).
+fn binned_input(args: &TrainArgs) -> bool {
+    let lkbin = args
+        .data
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("lkbin"));
+    let columnar = learnkit::data::Format::of(&args.data) != learnkit::data::Format::Csv;
+    lkbin || (columnar && args.test.is_some()) || args.save_binned.is_some()
+}
+
+/// `--data` read as a table and binned: for CSV data, or without `--test` (the rows are split
+/// first; the test rows then come from the same table and are not binned).
+fn binned_from_table(data: &DataArgs, task: Option<Task>) -> Result<BinnedDataset> {
+    if data.test.is_none() {
+        return Err(Error::invalid(
+            "--save-binned",
+            "given",
+            "bins the whole of --data and needs the rows to score as --test",
+        ));
+    }
+    let path = data.data.as_deref().unwrap_or(Path::new(""));
+    let target = data.target.as_deref().unwrap_or_default();
+    let wanted = task.map(|t| match t {
+        Task::Classification => BinnedTask::Classification,
+        Task::Regression => BinnedTask::Regression,
+    });
+    BinnedDataset::read(path, target, wanted, data.allows_missing())
+}
+
+/// Fits tree model `name` on binned rows, timed, with its settings.
+fn fit_binned(
+    name: ModelName,
+    params: &[(String, Value)],
+    seed: u64,
+    binned: &BinnedDataset,
+) -> Result<(Model, f64, Settings)> {
+    let classes = binned.task() == BinnedTask::Classification;
+    macro_rules! fit {
+        ($estimator:expr, $wrap:expr) => {{
+            let estimator = configured($estimator, params, seed)?;
+            let (fitted, seconds) = cli::timed(|| estimator.fit_binned(binned));
+            Ok(($wrap(fitted?), seconds, estimator.settings()))
+        }};
+    }
+    match (name, classes) {
+        (ModelName::Tree, true) => fit!(DecisionTree::<usize>::params(), Model::TreeClassifier),
+        (ModelName::Tree, false) => fit!(DecisionTree::<f64>::params(), Model::TreeRegressor),
+        (ModelName::Forest, true) => fit!(RandomForest::classifier(), Model::ForestClassifier),
+        (ModelName::Forest, false) => fit!(RandomForest::regressor(), Model::ForestRegressor),
+        (ModelName::Boosting, true) => {
+            fit!(GradientBoosting::classifier(), Model::BoostingClassifier)
+        }
+        (ModelName::Boosting, false) => {
+            fit!(GradientBoosting::regressor(), Model::BoostingRegressor)
+        }
+        (other, _) => Err(Error::invalid(
+            "MODEL",
+            format!("{other:?}").to_lowercase(),
+            "does not train on binned rows",
+        )),
+    }
 }
 
 /// The classifier `name` stands for, configured by `params` and `seed`, handed to `v`.

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use learnkit::data;
 use learnkit::rl::TabularAlgorithm;
+use learnkit::tree::{BinnedDataset, BinnedTask};
 use learnkit::{Dataset, Error, Records, Result};
 
 /// Parses a library type from one of `names` (listed in `--help` and in the error for anything
@@ -187,6 +188,9 @@ pub struct DataArgs {
     /// Seconds spent reading data files so far.
     #[arg(skip)]
     load_time: std::sync::Arc<std::sync::Mutex<f64>>,
+    /// Seconds spent reading (binning or loading) a binned `--data` file.
+    #[arg(skip)]
+    binned_time: std::sync::Arc<std::sync::Mutex<f64>>,
     /// Empty cells and `NaN` read as missing values (set by the examples whose estimator
     /// accepts them, from their `--allow-missing` flag).
     #[arg(skip)]
@@ -242,7 +246,7 @@ pub struct Split<T> {
 
 /// How a data file is named in reports and the JSON: its file name (a full path would not fit a
 /// figure's title).
-fn source_name(path: &Path) -> String {
+pub fn source_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
@@ -267,6 +271,11 @@ impl DataArgs {
     pub fn allowing_missing(mut self, yes: bool) -> Self {
         self.allow_missing = yes;
         self
+    }
+
+    /// Whether empty cells and `NaN` are read as missing values.
+    pub fn allows_missing(&self) -> bool {
+        self.allow_missing
     }
 
     /// Seconds this run has spent reading `--data` and `--test` (0 for built-in data).
@@ -418,6 +427,127 @@ impl DataArgs {
         self.split(|path, train| self.load_values(path, train), default)
     }
 
+    /// The `--data` file as a [`BinnedDataset`] when it can be read without its float matrix:
+    /// a Parquet or Arrow file (read in two passes, see [`BinnedDataset::read`]) or a `.lkbin`
+    /// file (loaded), with a separate `--test` file. `None` for CSV data or without `--test`
+    /// (the caller then reads tables and splits them). `task`: `--task`, or `None` to guess.
+    pub fn binned(&self, task: Option<Task>) -> Result<Option<BinnedDataset>> {
+        let Some(path) = &self.data else {
+            return Ok(None);
+        };
+        let lkbin = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("lkbin"));
+        if self.test.is_none() {
+            if lkbin {
+                return Err(Error::invalid(
+                    "--data",
+                    path.display(),
+                    "a binned dataset (.lkbin) is trained on whole: give the rows to score as \
+                     --test",
+                ));
+            }
+            return Ok(None);
+        }
+        if !lkbin && data::Format::of(path) == data::Format::Csv {
+            return Ok(None);
+        }
+        let wanted = task.map(|t| match t {
+            Task::Classification => BinnedTask::Classification,
+            Task::Regression => BinnedTask::Regression,
+        });
+        let (binned, seconds) = timed(|| -> Result<BinnedDataset> {
+            if lkbin {
+                BinnedDataset::load(path)
+            } else {
+                BinnedDataset::read(path, self.require_target(path)?, wanted, self.allow_missing)
+            }
+        });
+        for time in [&self.load_time, &self.binned_time] {
+            if let Ok(mut total) = time.lock() {
+                *total += seconds;
+            }
+        }
+        let binned = binned?;
+        if let Some(target) = &self.target {
+            if target != binned.target_name() {
+                return Err(Error::invalid(
+                    "--target",
+                    data::shown(target),
+                    format!(
+                        "{} was binned with target `{}`",
+                        path.display(),
+                        data::shown(binned.target_name())
+                    ),
+                ));
+            }
+        }
+        if wanted.is_some_and(|t| t != binned.task()) {
+            return Err(Error::invalid(
+                "--task",
+                task.map_or("", |t| t.name()),
+                format!("{} holds a {:?} target", path.display(), binned.task()),
+            ));
+        }
+        Ok(Some(binned))
+    }
+
+    /// Checks that the `--test` file of a binned `--data` file has its feature columns and
+    /// target, from the test file's header alone: call it before fitting, and read the rows
+    /// after ([`DataArgs::binned_test_classes`]), so they are not held during the fit.
+    pub fn check_binned_test(&self, binned: &BinnedDataset) -> Result<()> {
+        let path = self.binned_test_path()?;
+        let columns = data::read_table_header(path)?;
+        let target = binned.target_name();
+        let features: Vec<&String> = columns.iter().filter(|c| *c != target).collect();
+        if features.len() == columns.len()
+            || features != binned.feature_names().iter().collect::<Vec<_>>()
+        {
+            let mut expected = binned.feature_names().to_vec();
+            expected.push(target.to_string());
+            return Err(Error::shape(
+                format!("columns of {}", path.display()),
+                expected.join(","),
+                columns.join(","),
+            ));
+        }
+        Ok(())
+    }
+
+    fn binned_test_path(&self) -> Result<&Path> {
+        self.test
+            .as_deref()
+            .ok_or_else(|| Error::invalid("--test", "missing", "binned data needs --test"))
+    }
+
+    /// The `--test` file of a binned `--data` file, with its columns and classes.
+    fn binned_test<T: Clone>(
+        &self,
+        binned: &BinnedDataset,
+        convert: impl FnOnce(data::Table) -> Result<Dataset<T>>,
+    ) -> Result<Dataset<T>> {
+        let path = self.binned_test_path()?;
+        let table = self.read(path, Some(binned.target_name()))?;
+        if table.feature_names != binned.feature_names() {
+            return Err(Error::shape(
+                format!("columns of {}", path.display()),
+                binned.feature_names().join(","),
+                table.feature_names.join(","),
+            ));
+        }
+        convert(table)
+    }
+
+    /// The `--test` rows of a binned classification dataset, labels mapped to its classes.
+    pub fn binned_test_classes(&self, binned: &BinnedDataset) -> Result<Dataset<usize>> {
+        self.binned_test(binned, |t| t.into_classification_with(binned.class_names()))
+    }
+
+    /// The `--test` rows of a binned regression dataset.
+    pub fn binned_test_values(&self, binned: &BinnedDataset) -> Result<Dataset<f64>> {
+        self.binned_test(binned, data::Table::into_regression)
+    }
+
     /// Unlabelled records for clustering or PCA: `--data` (every column but the optional
     /// `--target` is a feature; the target, if named, comes back as class labels for colouring
     /// plots) or `default`.
@@ -520,12 +650,41 @@ impl Outcome {
         task: Task,
         fit_seconds: f64,
     ) -> Self {
+        let sizes = (split.train.n_samples(), split.test.n_samples());
+        Self::fitted_on(args, &split.source, sizes, task, fit_seconds)
+    }
+
+    /// [`Outcome::fitted`] for a model trained on a binned `--data` file.
+    pub fn fitted_binned<T: Clone>(
+        args: &DataArgs,
+        binned: &BinnedDataset,
+        test: &Dataset<T>,
+        task: Task,
+        fit_seconds: f64,
+    ) -> Self {
+        let source = args.data.as_deref().map(source_name).unwrap_or_default();
+        let sizes = (binned.n_samples(), test.n_samples());
+        let mut out = Self::fitted_on(args, &source, sizes, task, fit_seconds);
+        let binned_seconds = args.binned_time.lock().map(|t| *t).unwrap_or(0.0);
+        out.summary
+            .set("binned_mb", binned.memory_bytes() >> 20)
+            .set("binned_load_seconds", binned_seconds);
+        out
+    }
+
+    fn fitted_on(
+        args: &DataArgs,
+        source: &str,
+        (n_train, n_test): (usize, usize),
+        task: Task,
+        fit_seconds: f64,
+    ) -> Self {
         let mut out = args.outcome();
         out.summary
-            .set("data", &split.source)
+            .set("data", source)
             .set("task", task.name())
-            .set("n_train", split.train.n_samples())
-            .set("n_test", split.test.n_samples())
+            .set("n_train", n_train)
+            .set("n_test", n_test)
             .set("fit_seconds", fit_seconds)
             .set("load_seconds", args.load_seconds());
         out

@@ -1201,3 +1201,67 @@ fn parquet_and_arrow_files_train_predict_and_evaluate_like_their_csv_copy() {
         "--json",
     ]));
 }
+
+#[test]
+fn tree_models_train_on_binned_rows_and_their_lkbin_cache_as_on_the_table() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/columnar");
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, parquet) = (fixtures.join("table.csv"), fixtures.join("pyarrow.parquet"));
+    for (model, param) in [
+        ("tree", "max_depth=5"),
+        ("forest", "n_estimators=10"),
+        ("boosting", "n_estimators=20"),
+    ] {
+        let train = |data: &Path, name: &str, extra: &[&str]| {
+            let save = dir.path().join(format!("{model}-{name}.json"));
+            let mut args = vec!["train", model, "--data", p(data), "--test", p(&csv)];
+            args.extend([
+                "--target",
+                "label",
+                "-p",
+                param,
+                "--save",
+                p(&save),
+                "--json",
+            ]);
+            args.extend(extra);
+            let summary = json(&learnkit(&args));
+            (fs::read(&save).unwrap(), summary)
+        };
+        // The CSV table, the Parquet copy binned batch by batch (and saved), the cache.
+        let (table, _) = train(&csv, "table", &[]);
+        let lkbin = dir.path().join(format!("{model}.lkbin"));
+        let (binned, summary) = train(&parquet, "binned", &["--save-binned", p(&lkbin)]);
+        assert!(summary.get("binned_mb").is_some(), "{summary}");
+        let (cached, _) = train(&lkbin, "cached", &[]);
+        assert_eq!(
+            binned, table,
+            "{model}: the binned Parquet gives the table's model"
+        );
+        assert_eq!(cached, table, "{model}: the cache gives the table's model");
+    }
+    // A cache without --test, --save-binned without --test, missing values for a forest.
+    let lkbin = dir.path().join("boosting.lkbin");
+    let no_test = [
+        "train",
+        "boosting",
+        "--data",
+        p(&lkbin),
+        "--target",
+        "label",
+    ];
+    assert!(refused(&learnkit(&no_test)).contains("--test"));
+    let keep = dir.path().join("keep.lkbin");
+    let args = [
+        "train",
+        "boosting",
+        "--data",
+        p(&csv),
+        "--target",
+        "label",
+        "--save-binned",
+    ];
+    let out = learnkit(&[&args[..], &[p(&keep)]].concat());
+    assert!(refused(&out).contains("--test"));
+    assert!(!keep.exists());
+}

@@ -55,6 +55,20 @@ impl<T: TargetKind> DecisionTree<T> {
     fn grower_settings(&self, n_features: usize) -> Result<(TreeParams, usize)> {
         Ok((tree_params!(self), self.max_features.resolve(n_features)?))
     }
+
+    /// Grows the tree on every row of `binned`.
+    fn grow_on(&self, binned: &BinnedData, targets: Targets<'_>, n: usize) -> Result<Tree> {
+        let (params, n_try) = self.grower_settings(binned.n_features())?;
+        Ok(grow_tree(
+            binned,
+            targets,
+            Sample::all(n),
+            &params,
+            n_try,
+            &mut rng::seeded(self.seed),
+            &Serial,
+        ))
+    }
 }
 
 /// The class names of a classification dataset, or `"0", "1", ...`.
@@ -70,26 +84,46 @@ pub(crate) fn class_names<D: Labeled<usize> + ?Sized>(
     }
 }
 
+impl DecisionTreeClassifier {
+    /// Fits on a binned classification dataset ([`crate::tree::BinnedDataset`]): the tree
+    /// [`Estimator::fit`] gives on the same rows.
+    pub fn fit_binned(
+        &self,
+        data: &crate::tree::BinnedDataset,
+    ) -> Result<FittedDecisionTree<usize>> {
+        self.check()?;
+        let binned = super::forest::cart_codes(data, crate::tree::BinnedTask::Classification)?;
+        let y: Vec<usize> = data.targets.iter().map(|&c| c as usize).collect();
+        let targets = Targets::Classes(&y, data.class_names.len());
+        let tree = self.grow_on(&binned, targets, y.len())?;
+        let (names, classes) = (data.feature_names.clone(), data.class_names.clone());
+        Ok(FittedDecisionTree::new(tree, names, classes))
+    }
+}
+
+impl DecisionTreeRegressor {
+    /// Fits on a binned regression dataset; see [`DecisionTreeClassifier::fit_binned`].
+    pub fn fit_binned(&self, data: &crate::tree::BinnedDataset) -> Result<FittedDecisionTree<f64>> {
+        self.check()?;
+        let binned = super::forest::cart_codes(data, crate::tree::BinnedTask::Regression)?;
+        let targets = Targets::Values(&data.targets);
+        let tree = self.grow_on(&binned, targets, data.targets.len())?;
+        let names = data.feature_names.clone();
+        Ok(FittedDecisionTree::new(tree, names, Vec::new()))
+    }
+}
+
 impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
     type Fitted = FittedDecisionTree<usize>;
 
     fn fit(&self, data: &D) -> Result<FittedDecisionTree<usize>> {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
-        let (params, n_try) = self.grower_settings(x.ncols())?;
+        self.grower_settings(x.ncols())?;
         let classes = class_names(data, y);
         let binned = BinnedData::new(x);
         let y: Vec<usize> = y.to_vec();
-        let sample = Sample::all(y.len());
-        let tree = grow_tree(
-            &binned,
-            Targets::Classes(&y, classes.len()),
-            sample,
-            &params,
-            n_try,
-            &mut rng::seeded(self.seed),
-            &Serial,
-        );
+        let tree = self.grow_on(&binned, Targets::Classes(&y, classes.len()), y.len())?;
         Ok(FittedDecisionTree::new(tree, data.feature_names(), classes))
     }
 }
@@ -100,19 +134,10 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
     fn fit(&self, data: &D) -> Result<FittedDecisionTree<f64>> {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
-        let (params, n_try) = self.grower_settings(x.ncols())?;
+        self.grower_settings(x.ncols())?;
         let binned = BinnedData::new(x);
         let y: Vec<f64> = y.to_vec();
-        let sample = Sample::all(y.len());
-        let tree = grow_tree(
-            &binned,
-            Targets::Values(&y),
-            sample,
-            &params,
-            n_try,
-            &mut rng::seeded(self.seed),
-            &Serial,
-        );
+        let tree = self.grow_on(&binned, Targets::Values(&y), y.len())?;
         Ok(FittedDecisionTree::new(
             tree,
             data.feature_names(),

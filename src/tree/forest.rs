@@ -2,9 +2,11 @@ use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::binned::{BinnedDataset, BinnedTask};
 use super::decision_tree::{class_names, normalised, validate_tree};
-use super::learner::dataset::BinnedData;
+use super::learner::dataset::{BinnedData, RowCodes};
 use super::learner::depthwise::{grow_tree, Sample, Targets};
+use super::learner::leafwise::binned_leaf;
 use super::learner::{Serial, Tree};
 use super::params::{check_criterion, TargetKind};
 use crate::dataset::Labeled;
@@ -148,9 +150,42 @@ fn oob_curve(
     width: usize,
     score: impl Fn(&[usize], &Array2<f64>) -> Option<f64>,
 ) -> (Option<f64>, Vec<(usize, f64)>) {
-    let n = x.nrows();
     let x = x.as_standard_layout();
     let rows = validate::row_slices(&x);
+    let leaves = |tree: &Tree, out_of_bag: &[u32], leaf: &mut Vec<u32>| {
+        let oob_rows: Vec<&[f64]> = out_of_bag.iter().map(|&i| rows[i as usize]).collect();
+        tree.leaf_indices(&oob_rows, leaf);
+    };
+    oob_curve_by(trees, in_bag, x.nrows(), width, leaves, score)
+}
+
+/// [`oob_curve`] on binned rows (each walked on its codes).
+fn oob_curve_binned(
+    trees: &[Tree],
+    in_bag: &[InBag],
+    codes: &RowCodes,
+    width: usize,
+    score: impl Fn(&[usize], &Array2<f64>) -> Option<f64>,
+) -> (Option<f64>, Vec<(usize, f64)>) {
+    let leaves = |tree: &Tree, out_of_bag: &[u32], leaf: &mut Vec<u32>| {
+        leaf.extend(
+            out_of_bag
+                .iter()
+                .map(|&i| binned_leaf(tree, codes, i as usize) as u32),
+        );
+    };
+    oob_curve_by(trees, in_bag, codes.n_samples, width, leaves, score)
+}
+
+/// The out-of-bag curve with `leaves(tree, rows, out)` giving the leaf of each of `rows`.
+fn oob_curve_by(
+    trees: &[Tree],
+    in_bag: &[InBag],
+    n: usize,
+    width: usize,
+    leaves_of: impl Fn(&Tree, &[u32], &mut Vec<u32>) + Sync,
+    score: impl Fn(&[usize], &Array2<f64>) -> Option<f64>,
+) -> (Option<f64>, Vec<(usize, f64)>) {
     let mut sums = Array2::<f64>::zeros((n, width));
     let mut votes = vec![0u32; n];
     let mut curve = Vec::new();
@@ -165,9 +200,8 @@ fn oob_curve(
                 let out_of_bag: Vec<u32> = (0..n as u32)
                     .filter(|&i| !in_bag[t].contains(i as usize))
                     .collect();
-                let oob_rows: Vec<&[f64]> = out_of_bag.iter().map(|&i| rows[i as usize]).collect();
-                let mut leaf = Vec::with_capacity(oob_rows.len());
-                trees[t].leaf_indices(&oob_rows, &mut leaf);
+                let mut leaf = Vec::with_capacity(out_of_bag.len());
+                leaves_of(&trees[t], &out_of_bag, &mut leaf);
                 out_of_bag.into_iter().zip(leaf).collect()
             })
             .collect();
@@ -209,6 +243,108 @@ fn average_importances(trees: &[Tree], n_features: usize) -> Vec<f64> {
     normalised(&total).to_vec()
 }
 
+/// The feature-major codes of a binned dataset for the CART grower, which takes no missing
+/// values; `task` is the one the model needs.
+pub(crate) fn cart_codes(data: &BinnedDataset, task: BinnedTask) -> Result<BinnedData> {
+    if data.task != task {
+        return Err(Error::invalid(
+            "binned dataset",
+            format!("a {:?} target", data.task),
+            format!("this model needs a {task:?} target"),
+        ));
+    }
+    if let Some(f) = data.codes.mapper.missing.iter().position(|&m| m) {
+        return Err(Error::invalid(
+            "binned dataset",
+            format!("feature `{}`", crate::data::shown(&data.feature_names[f])),
+            "has missing values, which only gradient boosting accepts",
+        ));
+    }
+    Ok(BinnedData::from_rows(&data.codes))
+}
+
+/// The rows an out-of-bag score walks: the values, or their codes.
+#[derive(Clone, Copy)]
+enum OobRows<'a> {
+    Values(ArrayView2<'a, f64>),
+    Codes(&'a RowCodes),
+}
+
+impl<T: TargetKind> RandomForest<T> {
+    /// Grows the forest on `binned` (consumed: freed before the out-of-bag pass) and scores
+    /// its out-of-bag rows when asked.
+    fn fit_on(
+        &self,
+        binned: BinnedData,
+        targets: Targets<'_>,
+        n_try: usize,
+        rows: OobRows<'_>,
+        feature_names: Vec<String>,
+        classes: Vec<String>,
+    ) -> FittedForest<T> {
+        let d = binned.n_features();
+        let (grown, in_bag) = self.grow_all(&binned, targets, n_try, self.oob_score);
+        drop(binned);
+        let width = match targets {
+            Targets::Classes(_, k) => k,
+            Targets::Values(_) => 1,
+        };
+        let score = |rows: &[usize], pred: &Array2<f64>| match targets {
+            Targets::Classes(labels, _) => {
+                let truth: Array1<usize> = rows.iter().map(|&i| labels[i]).collect();
+                let predicted = metrics::argmax_rows(pred.view());
+                metrics::accuracy(truth.view(), predicted.view()).ok()
+            }
+            Targets::Values(values) => {
+                let truth: Array1<f64> = rows.iter().map(|&i| values[i]).collect();
+                metrics::r2(truth.view(), pred.column(0)).ok()
+            }
+        };
+        let (oob, curve) = match (self.oob_score, rows) {
+            (false, _) => (None, Vec::new()),
+            (true, OobRows::Values(x)) => oob_curve(&grown, &in_bag, x, width, score),
+            (true, OobRows::Codes(c)) => oob_curve_binned(&grown, &in_bag, c, width, score),
+        };
+        FittedForest {
+            importances: average_importances(&grown, d),
+            trees: grown,
+            feature_names,
+            classes,
+            oob_score: oob,
+            oob_curve: curve,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl RandomForest<usize> {
+    /// Fits on a binned classification dataset ([`BinnedDataset`]): the forest
+    /// [`Estimator::fit`] gives on the same rows, out-of-bag score included.
+    pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedForest<usize>> {
+        self.check()?;
+        let binned = cart_codes(data, BinnedTask::Classification)?;
+        let n_try = self.max_features.resolve(binned.n_features())?;
+        let labels: Vec<usize> = data.targets.iter().map(|&c| c as usize).collect();
+        let targets = Targets::Classes(&labels, data.class_names.len());
+        let rows = OobRows::Codes(&data.codes);
+        let (names, classes) = (data.feature_names.clone(), data.class_names.clone());
+        Ok(self.fit_on(binned, targets, n_try, rows, names, classes))
+    }
+}
+
+impl RandomForest<f64> {
+    /// Fits on a binned regression dataset; see [`RandomForest::<usize>::fit_binned`].
+    pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedForest<f64>> {
+        self.check()?;
+        let binned = cart_codes(data, BinnedTask::Regression)?;
+        let n_try = self.max_features.resolve(binned.n_features())?;
+        let targets = Targets::Values(&data.targets);
+        let rows = OobRows::Codes(&data.codes);
+        let names = data.feature_names.clone();
+        Ok(self.fit_on(binned, targets, n_try, rows, names, Vec::new()))
+    }
+}
+
 impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
     type Fitted = FittedForest<usize>;
 
@@ -217,30 +353,11 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
         let (x, y) = crate::dataset::supervised(data)?;
         let n_try = self.max_features.resolve(x.ncols())?;
         let classes = class_names(data, y);
-        let k = classes.len();
         let labels: Vec<usize> = y.to_vec();
+        let targets = Targets::Classes(&labels, classes.len());
         let binned = BinnedData::new(x);
-        let (grown, in_bag) =
-            self.grow_all(&binned, Targets::Classes(&labels, k), n_try, self.oob_score);
-        drop(binned);
-        let (oob, curve) = if self.oob_score {
-            oob_curve(&grown, &in_bag, x, k, |rows, proba| {
-                let truth: Array1<usize> = rows.iter().map(|&i| labels[i]).collect();
-                let pred = metrics::argmax_rows(proba.view());
-                metrics::accuracy(truth.view(), pred.view()).ok()
-            })
-        } else {
-            (None, Vec::new())
-        };
-        Ok(FittedForest {
-            importances: average_importances(&grown, x.ncols()),
-            trees: grown,
-            feature_names: data.feature_names(),
-            classes,
-            oob_score: oob,
-            oob_curve: curve,
-            marker: std::marker::PhantomData,
-        })
+        let rows = OobRows::Values(x);
+        Ok(self.fit_on(binned, targets, n_try, rows, data.feature_names(), classes))
     }
 }
 
@@ -253,26 +370,16 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for RandomForest<f64> {
         let n_try = self.max_features.resolve(x.ncols())?;
         let values: Vec<f64> = y.to_vec();
         let binned = BinnedData::new(x);
-        let (grown, in_bag) =
-            self.grow_all(&binned, Targets::Values(&values), n_try, self.oob_score);
-        drop(binned);
-        let (oob, curve) = if self.oob_score {
-            oob_curve(&grown, &in_bag, x, 1, |rows, pred| {
-                let truth: Array1<f64> = rows.iter().map(|&i| values[i]).collect();
-                metrics::r2(truth.view(), pred.column(0)).ok()
-            })
-        } else {
-            (None, Vec::new())
-        };
-        Ok(FittedForest {
-            importances: average_importances(&grown, x.ncols()),
-            trees: grown,
-            feature_names: data.feature_names(),
-            classes: Vec::new(),
-            oob_score: oob,
-            oob_curve: curve,
-            marker: std::marker::PhantomData,
-        })
+        let rows = OobRows::Values(x);
+        let names = data.feature_names();
+        Ok(self.fit_on(
+            binned,
+            Targets::Values(&values),
+            n_try,
+            rows,
+            names,
+            Vec::new(),
+        ))
     }
 }
 

@@ -114,7 +114,8 @@ impl<T> GradientBoosting<T> {
         let mut train_loss = Vec::with_capacity(self.n_estimators + 1);
         let rows_per_tree = ((self.subsample * n as f64).round() as usize).clamp(1, n);
         let features_per_tree = ((self.colsample * d as f64).round() as usize).clamp(1, d);
-        let rows_u32: Vec<u32> = (0..n as u32).collect();
+        // The tree's rows, refilled each round (one n-row buffer, not a kept list and a copy).
+        let mut rows: Vec<u32> = Vec::with_capacity(n);
         // Histogram and quantized-gradient buffers, reused from tree to tree.
         let mut pool: Vec<Histogram> = Vec::new();
         let mut packed_buffer: Vec<u64> = Vec::new();
@@ -145,15 +146,13 @@ impl<T> GradientBoosting<T> {
             with_awake_workers(|| {
                 train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
                 let mut rng = rng::derived(self.seed, round as u64);
-                let mut rows: Vec<u32> = if rows_per_tree < n {
-                    let mut all = rows_u32.clone();
-                    all.shuffle(&mut rng);
-                    all.truncate(rows_per_tree);
-                    all.sort_unstable();
-                    all
-                } else {
-                    rows_u32.clone()
-                };
+                rows.clear();
+                rows.extend(0..n as u32);
+                if rows_per_tree < n {
+                    rows.shuffle(&mut rng);
+                    rows.truncate(rows_per_tree);
+                    rows.sort_unstable();
+                }
                 let features: Vec<usize> = if features_per_tree < d {
                     let mut all: Vec<usize> = (0..d).collect();
                     all.shuffle(&mut rng);

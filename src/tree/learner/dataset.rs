@@ -157,6 +157,26 @@ impl BinnedData {
         }
     }
 
+    /// The feature-major copy of row-major codes (for the depth-first grower).
+    pub fn from_rows(rows: &RowCodes) -> Self {
+        let (n, d) = (rows.n_samples, rows.n_features);
+        let mut codes = vec![0u8; n * d];
+        codes
+            .par_chunks_mut(n.max(1))
+            .enumerate()
+            .for_each(|(f, out)| {
+                for (i, c) in out.iter_mut().enumerate() {
+                    *c = rows.codes[i * d + f];
+                }
+            });
+        Self {
+            n_samples: n,
+            codes,
+            edges: rows.mapper.edges.clone(),
+            missing: rows.mapper.missing.clone(),
+        }
+    }
+
     /// Number of features.
     pub fn n_features(&self) -> usize {
         self.edges.len()

@@ -244,9 +244,14 @@ pub fn grow(
 /// A tree's value for training row `i`, walked on its bin codes (a bin goes left when its upper
 /// edge is at most the threshold; the top bin's upper edge is +∞, below only [`ALL_VALUES`]).
 pub fn binned_value(tree: &Tree, codes: &RowCodes, i: usize) -> f64 {
+    tree.value(binned_leaf(tree, codes, i))[0]
+}
+
+/// The leaf of training row `i`, walked on its bin codes (see [`binned_value`]).
+pub fn binned_leaf(tree: &Tree, codes: &RowCodes, i: usize) -> usize {
     let binned = &codes.mapper;
     let row = &codes.codes[i * codes.n_features..(i + 1) * codes.n_features];
-    let leaf = tree.leaf_index_by(|f, threshold, missing_left| {
+    tree.leaf_index_by(|f, threshold, missing_left| {
         let code = row[f] as usize;
         let n_bins = binned.n_bins(f);
         let left = if binned.missing[f] && code == n_bins {
@@ -257,6 +262,5 @@ pub fn binned_value(tree: &Tree, codes: &RowCodes, i: usize) -> f64 {
             threshold == ALL_VALUES
         };
         !left
-    });
-    tree.value(leaf)[0]
+    })
 }
