@@ -752,6 +752,10 @@ pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
 /// `learnkit inspect`.
 pub fn inspect(args: &InspectArgs) -> ExitCode {
     cli::run(args.json, || {
+        persist::require_regular_file(&args.model)?;
+        if BinnedDataset::is_binned_file(&args.model) {
+            return inspect_binned(args);
+        }
         let bytes = persist::read_regular_file(&args.model, persist::MAX_MODEL_BYTES)?;
         let info = persist::file_info(&bytes, &args.model)?;
         if info.kind == SavedAgent::KIND {
@@ -796,6 +800,42 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
 }
 
 /// `learnkit inspect` of an agent file: what it learnt, on what, with which settings.
+/// `learnkit inspect` of a binned dataset (`.lkbin`): checked as training would check it.
+fn inspect_binned(args: &InspectArgs) -> Result<Outcome> {
+    if let Some(n) = args.tree {
+        return Err(Error::invalid(
+            "--tree",
+            n,
+            "applies to tree models; the file holds a binned dataset",
+        ));
+    }
+    let binned = BinnedDataset::load(&args.model)?;
+    let names = binned.feature_names();
+    let bins: Vec<String> = (0..binned.n_features())
+        .map(|f| {
+            let missing = if binned.has_missing(f) {
+                "+missing"
+            } else {
+                ""
+            };
+            format!("{}={}{missing}", names[f], binned.n_bins(f))
+        })
+        .collect();
+    let mut out = Outcome::default();
+    out.summary
+        .set("kind", "BinnedDataset")
+        .set("n_samples", binned.n_samples())
+        .set("n_features", binned.n_features())
+        .set("target", binned.target_name())
+        .set("task", format!("{:?}", binned.task()).to_lowercase())
+        .set("bins", bins)
+        .set("memory_mb", binned.memory_bytes() >> 20);
+    if binned.task() == BinnedTask::Classification {
+        out.summary.set("classes", binned.class_names());
+    }
+    Ok(out)
+}
+
 fn inspect_agent(args: &InspectArgs, bytes: &[u8], version: u32) -> Result<Outcome> {
     if args.tree.is_some() {
         return Err(Error::invalid(

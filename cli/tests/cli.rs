@@ -1240,8 +1240,14 @@ fn tree_models_train_on_binned_rows_and_their_lkbin_cache_as_on_the_table() {
         );
         assert_eq!(cached, table, "{model}: the cache gives the table's model");
     }
-    // A cache without --test, --save-binned without --test, missing values for a forest.
+    // `inspect` describes a cache (checked as training checks it).
     let lkbin = dir.path().join("boosting.lkbin");
+    let described = json(&learnkit(&["inspect", p(&lkbin), "--json"]));
+    assert_eq!(described["kind"], "BinnedDataset", "{described}");
+    assert_eq!(described["n_features"], 3, "{described}");
+    assert_eq!(described["task"], "classification", "{described}");
+    assert!(refused(&learnkit(&["inspect", p(&lkbin), "--tree", "0"])).contains("binned"));
+    // A cache without --test, --save-binned without --test.
     let no_test = [
         "train",
         "boosting",

@@ -148,6 +148,31 @@ impl BinnedDataset {
         &self.targets
     }
 
+    /// Number of value bins of feature `f` (its missing bin not counted).
+    pub fn n_bins(&self, f: usize) -> usize {
+        self.codes.mapper.n_bins(f)
+    }
+
+    /// Whether feature `f` has missing values (which then have a bin of their own).
+    pub fn has_missing(&self, f: usize) -> bool {
+        self.codes.mapper.missing[f]
+    }
+
+    /// The thresholds between feature `f`'s bins (a value goes in bin `b` when it is above
+    /// `b` of them).
+    pub fn thresholds(&self, f: usize) -> &[f64] {
+        &self.codes.mapper.edges[f]
+    }
+
+    /// Whether `path` starts as a binned-dataset file (reads its first bytes only).
+    pub fn is_binned_file(path: impl AsRef<Path>) -> bool {
+        let mut magic = [0u8; 8];
+        std::fs::File::open(path.as_ref())
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok()
+            && &magic == MAGIC
+    }
+
     /// Bytes the codes and targets take in memory.
     pub fn memory_bytes(&self) -> usize {
         self.codes.codes.len() + 8 * self.targets.len()
