@@ -85,7 +85,7 @@ fn configure<T: TargetKind>(params: GradientBoosting<T>, args: &Args) -> Gradien
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
-    if let Some(binned) = args.data.binned(args.task)? {
+    if let Some(binned) = args.data.binned(args.task, false)? {
         if let Some(file) = &args.save_binned {
             binned.save(file)?;
         }

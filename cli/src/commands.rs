@@ -364,10 +364,15 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             (model, out, set)
         }
         name if is_tree(name) && binned_input(args) => {
-            let binned = match data.binned(args.task)? {
-                Some(binned) => binned,
-                None => binned_from_table(&data, args.task)?,
-            };
+            let binned = data
+                .binned(args.task, args.save_binned.is_some())?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "--save-binned",
+                        "given",
+                        "bins the whole of --data and needs the rows to score as --test",
+                    )
+                })?;
             if let Some(file) = &args.save_binned {
                 binned.save(file)?;
             }
@@ -521,25 +526,6 @@ fn binned_input(args: &TrainArgs) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("lkbin"));
     let columnar = learnkit::data::Format::of(&args.data) != learnkit::data::Format::Csv;
     lkbin || (columnar && args.test.is_some()) || args.save_binned.is_some()
-}
-
-/// `--data` read as a table and binned: for CSV data, or without `--test` (the rows are split
-/// first; the test rows then come from the same table and are not binned).
-fn binned_from_table(data: &DataArgs, task: Option<Task>) -> Result<BinnedDataset> {
-    if data.test.is_none() {
-        return Err(Error::invalid(
-            "--save-binned",
-            "given",
-            "bins the whole of --data and needs the rows to score as --test",
-        ));
-    }
-    let path = data.data.as_deref().unwrap_or(Path::new(""));
-    let target = data.target.as_deref().unwrap_or_default();
-    let wanted = task.map(|t| match t {
-        Task::Classification => BinnedTask::Classification,
-        Task::Regression => BinnedTask::Regression,
-    });
-    BinnedDataset::read(path, target, wanted, data.allows_missing())
 }
 
 /// Fits tree model `name` on binned rows, timed, with its settings.

@@ -428,10 +428,11 @@ impl DataArgs {
     }
 
     /// The `--data` file as a [`BinnedDataset`] when it can be read without its float matrix:
-    /// a Parquet or Arrow file (read in two passes, see [`BinnedDataset::read`]) or a `.lkbin`
-    /// file (loaded), with a separate `--test` file. `None` for CSV data or without `--test`
-    /// (the caller then reads tables and splits them). `task`: `--task`, or `None` to guess.
-    pub fn binned(&self, task: Option<Task>) -> Result<Option<BinnedDataset>> {
+    /// a Parquet or Arrow file (read in two passes, see [`BinnedDataset::read`]), a CSV file
+    /// when `csv` (streamed when plain, else binned from its table) or a `.lkbin` file (loaded),
+    /// with a separate `--test` file. `None` otherwise, and without `--test` (the caller then
+    /// reads tables and splits them). `task`: `--task`, or `None` to guess.
+    pub fn binned(&self, task: Option<Task>, csv: bool) -> Result<Option<BinnedDataset>> {
         let Some(path) = &self.data else {
             return Ok(None);
         };
@@ -449,7 +450,7 @@ impl DataArgs {
             }
             return Ok(None);
         }
-        if !lkbin && data::Format::of(path) == data::Format::Csv {
+        if !lkbin && !csv && data::Format::of(path) == data::Format::Csv {
             return Ok(None);
         }
         let wanted = task.map(|t| match t {

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 
 use super::csv::{check_headers, parse_error, shown_up_to, Table, TargetColumn};
 use super::output::Column;
+use super::{Batch, Streamed};
 use crate::error::{Error, Result};
 
 /// Rows per decoded batch.
@@ -454,27 +455,6 @@ fn drive_ipc(
         each(collector)?;
     }
     Ok(())
-}
-
-/// What [`stream`] read: the feature names, the target's name and the rows.
-#[derive(Debug, Clone)]
-pub(crate) struct Streamed {
-    /// Feature column names, in file order.
-    pub feature_names: Vec<String>,
-    /// The target column's name.
-    pub target_name: String,
-    /// Rows read.
-    pub rows: usize,
-}
-
-/// One batch of rows [`stream`] hands over.
-pub(crate) struct Batch<'a> {
-    /// Index of the batch's first row in the file.
-    pub first_row: usize,
-    /// The batch's features, row-major (`rows × features`; NaN for a missing value).
-    pub values: &'a [f64],
-    /// The batch's target cells as text.
-    pub targets: &'a [String],
 }
 
 /// The rows a Parquet or Arrow IPC file claims before they are read (its footer's count for

@@ -31,6 +31,28 @@ pub use columnar::Format;
 #[cfg(feature = "columnar")]
 pub(crate) use columnar::{count_rows, stream};
 
+/// What a batch-by-batch read ([`stream`], `csv::stream`) read: the feature names, the
+/// target's name and the rows.
+#[derive(Debug, Clone)]
+pub(crate) struct Streamed {
+    /// Feature column names, in file order.
+    pub feature_names: Vec<String>,
+    /// The target column's name.
+    pub target_name: String,
+    /// Rows read.
+    pub rows: usize,
+}
+
+/// One batch of rows a batch-by-batch read hands over.
+pub(crate) struct Batch<'a> {
+    /// Index of the batch's first row in the file.
+    pub first_row: usize,
+    /// The batch's features, row-major (`rows × features`; NaN for a missing value).
+    pub values: &'a [f64],
+    /// The batch's target cells as text.
+    pub targets: &'a [String],
+}
+
 /// The kinds of file [`read_table`] tells apart (feature `columnar` reads Parquet and Arrow).
 #[cfg(not(feature = "columnar"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

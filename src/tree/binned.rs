@@ -1,6 +1,6 @@
 //! A binned dataset: what the tree models train on, made without holding the data as floats.
 //!
-//! [`BinnedDataset::read`] reads a Parquet or Arrow file in two passes, as LightGBM's
+//! [`BinnedDataset::read`] reads a Parquet, Arrow or plain CSV file in two passes, as LightGBM's
 //! `two_round` loading does: the first keeps the values of a sample of rows (every row up to
 //! 200,000, else 200,000 evenly spaced ones, LightGBM's `bin_construct_sample_cnt`), notes which
 //! features have missing values and reads the target; the thresholds come from the sample; the
@@ -29,6 +29,9 @@ use serde::{Deserialize, Serialize};
 use super::learner::dataset::{BinMapper, RowCodes, MAX_BINS};
 use crate::dataset::{AsRecords, Dataset};
 use crate::error::{Error, Result};
+
+/// What a batch-by-batch read hands each batch to.
+type BatchSink<'a> = dyn FnMut(crate::data::Batch<'_>) -> Result<()> + 'a;
 
 /// What the target of a binned dataset is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,11 +181,11 @@ impl BinnedDataset {
         self.codes.codes.len() + 8 * self.targets.len()
     }
 
-    /// Reads a CSV, Parquet or Arrow file into a binned dataset. Parquet and Arrow files are read
-    /// in two passes without holding their values (see the module's documentation); a CSV file
-    /// is read whole first. `task`: what the target is, or `None` to guess as the examples do
-    /// (a regression target when every cell is a number and one has a fraction or there are more
-    /// than 20 distinct values). With `allow_missing`, nulls and NaN are missing values, else
+    /// Reads a CSV, Parquet or Arrow file into a binned dataset. Parquet and Arrow files, and
+    /// plain CSV files of 8 MB or more, are read in two passes without holding their values (see
+    /// the module's documentation); any other CSV file is read whole first. `task`: what the
+    /// target is, or `None` to guess as the examples do (a regression target when every cell is
+    /// a number and one has a fraction or there are more than 20 distinct values). With `allow_missing`, nulls and NaN are missing values, else
     /// errors naming the column and row.
     pub fn read(
         path: impl AsRef<Path>,
@@ -193,7 +196,23 @@ impl BinnedDataset {
         let path = path.as_ref();
         #[cfg(feature = "columnar")]
         if crate::data::Format::of(path) != crate::data::Format::Csv {
-            return Self::stream(path, target, task, allow_missing);
+            let claimed = crate::data::count_rows(path, target)?;
+            let mut pass = |each: &mut BatchSink<'_>| {
+                crate::data::stream(path, target, allow_missing, each).map(Some)
+            };
+            if let Some(binned) = Self::stream(path, target, claimed, task, &mut pass)? {
+                return Ok(binned);
+            }
+        }
+        // A large plain CSV file streams too; any other is read whole (its errors name lines).
+        if crate::persist::require_regular_file(path)?.len() >= 8 << 20 {
+            let claimed = crate::data::csv::count_rows(path)?;
+            let mut pass = |each: &mut BatchSink<'_>| {
+                crate::data::csv::stream(path, target, allow_missing, each)
+            };
+            if let Some(binned) = Self::stream(path, target, claimed, task, &mut pass)? {
+                return Ok(binned);
+            }
         }
         let table = crate::data::read_table(path, Some(target), &[], allow_missing)?;
         let task = task.unwrap_or(if table.target_looks_continuous() {
@@ -207,15 +226,15 @@ impl BinnedDataset {
         }
     }
 
-    /// The two passes over a Parquet or Arrow file.
-    #[cfg(feature = "columnar")]
+    /// The two passes over a file read batch by batch by `pass` (which returns `None` when
+    /// the file cannot be read that way: then so does this, and the caller reads a table).
     fn stream(
         path: &Path,
         target: &str,
+        claimed: usize,
         task: Option<BinnedTask>,
-        allow_missing: bool,
-    ) -> Result<Self> {
-        let claimed = crate::data::count_rows(path, target)?;
+        pass: &mut dyn FnMut(&mut BatchSink<'_>) -> Result<Option<crate::data::Streamed>>,
+    ) -> Result<Option<Self>> {
         let sample = BinMapper::sample_rows(claimed);
         // Pass 1: the sample's values, which features miss values, the target.
         let mut sampled: Vec<f64> = Vec::new();
@@ -223,7 +242,7 @@ impl BinnedDataset {
         let mut labels = Labels::new(task);
         let mut next = 0usize; // the next sample row not yet met
         let mut d = 0usize;
-        let first = crate::data::stream(path, target, allow_missing, &mut |batch| {
+        let first = pass(&mut |batch| {
             let rows = batch.targets.len();
             d = batch.values.len() / rows.max(1);
             if missing.len() != d {
@@ -245,6 +264,9 @@ impl BinnedDataset {
             }
             labels.push(path, target, batch.first_row, batch.targets)
         })?;
+        let Some(first) = first else {
+            return Ok(None);
+        };
         if first.rows != claimed {
             return Err(Error::Parse {
                 path: path.to_path_buf(),
@@ -278,41 +300,42 @@ impl BinnedDataset {
             .try_reserve_exact(n.saturating_mul(d))
             .map_err(|_| Error::invalid("data", path.display(), "too many rows for memory"))?;
         codes.resize(n * d, 0);
-        let second = crate::data::stream(path, target, allow_missing, &mut |batch| {
+        let second = pass(&mut |batch| {
             let start = batch.first_row * d;
             let out = codes
                 .get_mut(start..start + batch.values.len())
-                .ok_or_else(|| Error::Parse {
-                    path: path.to_path_buf(),
-                    line: 1,
-                    column: None,
-                    message: "the file changed while it was read".into(),
-                })?;
+                .ok_or_else(|| changed(path))?;
             mapper.code_rows(batch.values, out);
             Ok(())
         })?;
+        let Some(second) = second else {
+            return Err(changed(path));
+        };
         if second.rows != n || second.feature_names != first.feature_names {
-            return Err(Error::Parse {
-                path: path.to_path_buf(),
-                line: 1,
-                column: None,
-                message: "the file changed while it was read".into(),
-            });
+            return Err(changed(path));
         }
-        Ok(Self {
+        Ok(Some(Self {
             codes: RowCodes::from_parts(mapper, n, codes),
             targets,
             class_names,
             task,
             feature_names: first.feature_names,
             target_name: first.target_name,
-        })
+        }))
+    }
+}
+
+fn changed(path: &Path) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        line: 1,
+        column: None,
+        message: "the file changed while it was read".into(),
     }
 }
 
 /// The target cells of a file read batch by batch: numbers, and ids of distinct cells, kept while
 /// the task (given or still to be guessed) may need them.
-#[cfg_attr(not(feature = "columnar"), allow(dead_code))]
 struct Labels {
     task: Option<BinnedTask>,
     /// Each row's cell as a number, while every cell is one.
@@ -323,7 +346,6 @@ struct Labels {
     ids: Option<(HashMap<String, u32>, Vec<u32>)>,
 }
 
-#[cfg_attr(not(feature = "columnar"), allow(dead_code))]
 impl Labels {
     fn new(task: Option<BinnedTask>) -> Self {
         Labels {

@@ -253,6 +253,59 @@ fn cell_value(cell: &str, allow_missing: bool) -> Option<f64> {
     (value.is_finite() || (allow_missing && value.is_nan())).then_some(value)
 }
 
+/// Reads a plain CSV file of at least [`parallel::PARALLEL_MIN_BYTES`] batch by batch without
+/// keeping its rows (as [`crate::data::stream`] reads Parquet): `each` gets every batch in order.
+/// `Ok(None)` — before or after some batches — when the file is small or not plain (quotes,
+/// blank lines, ragged rows, a bad cell): the caller then reads it as a table, whose errors name
+/// the line. The rows are counted first (a pass over the bytes) and returned with the names.
+pub(crate) fn stream(
+    path: &Path,
+    target: &str,
+    allow_missing: bool,
+    each: &mut dyn FnMut(super::Batch<'_>) -> Result<()>,
+) -> Result<Option<super::Streamed>> {
+    let meta = crate::persist::require_regular_file(path)?;
+    if meta.len() < parallel::PARALLEL_MIN_BYTES {
+        return Ok(None);
+    }
+    let headers = read_csv_header(path)?;
+    let Some(t) = check_headers(path, &headers, Some(target))? else {
+        return Ok(None);
+    };
+    let feature_names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != t)
+        .map(|(_, h)| h.clone())
+        .collect();
+    let mut rows = 0usize;
+    let regular = parallel::for_each_batch(
+        path,
+        headers.len(),
+        Some(t),
+        allow_missing,
+        &mut |(values, targets, _, n), _| {
+            each(super::Batch {
+                first_row: rows,
+                values: &values,
+                targets: &targets,
+            })?;
+            rows += n;
+            Ok(())
+        },
+    )?;
+    Ok(regular.then(|| super::Streamed {
+        feature_names,
+        target_name: target.to_string(),
+        rows,
+    }))
+}
+
+/// The data rows a CSV file's lines promise (see [`stream`]).
+pub(crate) fn count_rows(path: &Path) -> Result<usize> {
+    parallel::count_data_lines(path)
+}
+
 /// Rows parsed from one chunk: values, target cells, their line numbers, row count.
 type Parsed = (Vec<f64>, Vec<String>, Vec<u64>, usize);
 
@@ -322,6 +375,43 @@ mod tests {
         w.flush().unwrap();
         assert!(std::fs::metadata(&path).unwrap().len() > PARALLEL_MIN_BYTES);
         path
+    }
+
+    #[test]
+    fn a_plain_csv_file_streams_in_batches_that_join_into_its_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = 400_000;
+        let path = big_file(dir.path(), rows, None);
+        assert_eq!(count_rows(&path).unwrap(), rows);
+        let table = read_csv(&path, Some("label")).unwrap();
+        let (mut values, mut targets, mut batches) = (Vec::new(), Vec::new(), 0);
+        // One thread reads two 4 MB chunks per batch: this 16 MB file takes several batches.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let streamed = pool
+            .install(|| {
+                stream(&path, "label", false, &mut |batch| {
+                    assert_eq!(batch.first_row * 3, values.len());
+                    values.extend_from_slice(batch.values);
+                    targets.extend_from_slice(batch.targets);
+                    batches += 1;
+                    Ok(())
+                })
+            })
+            .unwrap()
+            .expect("a plain file streams");
+        assert!(batches > 1, "{batches} batches");
+        assert_eq!(streamed.rows, rows);
+        assert_eq!(streamed.feature_names, ["a", "b", "c"]);
+        assert_eq!(values, table.features.as_slice().unwrap());
+        assert_eq!(targets, table.target.unwrap().values);
+        // A bad cell: not streamed (the table reader then names its line).
+        let path = big_file(dir.path(), rows, Some(rows - 10));
+        assert!(stream(&path, "label", false, &mut |_| Ok(()))
+            .unwrap()
+            .is_none());
     }
 
     /// A table whose target column holds `labels` (one feature, the row number).

@@ -20,20 +20,55 @@ pub(super) fn read_parallel(
     target: Option<usize>,
     allow_missing: bool,
 ) -> Result<Option<Parsed>> {
-    use rayon::prelude::*;
-    use std::io::Read as _;
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
         .len();
     if size < PARALLEL_MIN_BYTES {
         return Ok(None);
     }
+    let mut out: Parsed = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let regular = for_each_batch(
+        path,
+        n_columns,
+        target,
+        allow_missing,
+        &mut |parsed, bytes| {
+            if out.0.is_empty() && bytes > 0 {
+                // Reserve for the whole file from the first batch's values per byte, so the value
+                // vector is not copied as it grows (a 400 MB file would otherwise be copied ~twice).
+                let estimate = (parsed.0.len() as f64 * size as f64 / bytes as f64 * 1.02) as usize;
+                // Every value takes at least two bytes (a digit and a separator).
+                out.0.reserve(estimate.min(size as usize / 2 + 16));
+            }
+            let (values, targets, lines, rows) = parsed;
+            out.0.extend(values);
+            out.1.extend(targets);
+            out.2.extend(lines);
+            out.3 += rows;
+            Ok(())
+        },
+    )?;
+    Ok(regular.then_some(out))
+}
+
+/// Reads a plain CSV file's data rows in batches of chunks of whole lines, each batch parsed in
+/// parallel, and hands every batch to `each` with the bytes it covered (line numbers are the
+/// file's: the first data line is 2). Returns `Ok(false)` as soon as the file turns out
+/// irregular (see [`read_parallel`]): `each` may have seen the batches before.
+pub(super) fn for_each_batch(
+    path: &Path,
+    n_columns: usize,
+    target: Option<usize>,
+    allow_missing: bool,
+    each: &mut dyn FnMut(Parsed, usize) -> Result<()>,
+) -> Result<bool> {
+    use rayon::prelude::*;
+    use std::io::Read as _;
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut pending: Vec<u8> = Vec::new();
     // Skip the header line.
     let mut header_done = false;
     let mut line = 2u64;
-    let mut out: Parsed = (Vec::new(), Vec::new(), Vec::new(), 0);
     let batch = rayon::current_num_threads().max(1) * 2;
     let mut eof = false;
     while !eof {
@@ -61,7 +96,7 @@ pub(super) fn read_parallel(
                         buf.drain(..=p);
                         header_done = true;
                     }
-                    None => return Ok(None),
+                    None => return Ok(false),
                 }
             }
             let cut = if eof {
@@ -69,7 +104,7 @@ pub(super) fn read_parallel(
             } else {
                 match buf.iter().rposition(|&b| b == b'\n') {
                     Some(p) => p + 1,
-                    None => return Ok(None), // a line longer than a chunk
+                    None => return Ok(false), // a line longer than a chunk
                 }
             };
             pending = buf.split_off(cut);
@@ -82,32 +117,41 @@ pub(super) fn read_parallel(
             .par_iter()
             .map(|bytes| parse_chunk(bytes, n_columns, target, allow_missing))
             .collect();
-        if out.0.is_empty() {
-            // Reserve for the whole file from the first batch's values per byte, so the value
-            // vector is not copied as it grows (a 400 MB file would otherwise be copied ~twice).
-            let (bytes, values): (usize, usize) = chunks
-                .iter()
-                .zip(&parsed)
-                .filter_map(|(b, p)| p.as_ref().map(|p| (b.len(), p.0.len())))
-                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-            if bytes > 0 {
-                let estimate = (values as f64 * size as f64 / bytes as f64 * 1.02) as usize;
-                // Every value takes at least two bytes (a digit and a separator).
-                out.0.reserve(estimate.min(size as usize / 2 + 16));
-            }
-        }
+        let mut merged: Parsed = (Vec::new(), Vec::new(), Vec::new(), 0);
         for p in parsed {
             let Some((values, targets, lines, rows)) = p else {
-                return Ok(None);
+                return Ok(false);
             };
-            out.0.extend(values);
-            out.1.extend(targets);
-            out.2.extend(lines.into_iter().map(|k| line + k));
-            out.3 += rows;
+            merged.0.extend(values);
+            merged.1.extend(targets);
+            merged.2.extend(lines.into_iter().map(|k| line + k));
+            merged.3 += rows;
             line += rows as u64;
         }
+        let bytes = chunks.iter().map(Vec::len).sum();
+        each(merged, bytes)?;
     }
-    Ok(Some(out))
+    Ok(true)
+}
+
+/// The data rows of a plain CSV file as [`for_each_batch`] reads them: its lines after the
+/// header, the last one counted with or without a final newline. A file whose records are not
+/// its lines is found irregular when it is read.
+pub(super) fn count_data_lines(path: &Path) -> Result<usize> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buf = vec![0u8; CHUNK_BYTES];
+    let (mut newlines, mut last) = (0usize, None);
+    loop {
+        let got = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if got == 0 {
+            break;
+        }
+        newlines += buf[..got].iter().filter(|&&b| b == b'\n').count();
+        last = Some(buf[got - 1]);
+    }
+    let unterminated = usize::from(last.is_some_and(|b| b != b'\n'));
+    Ok((newlines + unterminated).saturating_sub(1))
 }
 
 /// Parses whole lines of plain CSV (no quotes), the target cells' line numbers counted from 0
