@@ -325,6 +325,52 @@ fn is_text(ty: &DataType) -> bool {
     }
 }
 
+/// A Parquet or Arrow IPC file's schema, with a Parquet file's footer parsed once (its
+/// decoding threads all share it).
+struct Opened {
+    metadata: Option<ArrowReaderMetadata>,
+    schema: arrow_schema::SchemaRef,
+}
+
+impl Opened {
+    /// Checks `path` is a regular file and reads its schema.
+    fn new(path: &Path) -> Result<Opened> {
+        crate::persist::require_regular_file(path)?;
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        match Format::of(path) {
+            Format::Parquet => {
+                let metadata = ArrowReaderMetadata::load(&file, Default::default())
+                    .map_err(|e| decode_error(path, "Parquet", e))?;
+                let schema = metadata.schema().clone();
+                Ok(Opened {
+                    metadata: Some(metadata),
+                    schema,
+                })
+            }
+            Format::ArrowIpc => {
+                let reader =
+                    arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
+                        .map_err(|e| ipc_error(path, e))?;
+                Ok(Opened {
+                    metadata: None,
+                    schema: reader.schema(),
+                })
+            }
+            Format::Csv => Err(Error::invalid(
+                "data",
+                path.display(),
+                "is not a Parquet or Arrow file",
+            )),
+        }
+    }
+
+    /// The rows a Parquet footer claims (`None` for Arrow IPC).
+    fn claimed_rows(&self) -> Option<usize> {
+        let metadata = self.metadata.as_ref()?;
+        Some(usize::try_from(metadata.metadata().file_metadata().num_rows()).unwrap_or(0))
+    }
+}
+
 /// Reads a Parquet file; see [`super::read_table`].
 pub(super) fn read_parquet(
     path: &Path,
@@ -332,21 +378,12 @@ pub(super) fn read_parquet(
     ignored: &[String],
     allow_missing: bool,
 ) -> Result<Table> {
-    crate::persist::require_regular_file(path)?;
-    let open = || File::open(path).map_err(|e| Error::io(path, e));
-    // The footer is parsed once; every decoding thread's reader shares it.
-    let metadata = ArrowReaderMetadata::load(&open()?, Default::default())
-        .map_err(|e| decode_error(path, "Parquet", e))?;
-    let rows = usize::try_from(metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
-    let mut collector = Collector::new(
-        path,
-        metadata.schema(),
-        target,
-        ignored,
-        allow_missing,
-        rows,
-    )?;
-    drive_parquet(path, &metadata, &mut collector, &mut |_| Ok(()))?;
+    let opened = Opened::new(path)?;
+    let rows = opened.claimed_rows().unwrap_or(0);
+    let mut collector = Collector::new(path, &opened.schema, target, ignored, allow_missing, rows)?;
+    if let Some(metadata) = &opened.metadata {
+        drive_parquet(path, metadata, &mut collector, &mut |_| Ok(()))?;
+    }
     collector.finish()
 }
 
@@ -425,14 +462,8 @@ pub(super) fn read_ipc(
     ignored: &[String],
     allow_missing: bool,
 ) -> Result<Table> {
-    crate::persist::require_regular_file(path)?;
-    let open = || -> Result<arrow_ipc::reader::FileReader<std::io::BufReader<File>>> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-            .map_err(|e| ipc_error(path, e))
-    };
-    let schema = open()?.schema();
-    let mut collector = Collector::new(path, &schema, target, ignored, allow_missing, 0)?;
+    let opened = Opened::new(path)?;
+    let mut collector = Collector::new(path, &opened.schema, target, ignored, allow_missing, 0)?;
     drive_ipc(path, &mut collector, &mut |_| Ok(()))?;
     collector.finish()
 }
@@ -461,36 +492,22 @@ fn drive_ipc(
 /// Parquet; for Arrow IPC, the batches' lengths, reading the target column alone). Used to
 /// place samples; [`stream`] reports the rows it actually decoded.
 pub(crate) fn count_rows(path: &Path, target: &str) -> Result<usize> {
-    crate::persist::require_regular_file(path)?;
-    match Format::of(path) {
-        Format::Parquet => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let metadata = ArrowReaderMetadata::load(&file, Default::default())
-                .map_err(|e| decode_error(path, "Parquet", e))?;
-            Ok(usize::try_from(metadata.metadata().file_metadata().num_rows()).unwrap_or(0))
-        }
-        _ => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let reader =
-                arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-                    .map_err(|e| ipc_error(path, e))?;
-            let schema = reader.schema();
-            let column = schema.index_of(target).unwrap_or(0);
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let reader = arrow_ipc::reader::FileReader::try_new(
-                std::io::BufReader::new(file),
-                Some(vec![column]),
-            )
-            .map_err(|e| ipc_error(path, e))?;
-            let mut rows = 0usize;
-            for batch in reader {
-                rows += batch
-                    .map_err(|e| decode_error(path, "Arrow IPC", e))?
-                    .num_rows();
-            }
-            Ok(rows)
-        }
+    let opened = Opened::new(path)?;
+    if let Some(rows) = opened.claimed_rows() {
+        return Ok(rows);
     }
+    let column = opened.schema.index_of(target).unwrap_or(0);
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader =
+        arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), Some(vec![column]))
+            .map_err(|e| ipc_error(path, e))?;
+    let mut rows = 0usize;
+    for batch in reader {
+        rows += batch
+            .map_err(|e| decode_error(path, "Arrow IPC", e))?
+            .num_rows();
+    }
+    Ok(rows)
 }
 
 /// Reads a Parquet or Arrow IPC file batch by batch without keeping its rows: `each` gets
@@ -502,30 +519,7 @@ pub(crate) fn stream(
     allow_missing: bool,
     each: &mut dyn FnMut(Batch<'_>) -> Result<()>,
 ) -> Result<Streamed> {
-    crate::persist::require_regular_file(path)?;
-    let (metadata, schema) = match Format::of(path) {
-        Format::Parquet => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let metadata = ArrowReaderMetadata::load(&file, Default::default())
-                .map_err(|e| decode_error(path, "Parquet", e))?;
-            let schema = metadata.schema().clone();
-            (Some(metadata), schema)
-        }
-        Format::ArrowIpc => {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let reader =
-                arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-                    .map_err(|e| ipc_error(path, e))?;
-            (None, reader.schema())
-        }
-        Format::Csv => {
-            return Err(Error::invalid(
-                "data",
-                path.display(),
-                "only Parquet and Arrow files are read batch by batch",
-            ))
-        }
-    };
+    let Opened { metadata, schema } = Opened::new(path)?;
     let mut collector = Collector::new(path, &schema, Some(target), &[], allow_missing, 0)?;
     collector.streaming = true;
     let mut hand_over = |c: &Collector<'_>| {
@@ -557,18 +551,8 @@ pub(crate) fn stream(
 }
 
 /// The column names of a Parquet or Arrow IPC file, from its schema alone.
-pub(super) fn read_header(path: &Path, format: Format) -> Result<Vec<String>> {
-    crate::persist::require_regular_file(path)?;
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let schema = match format {
-        Format::Parquet => ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|e| decode_error(path, "Parquet", e))?
-            .schema()
-            .clone(),
-        _ => arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(file), None)
-            .map_err(|e| ipc_error(path, e))?
-            .schema(),
-    };
+pub(super) fn read_header(path: &Path) -> Result<Vec<String>> {
+    let schema = Opened::new(path)?.schema;
     Ok(schema.fields().iter().map(|f| f.name().clone()).collect())
 }
 

@@ -99,7 +99,7 @@ pub fn read_table_header(path: impl AsRef<Path>) -> Result<Vec<String>> {
     match format_of(path)? {
         Format::Csv => read_csv_header(path),
         #[cfg(feature = "columnar")]
-        format => columnar::read_header(path, format),
+        _ => columnar::read_header(path),
     }
 }
 

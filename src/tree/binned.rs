@@ -176,6 +176,18 @@ impl BinnedDataset {
             && &magic == MAGIC
     }
 
+    /// An error unless the target is `task`'s (a model of the other task was given it).
+    pub(crate) fn require_task(&self, task: BinnedTask) -> Result<()> {
+        if self.task == task {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            "binned dataset",
+            format!("a {:?} target", self.task),
+            format!("this model needs a {task:?} target"),
+        ))
+    }
+
     /// Bytes the codes and targets take in memory.
     pub fn memory_bytes(&self) -> usize {
         self.codes.codes.len() + 8 * self.targets.len()

@@ -246,13 +246,7 @@ fn average_importances(trees: &[Tree], n_features: usize) -> Vec<f64> {
 /// The feature-major codes of a binned dataset for the CART grower, which takes no missing
 /// values; `task` is the one the model needs.
 pub(crate) fn cart_codes(data: &BinnedDataset, task: BinnedTask) -> Result<BinnedData> {
-    if data.task != task {
-        return Err(Error::invalid(
-            "binned dataset",
-            format!("a {:?} target", data.task),
-            format!("this model needs a {task:?} target"),
-        ));
-    }
+    data.require_task(task)?;
     if let Some(f) = data.codes.mapper.missing.iter().position(|&m| m) {
         return Err(Error::invalid(
             "binned dataset",

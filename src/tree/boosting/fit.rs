@@ -37,6 +37,24 @@ pub(crate) enum Held<'a> {
 const SCORE_BLOCK: usize = 1 << 15;
 
 impl<T> GradientBoosting<T> {
+    /// The training and held-out rows of early stopping among `n` (each ascending; drawn with
+    /// the seed).
+    fn holdout(&self, n: usize) -> Result<(Vec<usize>, Vec<usize>)> {
+        if n < 2 {
+            return Err(Error::EmptyData(
+                "early stopping needs at least 2 samples".into(),
+            ));
+        }
+        let n_valid = ((self.validation_fraction * n as f64).ceil() as usize).clamp(1, n - 1);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng::derived(self.seed, u64::MAX));
+        let (valid, train) = order.split_at(n_valid);
+        let (mut train, mut valid) = (train.to_vec(), valid.to_vec());
+        train.sort_unstable();
+        valid.sort_unstable();
+        Ok((train, valid))
+    }
+
     /// Splits off the early-stopping rows (when asked) and fits.
     fn fit_split(
         &self,
@@ -49,20 +67,7 @@ impl<T> GradientBoosting<T> {
         if !self.early_stopping {
             return self.fit_loss(x, y, loss, names, classes, None);
         }
-        let n = x.nrows();
-        let n_valid =
-            ((self.validation_fraction * n as f64).ceil() as usize).clamp(1, n.saturating_sub(1));
-        if n < 2 {
-            return Err(Error::EmptyData(
-                "early stopping needs at least 2 samples".into(),
-            ));
-        }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(&mut rng::derived(self.seed, u64::MAX));
-        let (valid, train) = order.split_at(n_valid);
-        let (mut train, mut valid) = (train.to_vec(), valid.to_vec());
-        train.sort_unstable();
-        valid.sort_unstable();
+        let (train, valid) = self.holdout(x.nrows())?;
         let pick = |rows: &[usize]| -> (Array2<f64>, Vec<f64>) {
             (
                 x.select(ndarray::Axis(0), rows),
@@ -286,17 +291,7 @@ impl GradientBoosting<usize> {
         self.check()?;
         let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
         let classes = class_names(data, y);
-        let loss = match classes.len() {
-            0 | 1 => {
-                return Err(Error::invalid(
-                    "targets",
-                    classes.len(),
-                    "gradient boosting needs at least 2 classes",
-                ))
-            }
-            2 => Loss::Binary,
-            k => Loss::Softmax(k),
-        };
+        let loss = classification_loss(classes.len())?;
         Ok((x, y.iter().map(|&c| c as f64).collect(), loss, classes))
     }
 
@@ -362,20 +357,7 @@ impl<T> GradientBoosting<T> {
         if !self.early_stopping {
             return self.fit_codes(codes, y, loss, names, classes, None);
         }
-        let n = codes.n_samples;
-        if n < 2 {
-            return Err(Error::EmptyData(
-                "early stopping needs at least 2 samples".into(),
-            ));
-        }
-        let n_valid =
-            ((self.validation_fraction * n as f64).ceil() as usize).clamp(1, n.saturating_sub(1));
-        let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(&mut rng::derived(self.seed, u64::MAX));
-        let (valid, train) = order.split_at(n_valid);
-        let (mut train, mut valid) = (train.to_vec(), valid.to_vec());
-        train.sort_unstable();
-        valid.sort_unstable();
+        let (train, valid) = self.holdout(codes.n_samples)?;
         let d = codes.n_features;
         let pick = |rows: &[usize]| -> (RowCodes, Vec<f64>) {
             let mut picked = Vec::with_capacity(rows.len() * d);
@@ -403,24 +385,8 @@ impl GradientBoosting<usize> {
     /// (without early stopping, whose held-out rows are binned with the others here).
     pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedGradientBoosting<usize>> {
         self.check()?;
-        if data.task != BinnedTask::Classification {
-            return Err(Error::invalid(
-                "binned dataset",
-                "a regression target",
-                "a classifier needs class labels",
-            ));
-        }
-        let loss = match data.class_names.len() {
-            0 | 1 => {
-                return Err(Error::invalid(
-                    "targets",
-                    data.class_names.len(),
-                    "gradient boosting needs at least 2 classes",
-                ))
-            }
-            2 => Loss::Binary,
-            k => Loss::Softmax(k),
-        };
+        data.require_task(BinnedTask::Classification)?;
+        let loss = classification_loss(data.class_names.len())?;
         self.fit_binned_loss(data, loss, data.class_names.clone())
     }
 }
@@ -429,15 +395,22 @@ impl GradientBoosting<f64> {
     /// Fits on a binned regression dataset; see [`GradientBoosting::<usize>::fit_binned`].
     pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedGradientBoosting<f64>> {
         self.check()?;
-        if data.task != BinnedTask::Regression {
-            return Err(Error::invalid(
-                "binned dataset",
-                "class labels",
-                "a regressor needs real-valued targets",
-            ));
-        }
+        data.require_task(BinnedTask::Regression)?;
         let loss = self.regression_loss(&data.targets)?;
         self.fit_binned_loss(data, loss, Vec::new())
+    }
+}
+
+/// Log-loss for `k` classes (binary or softmax); fewer than two is an error.
+fn classification_loss(k: usize) -> Result<Loss> {
+    match k {
+        0 | 1 => Err(Error::invalid(
+            "targets",
+            k,
+            "gradient boosting needs at least 2 classes",
+        )),
+        2 => Ok(Loss::Binary),
+        k => Ok(Loss::Softmax(k)),
     }
 }
 
