@@ -56,6 +56,14 @@ macro_rules! hyperparams {
                 /// Random seed: the per-split feature order, and in forests the bootstrap
                 /// samples (default 0).
                 pub(crate) seed: u64 = 0;
+                /// Indices of the categorical features (default none): each value of such a
+                /// column is a category (a whole number ≥ 0), and a split sends a set of
+                /// categories left — one against the rest for at most 4 categories, else the
+                /// categories sorted by their mean target (two classes or values: Breiman's
+                /// order, which holds the best subset) or by their share of the node's most
+                /// frequent class, split at the best point of that order. Categories not seen
+                /// in training go right.
+                pub(crate) categorical_features: Vec<usize> = Vec::new();
                 $($rest)*
             }
             $($tail)*

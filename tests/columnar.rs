@@ -268,7 +268,7 @@ fn a_file_binned_batch_by_batch_gives_the_model_of_its_table() {
     for ext in ["parquet", "arrow", "csv"] {
         let path = dir.join(format!("big.{ext}"));
         write_table(&path, &columns).unwrap();
-        let binned = BinnedDataset::read(&path, "label", None, true).unwrap();
+        let binned = BinnedDataset::read(&path, "label", None, true, &[]).unwrap();
         assert_eq!(binned.task(), BinnedTask::Classification);
         assert_eq!(binned.class_names(), ["no", "yes"]);
         assert_eq!(binned.n_samples(), n);
@@ -283,7 +283,7 @@ fn a_file_binned_batch_by_batch_gives_the_model_of_its_table() {
             "{ext}"
         );
         // Without --allow-missing the NaN cell is refused, by column and row.
-        let e = BinnedDataset::read(&path, "label", None, false)
+        let e = BinnedDataset::read(&path, "label", None, false, &[])
             .unwrap_err()
             .to_string();
         let (row, line) = (e.contains("row 1:"), e.contains(".csv:2,"));
@@ -298,7 +298,7 @@ fn a_file_binned_batch_by_batch_gives_the_model_of_its_table() {
     ];
     let path = dir.join("values.parquet");
     write_table(&path, &small).unwrap();
-    let binned = BinnedDataset::read(&path, "y", None, false).unwrap();
+    let binned = BinnedDataset::read(&path, "y", None, false, &[]).unwrap();
     assert_eq!(binned.task(), BinnedTask::Regression);
     assert_eq!(binned.targets()[7], 1.0);
     let path = dir.join("labels.parquet");
@@ -311,11 +311,124 @@ fn a_file_binned_batch_by_batch_gives_the_model_of_its_table() {
             .collect::<Vec<_>>(),
     )
     .unwrap();
-    let e = BinnedDataset::read(&path, "label", Some(BinnedTask::Regression), false)
+    let e = BinnedDataset::read(&path, "label", Some(BinnedTask::Regression), false, &[])
         .unwrap_err()
         .to_string();
     assert!(
         e.contains("row 1") && e.contains("not a finite number"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Text columns of a Parquet or Arrow file are categorical features numbered in the order
+/// their values first appear; columns named as categorical join them. The two-pass binned read
+/// and the table give the same model, a test file is read with the training numbering (an
+/// unseen text is a category no split sends left), and Parquet and CSV copies of numeric
+/// categories give the same model.
+#[test]
+fn text_and_named_columns_are_categorical_features_read_alike_everywhere() {
+    use learnkit::data::{write_table, Column};
+    use learnkit::tree::BinnedDataset;
+    let n = 3_000;
+    let dir = std::env::temp_dir().join(format!("learnkit-cat-cols-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let city = |i: usize| format!("city{}", (i * i + 3) % 40);
+    let code = |i: usize| ((i * 7) % 11) as f64;
+    let label = |i: usize| {
+        let hot = [3usize, 7, 12, 19, 28].contains(&((i * i + 3) % 40));
+        if hot ^ (code(i) >= 8.0) { "yes" } else { "no" }.to_string()
+    };
+    let columns = |rows: std::ops::Range<usize>, text: bool| {
+        let mut c = vec![(
+            "x".to_string(),
+            Column::Float(rows.clone().map(|i| ((i * 31) % 17) as f64).collect()),
+        )];
+        if text {
+            c.push((
+                "city".into(),
+                Column::Text(rows.clone().map(city).collect()),
+            ));
+        }
+        c.push((
+            "code".into(),
+            Column::Float(rows.clone().map(code).collect()),
+        ));
+        c.push(("label".into(), Column::Text(rows.map(label).collect())));
+        c
+    };
+    let named = vec!["code".to_string()];
+    let params = GradientBoosting::classifier()
+        .n_estimators(10)
+        .min_samples_leaf(5)
+        .min_data_per_group(10);
+    for ext in ["parquet", "arrow"] {
+        let path = dir.join(format!("cities.{ext}"));
+        write_table(&path, &columns(0..n, true)).unwrap();
+        let binned = BinnedDataset::read(&path, "label", None, false, &named).unwrap();
+        assert_eq!(binned.categorical_features(), [1, 2]);
+        let vocabulary = &binned.vocabularies()[0];
+        assert_eq!(vocabulary.column, "city");
+        assert_eq!(vocabulary.words[..3], [city(0), city(1), city(2)]);
+        let table = read_table(&path, Some("label"), &[], false).unwrap();
+        assert_eq!(table.vocabularies, binned.vocabularies());
+        let cats = table.categorical_features(&named).unwrap();
+        assert_eq!(cats, [1, 2]);
+        let data = table.into_classification().unwrap();
+        let model = params
+            .clone()
+            .categorical_features(cats.clone())
+            .fit(&data)
+            .unwrap();
+        assert_eq!(
+            params.fit_binned(&binned).unwrap().trees(),
+            model.trees(),
+            "{ext}"
+        );
+        assert!(model.score_on(&data).unwrap() > 0.99);
+        // A test file: its texts numbered as the training file's, a new one unseen.
+        let test_path = dir.join(format!("test.{ext}"));
+        let mut test_columns = columns(n..n + 50, true);
+        if let Column::Text(cities) = &mut test_columns[1].1 {
+            cities[0] = "Atlantis".into();
+        }
+        write_table(&test_path, &test_columns).unwrap();
+        let test = learnkit::data::read_table_numbered(
+            &test_path,
+            Some("label"),
+            &[],
+            false,
+            binned.vocabularies(),
+        )
+        .unwrap();
+        let words = &vocabulary.words;
+        assert_eq!(test.features[(0, 1)], words.len() as f64);
+        let at = |i: usize| words.iter().position(|w| *w == city(i)).unwrap() as f64;
+        assert_eq!(test.features[(1, 1)], at(n + 1));
+        assert_eq!(test.vocabularies, binned.vocabularies());
+    }
+    // Numeric categories: Parquet and CSV copies give the same model.
+    let mut trees = Vec::new();
+    for ext in ["parquet", "csv"] {
+        let path = dir.join(format!("codes.{ext}"));
+        write_table(&path, &columns(0..n, false)).unwrap();
+        let binned = BinnedDataset::read(&path, "label", None, false, &named).unwrap();
+        assert_eq!(binned.categorical_features(), [1]);
+        trees.push(params.fit_binned(&binned).unwrap().trees().to_vec());
+    }
+    assert_eq!(trees[0], trees[1]);
+    // A named column that is not a feature, or that holds a fraction, is an error.
+    let path = dir.join("codes.parquet");
+    let e = BinnedDataset::read(&path, "label", None, false, &["nope".into()]).unwrap_err();
+    assert!(e.to_string().contains("nope"), "{e}");
+    let mut bad = columns(0..n, false);
+    if let Column::Float(codes) = &mut bad[1].1 {
+        codes[2_000] = 2.5;
+    }
+    write_table(&path, &bad).unwrap();
+    let e = BinnedDataset::read(&path, "label", None, false, &named).unwrap_err();
+    assert!(
+        e.to_string().contains("code") && e.to_string().contains("2.5"),
         "{e}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -79,6 +79,11 @@ pub struct TrainArgs {
     /// binned batch by batch, never held as floats.
     #[arg(long, value_name = "FILE")]
     pub save_binned: Option<PathBuf>,
+    /// Columns that are categorical features (tree, forest, boosting), comma-separated; their
+    /// values are whole-number categories. Text columns of Parquet and Arrow files are
+    /// categorical without it.
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub categorical: Vec<String>,
     /// Directory for PNG reports (none without it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -316,10 +321,18 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             "linear is a regression and logistic a classification",
         ));
     }
+    if !args.categorical.is_empty() && !is_tree(args.model) {
+        return Err(Error::invalid(
+            "--categorical",
+            "given",
+            "only tree, forest and boosting take categorical features",
+        ));
+    }
     let params = parse_params(&args.params)?;
     let out_dir = args.out.clone().unwrap_or_default();
-    let mut data =
-        DataArgs::from(CommonArgs::new(out_dir, args.seed)).allowing_missing(args.allow_missing);
+    let mut data = DataArgs::from(CommonArgs::new(out_dir, args.seed))
+        .allowing_missing(args.allow_missing)
+        .with_categorical(args.categorical.clone());
     data.data = Some(args.data.clone());
     data.target = args.target.clone();
     data.test = args.test.clone();
@@ -377,7 +390,10 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                 binned.save(file)?;
             }
             data.check_binned_test(&binned)?;
-            let (model, seconds, set) = fit_binned(name, &params, seed, &binned)?;
+            let cats = binned.categorical_features();
+            let params = with_categorical(params, &cats);
+            let (model, seconds, mut set) = fit_binned(name, &params, seed, &binned)?;
+            keep_vocabularies(&mut set, binned.vocabularies())?;
             let target = binned.target_name().to_string();
             let source = cli::source_name(&args.data);
             let out = match binned.task() {
@@ -423,8 +439,10 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
             match task {
                 Task::Classification => {
                     let split = data.classification(unreachable_default)?;
-                    let (model, seconds, set) =
+                    let params = categorical_params(&data, name, params, &split.train)?;
+                    let (model, seconds, mut set) =
                         classifier(name, args.scale, &params, seed, Fit(&split))?;
+                    keep_vocabularies(&mut set, &data.vocabularies())?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
                     let truth = Truth::Classes(test.targets.view());
@@ -441,8 +459,10 @@ fn train_body(args: &TrainArgs) -> Result<Outcome> {
                 }
                 Task::Regression => {
                     let split = data.regression(unreachable_default)?;
-                    let (model, seconds, set) =
+                    let params = categorical_params(&data, name, params, &split.train)?;
+                    let (model, seconds, mut set) =
                         regressor(name, args.scale, &params, seed, Fit(&split))?;
+                    keep_vocabularies(&mut set, &data.vocabularies())?;
                     let mut out = Outcome::fitted(&data, &split, task, seconds);
                     let test = &split.test;
                     let truth = Truth::Values(test.targets.view());
@@ -505,6 +525,51 @@ fn check_scale(scale: bool, model: ModelName) -> Result<()> {
             "applies to linear, logistic and kmeans (trees do not depend on the features' \
              scales; pca centres them itself)",
         ));
+    }
+    Ok(())
+}
+
+/// The name under which a model file keeps the numbering of its text columns, beside its
+/// hyper-parameters (under the file's checksum).
+pub(crate) const VOCABULARIES: &str = "vocabularies";
+
+/// `params` with `categorical_features` set to `cats` (unless `-p` set it, or there are none).
+fn with_categorical(mut params: Vec<(String, Value)>, cats: &[usize]) -> Vec<(String, Value)> {
+    if !cats.is_empty() && !params.iter().any(|(n, _)| n == "categorical_features") {
+        let list: Vec<String> = cats.iter().map(|c| c.to_string()).collect();
+        params.push(("categorical_features".into(), Value::Str(list.join(","))));
+    }
+    params
+}
+
+/// The parameters of model `name` trained on `train`: with its categorical features (the
+/// `--data` file's text columns and `--categorical`), which only tree models take.
+pub(crate) fn categorical_params<T>(
+    data: &DataArgs,
+    name: ModelName,
+    params: Vec<(String, Value)>,
+    train: &learnkit::dataset::Dataset<T>,
+) -> Result<Vec<(String, Value)>> {
+    let cats = data.categorical_features(&train.feature_names)?;
+    if let (Some(&f), false) = (cats.first(), is_tree(name)) {
+        return Err(Error::invalid(
+            "column",
+            shown(&train.feature_names[f]),
+            "is a categorical feature (text), which only tree, forest and boosting take",
+        ));
+    }
+    Ok(with_categorical(params, &cats))
+}
+
+/// Records the numbering of the text columns with the settings saved in a model file.
+pub(crate) fn keep_vocabularies(
+    set: &mut Settings,
+    vocabularies: &[learnkit::data::Vocabulary],
+) -> Result<()> {
+    if !vocabularies.is_empty() {
+        let json = serde_json::to_string(vocabularies)
+            .map_err(|e| Error::invalid("vocabularies", "given", e.to_string()))?;
+        set.push((VOCABULARIES.into(), json));
     }
     Ok(())
 }
@@ -665,7 +730,7 @@ pub fn predict(args: &PredictArgs) -> ExitCode {
             Some(&args.output),
             &[("--data", Some(&args.data)), ("--model", Some(&args.model))],
         )?;
-        let model = Model::load(&args.model)?;
+        let (model, vocabularies) = Model::load_numbered(&args.model)?;
         if args.proba && model.classes().is_none() {
             return Err(Error::invalid(
                 "--proba",
@@ -673,7 +738,7 @@ pub fn predict(args: &PredictArgs) -> ExitCode {
                 format!("needs a classifier; the model is a {}", model.kind()),
             ));
         }
-        let table = table::read_for(&model, &args.data, None, args.ignore_extra)?;
+        let table = table::read_for(&model, &vocabularies, &args.data, None, args.ignore_extra)?;
         let output = model.output(table.features.view())?;
         table::write_predictions(&args.output, &model, &output, args.proba)?;
         let mut out = Outcome::default();
@@ -689,9 +754,9 @@ pub fn predict(args: &PredictArgs) -> ExitCode {
 pub fn evaluate(args: &EvaluateArgs) -> ExitCode {
     run(args.out.as_deref(), args.json, || {
         let _busy = cli::Busy::start("evaluating", args.json);
-        let model = Model::load(&args.model)?;
+        let (model, vocabularies) = Model::load_numbered(&args.model)?;
         let target = Some(args.target.as_str());
-        let table = table::read_for(&model, &args.data, target, args.ignore_extra)?;
+        let table = table::read_for(&model, &vocabularies, &args.data, target, args.ignore_extra)?;
         let source = args
             .data
             .file_name()

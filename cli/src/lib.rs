@@ -195,6 +195,14 @@ pub struct DataArgs {
     /// accepts them, from their `--allow-missing` flag).
     #[arg(skip)]
     allow_missing: bool,
+    /// Columns read as categorical features besides the text columns of Parquet and Arrow
+    /// files (set by the commands whose models take them, from their `--categorical` flag).
+    #[arg(skip)]
+    categorical: Vec<String>,
+    /// The numbering of the `--data` file's text columns, which the `--test` file is read
+    /// with.
+    #[arg(skip)]
+    vocabularies: std::sync::Arc<std::sync::Mutex<Vec<data::Vocabulary>>>,
 }
 
 impl From<CommonArgs> for DataArgs {
@@ -244,6 +252,19 @@ pub struct Split<T> {
     pub source: String,
 }
 
+/// An error naming the first text feature column of `table`, for the models that take
+/// numbers only (`why` says which).
+pub fn no_text_features(table: &data::Table, why: &str) -> Result<()> {
+    match table.vocabularies.first() {
+        None => Ok(()),
+        Some(v) => Err(Error::invalid(
+            "column",
+            data::shown(&v.column),
+            format!("holds text, a categorical feature: {why}"),
+        )),
+    }
+}
+
 /// How a data file is named in reports and the JSON: its file name (a full path would not fit a
 /// figure's title).
 pub fn source_name(path: &Path) -> String {
@@ -262,8 +283,29 @@ impl DataArgs {
         let kept = self.table.lock().ok().and_then(|mut t| t.take());
         match kept {
             Some(table) => Ok(table),
-            None => self.read(path, Some(self.require_target(path)?)),
+            None => self.read(path, Some(self.require_target(path)?), None),
         }
+    }
+
+    /// Reads these columns as categorical features besides text columns (the `--categorical`
+    /// flag of the commands whose models take them).
+    pub fn with_categorical(mut self, columns: Vec<String>) -> Self {
+        self.categorical = columns;
+        self
+    }
+
+    /// The numbering of the `--data` file's text columns (empty before it is read).
+    pub fn vocabularies(&self) -> Vec<data::Vocabulary> {
+        self.vocabularies
+            .lock()
+            .map(|v| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// The positions among `features` of the categorical features: the `--data` file's text
+    /// columns and the `--categorical` ones.
+    pub fn categorical_features(&self, features: &[String]) -> Result<Vec<usize>> {
+        data::categorical_positions(features, &self.vocabularies(), &self.categorical)
     }
 
     /// Reads empty CSV cells and `NaN` as missing values (NaN) instead of refusing them: for
@@ -283,13 +325,28 @@ impl DataArgs {
         self.load_time.lock().map(|t| *t).unwrap_or(0.0)
     }
 
-    /// Reads a CSV, Parquet or Arrow file, adding the time to [`CommonArgs::load_seconds`].
-    fn read(&self, path: &Path, target: Option<&str>) -> Result<data::Table> {
-        let (table, seconds) = timed(|| data::read_table(path, target, &[], self.allow_missing));
+    /// Reads a CSV, Parquet or Arrow file, adding the time to [`CommonArgs::load_seconds`]:
+    /// the `--data` file (`known`: `None`), whose text columns' numbering is kept, or a test
+    /// file read with the numbering `known`.
+    fn read(
+        &self,
+        path: &Path,
+        target: Option<&str>,
+        known: Option<&[data::Vocabulary]>,
+    ) -> Result<data::Table> {
+        let numbering = known.unwrap_or_default();
+        let (table, seconds) =
+            timed(|| data::read_table_numbered(path, target, &[], self.allow_missing, numbering));
         if let Ok(mut total) = self.load_time.lock() {
             *total += seconds;
         }
-        table
+        let table = table?;
+        if known.is_none() {
+            if let Ok(mut kept) = self.vocabularies.lock() {
+                kept.clone_from(&table.vocabularies);
+            }
+        }
+        Ok(table)
     }
 
     fn require_target(&self, data: &Path) -> Result<&str> {
@@ -355,7 +412,11 @@ impl DataArgs {
         match train {
             None => self.take_table(path)?.into_classification(),
             Some(train) => self
-                .read(path, Some(self.require_target(path)?))?
+                .read(
+                    path,
+                    Some(self.require_target(path)?),
+                    Some(&self.vocabularies()),
+                )?
                 .into_classification_with(&train.class_names),
         }
     }
@@ -365,7 +426,11 @@ impl DataArgs {
         match train {
             None => self.take_table(path)?.into_regression(),
             Some(_) => self
-                .read(path, Some(self.require_target(path)?))?
+                .read(
+                    path,
+                    Some(self.require_target(path)?),
+                    Some(&self.vocabularies()),
+                )?
                 .into_regression(),
         }
     }
@@ -461,7 +526,13 @@ impl DataArgs {
             if lkbin {
                 BinnedDataset::load(path)
             } else {
-                BinnedDataset::read(path, self.require_target(path)?, wanted, self.allow_missing)
+                BinnedDataset::read(
+                    path,
+                    self.require_target(path)?,
+                    wanted,
+                    self.allow_missing,
+                    &self.categorical,
+                )
             }
         });
         for time in [&self.load_time, &self.binned_time] {
@@ -528,7 +599,11 @@ impl DataArgs {
         convert: impl FnOnce(data::Table) -> Result<Dataset<T>>,
     ) -> Result<Dataset<T>> {
         let path = self.binned_test_path()?;
-        let table = self.read(path, Some(binned.target_name()))?;
+        let table = self.read(
+            path,
+            Some(binned.target_name()),
+            Some(binned.vocabularies()),
+        )?;
         if table.feature_names != binned.feature_names() {
             return Err(Error::shape(
                 format!("columns of {}", path.display()),
@@ -567,7 +642,8 @@ impl DataArgs {
         match &self.data {
             None => default(),
             Some(path) => {
-                let table = self.read(path, self.target.as_deref())?;
+                let table = self.read(path, self.target.as_deref(), None)?;
+                no_text_features(&table, "clustering and PCA take numbers")?;
                 let labels = match &table.target {
                     Some(_) => Some(table.classification()?),
                     None => None,

@@ -81,10 +81,25 @@ fn decode<T: Persist>(bytes: &[u8], path: &Path, wrap: fn(T) -> Model) -> Result
 
 impl Model {
     /// Reads a model file of any kind (a regular file of at most 1 GiB; refused with one line
-    /// when truncated, altered, foreign, of an unknown kind or from a newer version).
-    pub fn load(path: &Path) -> Result<Model> {
+    /// when truncated, altered, foreign, of an unknown kind or from a newer version), with the
+    /// numbering of its text columns (kept beside its hyper-parameters; none for a model
+    /// trained on numbers only).
+    pub fn load_numbered(path: &Path) -> Result<(Model, Vec<learnkit::data::Vocabulary>)> {
         let bytes = persist::read_regular_file(path, MAX_MODEL_BYTES)?;
-        Model::from_bytes(&bytes, path)
+        let model = Model::from_bytes(&bytes, path)?;
+        let info = persist::file_info(&bytes, path)?;
+        let vocabularies = match info
+            .hyperparameters
+            .iter()
+            .find(|(name, _)| name == crate::commands::VOCABULARIES)
+        {
+            None => Vec::new(),
+            Some((_, json)) => serde_json::from_str(json).map_err(|e| Error::CorruptModel {
+                path: path.to_path_buf(),
+                message: format!("the numbering of its text columns: {e}"),
+            })?,
+        };
+        Ok((model, vocabularies))
     }
 
     /// Decodes the bytes of a model file of any kind (`path` names it in errors).

@@ -11,7 +11,8 @@ use learnkit::{Dataset, Error, Estimator, Hyperparams, Result};
 use learnkit_cli::{self as cli, CommonArgs, DataArgs, Outcome, Task};
 
 use crate::commands::{
-    classifier, parse_params, regressor, unreachable_default, ModelName, Settings, WithEstimator,
+    categorical_params, classifier, keep_vocabularies, parse_params, regressor,
+    unreachable_default, ModelName, Settings, WithEstimator,
 };
 use crate::model::Model;
 
@@ -154,9 +155,11 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
         _ => data.task(args.task, Task::Classification)?,
     };
     let seed = args.seed;
+    let args_data = &data;
     let (mut out, model) = match task {
         Task::Classification => {
             let (data, _, source) = data.classification_all(unreachable_default)?;
+            let params = categorical_params(args_data, args.model, params, &data)?;
             let run = Select {
                 args,
                 data: &data,
@@ -167,6 +170,7 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
         }
         Task::Regression => {
             let (data, _, source) = data.regression_all(unreachable_default)?;
+            let params = categorical_params(args_data, args.model, params, &data)?;
             let run = Select {
                 args,
                 data: &data,
@@ -176,7 +180,8 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
             regressor(args.model, args.scale, &params, seed, run)?
         }
     };
-    if let (Some(path), Some((model, set))) = (save, model) {
+    if let (Some(path), Some((model, mut set))) = (save, model) {
+        keep_vocabularies(&mut set, &args_data.vocabularies())?;
         model.save(path, &set)?;
         out.summary
             .set("model", model.kind())

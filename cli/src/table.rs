@@ -26,6 +26,7 @@ fn listed(names: &[&String]) -> String {
 /// read, unless `ignore_extra`. Returns the table, with its features in the model's order.
 pub fn read_for(
     model: &Model,
+    vocabularies: &[data::Vocabulary],
     path: &Path,
     target: Option<&str>,
     ignore_extra: bool,
@@ -62,7 +63,22 @@ pub fn read_for(
         });
     }
     let ignored: Vec<String> = extra.into_iter().cloned().collect();
-    let mut table = data::read_table(path, target, &ignored, model.accepts_missing())?;
+    let known = vocabularies;
+    let mut table =
+        data::read_table_numbered(path, target, &ignored, model.accepts_missing(), known)?;
+    // A text column the model did not learn as categories would be numbered afresh: refused.
+    if let Some(v) = table
+        .vocabularies
+        .iter()
+        .find(|v| !known.iter().any(|k| k.column == v.column))
+    {
+        return Err(Error::Parse {
+            path: path.to_path_buf(),
+            line: 1,
+            column: Some(v.column.clone()),
+            message: "holds text, but the model was not trained on it as categories".into(),
+        });
+    }
     // The file's order to the model's.
     let order: Vec<usize> = wanted
         .iter()

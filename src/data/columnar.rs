@@ -21,7 +21,7 @@ use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReader
 use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
-use super::csv::{check_headers, parse_error, shown_up_to, Table, TargetColumn};
+use super::csv::{check_headers, parse_error, shown_up_to, Table, TargetColumn, Vocabulary};
 use super::output::Column;
 use super::{Batch, Streamed};
 use crate::error::{Error, Result};
@@ -117,10 +117,103 @@ struct Collector<'a> {
     rows: usize,
     /// Keeps only the last batch (for [`stream`]), not every row.
     streaming: bool,
+    /// For each feature, the numbering of its texts if it is a text column.
+    numbering: Vec<Option<Numbering>>,
+}
+
+/// Numbers a text column's values as categories: known texts by their place in the
+/// vocabulary; new ones are added in the order they appear (training), or, with a vocabulary
+/// given (a test file), are all the unseen category `words.len()`.
+struct Numbering {
+    column: String,
+    index: std::collections::HashMap<String, u32>,
+    words: Vec<String>,
+    grows: bool,
+}
+
+impl Numbering {
+    fn new(column: &str, known: Option<&Vocabulary>) -> Self {
+        let words = known.map(|v| v.words.clone()).unwrap_or_default();
+        Self {
+            column: column.to_string(),
+            index: words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.clone(), i as u32))
+                .collect(),
+            words,
+            grows: known.is_none(),
+        }
+    }
+
+    fn code(&mut self, text: &str) -> f64 {
+        if let Some(&c) = self.index.get(text) {
+            return f64::from(c);
+        }
+        let c = self.words.len();
+        if self.grows && c < u32::MAX as usize {
+            self.index.insert(text.to_string(), c as u32);
+            self.words.push(text.to_string());
+        }
+        c as f64
+    }
+
+    /// The categories of a text column's cells (NaN for a null).
+    fn number(&mut self, array: &ArrayRef) -> std::result::Result<ArrayRef, String> {
+        let n = array.len();
+        let mut out = Vec::with_capacity(n);
+        if let Some(dict) = array.as_any_dictionary_opt() {
+            // Each dictionary entry numbered once, when a row first uses it.
+            let values =
+                arrow_cast::cast(dict.values(), &DataType::Utf8).map_err(|e| e.to_string())?;
+            let values = values.as_string::<i32>();
+            let keys = dict.normalized_keys();
+            let nulls = array.logical_nulls();
+            let mut cache: Vec<Option<f64>> = vec![None; values.len()];
+            for (r, &k) in keys.iter().enumerate() {
+                if nulls.as_ref().is_some_and(|b| b.is_null(r)) || k >= values.len() {
+                    out.push(f64::NAN);
+                    continue;
+                }
+                let code = match cache[k] {
+                    Some(c) => c,
+                    None => {
+                        let c = if values.is_null(k) {
+                            f64::NAN
+                        } else {
+                            self.code(values.value(k))
+                        };
+                        cache[k] = Some(c);
+                        c
+                    }
+                };
+                out.push(code);
+            }
+        } else {
+            let text = arrow_cast::cast(array, &DataType::Utf8).map_err(|e| e.to_string())?;
+            let text = text.as_string::<i32>();
+            for r in 0..n {
+                out.push(if text.is_null(r) {
+                    f64::NAN
+                } else {
+                    self.code(text.value(r))
+                });
+            }
+        }
+        Ok(Arc::new(arrow_array::Float64Array::from(out)))
+    }
+
+    fn vocabulary(&self) -> Vocabulary {
+        Vocabulary {
+            column: self.column.clone(),
+            words: self.words.clone(),
+        }
+    }
 }
 
 impl<'a> Collector<'a> {
     /// Checks the schema: names, the target, and a type every read column can be read as.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         path: &'a Path,
         schema: &Schema,
@@ -128,24 +221,26 @@ impl<'a> Collector<'a> {
         ignored: &[String],
         allow_missing: bool,
         expected_rows: usize,
+        known: &[Vocabulary],
     ) -> Result<Self> {
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         let target_index = check_headers(path, &names, target)?;
         let mut features = Vec::new();
+        let mut numbering = Vec::new();
         for (i, field) in schema.fields().iter().enumerate() {
             if Some(i) == target_index || ignored.contains(field.name()) {
                 continue;
             }
             let ty = field.data_type();
             let numeric = ty.is_numeric() || *ty == DataType::Boolean || *ty == DataType::Null;
-            if !numeric {
-                let what = if is_text(ty) {
-                    "holds text: categorical features are not supported yet (use it as the \
-                     target, leave it out, or encode it as numbers)"
-                        .to_string()
-                } else {
-                    format!("has type {ty}, which is not a number")
-                };
+            if is_text(ty) {
+                // A text column is a categorical feature.
+                let vocabulary = known.iter().find(|v| &v.column == field.name());
+                numbering.push(Some(Numbering::new(field.name(), vocabulary)));
+            } else if numeric {
+                numbering.push(None);
+            } else {
+                let what = format!("has type {ty}, which is not a number");
                 return Err(parse_error(path, 1, Some(field.name()), what));
             }
             features.push(i);
@@ -182,7 +277,17 @@ impl<'a> Collector<'a> {
             names,
             rows: 0,
             streaming: false,
+            numbering,
         })
+    }
+
+    /// The numbering of every text feature column so far.
+    fn vocabularies(&self) -> Vec<Vocabulary> {
+        self.numbering
+            .iter()
+            .flatten()
+            .map(Numbering::vocabulary)
+            .collect()
     }
 
     /// Appends a batch whose columns are the schema's (all of them, or the projected ones
@@ -207,9 +312,12 @@ impl<'a> Collector<'a> {
         }
         let (d, start) = (self.features.len(), self.values.len());
         let mut columns = Vec::with_capacity(d);
-        for &i in &self.features {
-            let cast = arrow_cast::cast(column(i), &DataType::Float64)
-                .map_err(|e| parse_error(self.path, 1, Some(&self.names[i]), e.to_string()))?;
+        for (j, &i) in self.features.iter().enumerate() {
+            let cast = match &mut self.numbering[j] {
+                Some(numbering) => numbering.number(column(i)),
+                None => arrow_cast::cast(column(i), &DataType::Float64).map_err(|e| e.to_string()),
+            }
+            .map_err(|e| parse_error(self.path, 1, Some(&self.names[i]), e))?;
             columns.push(cast);
         }
         let columns: Vec<_> = columns
@@ -312,6 +420,12 @@ impl<'a> Collector<'a> {
                 lines: (1..=self.rows as u64).collect(),
                 values: self.targets,
             }),
+            vocabularies: self
+                .numbering
+                .iter()
+                .flatten()
+                .map(Numbering::vocabulary)
+                .collect(),
         })
     }
 }
@@ -377,10 +491,19 @@ pub(super) fn read_parquet(
     target: Option<&str>,
     ignored: &[String],
     allow_missing: bool,
+    known: &[Vocabulary],
 ) -> Result<Table> {
     let opened = Opened::new(path)?;
     let rows = opened.claimed_rows().unwrap_or(0);
-    let mut collector = Collector::new(path, &opened.schema, target, ignored, allow_missing, rows)?;
+    let mut collector = Collector::new(
+        path,
+        &opened.schema,
+        target,
+        ignored,
+        allow_missing,
+        rows,
+        known,
+    )?;
     if let Some(metadata) = &opened.metadata {
         drive_parquet(path, metadata, &mut collector, &mut |_| Ok(()))?;
     }
@@ -461,9 +584,18 @@ pub(super) fn read_ipc(
     target: Option<&str>,
     ignored: &[String],
     allow_missing: bool,
+    known: &[Vocabulary],
 ) -> Result<Table> {
     let opened = Opened::new(path)?;
-    let mut collector = Collector::new(path, &opened.schema, target, ignored, allow_missing, 0)?;
+    let mut collector = Collector::new(
+        path,
+        &opened.schema,
+        target,
+        ignored,
+        allow_missing,
+        0,
+        known,
+    )?;
     drive_ipc(path, &mut collector, &mut |_| Ok(()))?;
     collector.finish()
 }
@@ -517,10 +649,11 @@ pub(crate) fn stream(
     path: &Path,
     target: &str,
     allow_missing: bool,
+    known: &[Vocabulary],
     each: &mut dyn FnMut(Batch<'_>) -> Result<()>,
 ) -> Result<Streamed> {
     let Opened { metadata, schema } = Opened::new(path)?;
-    let mut collector = Collector::new(path, &schema, Some(target), &[], allow_missing, 0)?;
+    let mut collector = Collector::new(path, &schema, Some(target), &[], allow_missing, 0, known)?;
     collector.streaming = true;
     let mut hand_over = |c: &Collector<'_>| {
         each(Batch {
@@ -547,6 +680,7 @@ pub(crate) fn stream(
             .collect(),
         target_name: target.to_string(),
         rows: collector.rows,
+        vocabularies: collector.vocabularies(),
     })
 }
 
@@ -591,7 +725,7 @@ impl Table {
         };
         let schema = first.schema();
         let rows = batches.iter().map(RecordBatch::num_rows).sum();
-        let mut collector = Collector::new(path, &schema, target, &[], allow_missing, rows)?;
+        let mut collector = Collector::new(path, &schema, target, &[], allow_missing, rows, &[])?;
         for batch in batches {
             if batch.schema().fields() != schema.fields() {
                 return Err(Error::shape(
@@ -680,13 +814,12 @@ mod tests {
         assert_eq!(t.features.row(0).to_vec(), [1.0, 1.0]);
         assert!(t.features[(1, 0)].is_nan());
         assert_eq!(t.target.unwrap().values, ["x", "y", "x"]);
-        // Text as a feature is refused by name.
+        // A dictionary text feature is categorical: numbered by first appearance.
         let b = batch(vec![("i", ints), ("f", flags), ("s", dict)]);
-        let e = Table::from_record_batches("t", &[b], None, true).unwrap_err();
-        assert!(
-            e.to_string().contains("column s") && e.to_string().contains("categorical"),
-            "{e}"
-        );
+        let t = Table::from_record_batches("t", &[b], None, true).unwrap();
+        assert_eq!(t.features.column(2).to_vec(), [0.0, 1.0, 0.0]);
+        assert_eq!(t.vocabularies[0].words, ["x", "y"]);
+        assert_eq!(t.categorical_features(&[]).unwrap(), [2]);
         // A null label and an infinite feature name their row.
         let labels: Arc<dyn Array> = Arc::new(StringArray::from(vec![Some("a"), None]));
         let x: Arc<dyn Array> = Arc::new(Float64Array::from(vec![1.0, f64::INFINITY]));

@@ -11,8 +11,8 @@ mod output;
 pub mod split;
 
 pub use self::csv::{
-    read_csv, read_csv_allowing_missing, read_csv_header, read_csv_ignoring, shown, shown_up_to,
-    Table,
+    categorical_positions, read_csv, read_csv_allowing_missing, read_csv_header, read_csv_ignoring,
+    shown, shown_up_to, Table, Vocabulary,
 };
 #[cfg(feature = "datasets")]
 pub use builtin::{diabetes, iris, iris_petals, winequality};
@@ -41,6 +41,8 @@ pub(crate) struct Streamed {
     pub target_name: String,
     /// Rows read.
     pub rows: usize,
+    /// The numbering of the text feature columns.
+    pub vocabularies: Vec<Vocabulary>,
 }
 
 /// One batch of rows a batch-by-batch read hands over.
@@ -83,12 +85,27 @@ pub fn read_table(
     ignored: &[String],
     allow_missing: bool,
 ) -> Result<Table> {
+    read_table_numbered(path, target, ignored, allow_missing, &[])
+}
+
+/// [`read_table`], the text columns of a Parquet or Arrow file numbered by `known` first (a
+/// test file read with the training file's [`Table::vocabularies`]): a text not in a known
+/// vocabulary is category `words.len()`, which no split of a model sends left.
+pub fn read_table_numbered(
+    path: impl AsRef<Path>,
+    target: Option<&str>,
+    ignored: &[String],
+    allow_missing: bool,
+    known: &[Vocabulary],
+) -> Result<Table> {
     let path = path.as_ref();
+    #[cfg(not(feature = "columnar"))]
+    let _ = known;
     match format_of(path)? {
         #[cfg(feature = "columnar")]
-        Format::Parquet => columnar::read_parquet(path, target, ignored, allow_missing),
+        Format::Parquet => columnar::read_parquet(path, target, ignored, allow_missing, known),
         #[cfg(feature = "columnar")]
-        Format::ArrowIpc => columnar::read_ipc(path, target, ignored, allow_missing),
+        Format::ArrowIpc => columnar::read_ipc(path, target, ignored, allow_missing, known),
         Format::Csv => read_csv_ignoring(path, target, ignored, allow_missing),
     }
 }

@@ -45,6 +45,36 @@ impl ParamValue for bool {
     }
 }
 
+/// A list of whole numbers (categorical feature indices, layer sizes), shown as `[0, 3]`:
+/// set from `none`, one number, or numbers separated by commas (`0,3`, `[0, 3]`).
+impl ParamValue for Vec<usize> {
+    fn show(&self) -> String {
+        format!("{self:?}")
+    }
+    fn from_value(value: &Value, name: &'static str) -> Result<Self> {
+        match value {
+            Value::None => Ok(Vec::new()),
+            Value::Int(_) => Ok(vec![value.as_usize(name)?]),
+            Value::Str(s) if s == "none" || s.is_empty() || s == "[]" => Ok(Vec::new()),
+            Value::Str(s) => s
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(',')
+                .map(|part| {
+                    part.trim().parse::<usize>().map_err(|_| {
+                        Error::invalid(name, s, "must be column indices separated by commas")
+                    })
+                })
+                .collect(),
+            _ => Err(Error::invalid(
+                name,
+                value,
+                "must be column indices separated by commas",
+            )),
+        }
+    }
+}
+
 impl ParamValue for Option<usize> {
     fn show(&self) -> String {
         self.map_or_else(|| "none".into(), |v| v.to_string())
@@ -230,7 +260,6 @@ macro_rules! set_by_setter_only {
 
 set_by_setter_only!(
     (f64, f64),
-    Vec<usize>,
     crate::rl::Schedule,
     crate::rl::EpsilonClock,
     crate::rl::TabularAlgorithm,

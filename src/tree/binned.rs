@@ -26,12 +26,15 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::learner::dataset::{BinMapper, RowCodes, MAX_BINS};
+use super::learner::dataset::{category_of, BinMapper, RowCodes, MAX_BINS};
 use crate::dataset::{AsRecords, Dataset};
 use crate::error::{Error, Result};
 
 /// What a batch-by-batch read hands each batch to.
 type BatchSink<'a> = dyn FnMut(crate::data::Batch<'_>) -> Result<()> + 'a;
+
+/// One pass over a file, batch by batch (`None`: the file cannot be read that way).
+type PassFn<'a> = dyn FnMut(&mut BatchSink<'_>) -> Result<Option<crate::data::Streamed>> + 'a;
 
 /// What the target of a binned dataset is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +68,8 @@ pub struct BinnedDataset {
     pub(crate) task: BinnedTask,
     pub(crate) feature_names: Vec<String>,
     pub(crate) target_name: String,
+    /// The numbering of the text feature columns (categorical).
+    pub(crate) vocabularies: Vec<crate::data::Vocabulary>,
 }
 
 /// The largest number of distinct labels a classification target may have.
@@ -73,29 +78,41 @@ const MAX_CLASSES: usize = 1 << 16;
 impl BinnedDataset {
     /// Bins a classification dataset held in memory.
     pub fn from_classification(data: &Dataset<usize>) -> Result<Self> {
+        Self::from_classification_with(data, &[])
+    }
+
+    /// Bins a classification dataset held in memory whose features `categorical` (indices)
+    /// are categorical: each value a category, a whole number ≥ 0 (NaN missing).
+    pub fn from_classification_with(data: &Dataset<usize>, categorical: &[usize]) -> Result<Self> {
         let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
         let class_names = super::decision_tree::class_names(data, y);
-        Ok(Self::from_parts(
+        Self::from_parts(
             x,
             y.iter().map(|&c| c as f64).collect(),
             class_names,
             BinnedTask::Classification,
             data,
-            AsRecords::feature_names(data),
-        ))
+            categorical,
+        )
     }
 
     /// Bins a regression dataset held in memory.
     pub fn from_regression(data: &Dataset<f64>) -> Result<Self> {
+        Self::from_regression_with(data, &[])
+    }
+
+    /// Bins a regression dataset held in memory with categorical features; see
+    /// [`BinnedDataset::from_classification_with`].
+    pub fn from_regression_with(data: &Dataset<f64>, categorical: &[usize]) -> Result<Self> {
         let (x, y) = crate::dataset::supervised_allowing_missing(data)?;
-        Ok(Self::from_parts(
+        Self::from_parts(
             x,
             y.to_vec(),
             Vec::new(),
             BinnedTask::Regression,
             data,
-            AsRecords::feature_names(data),
-        ))
+            categorical,
+        )
     }
 
     fn from_parts<T: Clone>(
@@ -104,16 +121,33 @@ impl BinnedDataset {
         class_names: Vec<String>,
         task: BinnedTask,
         data: &Dataset<T>,
-        names: Vec<String>,
-    ) -> Self {
-        Self {
-            codes: RowCodes::from_matrix(x),
+        categorical: &[usize],
+    ) -> Result<Self> {
+        let names = AsRecords::feature_names(data);
+        super::params::check_categorical(categorical, x.ncols())?;
+        let codes = RowCodes::from_matrix(x, categorical)
+            .map_err(|e| super::params::not_a_category(&names, e))?;
+        Ok(Self {
+            codes,
             targets,
             class_names,
             task,
             feature_names: names,
             target_name: data.target_name.clone(),
-        }
+            vocabularies: Vec::new(),
+        })
+    }
+
+    /// The numbering of its text feature columns (categorical features read from text columns
+    /// of a Parquet or Arrow file); a test file is read with it
+    /// ([`crate::data::read_table_numbered`]).
+    pub fn vocabularies(&self) -> &[crate::data::Vocabulary] {
+        &self.vocabularies
+    }
+
+    /// The categorical features (positions among the features).
+    pub fn categorical_features(&self) -> Vec<usize> {
+        self.codes.mapper.categorical_features()
     }
 
     /// Number of rows.
@@ -197,22 +231,37 @@ impl BinnedDataset {
     /// plain CSV files of 8 MB or more, are read in two passes without holding their values (see
     /// the module's documentation); any other CSV file is read whole first. `task`: what the
     /// target is, or `None` to guess as the examples do (a regression target when every cell is
-    /// a number and one has a fraction or there are more than 20 distinct values). With `allow_missing`, nulls and NaN are missing values, else
-    /// errors naming the column and row.
+    /// a number and one has a fraction or there are more than 20 distinct values). With
+    /// `allow_missing`, nulls and NaN are missing values, else errors naming the column and row.
+    /// Text feature columns (Parquet, Arrow) and the columns named in `categorical` are
+    /// categorical features; see [`BinnedDataset::vocabularies`].
     pub fn read(
         path: impl AsRef<Path>,
         target: &str,
         task: Option<BinnedTask>,
         allow_missing: bool,
+        categorical: &[String],
     ) -> Result<Self> {
         let path = path.as_ref();
+        let features: Vec<String> = crate::data::read_table_header(path)?
+            .into_iter()
+            .filter(|n| n != target)
+            .collect();
+        let named = crate::data::csv::categorical_positions(&features, &[], categorical)?;
+        let stream = |claimed, pass: &mut PassFn<'_>| {
+            Self::stream(path, target, claimed, task, &named, categorical, pass)
+        };
         #[cfg(feature = "columnar")]
         if crate::data::Format::of(path) != crate::data::Format::Csv {
             let claimed = crate::data::count_rows(path, target)?;
+            // Pass 1 numbers the text columns; pass 2 reads them with that numbering.
+            let mut known: Vec<crate::data::Vocabulary> = Vec::new();
             let mut pass = |each: &mut BatchSink<'_>| {
-                crate::data::stream(path, target, allow_missing, each).map(Some)
+                let streamed = crate::data::stream(path, target, allow_missing, &known, each)?;
+                known.clone_from(&streamed.vocabularies);
+                Ok(Some(streamed))
             };
-            if let Some(binned) = Self::stream(path, target, claimed, task, &mut pass)? {
+            if let Some(binned) = stream(claimed, &mut pass)? {
                 return Ok(binned);
             }
         }
@@ -222,32 +271,43 @@ impl BinnedDataset {
             let mut pass = |each: &mut BatchSink<'_>| {
                 crate::data::csv::stream(path, target, allow_missing, each)
             };
-            if let Some(binned) = Self::stream(path, target, claimed, task, &mut pass)? {
+            if let Some(binned) = stream(claimed, &mut pass)? {
                 return Ok(binned);
             }
         }
         let table = crate::data::read_table(path, Some(target), &[], allow_missing)?;
+        let cats = table.categorical_features(categorical)?;
+        let vocabularies = table.vocabularies.clone();
         let task = task.unwrap_or(if table.target_looks_continuous() {
             BinnedTask::Regression
         } else {
             BinnedTask::Classification
         });
-        match task {
-            BinnedTask::Classification => Self::from_classification(&table.into_classification()?),
-            BinnedTask::Regression => Self::from_regression(&table.into_regression()?),
-        }
+        let mut binned = match task {
+            BinnedTask::Classification => {
+                Self::from_classification_with(&table.into_classification()?, &cats)?
+            }
+            BinnedTask::Regression => Self::from_regression_with(&table.into_regression()?, &cats)?,
+        };
+        binned.vocabularies = vocabularies;
+        Ok(binned)
     }
 
     /// The two passes over a file read batch by batch by `pass` (which returns `None` when
     /// the file cannot be read that way: then so does this, and the caller reads a table).
+    #[allow(clippy::too_many_arguments)]
     fn stream(
         path: &Path,
         target: &str,
         claimed: usize,
         task: Option<BinnedTask>,
-        pass: &mut dyn FnMut(&mut BatchSink<'_>) -> Result<Option<crate::data::Streamed>>,
+        named: &[usize],
+        categorical: &[String],
+        pass: &mut PassFn<'_>,
     ) -> Result<Option<Self>> {
         let sample = BinMapper::sample_rows(claimed);
+        // The first value of a named categorical column that is no category.
+        let mut bad: Option<(usize, f64)> = None;
         // Pass 1: the sample's values, which features miss values, the target.
         let mut sampled: Vec<f64> = Vec::new();
         let mut missing: Vec<bool> = Vec::new();
@@ -273,6 +333,12 @@ impl BinnedDataset {
                 for (m, v) in missing.iter_mut().zip(row) {
                     *m |= v.is_nan();
                 }
+                for &f in named {
+                    let v = row.get(f).copied().unwrap_or(0.0);
+                    if bad.is_none() && !v.is_nan() && category_of(v).is_none() {
+                        bad = Some((f, v));
+                    }
+                }
             }
             labels.push(path, target, batch.first_row, batch.targets)
         })?;
@@ -294,16 +360,37 @@ impl BinnedDataset {
         if missing.len() != d {
             missing = vec![false; d];
         }
+        if let Some(bad) = bad {
+            return Err(super::params::not_a_category(&first.feature_names, bad));
+        }
+        let cats = crate::data::csv::categorical_positions(
+            &first.feature_names,
+            &first.vocabularies,
+            categorical,
+        )?;
         let n_sampled = sampled.len() / d.max(1);
-        let edges: Vec<Vec<f64>> = (0..d)
+        let features = (0..d)
             .into_par_iter()
             .map(|f| {
-                let column: Vec<f64> = (0..n_sampled).map(|r| sampled[r * d + f]).collect();
-                BinMapper::feature_edges(&column, missing[f])
+                let column = (0..n_sampled).map(|r| sampled[r * d + f]);
+                if cats.contains(&f) {
+                    (
+                        Vec::new(),
+                        true,
+                        Some(BinMapper::feature_categories(column)),
+                    )
+                } else {
+                    let column: Vec<f64> = column.collect();
+                    (
+                        BinMapper::feature_edges(&column, missing[f]),
+                        missing[f],
+                        None,
+                    )
+                }
             })
             .collect();
         drop(sampled);
-        let mapper = BinMapper { edges, missing };
+        let mapper = BinMapper::from_features(features);
         let (targets, class_names, task) = labels.finish(path, target)?;
         // Pass 2: the codes, batch by batch, into one array sized from the rows read.
         let n = first.rows;
@@ -323,7 +410,10 @@ impl BinnedDataset {
         let Some(second) = second else {
             return Err(changed(path));
         };
-        if second.rows != n || second.feature_names != first.feature_names {
+        if second.rows != n
+            || second.feature_names != first.feature_names
+            || second.vocabularies != first.vocabularies
+        {
             return Err(changed(path));
         }
         Ok(Some(Self {
@@ -333,6 +423,7 @@ impl BinnedDataset {
             task,
             feature_names: first.feature_names,
             target_name: first.target_name,
+            vocabularies: first.vocabularies,
         }))
     }
 }
@@ -474,6 +565,12 @@ struct Header {
     task: BinnedTask,
     edges: Vec<Vec<f64>>,
     missing: Vec<bool>,
+    /// Each feature's categories (`None`: numeric); empty when no feature is categorical.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    categories: Vec<Option<Vec<u32>>>,
+    /// The numbering of the text feature columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    vocabularies: Vec<crate::data::Vocabulary>,
 }
 
 /// A 64-bit checksum of `bytes` (blocks hashed in parallel, then combined in order): catches a
@@ -516,6 +613,8 @@ impl BinnedDataset {
             task: self.task,
             edges: self.codes.mapper.edges.clone(),
             missing: self.codes.mapper.missing.clone(),
+            categories: self.codes.mapper.categories.clone(),
+            vocabularies: self.vocabularies.clone(),
         };
         let header = serde_json::to_vec(&header)
             .map_err(|e| Error::invalid("binned dataset", path.display(), e.to_string()))?;
@@ -658,6 +757,7 @@ impl BinnedDataset {
             task: header.task,
             feature_names: header.feature_names,
             target_name: header.target_name,
+            vocabularies: header.vocabularies,
         })
     }
 
@@ -685,6 +785,25 @@ fn check_header(header: &Header, n: usize, d: usize) -> std::result::Result<BinM
             header.missing.len()
         ));
     }
+    if !header.categories.is_empty() && header.categories.len() != d {
+        return Err(format!(
+            "{d} features but {} category lists",
+            header.categories.len()
+        ));
+    }
+    for (f, categories) in header.categories.iter().enumerate() {
+        let Some(categories) = categories else {
+            continue;
+        };
+        let ascending = categories.windows(2).all(|w| w[0] < w[1]);
+        if categories.len() >= MAX_BINS || !ascending || !header.edges[f].is_empty() {
+            return Err(format!(
+                "categorical feature `{}`: at most {} categories, ascending, and no thresholds",
+                crate::data::shown(&header.feature_names[f]),
+                MAX_BINS - 1
+            ));
+        }
+    }
     for (f, (edges, &missing)) in header.edges.iter().zip(&header.missing).enumerate() {
         let bins = edges.len() + 1 + usize::from(missing);
         let increasing = edges.windows(2).all(|w| w[0] < w[1]);
@@ -702,6 +821,7 @@ fn check_header(header: &Header, n: usize, d: usize) -> std::result::Result<BinM
     Ok(BinMapper {
         edges: header.edges.clone(),
         missing: header.missing.clone(),
+        categories: header.categories.clone(),
     })
 }
 

@@ -92,7 +92,11 @@ impl DecisionTreeClassifier {
         data: &crate::tree::BinnedDataset,
     ) -> Result<FittedDecisionTree<usize>> {
         self.check()?;
-        let binned = super::forest::cart_codes(data, crate::tree::BinnedTask::Classification)?;
+        let binned = super::forest::cart_codes(
+            data,
+            crate::tree::BinnedTask::Classification,
+            &self.categorical_features,
+        )?;
         let y: Vec<usize> = data.targets.iter().map(|&c| c as usize).collect();
         let targets = Targets::Classes(&y, data.class_names.len());
         let tree = self.grow_on(&binned, targets, y.len())?;
@@ -105,7 +109,11 @@ impl DecisionTreeRegressor {
     /// Fits on a binned regression dataset; see [`DecisionTreeClassifier::fit_binned`].
     pub fn fit_binned(&self, data: &crate::tree::BinnedDataset) -> Result<FittedDecisionTree<f64>> {
         self.check()?;
-        let binned = super::forest::cart_codes(data, crate::tree::BinnedTask::Regression)?;
+        let binned = super::forest::cart_codes(
+            data,
+            crate::tree::BinnedTask::Regression,
+            &self.categorical_features,
+        )?;
         let targets = Targets::Values(&data.targets);
         let tree = self.grow_on(&binned, targets, data.targets.len())?;
         let names = data.feature_names.clone();
@@ -121,7 +129,8 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for DecisionTreeClassifier {
         let (x, y) = crate::dataset::supervised(data)?;
         self.grower_settings(x.ncols())?;
         let classes = class_names(data, y);
-        let binned = BinnedData::new(x);
+        let binned =
+            super::params::bin_for_cart(x, &self.categorical_features, &data.feature_names())?;
         let y: Vec<usize> = y.to_vec();
         let tree = self.grow_on(&binned, Targets::Classes(&y, classes.len()), y.len())?;
         Ok(FittedDecisionTree::new(tree, data.feature_names(), classes))
@@ -135,7 +144,8 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for DecisionTreeRegressor {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
         self.grower_settings(x.ncols())?;
-        let binned = BinnedData::new(x);
+        let binned =
+            super::params::bin_for_cart(x, &self.categorical_features, &data.feature_names())?;
         let y: Vec<f64> = y.to_vec();
         let tree = self.grow_on(&binned, Targets::Values(&y), y.len())?;
         Ok(FittedDecisionTree::new(

@@ -11,6 +11,24 @@ fn printable(name: &str) -> String {
     crate::data::shown_up_to(name, 200)
 }
 
+/// The two rules of node `id`'s split as the exports print them: `(left, right)`.
+fn rules(tree: &Tree, id: usize, name: &str) -> (String, String) {
+    let Some(s) = tree.split(id) else {
+        return (String::new(), String::new());
+    };
+    match tree.split_categories(id) {
+        Some(categories) => {
+            let shown: Vec<String> = categories.iter().map(|c| c.to_string()).collect();
+            let set = format!("{{{}}}", shown.join(", "));
+            (format!("{name} in {set}"), format!("{name} not in {set}"))
+        }
+        None => (
+            format!("{name} <= {:.4}", s.threshold),
+            format!("{name} >  {:.4}", s.threshold),
+        ),
+    }
+}
+
 fn leaf_label(value: &[f64], classes: &[String]) -> String {
     if classes.is_empty() {
         format!("value: {:.4}", value.first().copied().unwrap_or(0.0))
@@ -42,16 +60,9 @@ pub fn text(tree: &Tree, features: &[String], classes: &[String]) -> String {
                 let name = features
                     .get(s.feature)
                     .map_or("?".to_string(), |f| printable(f));
-                stack.push((
-                    s.right,
-                    indent + 1,
-                    Some(format!("{name} >  {:.4}", s.threshold)),
-                ));
-                stack.push((
-                    s.left,
-                    indent + 1,
-                    Some(format!("{name} <= {:.4}", s.threshold)),
-                ));
+                let (left, right) = rules(tree, id, &name);
+                stack.push((s.right, indent + 1, Some(right)));
+                stack.push((s.left, indent + 1, Some(left)));
             }
         }
     }
@@ -69,17 +80,17 @@ pub fn dot(tree: &Tree, features: &[String], classes: &[String]) -> String {
     );
     for (id, node) in tree.nodes().into_iter().enumerate() {
         let label = match &node.split {
-            Some(s) => format!(
-                "{} <= {:.4}\\nimpurity = {:.3}\\nsamples = {}",
-                escape(
-                    &features
-                        .get(s.feature)
-                        .map_or("?".to_string(), |f| printable(f))
-                ),
-                s.threshold,
-                node.impurity,
-                node.n_samples
-            ),
+            Some(s) => {
+                let name = features
+                    .get(s.feature)
+                    .map_or("?".to_string(), |f| printable(f));
+                format!(
+                    "{}\\nimpurity = {:.3}\\nsamples = {}",
+                    escape(&rules(tree, id, &name).0),
+                    node.impurity,
+                    node.n_samples
+                )
+            }
             None => format!(
                 "{}\\nimpurity = {:.3}\\nsamples = {}",
                 escape(&leaf_label(node.value, classes)),

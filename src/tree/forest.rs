@@ -8,6 +8,7 @@ use super::learner::dataset::{BinnedData, RowCodes};
 use super::learner::depthwise::{grow_tree, Sample, Targets};
 use super::learner::leafwise::binned_leaf;
 use super::learner::{Serial, Tree};
+use super::params::bin_for_cart;
 use super::params::{check_criterion, TargetKind};
 use crate::dataset::Labeled;
 use crate::error::{Error, Result};
@@ -245,9 +246,19 @@ fn average_importances(trees: &[Tree], n_features: usize) -> Vec<f64> {
 
 /// The feature-major codes of a binned dataset for the CART grower, which takes no missing
 /// values; `task` is the one the model needs.
-pub(crate) fn cart_codes(data: &BinnedDataset, task: BinnedTask) -> Result<BinnedData> {
+pub(crate) fn cart_codes(
+    data: &BinnedDataset,
+    task: BinnedTask,
+    categorical: &[usize],
+) -> Result<BinnedData> {
     data.require_task(task)?;
-    if let Some(f) = data.codes.mapper.missing.iter().position(|&m| m) {
+    let mapper = &data.codes.mapper;
+    super::params::same_categorical(categorical, mapper)?;
+    // A categorical feature's missing bin may hold rare categories (no missing value: those
+    // were refused when the data was read without --allow-missing).
+    let missing =
+        (0..mapper.n_features()).find(|&f| mapper.missing[f] && !mapper.is_categorical(f));
+    if let Some(f) = missing {
         return Err(Error::invalid(
             "binned dataset",
             format!("feature `{}`", crate::data::shown(&data.feature_names[f])),
@@ -316,7 +327,7 @@ impl RandomForest<usize> {
     /// [`Estimator::fit`] gives on the same rows, out-of-bag score included.
     pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedForest<usize>> {
         self.check()?;
-        let binned = cart_codes(data, BinnedTask::Classification)?;
+        let binned = cart_codes(data, BinnedTask::Classification, &self.categorical_features)?;
         let n_try = self.max_features.resolve(binned.n_features())?;
         let labels: Vec<usize> = data.targets.iter().map(|&c| c as usize).collect();
         let targets = Targets::Classes(&labels, data.class_names.len());
@@ -330,7 +341,7 @@ impl RandomForest<f64> {
     /// Fits on a binned regression dataset; see [`RandomForest::<usize>::fit_binned`].
     pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedForest<f64>> {
         self.check()?;
-        let binned = cart_codes(data, BinnedTask::Regression)?;
+        let binned = cart_codes(data, BinnedTask::Regression, &self.categorical_features)?;
         let n_try = self.max_features.resolve(binned.n_features())?;
         let targets = Targets::Values(&data.targets);
         let rows = OobRows::Codes(&data.codes);
@@ -349,7 +360,7 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for RandomForest<usize> {
         let classes = class_names(data, y);
         let labels: Vec<usize> = y.to_vec();
         let targets = Targets::Classes(&labels, classes.len());
-        let binned = BinnedData::new(x);
+        let binned = bin_for_cart(x, &self.categorical_features, &data.feature_names())?;
         let rows = OobRows::Values(x);
         Ok(self.fit_on(binned, targets, n_try, rows, data.feature_names(), classes))
     }
@@ -363,7 +374,7 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for RandomForest<f64> {
         let (x, y) = crate::dataset::supervised(data)?;
         let n_try = self.max_features.resolve(x.ncols())?;
         let values: Vec<f64> = y.to_vec();
-        let binned = BinnedData::new(x);
+        let binned = bin_for_cart(x, &self.categorical_features, &data.feature_names())?;
         let rows = OobRows::Values(x);
         let names = data.feature_names();
         Ok(self.fit_on(

@@ -38,6 +38,9 @@ mod forest;
 mod learner;
 mod params;
 
+#[cfg(test)]
+mod categorical_tests;
+
 pub use binned::{BinnedDataset, BinnedTask};
 pub use boosting::{
     FittedGradientBoosting, GradientBoosting, GradientBoostingClassifier,

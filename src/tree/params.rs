@@ -154,3 +154,72 @@ pub(crate) struct TreeParams {
     /// `N_t / N · (impurity − N_tL/N_t · left − N_tR/N_t · right)`).
     pub min_impurity_decrease: f64,
 }
+
+/// Checks a model's categorical feature list against data of `n_features` columns: every index
+/// in range, none twice.
+pub(crate) fn check_categorical(listed: &[usize], n_features: usize) -> Result<()> {
+    for (k, &f) in listed.iter().enumerate() {
+        if f >= n_features {
+            return Err(Error::invalid(
+                "categorical_features",
+                f,
+                format!("the data has {n_features} features (indices from 0)"),
+            ));
+        }
+        if listed[..k].contains(&f) {
+            return Err(Error::invalid("categorical_features", f, "is listed twice"));
+        }
+    }
+    Ok(())
+}
+
+/// The error for value `v` of categorical feature `f` (named from `names` when it can be),
+/// which is no category.
+pub(crate) fn not_a_category(names: &[String], (f, v): (usize, f64)) -> Error {
+    let name = names
+        .get(f)
+        .map_or_else(|| format!("feature {f}"), |n| crate::data::shown(n));
+    Error::invalid(
+        "categorical feature",
+        name,
+        format!(
+            "holds {v}: a category is a whole number from 0 to {} (text columns of Parquet and \
+             Arrow files are numbered for you), or a missing value where the model accepts one",
+            u32::MAX
+        ),
+    )
+}
+
+/// A model's categorical features against a binned dataset's: the dataset's rule, and a
+/// different non-empty list is an error.
+pub(crate) fn same_categorical(
+    listed: &[usize],
+    mapper: &super::learner::dataset::BinMapper,
+) -> Result<()> {
+    let binned = mapper.categorical_features();
+    let mut sorted = listed.to_vec();
+    sorted.sort_unstable();
+    if !listed.is_empty() && sorted != binned {
+        return Err(Error::invalid(
+            "categorical_features",
+            crate::model_selection::ParamValue::show(&listed.to_vec()),
+            format!(
+                "the binned dataset's categorical features are {} (they are chosen when it is \
+                 binned)",
+                crate::model_selection::ParamValue::show(&binned)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Bins `x` for a CART tree or forest with `listed` categorical features (checked against the
+/// data; a value that is no category is an error naming its column).
+pub(crate) fn bin_for_cart(
+    x: ndarray::ArrayView2<'_, f64>,
+    listed: &[usize],
+    names: &[String],
+) -> Result<super::learner::dataset::BinnedData> {
+    check_categorical(listed, x.ncols())?;
+    super::learner::dataset::BinnedData::new(x, listed).map_err(|e| not_a_category(names, e))
+}

@@ -33,6 +33,56 @@ pub struct Table {
     pub feature_names: Vec<String>,
     /// The target column, when one was asked for.
     pub target: Option<TargetColumn>,
+    /// The numbering of each text feature column (Parquet and Arrow files): such a column is a
+    /// categorical feature whose values are the places of its texts in its vocabulary.
+    pub vocabularies: Vec<Vocabulary>,
+}
+
+/// How a categorical text column's values are numbered: text `words[i]` of column `column` is
+/// category `i`, in the order the training file first shows them. A text missing from the
+/// list (met in a test file) is category `words.len()`, which no split sends left.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Vocabulary {
+    /// The column's name.
+    pub column: String,
+    /// The texts, by category number.
+    pub words: Vec<String>,
+}
+
+impl Table {
+    /// The positions (among the features) of the columns that are categorical: the text
+    /// columns, then those named in `named` (an error names one the table does not have as a
+    /// feature).
+    pub fn categorical_features(&self, named: &[String]) -> crate::error::Result<Vec<usize>> {
+        categorical_positions(&self.feature_names, &self.vocabularies, named)
+    }
+}
+
+/// The positions in `features` of the text columns of `vocabularies` and of the columns
+/// `named`, ascending, each once (an error names a column that is not among `features`).
+pub fn categorical_positions(
+    features: &[String],
+    vocabularies: &[Vocabulary],
+    named: &[String],
+) -> crate::error::Result<Vec<usize>> {
+    let mut positions = Vec::new();
+    for name in vocabularies.iter().map(|v| &v.column).chain(named) {
+        let Some(f) = features.iter().position(|n| n == name) else {
+            return Err(Error::invalid(
+                "categorical",
+                shown(name),
+                format!(
+                    "is not a feature column; the features are {}",
+                    shown_up_to(&features.join(", "), 200)
+                ),
+            ));
+        };
+        if !positions.contains(&f) {
+            positions.push(f);
+        }
+    }
+    positions.sort_unstable();
+    Ok(positions)
 }
 
 /// The raw cells of the target column, with the file line of each.
@@ -298,6 +348,7 @@ pub(crate) fn stream(
         feature_names,
         target_name: target.to_string(),
         rows,
+        vocabularies: Vec::new(),
     }))
 }
 
@@ -334,6 +385,7 @@ fn finish(
             values: targets,
             lines,
         }),
+        vocabularies: Vec::new(),
     })
 }
 

@@ -21,6 +21,7 @@ use crate::tree::learner::histogram::{Histogram, Quantized};
 use crate::tree::learner::leafwise::{binned_value, grow, Grown, TreeSpec};
 use crate::tree::learner::pool::with_awake_workers;
 use crate::tree::learner::Serial;
+use crate::tree::params::{check_categorical, not_a_category, same_categorical};
 use crate::tree::{BinnedDataset, BinnedTask};
 use crate::validate;
 
@@ -88,7 +89,9 @@ impl<T> GradientBoosting<T> {
         classes: Vec<String>,
         validation: Option<(ArrayView2<'_, f64>, &[f64])>,
     ) -> Result<FittedGradientBoosting<T>> {
-        let codes = RowCodes::from_matrix(x);
+        check_categorical(&self.categorical_features, x.ncols())?;
+        let codes = RowCodes::from_matrix(x, &self.categorical_features)
+            .map_err(|e| not_a_category(&names, e))?;
         let validation = validation.map(|(xv, yv)| (Held::Raw(xv), yv));
         self.fit_codes(&codes, y, loss, names, classes, validation)
     }
@@ -186,6 +189,7 @@ impl<T> GradientBoosting<T> {
                         max_depth: self.max_depth,
                         max_leaves: self.max_leaf_nodes,
                         learning_rate: self.learning_rate,
+                        categorical: self.categorical_rules(),
                     };
                     let Grown {
                         mut tree,
@@ -354,6 +358,7 @@ impl<T> GradientBoosting<T> {
     ) -> Result<FittedGradientBoosting<T>> {
         let names = data.feature_names.clone();
         let (codes, y) = (&data.codes, &data.targets);
+        same_categorical(&self.categorical_features, &codes.mapper)?;
         if !self.early_stopping {
             return self.fit_codes(codes, y, loss, names, classes, None);
         }

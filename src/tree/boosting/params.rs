@@ -73,6 +73,30 @@ hyperparams! {
         /// minimises log-loss). Huber's δ must be finite and > 0.
         pub(crate) loss: RegressionLoss = RegressionLoss::SquaredError,
             valid |l| l.is_valid(), "huber's delta must be finite and > 0";
+        /// Indices of the categorical features (default none): each value of such a column is
+        /// a category (a whole number ≥ 0; NaN missing), split as LightGBM does — one category
+        /// against the rest when there are at most `max_cat_to_onehot`, else the categories
+        /// sorted by their gradient statistics and split many against many. Missing values
+        /// and categories not seen in training go right. A binned dataset's own categorical
+        /// columns are used by `fit_binned`.
+        pub(crate) categorical_features: Vec<usize> = Vec::new();
+        /// Most categories of a feature for one-against-the-rest splits (LightGBM's
+        /// `max_cat_to_onehot`, ≥ 1; default 4).
+        pub(crate) max_cat_to_onehot: usize = 4, valid |n| *n >= 1, "must be at least 1";
+        /// Smoothing of the categories' sort key `G / (H + cat_smooth)`, and fewest rows of a
+        /// category in the sorted search (LightGBM's `cat_smooth`, ≥ 0; default 10).
+        pub(crate) cat_smooth: f64 = 10.0,
+            valid |v| v.is_finite() && *v >= 0.0, "must be finite and ≥ 0";
+        /// Extra L2 penalty on many-against-many categorical splits (LightGBM's `cat_l2`, ≥ 0;
+        /// default 10).
+        pub(crate) cat_l2: f64 = 10.0,
+            valid |v| v.is_finite() && *v >= 0.0, "must be finite and ≥ 0";
+        /// Most categories on the left of a many-against-many split (LightGBM's
+        /// `max_cat_threshold`, ≥ 1; default 32).
+        pub(crate) max_cat_threshold: usize = 32, valid |n| *n >= 1, "must be at least 1";
+        /// Fewest rows between two candidates of the sorted categorical search (LightGBM's
+        /// `min_data_per_group`, ≥ 1; default 100).
+        pub(crate) min_data_per_group: usize = 100, valid |n| *n >= 1, "must be at least 1";
     }
     check check_task;
 }
@@ -112,6 +136,19 @@ pub const LOSS_ROWS: usize = 10_000;
 pub type GradientBoostingClassifier = GradientBoosting<usize>;
 /// Gradient boosting for real values (squared error).
 pub type GradientBoostingRegressor = GradientBoosting<f64>;
+
+impl<T> GradientBoosting<T> {
+    /// The categorical split rules of these parameters.
+    pub(crate) fn categorical_rules(&self) -> crate::tree::learner::split::CategoricalRules {
+        crate::tree::learner::split::CategoricalRules {
+            max_cat_to_onehot: self.max_cat_to_onehot,
+            cat_smooth: self.cat_smooth,
+            cat_l2: self.cat_l2,
+            max_cat_threshold: self.max_cat_threshold,
+            min_data_per_group: self.min_data_per_group as f64,
+        }
+    }
+}
 
 impl<T: TargetKind> GradientBoosting<T> {
     /// Only regression takes another loss than the default.

@@ -152,8 +152,7 @@ mod tests {
         BinnedData {
             n_samples: range.len(),
             codes,
-            edges: binned.edges.clone(),
-            missing: binned.missing.clone(),
+            mapper: binned.mapper.clone(),
         }
     }
 
@@ -188,7 +187,7 @@ mod tests {
     fn cart_trees_grown_on_shards_equal_the_serial_tree() {
         let n = 6_000;
         let (x, classes, values) = data(n, false);
-        let binned = BinnedData::new(x.view());
+        let binned = BinnedData::new(x.view(), &[]).unwrap();
         let weights = |range: std::ops::Range<usize>| Sample {
             rows: (0..range.len() as u32).collect(),
             weights: range.map(|i| (1 + i % 3) as f64).collect(),
@@ -251,7 +250,7 @@ mod tests {
     fn boosted_trees_grown_on_shards_equal_the_serial_tree() {
         let n = 6_000;
         let (x, _, values) = data(n, true);
-        let binned = BinnedData::new(x.view());
+        let binned = BinnedData::new(x.view(), &[]).unwrap();
         // Squared loss from 0: whole-number gradients, unit hessians.
         let gh: Vec<[f64; 2]> = values.iter().map(|v| [-v, 1.0]).collect();
         let tree = |binned: &BinnedData, gh: &[[f64; 2]], collective: &dyn CollectiveRef| {
@@ -266,6 +265,7 @@ mod tests {
                 max_depth: None,
                 max_leaves: 31,
                 learning_rate: 0.5,
+                categorical: Default::default(),
             };
             let mut rows: Vec<u32> = (0..binned.n_samples as u32).collect();
             collective.grow(&spec, &mut rows)

@@ -11,6 +11,11 @@
 //!
 //! Missing values (NaN; only gradient boosting accepts them) get a bin of their own after the
 //! value bins, so a feature with missing values has at most 255 value bins.
+//!
+//! A categorical feature (its values whole numbers, each one a category) gets one bin per
+//! category instead, LightGBM's way: the 255 most frequent categories of the sampled rows keep a
+//! bin each, in ascending order of category; the rarer ones, those outside the sample, and
+//! missing values share the bin after them, which a categorical split always sends right.
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -34,6 +39,52 @@ pub struct BinMapper {
     /// `missing[f]`: feature `f` has NaN values, coded [`BinMapper::n_bins`]`(f)` (the bin
     /// after the value bins).
     pub missing: Vec<bool>,
+    /// `categories[f]`: for a categorical feature, the category of each of its value bins,
+    /// ascending (`None` for a numeric feature; the vector is empty when no feature is
+    /// categorical). A categorical feature's missing bin also holds the categories too rare
+    /// for a bin of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Option<Vec<u32>>>,
+}
+
+/// The category a categorical feature's value stands for: a whole number from 0 to
+/// `u32::MAX`, or `None` (a missing value, or a value no category is).
+#[inline]
+pub fn category_of(v: f64) -> Option<u32> {
+    (v >= 0.0 && v <= u32::MAX as f64 && v.fract() == 0.0).then_some(v as u32)
+}
+
+/// The categories of one categorical feature's values, with their counts (ascending by
+/// category) and whether one was missing (NaN); `Err(v)` names the first value that is neither
+/// a category nor missing.
+pub fn count_categories(
+    values: impl Iterator<Item = f64>,
+) -> Result<(Vec<(u32, usize)>, bool), f64> {
+    let mut counts: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut missing = false;
+    for v in values {
+        match category_of(v) {
+            Some(c) => *counts.entry(c).or_insert(0) += 1,
+            None if v.is_nan() => missing = true,
+            None => return Err(v),
+        }
+    }
+    let mut counts: Vec<(u32, usize)> = counts.into_iter().collect();
+    counts.sort_unstable();
+    Ok((counts, missing))
+}
+
+/// The bins of a categorical feature from its category counts: the `MAX_BINS − 1` most frequent
+/// categories (the smaller category first on equal counts), ascending, and whether some
+/// category was left without a bin (it then shares the missing bin).
+pub fn category_bins(counts: &[(u32, usize)]) -> (Vec<u32>, bool) {
+    let mut by_count: Vec<(u32, usize)> = counts.to_vec();
+    by_count.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let dropped = by_count.len() > MAX_BINS - 1;
+    by_count.truncate(MAX_BINS - 1);
+    let mut kept: Vec<u32> = by_count.into_iter().map(|(c, _)| c).collect();
+    kept.sort_unstable();
+    (kept, dropped)
 }
 
 impl BinMapper {
@@ -53,22 +104,82 @@ impl BinMapper {
         bin_edges(sample, MAX_BINS - usize::from(has_missing))
     }
 
-    /// The thresholds of every column of `x` (in parallel over features).
-    pub fn fit(x: ArrayView2<'_, f64>) -> Self {
+    /// The categories of a categorical feature's bins from its sampled values (each a category
+    /// or NaN, checked by the caller). Such a feature always has the missing bin, which also
+    /// takes the categories without a bin, so codes can be made for rows outside the sample.
+    pub fn feature_categories(sample: impl Iterator<Item = f64>) -> Vec<u32> {
+        let counts = count_categories(sample.filter(|v| !v.is_nan())).unwrap_or_default();
+        category_bins(&counts.0).0
+    }
+
+    /// The thresholds of every column of `x` (in parallel over features); the columns in
+    /// `categorical` get a bin per category (see the module's documentation). `Err((f, v))`:
+    /// categorical feature `f` holds `v`, which is no category.
+    pub fn fit(x: ArrayView2<'_, f64>, categorical: &[usize]) -> Result<Self, (usize, f64)> {
         let sample = Self::sample_rows(x.nrows());
-        let (edges, missing) = (0..x.ncols())
+        let features: Vec<(Vec<f64>, bool, Option<Vec<u32>>)> = (0..x.ncols())
             .into_par_iter()
             .map(|f| {
                 let column = x.column(f);
+                if categorical.contains(&f) {
+                    if let Some(&v) = column
+                        .iter()
+                        .find(|v| !v.is_nan() && category_of(**v).is_none())
+                    {
+                        return Err((f, v));
+                    }
+                    let bins = match &sample {
+                        None => Self::feature_categories(column.iter().copied()),
+                        Some(rows) => Self::feature_categories(rows.iter().map(|&i| column[i])),
+                    };
+                    return Ok((Vec::new(), true, Some(bins)));
+                }
                 let has_missing = column.iter().any(|v| v.is_nan());
                 let values: Vec<f64> = match &sample {
                     None => column.to_vec(),
                     Some(rows) => rows.iter().map(|&i| column[i]).collect(),
                 };
-                (Self::feature_edges(&values, has_missing), has_missing)
+                Ok((Self::feature_edges(&values, has_missing), has_missing, None))
             })
-            .unzip();
-        Self { edges, missing }
+            .collect::<Result<_, (usize, f64)>>()?;
+        Ok(Self::from_features(features))
+    }
+
+    /// A mapper from each feature's `(edges, missing, categories)`.
+    pub fn from_features(features: Vec<(Vec<f64>, bool, Option<Vec<u32>>)>) -> Self {
+        let any_categorical = features.iter().any(|f| f.2.is_some());
+        let mut mapper = Self {
+            edges: Vec::with_capacity(features.len()),
+            missing: Vec::with_capacity(features.len()),
+            categories: Vec::new(),
+        };
+        for (edges, missing, categories) in features {
+            mapper.edges.push(edges);
+            mapper.missing.push(missing);
+            if any_categorical {
+                mapper.categories.push(categories);
+            }
+        }
+        mapper
+    }
+
+    /// The categories of feature `f`'s value bins, if it is categorical.
+    #[inline]
+    pub fn categories(&self, f: usize) -> Option<&[u32]> {
+        self.categories.get(f).and_then(|c| c.as_deref())
+    }
+
+    /// Whether feature `f` is categorical.
+    #[inline]
+    pub fn is_categorical(&self, f: usize) -> bool {
+        self.categories(f).is_some()
+    }
+
+    /// The categorical features.
+    pub fn categorical_features(&self) -> Vec<usize> {
+        (0..self.n_features())
+            .filter(|&f| self.is_categorical(f))
+            .collect()
     }
 
     /// Number of features.
@@ -78,12 +189,21 @@ impl BinMapper {
 
     /// Number of value bins of feature `f` (its missing bin, if any, not counted).
     pub fn n_bins(&self, f: usize) -> usize {
-        self.edges[f].len() + 1
+        match self.categories(f) {
+            Some(categories) => categories.len().max(1),
+            None => self.edges[f].len() + 1,
+        }
     }
 
-    /// The code of value `v` of feature `f` (NaN: the missing bin).
+    /// The code of value `v` of feature `f` (NaN: the missing bin; for a categorical
+    /// feature, also a category without a bin of its own).
     #[inline]
     pub fn code(&self, f: usize, v: f64) -> u8 {
+        if let Some(categories) = self.categories(f) {
+            return category_of(v)
+                .and_then(|c| categories.binary_search(&c).ok())
+                .unwrap_or(categories.len().max(1)) as u8;
+        }
         if v.is_nan() {
             self.edges[f].len() as u8 + 1
         } else {
@@ -128,17 +248,15 @@ pub struct BinnedData {
     pub n_samples: usize,
     /// `codes[f * n_samples + i]` is the bin of sample `i` for feature `f`.
     pub codes: Vec<u8>,
-    /// `edges[f][b]` is the upper threshold of bin `b` (see [`BinMapper::edges`]).
-    pub edges: Vec<Vec<f64>>,
-    /// `missing[f]`: feature `f` has NaN values, coded [`BinnedData::n_bins`]`(f)`.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub missing: Vec<bool>,
+    /// The thresholds and categories.
+    pub mapper: BinMapper,
 }
 
 impl BinnedData {
-    /// Bins every column of `x` (in parallel over features).
-    pub fn new(x: ArrayView2<'_, f64>) -> Self {
-        let mapper = BinMapper::fit(x);
+    /// Bins every column of `x` (in parallel over features), the columns in `categorical` by
+    /// category (see [`BinMapper::fit`]).
+    pub fn new(x: ArrayView2<'_, f64>, categorical: &[usize]) -> Result<Self, (usize, f64)> {
+        let mapper = BinMapper::fit(x, categorical)?;
         let n = x.nrows();
         let mut codes = vec![0u8; n * x.ncols()];
         codes
@@ -149,12 +267,11 @@ impl BinnedData {
                     *c = mapper.code(f, v);
                 }
             });
-        Self {
+        Ok(Self {
             n_samples: n,
             codes,
-            edges: mapper.edges,
-            missing: mapper.missing,
-        }
+            mapper,
+        })
     }
 
     /// The feature-major copy of row-major codes (for the depth-first grower).
@@ -172,19 +289,18 @@ impl BinnedData {
         Self {
             n_samples: n,
             codes,
-            edges: rows.mapper.edges.clone(),
-            missing: rows.mapper.missing.clone(),
+            mapper: rows.mapper.clone(),
         }
     }
 
     /// Number of features.
     pub fn n_features(&self) -> usize {
-        self.edges.len()
+        self.mapper.n_features()
     }
 
     /// Number of value bins of feature `f` (its missing bin, if any, not counted).
     pub fn n_bins(&self, f: usize) -> usize {
-        self.edges[f].len() + 1
+        self.mapper.n_bins(f)
     }
 
     /// The codes of feature `f`, one per sample.
@@ -272,17 +388,16 @@ impl RowCodes {
                     *c = binned.feature(f)[i];
                 }
             });
-        let mapper = BinMapper {
-            edges: binned.edges.clone(),
-            missing: binned.missing.clone(),
-        };
-        Self::from_parts(mapper, n, codes)
+        Self::from_parts(binned.mapper.clone(), n, codes)
     }
 
     /// Bins `x` straight into row-major codes (no feature-major copy): the same codes as
     /// [`BinnedData::new`].
-    pub fn from_matrix(x: ArrayView2<'_, f64>) -> Self {
-        let mapper = BinMapper::fit(x);
+    pub fn from_matrix(
+        x: ArrayView2<'_, f64>,
+        categorical: &[usize],
+    ) -> Result<Self, (usize, f64)> {
+        let mapper = BinMapper::fit(x, categorical)?;
         let (n, d) = x.dim();
         let mut codes = vec![0u8; n * d];
         match x.as_slice() {
@@ -296,7 +411,7 @@ impl RowCodes {
                     }
                 }),
         }
-        Self::from_parts(mapper, n, codes)
+        Ok(Self::from_parts(mapper, n, codes))
     }
 
     /// Codes made elsewhere (`n` rows of `mapper.n_features()` codes, each within its
@@ -358,8 +473,8 @@ mod tests {
     #[test]
     fn few_distinct_values_get_exact_midpoint_thresholds() {
         let x = Array2::from_shape_vec((5, 1), vec![3.0, 1.0, 2.0, 1.0, 3.0]).unwrap();
-        let b = BinnedData::new(x.view());
-        assert_eq!(b.edges[0], vec![1.5, 2.5]);
+        let b = BinnedData::new(x.view(), &[]).unwrap();
+        assert_eq!(b.mapper.edges[0], vec![1.5, 2.5]);
         assert_eq!(b.feature(0), &[2, 0, 1, 0, 2]);
     }
 
@@ -367,18 +482,18 @@ mod tests {
     fn many_values_get_at_most_256_balanced_bins() {
         let n = 10_000;
         let x = Array2::from_shape_fn((n, 1), |(i, _)| ((i * 7919) % n) as f64);
-        let b = BinnedData::new(x.view());
+        let b = BinnedData::new(x.view(), &[]).unwrap();
         assert_eq!(b.n_bins(0), MAX_BINS);
         let mut counts = vec![0usize; MAX_BINS];
         b.feature(0).iter().for_each(|&c| counts[c as usize] += 1);
         assert!(counts.iter().all(|&c| (35..=45).contains(&c)), "{counts:?}");
-        assert_eq!(b.missing, vec![false]);
+        assert_eq!(b.mapper.missing, vec![false]);
         // Codes agree with the thresholds.
         for (i, &c) in b.feature(0).iter().enumerate() {
             let v = x[(i, 0)];
             let c = c as usize;
-            assert!(c == 0 || v > b.edges[0][c - 1]);
-            assert!(c == MAX_BINS - 1 || v <= b.edges[0][c]);
+            assert!(c == 0 || v > b.mapper.edges[0][c - 1]);
+            assert!(c == MAX_BINS - 1 || v <= b.mapper.edges[0][c]);
         }
     }
 
@@ -400,10 +515,10 @@ mod tests {
             ],
         )
         .unwrap();
-        let b = BinnedData::new(x.view());
-        assert_eq!(b.edges[0], vec![1.5, 2.5]);
+        let b = BinnedData::new(x.view(), &[]).unwrap();
+        assert_eq!(b.mapper.edges[0], vec![1.5, 2.5]);
         assert_eq!(b.feature(0), &[2, 3, 0, 1, 3]);
-        assert_eq!(b.missing, vec![true, true]);
+        assert_eq!(b.mapper.missing, vec![true, true]);
         // All missing: one (empty) value bin, the missing bin after it.
         assert_eq!(b.n_bins(1), 1);
         assert_eq!(b.feature(1), &[1; 5]);
@@ -413,7 +528,7 @@ mod tests {
             (n, 1),
             |(i, _)| if i % 10 == 0 { f64::NAN } else { i as f64 },
         );
-        let b = BinnedData::new(x.view());
+        let b = BinnedData::new(x.view(), &[]).unwrap();
         assert_eq!(b.n_bins(0), MAX_BINS - 1);
         assert!(b
             .feature(0)

@@ -28,7 +28,7 @@ use rand::Rng as _;
 use super::dataset::BinnedData;
 use super::histogram::{StatHistograms, StatSample};
 use super::partition::{partition, Row};
-use super::split::{best_threshold, keep_first_best, ThresholdCriterion, Verdict};
+use super::split::{best_threshold, keep_first_best, BinSet, ThresholdCriterion, Verdict};
 use super::tree::Tree;
 use super::Collective;
 use crate::rng::Rng;
@@ -69,6 +69,9 @@ impl Target for f64 {
         entry[3] += w * y * y;
     }
 }
+
+/// Most categories of a feature split one against the rest (LightGBM's `max_cat_to_onehot`).
+const ONE_HOT_CATEGORIES: usize = 4;
 
 /// Nodes with at most this many samples are split by sorting their bin codes rather than by
 /// histograms (a histogram costs bins × features whatever the node's size).
@@ -155,6 +158,8 @@ struct Best {
     feature: usize,
     bin: usize,
     gain: f64,
+    /// The bins going left of a categorical split (`bin` is then unused).
+    left_bins: Option<BinSet>,
 }
 
 fn keep_better(best: &mut Option<Best>, candidate: Option<Best>) {
@@ -270,7 +275,87 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
                 feature: f,
                 bin,
                 gain,
+                left_bins: None,
             }
+        })
+    }
+
+    /// The best split of categorical feature `f` (its histogram `hist`; the bin after its
+    /// value bins holds rare categories and always goes right): each category against the
+    /// rest when there are at most [`ONE_HOT_CATEGORIES`], else the best point of the
+    /// categories sorted by mean target (values, or the share of class 1 of two classes:
+    /// Breiman's order, in which the best subset is a prefix) or by their share of the node's
+    /// most frequent class (more classes: a heuristic).
+    fn scan_categorical(
+        &mut self,
+        f: usize,
+        hist: &[f64],
+        totals: &[f64],
+        parent_impurity: f64,
+    ) -> Option<Best> {
+        let s = self.stride;
+        let m = self.binned.n_bins(f);
+        let present: Vec<usize> = (0..m).filter(|&b| hist[b * s] > 0.0).collect();
+        let mut gain = ImpurityGain {
+            hist,
+            stride: s,
+            criterion: self.params.criterion,
+            min_leaf: self.params.min_samples_leaf as f64,
+            totals,
+            parent_impurity,
+            right: &mut self.right,
+        };
+        let mut best: Option<(f64, usize, bool)> = None; // (gain, bins of `order` left, one-hot)
+        let mut order = present;
+        if order.len() <= ONE_HOT_CATEGORIES {
+            for (k, &b) in order.iter().enumerate() {
+                self.left.copy_from_slice(gain.bin(b));
+                if let Verdict::Gain(g) = gain.weigh(&self.left) {
+                    if best.is_none_or(|(bg, _, _)| g > bg) {
+                        best = Some((g, k, true));
+                    }
+                }
+            }
+        } else {
+            // The class whose share orders the categories: class 1 of two, else the node's
+            // most frequent one; a value's mean for regression.
+            let stat = match self.params.criterion {
+                Criterion::SquaredError => 2,
+                _ if s == 4 => 3,
+                _ => {
+                    2 + (0..s - 2)
+                        .max_by(|&a, &b| totals[2 + a].total_cmp(&totals[2 + b]).then(b.cmp(&a)))
+                        .unwrap_or(0)
+                }
+            };
+            let key = |b: usize| hist[b * s + stat] / hist[b * s + 1].max(f64::MIN_POSITIVE);
+            order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+            self.left.iter_mut().for_each(|v| *v = 0.0);
+            for (k, &b) in order[..order.len() - 1].iter().enumerate() {
+                gain.add_bin(&mut self.left, gain.bin(b));
+                match gain.weigh(&self.left) {
+                    Verdict::Stop => break,
+                    Verdict::Gain(g) => {
+                        if best.is_none_or(|(bg, _, _)| g > bg) {
+                            best = Some((g, k, false));
+                        }
+                    }
+                    Verdict::Skip => {}
+                }
+            }
+        }
+        let (gain, k, one_hot) = best?;
+        let mut set = BinSet::default();
+        if one_hot {
+            set.insert(order[k]);
+        } else {
+            order[..=k].iter().for_each(|&b| set.insert(b));
+        }
+        Some(Best {
+            feature: f,
+            bin: 0,
+            gain,
+            left_bins: Some(set),
         })
     }
 
@@ -318,6 +403,7 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
             feature: f,
             bin,
             gain,
+            left_bins: None,
         }))
     }
 
@@ -335,7 +421,11 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
         if let Some(h) = &p.hist {
             for f in 0..n_features {
                 let hist = &h[self.hists.offsets[f]..self.hists.offsets[f + 1]];
-                let candidate = self.scan(f, hist, &p.totals, parent_impurity);
+                let candidate = if self.binned.mapper.is_categorical(f) {
+                    self.scan_categorical(f, hist, &p.totals, parent_impurity)
+                } else {
+                    self.scan(f, hist, &p.totals, parent_impurity)
+                };
                 keep_better(&mut best, candidate);
             }
             return best;
@@ -355,49 +445,49 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
                 self.order.swap(k, j);
             }
             let f = self.order[k];
-            let candidate = if self.sorted_scans && (n < self.binned.n_bins(f) || !sample) {
-                match self.scan_sorted(f, p, parent_impurity) {
-                    None => continue,
-                    Some(c) => c,
-                }
-            } else {
-                let len = self.hists.offsets[f + 1] - self.hists.offsets[f];
-                let mut buffer = std::mem::take(&mut self.buffer);
-                buffer.resize(len, 0.0);
-                self.hists.fill(f, &self.items[p.start..p.end], &mut buffer);
-                self.collective.all_sum(&mut buffer);
-                let c = if Self::is_constant(&buffer, self.stride) {
-                    None
+            let categorical = self.binned.mapper.is_categorical(f);
+            let candidate =
+                if self.sorted_scans && !categorical && (n < self.binned.n_bins(f) || !sample) {
+                    match self.scan_sorted(f, p, parent_impurity) {
+                        None => continue,
+                        Some(c) => c,
+                    }
                 } else {
-                    Some(self.scan(f, &buffer, &p.totals, parent_impurity))
+                    let len = self.hists.offsets[f + 1] - self.hists.offsets[f];
+                    let mut buffer = std::mem::take(&mut self.buffer);
+                    buffer.resize(len, 0.0);
+                    self.hists.fill(f, &self.items[p.start..p.end], &mut buffer);
+                    self.collective.all_sum(&mut buffer);
+                    let c = if Self::is_constant(&buffer, self.stride) {
+                        None
+                    } else if categorical {
+                        Some(self.scan_categorical(f, &buffer, &p.totals, parent_impurity))
+                    } else {
+                        Some(self.scan(f, &buffer, &p.totals, parent_impurity))
+                    };
+                    self.buffer = buffer;
+                    match c {
+                        None => continue,
+                        Some(c) => c,
+                    }
                 };
-                self.buffer = buffer;
-                match c {
-                    None => continue,
-                    Some(c) => c,
-                }
-            };
             visited_non_constant += 1;
             keep_better(&mut best, candidate);
         }
         best
     }
 
-    /// Stable in-place partition of `start..end` (bins ≤ `bin` of `feature` go left, with the
-    /// learner's shared partition); returns the first index of the right part and both sides'
-    /// statistics, each summed in sample order.
-    fn partition(
-        &mut self,
-        start: usize,
-        end: usize,
-        feature: usize,
-        bin: usize,
-    ) -> (usize, Vec<f64>, Vec<f64>) {
-        let codes = self.binned.feature(feature);
-        let bin = bin as u8;
-        let write = partition(&mut self.items[start..end], &mut self.scratch, codes, |c| {
-            c <= bin
-        });
+    /// Stable in-place partition of `start..end` (bins ≤ `best.bin` of its feature go left, or
+    /// a categorical split's bins, with the learner's shared partition); returns the first
+    /// index of the right part and both sides' statistics, each summed in sample order.
+    fn partition(&mut self, start: usize, end: usize, best: &Best) -> (usize, Vec<f64>, Vec<f64>) {
+        let codes = self.binned.feature(best.feature);
+        let bin = best.bin as u8;
+        let items = &mut self.items[start..end];
+        let write = match best.left_bins {
+            Some(set) => partition(items, &mut self.scratch, codes, |c| set.contains(c)),
+            None => partition(items, &mut self.scratch, codes, |c| c <= bin),
+        };
         let mid = start + write;
         // Both sides' sums in one call to the collective.
         let s = self.stride;
@@ -463,8 +553,7 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
             {
                 continue;
             }
-            let (mid, left_totals, right_totals) =
-                self.partition(p.start, p.end, best.feature, best.bin);
+            let (mid, left_totals, right_totals) = self.partition(p.start, p.end, &best);
             let left_id = tree.n_nodes();
             let mut child_impurity = [0.0; 2];
             for (side, totals) in [&left_totals, &right_totals].into_iter().enumerate() {
@@ -478,13 +567,20 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
                     - left_totals[1] * child_impurity[0]
                     - right_totals[1] * child_impurity[1],
             );
-            tree.set_split(
-                p.node,
-                best.feature,
-                self.binned.edges[best.feature][best.bin],
-                left_id,
-                true,
-            );
+            let mapper = &self.binned.mapper;
+            match (best.left_bins, mapper.categories(best.feature)) {
+                (Some(set), Some(categories)) => {
+                    let left: Vec<u32> = set.bins().map(|b| categories[b]).collect();
+                    tree.set_categorical_split(p.node, best.feature, &left, left_id);
+                }
+                _ => tree.set_split(
+                    p.node,
+                    best.feature,
+                    mapper.edges[best.feature][best.bin],
+                    left_id,
+                    true,
+                ),
+            }
             // Children's histograms: build the smaller, subtract for the larger — only for
             // children big enough to use them (small nodes scan sorted codes instead).
             let (n_left, n_right) = (count(&left_totals), count(&right_totals));

@@ -377,7 +377,13 @@ impl<'a> StatHistograms<'a> {
     pub fn new(binned: &'a super::dataset::BinnedData, stride: usize) -> Self {
         let mut offsets = vec![0];
         for f in 0..binned.n_features() {
-            offsets.push(offsets[f] + binned.n_bins(f) * stride);
+            // A categorical feature's missing bin holds its rare categories.
+            let bins = if binned.mapper.is_categorical(f) {
+                binned.mapper.codes_of(f)
+            } else {
+                binned.n_bins(f)
+            };
+            offsets.push(offsets[f] + bins * stride);
         }
         Self {
             binned,
@@ -443,7 +449,7 @@ mod tests {
             _ if i % 11 == f => f64::NAN,
             _ => ((i * 104_729) % 337) as f64 / 7.0,
         });
-        let binned = BinnedData::new(x.view());
+        let binned = BinnedData::new(x.view(), &[]).unwrap();
         let codes = RowCodes::new(&binned);
         (binned, codes)
     }
@@ -588,7 +594,7 @@ mod tests {
         let n = 30_000;
         // CART's data has no missing values: many distinct values, and few.
         let x = Array2::from_shape_fn((n, 6), |(i, f)| ((i * 7919 + f * 31) % (3 + f * 97)) as f64);
-        let binned = BinnedData::new(x.view());
+        let binned = BinnedData::new(x.view(), &[]).unwrap();
         let layout = StatHistograms::new(&binned, 5);
         let samples: Vec<ClassSample> = (0..n as u32).map(|r| ClassSample(r, r % 3)).collect();
         let naive = |samples: &[ClassSample]| {

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use super::dataset::RowCodes;
 use super::histogram::{Grads, Histogram, Quantized};
 use super::partition::{goes_left, partition};
-use super::split::{Candidate, Leaf, SplitFinder};
-use super::tree::Tree;
+use super::split::{Candidate, CategoricalRules, Leaf, SplitFinder};
+use super::tree::{Test, Tree};
 use super::Collective;
 
 /// The threshold of a split that sends every value left (and missing values right).
@@ -38,6 +38,8 @@ pub struct TreeSpec<'a> {
     pub max_leaves: usize,
     /// Shrinkage of the leaf values.
     pub learning_rate: f64,
+    /// How categorical features are split.
+    pub categorical: CategoricalRules,
 }
 
 /// A grown tree and, for each leaf, its range of the rows (left partitioned by leaf) and its
@@ -74,6 +76,7 @@ pub fn grow(
         min_leaf: spec.min_leaf as f64,
         min_gain: spec.min_gain,
         max_depth: spec.max_depth,
+        categorical: spec.categorical,
     };
     let mut hist = Histogram::build(spec.row_codes, rows, grads, pool);
     collective.all_sum(hist.0.as_flattened_mut());
@@ -125,12 +128,20 @@ pub fn grow(
             usize::MAX
         };
         let (bin, missing_left) = (split.bin, split.missing_left);
-        let write = partition(
-            &mut rows[leaf.start..leaf.end],
-            &mut scratch,
-            codes,
-            move |c| goes_left(c as usize, bin, miss, missing_left),
-        );
+        let write = match split.left_bins {
+            Some(set) => partition(
+                &mut rows[leaf.start..leaf.end],
+                &mut scratch,
+                codes,
+                move |c| set.contains(c),
+            ),
+            None => partition(
+                &mut rows[leaf.start..leaf.end],
+                &mut scratch,
+                codes,
+                move |c| goes_left(c as usize, bin, miss, missing_left),
+            ),
+        };
         let mid = leaf.start + write;
         let (gl, hl, cl) = (split.left_g, split.left_h, split.left_count);
         let cr = leaf.count - cl;
@@ -152,24 +163,30 @@ pub fn grow(
         };
         let li = tree.push_leaf(cl as usize, hl * h_scale, 0.0, &[0.0]);
         let ri = tree.push_leaf(cr as usize, (leaf.h - hl) * h_scale, 0.0, &[0.0]);
-        tree.set_split(
-            leaf.node,
-            f,
-            // The last threshold (every value left, missing values right) is the largest
-            // float: every finite value lies below it, and JSON can hold it (not +∞).
-            binned.edges[f]
-                .get(split.bin)
-                .copied()
-                .unwrap_or(ALL_VALUES),
-            li,
-            // Missing values go where the training rows went, or else to the larger side
-            // (as scikit-learn).
-            if split.saw_missing {
-                split.missing_left
-            } else {
-                cl >= cr
-            },
-        );
+        match (split.left_bins, binned.categories(f)) {
+            (Some(set), Some(categories)) => {
+                let left: Vec<u32> = set.bins().map(|b| categories[b]).collect();
+                tree.set_categorical_split(leaf.node, f, &left, li);
+            }
+            _ => tree.set_split(
+                leaf.node,
+                f,
+                // The last threshold (every value left, missing values right) is the largest
+                // float: every finite value lies below it, and JSON can hold it (not +∞).
+                binned.edges[f]
+                    .get(split.bin)
+                    .copied()
+                    .unwrap_or(ALL_VALUES),
+                li,
+                // Missing values go where the training rows went, or else to the larger side
+                // (as scikit-learn).
+                if split.saw_missing {
+                    split.missing_left
+                } else {
+                    cl >= cr
+                },
+            ),
+        }
         tree.add_importance(f, split.gain);
         let mut left = Leaf {
             start: leaf.start,
@@ -251,15 +268,19 @@ pub fn binned_value(tree: &Tree, codes: &RowCodes, i: usize) -> f64 {
 pub fn binned_leaf(tree: &Tree, codes: &RowCodes, i: usize) -> usize {
     let binned = &codes.mapper;
     let row = &codes.codes[i * codes.n_features..(i + 1) * codes.n_features];
-    tree.leaf_index_by(|f, threshold, missing_left| {
+    tree.leaf_index_by(|f, test| {
         let code = row[f] as usize;
         let n_bins = binned.n_bins(f);
-        let left = if binned.missing[f] && code == n_bins {
-            missing_left
-        } else if code + 1 < n_bins {
-            binned.edges[f][code] <= threshold
-        } else {
-            threshold == ALL_VALUES
+        let left = match test {
+            Test::Categories(set) => binned
+                .categories(f)
+                .and_then(|c| c.get(code))
+                .is_some_and(|c| set.binary_search(c).is_ok()),
+            Test::Threshold(_, missing_left) if binned.missing[f] && code == n_bins => missing_left,
+            Test::Threshold(threshold, _) if code + 1 < n_bins => {
+                binned.edges[f][code] <= threshold
+            }
+            Test::Threshold(threshold, _) => threshold == ALL_VALUES,
         };
         !left
     })

@@ -29,6 +29,64 @@ pub struct Candidate {
     pub missing_left: bool,
     /// Whether the leaf had rows with a missing value of `feature`.
     pub saw_missing: bool,
+    /// For a split of a categorical feature, the bins going left (`bin` is then unused);
+    /// its missing bin always goes right.
+    pub left_bins: Option<BinSet>,
+}
+
+/// A set of a feature's bins (at most 256), the left side of a categorical split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BinSet([u64; 4]);
+
+impl BinSet {
+    /// Adds bin `b`.
+    pub fn insert(&mut self, b: usize) {
+        self.0[b >> 6] |= 1 << (b & 63);
+    }
+
+    /// Whether code `c` is in the set.
+    #[inline(always)]
+    pub fn contains(&self, c: u8) -> bool {
+        self.0[usize::from(c >> 6)] >> (c & 63) & 1 == 1
+    }
+
+    /// The bins, ascending.
+    pub fn bins(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..256).filter(|&b| self.contains(b as u8))
+    }
+}
+
+/// How categorical features are split (LightGBM's parameters and defaults). A feature with at
+/// most `max_cat_to_onehot` categories is split one category against the rest; one with more
+/// has its categories sorted by `G / (H + cat_smooth)` (only those with at least `cat_smooth`
+/// rows take part), and the first `k` of that order in either direction go left, for `k` up to
+/// `max_cat_threshold` and half the categories, each candidate adding at least
+/// `min_data_per_group` rows to the previous one and weighed with `cat_l2` added to the L2
+/// penalty. Missing values and categories without a bin go right.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CategoricalRules {
+    /// Most categories split one against the rest (LightGBM default 4).
+    pub max_cat_to_onehot: usize,
+    /// Smoothing of the sort key and fewest rows of a sorted category (default 10).
+    pub cat_smooth: f64,
+    /// Extra L2 penalty of many-against-many splits (default 10).
+    pub cat_l2: f64,
+    /// Most categories on the left of a many-against-many split (default 32).
+    pub max_cat_threshold: usize,
+    /// Fewest rows between two candidates of the sorted scan (default 100).
+    pub min_data_per_group: f64,
+}
+
+impl Default for CategoricalRules {
+    fn default() -> Self {
+        Self {
+            max_cat_to_onehot: 4,
+            cat_smooth: 10.0,
+            cat_l2: 10.0,
+            max_cat_threshold: 32,
+            min_data_per_group: 100.0,
+        }
+    }
 }
 
 /// `b` if it gains strictly more than `a` (so the first of equal gains is kept).
@@ -85,6 +143,8 @@ pub struct SplitFinder<'a> {
     pub min_gain: f64,
     /// Depth limit.
     pub max_depth: Option<usize>,
+    /// How categorical features are split.
+    pub categorical: CategoricalRules,
 }
 
 impl SplitFinder<'_> {
@@ -148,6 +208,9 @@ impl SplitFinder<'_> {
             let m = self.mapper.n_bins(f);
             let start = self.offsets[f];
             let bins = &leaf.hist.0[start..start + m];
+            if self.mapper.is_categorical(f) {
+                return better(best, self.categorical_split(bins, total, parent, f));
+            }
             let missing = if self.mapper.missing[f] {
                 leaf.hist.0[start + m]
             } else {
@@ -202,6 +265,105 @@ impl SplitFinder<'_> {
             left_count: sums[2],
             missing_left: start[2] > 0.0,
             saw_missing: start[2] > 0.0 || n == bins.len(),
+            left_bins: None,
+        })
+    }
+
+    /// The best split of categorical feature `feature` (value bins `bins`; its missing bin
+    /// always goes right), by [`CategoricalRules`]: LightGBM's
+    /// `FindBestThresholdCategoricalInner`.
+    fn categorical_split(
+        &self,
+        bins: &[[f64; 3]],
+        total: [f64; 3],
+        parent: f64,
+        feature: usize,
+    ) -> Option<Candidate> {
+        let rules = &self.categorical;
+        let mut newton = Newton {
+            bins,
+            total,
+            parent,
+            g_scale: self.g_scale,
+            h_scale: self.h_scale,
+            lambda: self.lambda,
+            min_leaf: self.min_leaf,
+        };
+        // (gain, the bins going left in `order`, how many of them).
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        let keep = |best: &mut Option<(f64, Vec<usize>)>, gain: f64, left: &[usize]| {
+            if best.as_ref().is_none_or(|(g, _)| gain > *g) {
+                *best = Some((gain, left.to_vec()));
+            }
+        };
+        if bins.len() <= rules.max_cat_to_onehot {
+            for (b, bin) in bins.iter().enumerate() {
+                if bin[2] == 0.0 {
+                    continue;
+                }
+                if let Verdict::Gain(gain) = newton.weigh(bin) {
+                    keep(&mut best, gain, &[b]);
+                }
+            }
+        } else {
+            let (gs, hs) = (self.g_scale, self.h_scale);
+            let mut order: Vec<usize> = (0..bins.len())
+                .filter(|&b| bins[b][2] >= rules.cat_smooth && bins[b][2] > 0.0)
+                .collect();
+            let key = |b: usize| bins[b][0] * gs / (bins[b][1] * hs + rules.cat_smooth);
+            order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+            let most = rules.max_cat_threshold.min(order.len().div_ceil(2));
+            newton.lambda = self.lambda + rules.cat_l2;
+            for reverse in [false, true] {
+                let mut left = [0.0; 3];
+                let mut group = 0.0;
+                let mut taken: Vec<usize> = Vec::with_capacity(most);
+                for k in 0..order.len().min(most) {
+                    let b = if reverse {
+                        order[order.len() - 1 - k]
+                    } else {
+                        order[k]
+                    };
+                    newton.add_bin(&mut left, &bins[b]);
+                    taken.push(b);
+                    group += bins[b][2];
+                    let (hl, cr) = (left[1] * hs, total[2] - left[2]);
+                    let hr = (total[1] - left[1]) * hs;
+                    if left[2] < self.min_leaf || hl < MIN_HESSIAN {
+                        continue;
+                    }
+                    if cr < self.min_leaf || hr < MIN_HESSIAN {
+                        break;
+                    }
+                    if group < rules.min_data_per_group {
+                        continue;
+                    }
+                    group = 0.0;
+                    if let Verdict::Gain(gain) = newton.weigh(&left) {
+                        keep(&mut best, gain, &taken);
+                    }
+                }
+            }
+        }
+        let (gain, left) = best?;
+        let mut set = BinSet::default();
+        let mut sums = [0.0; 3];
+        let mut sorted = left;
+        sorted.sort_unstable();
+        for &b in &sorted {
+            set.insert(b);
+            newton.add_bin(&mut sums, &bins[b]);
+        }
+        Some(Candidate {
+            gain,
+            feature,
+            bin: 0,
+            left_g: sums[0],
+            left_h: sums[1],
+            left_count: sums[2],
+            missing_left: false,
+            saw_missing: true,
+            left_bins: Some(set),
         })
     }
 }

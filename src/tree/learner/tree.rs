@@ -4,8 +4,11 @@
 //! the right child of node `i` is its left child plus one. What a prediction reads of a node is
 //! packed in 16 bytes ([`Link`]), so one step of a walk touches one cache line. A split sends
 //! `x[feature] <= threshold` left; a missing value (NaN, which only boosting accepts) goes to
-//! the side the split learned. One traversal, one validation of loaded trees and one export
-//! (`super::super::export`) serve every model.
+//! the side the split learned. A split of a categorical feature sends a set of categories left
+//! (LightGBM's rule): the value must be one of them, a whole number; anything else — a missing
+//! value, a category the training rows did not send left, a category never seen in training, a
+//! negative or fractional value — goes right. One traversal, one validation of loaded trees and
+//! one export (`super::super::export`) serve every model.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +28,19 @@ pub struct Split {
     /// Where a missing (NaN) value goes: left, unless the training rows taught otherwise
     /// (gradient boosting learns it; CART trees reject NaN and keep the default).
     pub missing_left: bool,
+    /// Whether the feature is categorical: then the categories in
+    /// [`Tree::split_categories`] go left, every other value right, and `threshold` is not a
+    /// threshold.
+    pub categorical: bool,
+}
+
+/// What decides one split, for a walk on something else than values (bin codes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Test<'a> {
+    /// `x <= threshold` goes left; a missing value goes left when the flag says so.
+    Threshold(f64, bool),
+    /// The categories going left, ascending.
+    Categories(&'a [u32]),
 }
 
 /// A read-only view of one node of a fitted tree.
@@ -50,9 +66,16 @@ const LEAF: u32 = u32::MAX;
 /// Set in a split's feature word when missing values go right.
 const MISSING_RIGHT: u32 = 1 << 31;
 
-/// The most features a tree can split on (the feature word keeps its top bit for
-/// [`MISSING_RIGHT`]).
-pub const MAX_FEATURES: usize = (MISSING_RIGHT - 1) as usize;
+/// Set in a split's feature word when the feature is categorical (its threshold is then the
+/// index of its category set).
+const CATEGORICAL: u32 = 1 << 30;
+
+/// The feature bits of a split's feature word.
+const FEATURE: u32 = CATEGORICAL - 1;
+
+/// The most features a tree can split on (the feature word keeps its top two bits for
+/// [`MISSING_RIGHT`] and [`CATEGORICAL`]).
+pub const MAX_FEATURES: usize = FEATURE as usize;
 
 /// What a prediction reads of a node, packed in 16 bytes so one step of a walk touches one
 /// cache line: the feature (`u32::MAX` for a leaf; the top bit set when missing values go
@@ -82,6 +105,13 @@ pub struct Tree {
     value: Vec<f64>,
     /// Impurity decrease credited to each feature (unnormalised).
     importances: Vec<f64>,
+    /// Category set `k` of the categorical splits is `categories[bounds[k]..bounds[k + 1]]`
+    /// (both empty in a tree without categorical splits, and then not written to files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    category_bounds: Vec<u32>,
+    /// The categories of every set, each set ascending.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    categories: Vec<u32>,
 }
 
 impl Tree {
@@ -94,6 +124,8 @@ impl Tree {
             value_len,
             value: Vec::new(),
             importances: vec![0.0; n_features],
+            category_bounds: Vec::new(),
+            categories: Vec::new(),
         }
     }
 
@@ -149,6 +181,43 @@ impl Tree {
         };
     }
 
+    /// Turns leaf `node` into a split of categorical `feature` sending `categories` (ascending)
+    /// left, whose children are `left` and `left + 1`.
+    pub(crate) fn set_categorical_split(
+        &mut self,
+        node: usize,
+        feature: usize,
+        categories: &[u32],
+        left: usize,
+    ) {
+        debug_assert!(feature < MAX_FEATURES);
+        debug_assert!(categories.windows(2).all(|w| w[0] < w[1]));
+        if self.category_bounds.is_empty() {
+            self.category_bounds.push(0);
+        }
+        let set = self.category_bounds.len() - 1;
+        self.categories.extend_from_slice(categories);
+        self.category_bounds.push(self.categories.len() as u32);
+        self.links[node] = Link {
+            feature: feature as u32 | CATEGORICAL | MISSING_RIGHT,
+            left: left as u32,
+            threshold: set as f64,
+        };
+    }
+
+    /// The categories a categorical split of node `i` sends left (ascending), or `None` when
+    /// node `i` is a leaf or splits a numeric feature.
+    pub fn split_categories(&self, i: usize) -> Option<&[u32]> {
+        let link = &self.links[i];
+        (link.feature != LEAF && link.feature & CATEGORICAL != 0)
+            .then(|| self.category_set(link.threshold as usize))
+    }
+
+    #[inline]
+    fn category_set(&self, k: usize) -> &[u32] {
+        &self.categories[self.category_bounds[k] as usize..self.category_bounds[k + 1] as usize]
+    }
+
     /// Sets the value of node `i`.
     pub(crate) fn set_value(&mut self, i: usize, value: &[f64]) {
         self.value[i * self.value_len..(i + 1) * self.value_len].copy_from_slice(value);
@@ -163,11 +232,12 @@ impl Tree {
     pub fn split(&self, i: usize) -> Option<Split> {
         let link = self.links[i];
         (link.feature != LEAF).then(|| Split {
-            feature: (link.feature & !MISSING_RIGHT) as usize,
+            feature: (link.feature & FEATURE) as usize,
             threshold: link.threshold,
             left: link.left as usize,
             right: link.left as usize + 1,
             missing_left: link.feature & MISSING_RIGHT == 0,
+            categorical: link.feature & CATEGORICAL != 0,
         })
     }
 
@@ -220,18 +290,29 @@ impl Tree {
     fn child(&self, i: usize, row: &[f64]) -> Option<usize> {
         let link = &self.links[i];
         (link.feature != LEAF).then(|| {
-            let v = row[(link.feature & !MISSING_RIGHT) as usize];
-            let right = (v > link.threshold) | (v.is_nan() & (link.feature & MISSING_RIGHT != 0));
+            let v = row[(link.feature & FEATURE) as usize];
+            let right = if link.feature & CATEGORICAL == 0 {
+                (v > link.threshold) | (v.is_nan() & (link.feature & MISSING_RIGHT != 0))
+            } else {
+                !self.in_set(link.threshold as usize, v)
+            };
             link.left as usize + usize::from(right)
         })
     }
 
+    /// Whether value `v` is one of the categories of set `k`.
+    #[inline]
+    fn in_set(&self, k: usize, v: f64) -> bool {
+        super::dataset::category_of(v)
+            .is_some_and(|c| self.category_set(k).binary_search(&c).is_ok())
+    }
+
     /// The leaf of training row `row` walked on bin codes rather than values: `goes_right(f,
-    /// threshold)` says where the row's code of feature `f` sends it.
+    /// test)` says where the row's code of feature `f` sends it.
     #[inline]
     pub(crate) fn leaf_index_by(
         &self,
-        mut goes_right: impl FnMut(usize, f64, bool) -> bool,
+        mut goes_right: impl FnMut(usize, Test<'_>) -> bool,
     ) -> usize {
         let mut i = 0;
         loop {
@@ -239,9 +320,13 @@ impl Tree {
             if link.feature == LEAF {
                 return i;
             }
-            let f = (link.feature & !MISSING_RIGHT) as usize;
-            let right = goes_right(f, link.threshold, link.feature & MISSING_RIGHT == 0);
-            i = link.left as usize + usize::from(right);
+            let f = (link.feature & FEATURE) as usize;
+            let test = if link.feature & CATEGORICAL == 0 {
+                Test::Threshold(link.threshold, link.feature & MISSING_RIGHT == 0)
+            } else {
+                Test::Categories(self.category_set(link.threshold as usize))
+            };
+            i = link.left as usize + usize::from(goes_right(f, test));
         }
     }
 
@@ -315,7 +400,10 @@ impl Tree {
 
     /// Bytes the tree's arrays hold.
     pub fn memory_bytes(&self) -> usize {
-        self.n_nodes() * (16 + 4 + 4 + 4) + self.value.len() * 8 + self.importances.len() * 8
+        self.n_nodes() * (16 + 4 + 4 + 4)
+            + self.value.len() * 8
+            + self.importances.len() * 8
+            + (self.category_bounds.len() + self.categories.len()) * 4
     }
 
     /// Checks a tree read from a file: array lengths agree, every split names a feature below
@@ -347,13 +435,34 @@ impl Tree {
         if self.value.iter().any(|v| !v.is_finite()) {
             return Err(bad("a non-finite node value".into()));
         }
+        // Category sets: bounds from 0, never decreasing, up to the categories' length; each
+        // set strictly ascending.
+        let sets = self.category_bounds.len().saturating_sub(1);
+        if !self.category_bounds.is_empty() || !self.categories.is_empty() {
+            let bounds = &self.category_bounds;
+            if bounds.first() != Some(&0)
+                || bounds.last().map(|&b| b as usize) != Some(self.categories.len())
+                || bounds.windows(2).any(|w| w[0] > w[1])
+            {
+                return Err(bad("category sets out of bounds".into()));
+            }
+            if (0..sets).any(|k| self.category_set(k).windows(2).any(|w| w[0] >= w[1])) {
+                return Err(bad("a category set not in ascending order".into()));
+            }
+        }
         for (i, link) in self.links.iter().enumerate() {
             if link.feature == LEAF {
                 continue;
             }
             let l = link.left as usize;
-            let feature = (link.feature & !MISSING_RIGHT) as usize;
-            if feature >= n_features || l <= i || l + 1 >= n || link.threshold.is_nan() {
+            let feature = (link.feature & FEATURE) as usize;
+            let test_ok = if link.feature & CATEGORICAL == 0 {
+                !link.threshold.is_nan()
+            } else {
+                let k = link.threshold;
+                k >= 0.0 && k.fract() == 0.0 && k < sets as f64
+            };
+            if feature >= n_features || l <= i || l + 1 >= n || !test_ok {
                 return Err(bad(format!("node {i} has an invalid split")));
             }
         }

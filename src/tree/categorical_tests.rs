@@ -1,0 +1,279 @@
+//! Categorical features in trees, forests and boosting: known answers (the best subset by brute
+//! force, the set that separates the classes), the rules for values a category set never saw,
+//! the errors, and model files and binned datasets that keep the sets.
+
+use ndarray::{Array1, Array2};
+
+use crate::dataset::Dataset;
+use crate::persist::Persist;
+use crate::traits::{Classifier, Estimator, Predict};
+use crate::tree::{
+    BinnedDataset, DecisionTreeClassifier, DecisionTreeRegressor, GradientBoosting, RandomForest,
+    Tree,
+};
+
+/// Rows whose class is 1 exactly when the category (column 0, `k` categories, `per` rows each)
+/// is in `positive`; column 1 is noise.
+fn classes(k: usize, per: usize, positive: &[u32]) -> Dataset<usize> {
+    let n = k * per;
+    let x = Array2::from_shape_fn((n, 2), |(i, j)| {
+        if j == 0 {
+            (i % k) as f64
+        } else {
+            ((i * 7919) % 101) as f64
+        }
+    });
+    let y = Array1::from_shape_fn(n, |i| usize::from(positive.contains(&((i % k) as u32))));
+    Dataset::new(x, y).unwrap()
+}
+
+const POSITIVE: [u32; 6] = [2, 5, 7, 11, 13, 17];
+
+/// The categories a root split sends left, as a sorted list, with the other side's.
+fn root_sets(tree: &Tree, k: u32) -> (Vec<u32>, Vec<u32>) {
+    let left = tree
+        .split_categories(0)
+        .expect("a categorical root split")
+        .to_vec();
+    let right = (0..k).filter(|c| !left.contains(c)).collect();
+    (left, right)
+}
+
+#[test]
+fn boosting_finds_the_set_of_categories_that_separates_the_classes_in_one_split() {
+    let data = classes(20, 150, &POSITIVE);
+    let stump = GradientBoosting::classifier()
+        .n_estimators(1)
+        .max_leaf_nodes(2)
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    let (left, _) = root_sets(&stump.trees()[0], 20);
+    // Sorted by G / (H + 10): the positive categories (negative gradients) come first.
+    assert_eq!(left, POSITIVE);
+    // Without the categorical rule one split cannot separate them.
+    let numeric = GradientBoosting::classifier()
+        .n_estimators(1)
+        .max_leaf_nodes(2)
+        .fit(&data)
+        .unwrap();
+    assert!(numeric.trees()[0].split_categories(0).is_none());
+    let model = GradientBoosting::classifier()
+        .n_estimators(20)
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    assert_eq!(model.predict(&data).unwrap(), data.targets);
+}
+
+#[test]
+fn few_categories_are_split_one_against_the_rest() {
+    let data = classes(3, 200, &[1]);
+    let stump = GradientBoosting::classifier()
+        .n_estimators(1)
+        .max_leaf_nodes(2)
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    assert_eq!(stump.trees()[0].split_categories(0), Some(&[1u32][..]));
+    let tree = DecisionTreeClassifier::params()
+        .max_depth(Some(1))
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    assert_eq!(tree.tree().split_categories(0), Some(&[1u32][..]));
+}
+
+#[test]
+fn a_cart_tree_and_a_forest_separate_the_classes_with_one_set() {
+    let data = classes(20, 30, &POSITIVE);
+    let tree = DecisionTreeClassifier::params()
+        .max_depth(Some(1))
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    let (left, right) = root_sets(tree.tree(), 20);
+    assert!(left == POSITIVE || right == POSITIVE, "{left:?}");
+    assert_eq!(tree.predict(&data).unwrap(), data.targets);
+    assert!(
+        tree.export_text().contains("x0 in {"),
+        "{}",
+        tree.export_text()
+    );
+    let forest = RandomForest::classifier()
+        .n_estimators(10)
+        .max_features(crate::tree::MaxFeatures::All)
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    assert_eq!(forest.predict(&data).unwrap(), data.targets);
+}
+
+/// Breiman's theorem: for squared error the best subset of categories is a prefix of the
+/// categories sorted by mean. The depth-1 tree's split must match the best of all 2^(k−1)
+/// subsets found by brute force.
+#[test]
+fn a_regression_tree_finds_the_best_of_every_subset() {
+    let k = 7usize;
+    let means = [3.0, -1.0, 4.0, 1.5, -5.0, 9.0, 2.0];
+    let n = 700;
+    let x = Array2::from_shape_fn((n, 1), |(i, _)| ((i * 3) % k) as f64);
+    let y = Array1::from_shape_fn(n, |i| {
+        let c = (i * 3) % k;
+        means[c] + ((i * 7919) % 13) as f64 / 4.0
+    });
+    let data = Dataset::new(x.clone(), y.clone()).unwrap();
+    let tree = DecisionTreeRegressor::params()
+        .max_depth(Some(1))
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    let sse = |rows: &[usize]| {
+        let m = rows.iter().map(|&i| y[i]).sum::<f64>() / rows.len() as f64;
+        rows.iter().map(|&i| (y[i] - m).powi(2)).sum::<f64>()
+    };
+    let mut best = (f64::INFINITY, 0u32);
+    for mask in 1..(1u32 << (k - 1)) {
+        let (l, r): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| mask >> (x[(i, 0)] as u32) & 1 == 1);
+        let cost = sse(&l) + sse(&r);
+        if cost < best.0 - 1e-9 {
+            best = (cost, mask);
+        }
+    }
+    let left = tree.tree().split_categories(0).unwrap();
+    let mask: u32 = left.iter().map(|&c| 1 << c).sum();
+    let full = (1u32 << k) - 1;
+    assert!(
+        mask == best.1 || mask == full ^ best.1,
+        "{left:?} vs mask {:b}",
+        best.1
+    );
+}
+
+#[test]
+fn unseen_missing_negative_and_fractional_values_go_right() {
+    let data = classes(20, 150, &POSITIVE);
+    let model = GradientBoosting::classifier()
+        .n_estimators(1)
+        .max_leaf_nodes(2)
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    let tree = &model.trees()[0];
+    let right = tree.split(0).unwrap().right;
+    for v in [f64::NAN, 25.0, -2.0, 2.5, 1e12] {
+        assert_eq!(tree.leaf_index(&[v, 0.0]), right, "value {v}");
+    }
+    assert_eq!(tree.leaf_index(&[2.0, 0.0]), tree.split(0).unwrap().left);
+}
+
+#[test]
+fn values_that_are_no_category_and_bad_lists_are_errors() {
+    let mut data = classes(5, 10, &[1]);
+    let params = GradientBoosting::classifier().categorical_features(vec![0]);
+    for bad in [2.5, -1.0, 5e9] {
+        data.records[(3, 0)] = bad;
+        let e = params.fit(&data).unwrap_err().to_string();
+        assert!(e.contains("x0") && e.contains("whole number"), "{e}");
+    }
+    data.records[(3, 0)] = 1.0;
+    for listed in [vec![2], vec![0, 0]] {
+        let e = GradientBoosting::classifier()
+            .categorical_features(listed.clone())
+            .fit(&data)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("categorical_features"), "{listed:?}: {e}");
+        let e = DecisionTreeClassifier::params()
+            .categorical_features(listed)
+            .fit(&data)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("categorical_features"), "{e}");
+    }
+}
+
+#[test]
+fn more_categories_than_bins_share_the_last_bin_without_harm() {
+    // 400 categories: the 255 most frequent get bins, the rest go right together.
+    let k = 400;
+    let n = 8_000;
+    let x = Array2::from_shape_fn((n, 1), |(i, _)| ((i * i) % k) as f64);
+    let y = Array1::from_shape_fn(n, |i| usize::from((i * i) % k % 3 == 0));
+    let data = Dataset::new(x, y).unwrap();
+    for model in [
+        GradientBoosting::classifier()
+            .n_estimators(30)
+            .categorical_features(vec![0])
+            .fit(&data)
+            .map(|m| m.score_on(&data).unwrap()),
+        DecisionTreeClassifier::params()
+            .categorical_features(vec![0])
+            .fit(&data)
+            .map(|m| m.score_on(&data).unwrap()),
+    ] {
+        assert!(model.unwrap() > 0.7);
+    }
+}
+
+#[test]
+fn models_with_category_sets_survive_a_file_and_binned_data_gives_the_same_model() {
+    let data = classes(20, 150, &POSITIVE);
+    let dir = std::env::temp_dir().join(format!("learnkit-cat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let params = GradientBoosting::classifier()
+        .n_estimators(5)
+        .categorical_features(vec![0]);
+    let model = params.fit(&data).unwrap();
+    let path = dir.join("boost.json");
+    model.save(&path).unwrap();
+    let loaded = crate::tree::FittedGradientBoosting::<usize>::load(&path).unwrap();
+    assert_eq!(loaded.trees(), model.trees());
+    let binned = BinnedDataset::from_classification_with(&data, &[0]).unwrap();
+    assert_eq!(params.fit_binned(&binned).unwrap().trees(), model.trees());
+    // The binned dataset keeps its categories through its file.
+    let lkbin = dir.join("data.lkbin");
+    binned.save(&lkbin).unwrap();
+    let back = BinnedDataset::load(&lkbin).unwrap();
+    assert_eq!(params.fit_binned(&back).unwrap().trees(), model.trees());
+    // A different categorical list than the binned dataset's is refused.
+    let e = GradientBoosting::classifier()
+        .categorical_features(vec![1])
+        .fit_binned(&back)
+        .unwrap_err();
+    assert!(e.to_string().contains("categorical_features"), "{e}");
+    let forest = RandomForest::classifier()
+        .n_estimators(3)
+        .categorical_features(vec![0]);
+    assert_eq!(
+        forest.fit_binned(&back).unwrap().trees(),
+        forest.fit(&data).unwrap().trees()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn crafted_category_sets_are_refused_on_load() {
+    let data = classes(20, 150, &POSITIVE);
+    let model = GradientBoosting::classifier()
+        .n_estimators(1)
+        .max_leaf_nodes(2)
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    let json = serde_json::to_string(&model.trees()[0]).unwrap();
+    assert!(json.contains("category_bounds"));
+    for (from, to) in [
+        ("\"category_bounds\":[0,6]", "\"category_bounds\":[0,60]"),
+        ("\"category_bounds\":[0,6]", "\"category_bounds\":[1,6]"),
+        ("\"categories\":[2,5,", "\"categories\":[5,2,"),
+        ("\"threshold\":0.0", "\"threshold\":3.0"),
+    ] {
+        assert!(json.contains(from), "{from} in {json}");
+        let tree: Tree = serde_json::from_str(&json.replace(from, to)).unwrap();
+        assert!(tree.validate(2, 1).is_err(), "{to}");
+    }
+    let tree: Tree = serde_json::from_str(&json).unwrap();
+    assert!(tree.validate(2, 1).is_ok());
+}
