@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench bench-scale bench-10m bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
+.PHONY: tour test lint bench bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -51,6 +51,12 @@ bench-scale:
 ## rewrites the 10M table in docs/benchmarks.md. ~15 minutes.
 bench-10m:
 	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "pyarrow==26.0.1" "lightgbm==4.7.0" "xgboost==3.1.2" && python3 benches/bench10m.py $(ARGS)'
+
+## Gradient boosting with three string columns (20, 200, 2,000 categories) against LightGBM's
+## categorical handling, 2 threads, same Parquet files, same run; rewrites the categorical table
+## in docs/benchmarks.md. ~3 minutes.
+bench-categorical:
+	$(TORCH) $(NATIVE_BLAS) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) "pyarrow==26.0.1" "lightgbm==4.7.0" && python3 benches/bench_categorical.py $(ARGS)'
 
 ## The million-row runs from Parquet copies of the scale data against CSV, and learnkit's CSV
 ## reader against pyarrow's read_csv; rewrites the columnar table in docs/benchmarks.md. ~5 minutes.

@@ -804,6 +804,15 @@ fn check_header(header: &Header, n: usize, d: usize) -> std::result::Result<BinM
             ));
         }
     }
+    for vocabulary in &header.vocabularies {
+        let f = header.feature_names.iter().position(|n| *n == vocabulary.column);
+        if f.is_none_or(|f| header.categories.get(f).is_none_or(Option::is_none)) {
+            return Err(format!(
+                "a numbering of texts for `{}`, which is no categorical feature",
+                crate::data::shown(&vocabulary.column)
+            ));
+        }
+    }
     for (f, (edges, &missing)) in header.edges.iter().zip(&header.missing).enumerate() {
         let bins = edges.len() + 1 + usize::from(missing);
         let increasing = edges.windows(2).all(|w| w[0] < w[1]);
