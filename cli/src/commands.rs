@@ -828,9 +828,19 @@ pub fn inspect(args: &InspectArgs) -> ExitCode {
             let shown: Vec<String> = info
                 .hyperparameters
                 .iter()
+                .filter(|(name, _)| name != VOCABULARIES)
                 .map(|(name, value)| format!("{name}={}", cli::one_line(value)))
                 .collect();
             out.summary.set("hyperparameters", shown);
+        }
+        // The text columns it reads as categories, by name and number of texts.
+        let vocabularies = crate::model::vocabularies_in(&info, &args.model)?;
+        if !vocabularies.is_empty() {
+            let shown: Vec<String> = vocabularies
+                .iter()
+                .map(|v| format!("{} ({} texts)", shown(&v.column), v.words.len()))
+                .collect();
+            out.summary.set("text_columns", shown);
         }
         if let Some(importances) = model.importances() {
             let mut ranked: Vec<(usize, f64)> = importances.iter().copied().enumerate().collect();

@@ -74,6 +74,25 @@ macro_rules! each {
     };
 }
 
+/// The numbering of the text columns a model file keeps beside its hyper-parameters (none for
+/// a model trained on numbers only).
+pub fn vocabularies_in(
+    info: &persist::FileInfo,
+    path: &Path,
+) -> Result<Vec<learnkit::data::Vocabulary>> {
+    match info
+        .hyperparameters
+        .iter()
+        .find(|(name, _)| name == crate::commands::VOCABULARIES)
+    {
+        None => Ok(Vec::new()),
+        Some((_, json)) => serde_json::from_str(json).map_err(|e| Error::CorruptModel {
+            path: path.to_path_buf(),
+            message: format!("the numbering of its text columns: {e}"),
+        }),
+    }
+}
+
 /// Decodes `bytes` as `T`, boxed into `Model` by `wrap`.
 fn decode<T: Persist>(bytes: &[u8], path: &Path, wrap: fn(T) -> Model) -> Result<Model> {
     T::from_bytes(bytes, path).map(wrap)
@@ -88,17 +107,7 @@ impl Model {
         let bytes = persist::read_regular_file(path, MAX_MODEL_BYTES)?;
         let model = Model::from_bytes(&bytes, path)?;
         let info = persist::file_info(&bytes, path)?;
-        let vocabularies = match info
-            .hyperparameters
-            .iter()
-            .find(|(name, _)| name == crate::commands::VOCABULARIES)
-        {
-            None => Vec::new(),
-            Some((_, json)) => serde_json::from_str(json).map_err(|e| Error::CorruptModel {
-                path: path.to_path_buf(),
-                message: format!("the numbering of its text columns: {e}"),
-            })?,
-        };
+        let vocabularies = vocabularies_in(&info, path)?;
         Ok((model, vocabularies))
     }
 

@@ -485,8 +485,8 @@ impl Opened {
     }
 }
 
-/// Reads a Parquet file; see [`super::read_table`].
-pub(super) fn read_parquet(
+/// Reads a Parquet or Arrow IPC file whole; see [`super::read_table`].
+pub(super) fn read_file(
     path: &Path,
     target: Option<&str>,
     ignored: &[String],
@@ -495,17 +495,11 @@ pub(super) fn read_parquet(
 ) -> Result<Table> {
     let opened = Opened::new(path)?;
     let rows = opened.claimed_rows().unwrap_or(0);
-    let mut collector = Collector::new(
-        path,
-        &opened.schema,
-        target,
-        ignored,
-        allow_missing,
-        rows,
-        known,
-    )?;
-    if let Some(metadata) = &opened.metadata {
-        drive_parquet(path, metadata, &mut collector, &mut |_| Ok(()))?;
+    let schema = &opened.schema;
+    let mut collector = Collector::new(path, schema, target, ignored, allow_missing, rows, known)?;
+    match &opened.metadata {
+        Some(metadata) => drive_parquet(path, metadata, &mut collector, &mut |_| Ok(()))?,
+        None => drive_ipc(path, &mut collector, &mut |_| Ok(()))?,
     }
     collector.finish()
 }
@@ -576,28 +570,6 @@ fn drive_parquet(
             each(collector)?;
         }
     })
-}
-
-/// Reads an Arrow IPC file; see [`super::read_table`].
-pub(super) fn read_ipc(
-    path: &Path,
-    target: Option<&str>,
-    ignored: &[String],
-    allow_missing: bool,
-    known: &[Vocabulary],
-) -> Result<Table> {
-    let opened = Opened::new(path)?;
-    let mut collector = Collector::new(
-        path,
-        &opened.schema,
-        target,
-        ignored,
-        allow_missing,
-        0,
-        known,
-    )?;
-    drive_ipc(path, &mut collector, &mut |_| Ok(()))?;
-    collector.finish()
 }
 
 /// Decodes an Arrow IPC file's batches into `collector`, calling `each` after every batch.

@@ -103,9 +103,9 @@ pub fn read_table_numbered(
     let _ = known;
     match format_of(path)? {
         #[cfg(feature = "columnar")]
-        Format::Parquet => columnar::read_parquet(path, target, ignored, allow_missing, known),
-        #[cfg(feature = "columnar")]
-        Format::ArrowIpc => columnar::read_ipc(path, target, ignored, allow_missing, known),
+        Format::Parquet | Format::ArrowIpc => {
+            columnar::read_file(path, target, ignored, allow_missing, known)
+        }
         Format::Csv => read_csv_ignoring(path, target, ignored, allow_missing),
     }
 }

@@ -157,7 +157,7 @@ impl BinnedDataset {
 
     /// Number of features.
     pub fn n_features(&self) -> usize {
-        self.codes.n_features
+        self.feature_names.len()
     }
 
     /// The feature names, in column order.
@@ -394,15 +394,18 @@ impl BinnedDataset {
         let (targets, class_names, task) = labels.finish(path, target)?;
         // Pass 2: the codes, batch by batch, into one array sized from the rows read.
         let n = first.rows;
+        // One code per code column: the features and the further category columns.
+        let w = mapper.n_features();
         let mut codes: Vec<u8> = Vec::new();
         codes
-            .try_reserve_exact(n.saturating_mul(d))
+            .try_reserve_exact(n.saturating_mul(w))
             .map_err(|_| Error::invalid("data", path.display(), "too many rows for memory"))?;
-        codes.resize(n * d, 0);
+        codes.resize(n * w, 0);
         let second = pass(&mut |batch| {
-            let start = batch.first_row * d;
+            let start = batch.first_row * w;
+            let rows = batch.values.len() / d.max(1);
             let out = codes
-                .get_mut(start..start + batch.values.len())
+                .get_mut(start..start + rows * w)
                 .ok_or_else(|| changed(path))?;
             mapper.code_rows(batch.values, out);
             Ok(())
@@ -571,6 +574,9 @@ struct Header {
     /// The numbering of the text feature columns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     vocabularies: Vec<crate::data::Vocabulary>,
+    /// The feature of each further category column (see [`BinMapper::extra`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    extra: Vec<usize>,
 }
 
 /// A 64-bit checksum of `bytes` (blocks hashed in parallel, then combined in order): catches a
@@ -606,7 +612,7 @@ impl BinnedDataset {
         let path = path.as_ref();
         let header = Header {
             n_samples: self.n_samples() as u64,
-            n_features: self.n_features() as u64,
+            n_features: self.codes.n_features as u64,
             feature_names: self.feature_names.clone(),
             target_name: self.target_name.clone(),
             class_names: self.class_names.clone(),
@@ -615,6 +621,7 @@ impl BinnedDataset {
             missing: self.codes.mapper.missing.clone(),
             categories: self.codes.mapper.categories.clone(),
             vocabularies: self.vocabularies.clone(),
+            extra: self.codes.mapper.extra.clone(),
         };
         let header = serde_json::to_vec(&header)
             .map_err(|e| Error::invalid("binned dataset", path.display(), e.to_string()))?;
@@ -734,7 +741,7 @@ impl BinnedDataset {
             return Err(corrupt(format!(
                 "row {}: a code beyond feature `{}`'s bins",
                 row + 1,
-                crate::data::shown(&header.feature_names[f])
+                crate::data::shown(&header.feature_names[mapper.original(f)])
             )));
         }
         let targets: Vec<f64> = target_bytes
@@ -772,54 +779,76 @@ impl BinnedDataset {
     }
 }
 
-/// The thresholds of a header, checked against its sizes.
+/// The thresholds of a header, checked against its sizes (`d` code columns: the features and
+/// the further category columns of features with more than 255 categories).
 fn check_header(header: &Header, n: usize, d: usize) -> std::result::Result<BinMapper, String> {
     if n == 0 {
         return Err("no rows".into());
     }
-    if header.feature_names.len() != d || header.edges.len() != d || header.missing.len() != d {
+    let names = &header.feature_names;
+    let original = d.checked_sub(header.extra.len()).unwrap_or(usize::MAX);
+    if names.len() != original || header.edges.len() != d || header.missing.len() != d {
         return Err(format!(
-            "{d} features but {} names, {} threshold lists and {} missing flags",
-            header.feature_names.len(),
+            "{d} code columns ({} of them further category columns) but {} names, {} \
+             threshold lists and {} missing flags",
+            header.extra.len(),
+            names.len(),
             header.edges.len(),
             header.missing.len()
         ));
     }
     if !header.categories.is_empty() && header.categories.len() != d {
         return Err(format!(
-            "{d} features but {} category lists",
+            "{d} code columns but {} category lists",
             header.categories.len()
         ));
     }
-    for (f, categories) in header.categories.iter().enumerate() {
+    let name = |c: usize| {
+        let f = if c < original {
+            c
+        } else {
+            header.extra[c - original]
+        };
+        crate::data::shown(&names[f])
+    };
+    let is_categorical = |c: usize| header.categories.get(c).is_some_and(Option::is_some);
+    for (k, &f) in header.extra.iter().enumerate() {
+        if f >= original || !is_categorical(f) || !is_categorical(original + k) {
+            return Err(format!(
+                "a further category column of feature {f}, which is no categorical feature"
+            ));
+        }
+    }
+    for (c, categories) in header.categories.iter().enumerate() {
         let Some(categories) = categories else {
             continue;
         };
         let ascending = categories.windows(2).all(|w| w[0] < w[1]);
-        if categories.len() >= MAX_BINS || !ascending || !header.edges[f].is_empty() {
+        if categories.len() >= MAX_BINS || !ascending || !header.edges[c].is_empty() {
             return Err(format!(
-                "categorical feature `{}`: at most {} categories, ascending, and no thresholds",
-                crate::data::shown(&header.feature_names[f]),
+                "categorical feature `{}`: at most {} categories a column, ascending, and no \
+                 thresholds",
+                name(c),
                 MAX_BINS - 1
             ));
         }
     }
     for vocabulary in &header.vocabularies {
-        let f = header.feature_names.iter().position(|n| *n == vocabulary.column);
-        if f.is_none_or(|f| header.categories.get(f).is_none_or(Option::is_none)) {
+        let f = names.iter().position(|n| *n == vocabulary.column);
+        if f.is_none_or(|f| !is_categorical(f)) {
             return Err(format!(
                 "a numbering of texts for `{}`, which is no categorical feature",
                 crate::data::shown(&vocabulary.column)
             ));
         }
     }
-    for (f, (edges, &missing)) in header.edges.iter().zip(&header.missing).enumerate() {
+    for (c, (edges, &missing)) in header.edges.iter().zip(&header.missing).enumerate() {
         let bins = edges.len() + 1 + usize::from(missing);
         let increasing = edges.windows(2).all(|w| w[0] < w[1]);
         if bins > MAX_BINS || !increasing || edges.iter().any(|e| !e.is_finite()) {
             return Err(format!(
                 "feature `{}`: thresholds must be finite, increasing and at most {} bins",
-                crate::data::shown(&header.feature_names[f]),
+                name(c),
                 MAX_BINS
             ));
         }
@@ -831,6 +860,7 @@ fn check_header(header: &Header, n: usize, d: usize) -> std::result::Result<BinM
         edges: header.edges.clone(),
         missing: header.missing.clone(),
         categories: header.categories.clone(),
+        extra: header.extra.clone(),
     })
 }
 

@@ -194,27 +194,58 @@ fn values_that_are_no_category_and_bad_lists_are_errors() {
     }
 }
 
+/// 600 categories take three code columns of at most 255 (the most frequent first); a split
+/// on any of them keeps the category values, so predictions from values, from codes (the
+/// rows a subsampled round leaves out, a forest's out-of-bag rows) and from a binned dataset
+/// agree, and the class that hangs on the category is learnt.
 #[test]
-fn more_categories_than_bins_share_the_last_bin_without_harm() {
-    // 400 categories: the 255 most frequent get bins, the rest go right together.
-    let k = 400;
-    let n = 8_000;
-    let x = Array2::from_shape_fn((n, 1), |(i, _)| ((i * i) % k) as f64);
-    let y = Array1::from_shape_fn(n, |i| usize::from((i * i) % k % 3 == 0));
+fn more_categories_than_a_code_holds_take_further_code_columns() {
+    let k = 600;
+    let n = 12_000;
+    let category = |i: usize| (i * 7 + i / 600) % k;
+    let x = Array2::from_shape_fn((n, 2), |(i, j)| {
+        if j == 0 {
+            ((i * 13) % 10) as f64
+        } else {
+            category(i) as f64
+        }
+    });
+    let hot = |c: usize| c % 3 == 0 || c > 550;
+    let y = Array1::from_shape_fn(n, |i| usize::from(hot(category(i))));
     let data = Dataset::new(x, y).unwrap();
-    for model in [
-        GradientBoosting::classifier()
-            .n_estimators(30)
-            .categorical_features(vec![0])
-            .fit(&data)
-            .map(|m| m.score_on(&data).unwrap()),
-        DecisionTreeClassifier::params()
-            .categorical_features(vec![0])
-            .fit(&data)
-            .map(|m| m.score_on(&data).unwrap()),
-    ] {
-        assert!(model.unwrap() > 0.7);
-    }
+    let mapper = crate::tree::learner::dataset::BinMapper::fit(data.records.view(), &[1]).unwrap();
+    assert_eq!(mapper.n_original(), 2);
+    assert_eq!(mapper.extra, [1, 1]);
+    let counts: Vec<usize> = (1..4)
+        .map(|c| mapper.categories(c).unwrap().len())
+        .collect();
+    assert_eq!(counts, [255, 255, 90]);
+    let boosting = GradientBoosting::classifier()
+        .n_estimators(30)
+        .subsample(0.7)
+        .min_data_per_group(20)
+        .categorical_features(vec![1]);
+    let model = boosting.fit(&data).unwrap();
+    assert!(model.score_on(&data).unwrap() > 0.99);
+    let binned = BinnedDataset::from_classification_with(&data, &[1]).unwrap();
+    assert_eq!(boosting.fit_binned(&binned).unwrap().trees(), model.trees());
+    let forest = RandomForest::classifier()
+        .n_estimators(5)
+        .oob_score(true)
+        .categorical_features(vec![1]);
+    let fitted = forest.fit(&data).unwrap();
+    assert!(
+        fitted.oob_score().unwrap() > 0.95,
+        "{:?}",
+        fitted.oob_score()
+    );
+    assert_eq!(forest.fit_binned(&binned).unwrap().trees(), fitted.trees());
+    let tree = DecisionTreeClassifier::params()
+        .categorical_features(vec![1])
+        .fit(&data)
+        .unwrap();
+    assert_eq!(tree.score_on(&data).unwrap(), 1.0);
+    assert_eq!(tree.feature_importances().len(), 2);
 }
 
 #[test]

@@ -58,7 +58,7 @@ impl<T: TargetKind> DecisionTree<T> {
 
     /// Grows the tree on every row of `binned`.
     fn grow_on(&self, binned: &BinnedData, targets: Targets<'_>, n: usize) -> Result<Tree> {
-        let (params, n_try) = self.grower_settings(binned.n_features())?;
+        let (params, n_try) = self.grower_settings(binned.mapper.n_original())?;
         Ok(grow_tree(
             binned,
             targets,

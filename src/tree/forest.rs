@@ -287,7 +287,7 @@ impl<T: TargetKind> RandomForest<T> {
         feature_names: Vec<String>,
         classes: Vec<String>,
     ) -> FittedForest<T> {
-        let d = binned.n_features();
+        let d = binned.mapper.n_original();
         let (grown, in_bag) = self.grow_all(&binned, targets, n_try, self.oob_score);
         drop(binned);
         let width = match targets {
@@ -328,7 +328,7 @@ impl RandomForest<usize> {
     pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedForest<usize>> {
         self.check()?;
         let binned = cart_codes(data, BinnedTask::Classification, &self.categorical_features)?;
-        let n_try = self.max_features.resolve(binned.n_features())?;
+        let n_try = self.max_features.resolve(data.n_features())?;
         let labels: Vec<usize> = data.targets.iter().map(|&c| c as usize).collect();
         let targets = Targets::Classes(&labels, data.class_names.len());
         let rows = OobRows::Codes(&data.codes);
@@ -342,7 +342,7 @@ impl RandomForest<f64> {
     pub fn fit_binned(&self, data: &BinnedDataset) -> Result<FittedForest<f64>> {
         self.check()?;
         let binned = cart_codes(data, BinnedTask::Regression, &self.categorical_features)?;
-        let n_try = self.max_features.resolve(binned.n_features())?;
+        let n_try = self.max_features.resolve(data.n_features())?;
         let targets = Targets::Values(&data.targets);
         let rows = OobRows::Codes(&data.codes);
         let names = data.feature_names.clone();

@@ -272,7 +272,7 @@ impl<T> GradientBoosting<T> {
         train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
         train_loss.truncate(trees.len() / k + 1);
         Ok(FittedGradientBoosting {
-            n_features: d,
+            n_features: codes.mapper.n_original(),
             feature_names: names,
             classes,
             init,

@@ -45,7 +45,16 @@ pub struct BinMapper {
     /// for a bin of their own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Option<Vec<u32>>>,
+    /// Code columns after the features': `extra[k]` is the categorical feature whose further
+    /// categories column `n_original() + k` holds (a feature with more than 255 categories
+    /// takes one code column per 255 of them, the most frequent first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<usize>,
 }
+
+/// One feature's bins: its thresholds, whether it has missing values, and for a categorical
+/// feature its categories in code columns.
+pub type FeatureBins = (Vec<f64>, bool, Option<Vec<Vec<u32>>>);
 
 /// The category a categorical feature's value stands for: a whole number from 0 to
 /// `u32::MAX`, or `None` (a missing value, or a value no category is).
@@ -74,17 +83,38 @@ pub fn count_categories(
     Ok((counts, missing))
 }
 
-/// The bins of a categorical feature from its category counts: the `MAX_BINS − 1` most frequent
-/// categories (the smaller category first on equal counts), ascending, and whether some
-/// category was left without a bin (it then shares the missing bin).
-pub fn category_bins(counts: &[(u32, usize)]) -> (Vec<u32>, bool) {
+/// Most code columns a categorical feature takes (each holds 255 of its categories).
+pub const MAX_CATEGORY_COLUMNS: usize = 16;
+
+/// Fewest sampled rows of a category with a bin of its own (LightGBM's `min_data_in_bin`);
+/// the two most frequent categories always have one.
+const MIN_CATEGORY_ROWS: usize = 3;
+
+/// The bins of a categorical feature from its category counts, in columns of at most
+/// `MAX_BINS − 1` categories each (ascending within a column): the most frequent categories
+/// in the first column, the next ones in the next, up to [`MAX_CATEGORY_COLUMNS`] columns;
+/// categories seen in fewer than 3 sampled rows get no bin (LightGBM's rule), and share the
+/// missing bin.
+pub fn category_bins(counts: &[(u32, usize)]) -> Vec<Vec<u32>> {
     let mut by_count: Vec<(u32, usize)> = counts.to_vec();
     by_count.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let dropped = by_count.len() > MAX_BINS - 1;
-    by_count.truncate(MAX_BINS - 1);
-    let mut kept: Vec<u32> = by_count.into_iter().map(|(c, _)| c).collect();
-    kept.sort_unstable();
-    (kept, dropped)
+    let kept = by_count
+        .iter()
+        .enumerate()
+        .take_while(|&(k, &(_, n))| k < 2 || n >= MIN_CATEGORY_ROWS)
+        .count()
+        .min(MAX_CATEGORY_COLUMNS * (MAX_BINS - 1));
+    let mut columns: Vec<Vec<u32>> = by_count[..kept]
+        .chunks(MAX_BINS - 1)
+        .map(|chunk| chunk.iter().map(|&(c, _)| c).collect())
+        .collect();
+    for column in &mut columns {
+        column.sort_unstable();
+    }
+    if columns.is_empty() {
+        columns.push(Vec::new());
+    }
+    columns
 }
 
 impl BinMapper {
@@ -105,11 +135,12 @@ impl BinMapper {
     }
 
     /// The categories of a categorical feature's bins from its sampled values (each a category
-    /// or NaN, checked by the caller). Such a feature always has the missing bin, which also
-    /// takes the categories without a bin, so codes can be made for rows outside the sample.
-    pub fn feature_categories(sample: impl Iterator<Item = f64>) -> Vec<u32> {
+    /// or NaN, checked by the caller), in code columns of at most 255 ([`category_bins`]).
+    /// Each column always has the missing bin, which also takes the categories without a bin
+    /// there, so codes can be made for rows outside the sample.
+    pub fn feature_categories(sample: impl Iterator<Item = f64>) -> Vec<Vec<u32>> {
         let counts = count_categories(sample.filter(|v| !v.is_nan())).unwrap_or_default();
-        category_bins(&counts.0).0
+        category_bins(&counts.0)
     }
 
     /// The thresholds of every column of `x` (in parallel over features); the columns in
@@ -117,7 +148,7 @@ impl BinMapper {
     /// categorical feature `f` holds `v`, which is no category.
     pub fn fit(x: ArrayView2<'_, f64>, categorical: &[usize]) -> Result<Self, (usize, f64)> {
         let sample = Self::sample_rows(x.nrows());
-        let features: Vec<(Vec<f64>, bool, Option<Vec<u32>>)> = (0..x.ncols())
+        let features: Vec<FeatureBins> = (0..x.ncols())
             .into_par_iter()
             .map(|f| {
                 let column = x.column(f);
@@ -145,22 +176,68 @@ impl BinMapper {
         Ok(Self::from_features(features))
     }
 
-    /// A mapper from each feature's `(edges, missing, categories)`.
-    pub fn from_features(features: Vec<(Vec<f64>, bool, Option<Vec<u32>>)>) -> Self {
+    /// A mapper from each feature's `(edges, missing, category columns)`: a categorical
+    /// feature's first column of categories stays in its place, the further ones become code
+    /// columns after every feature's ([`BinMapper::extra`]).
+    pub fn from_features(features: Vec<FeatureBins>) -> Self {
         let any_categorical = features.iter().any(|f| f.2.is_some());
         let mut mapper = Self {
             edges: Vec::with_capacity(features.len()),
             missing: Vec::with_capacity(features.len()),
             categories: Vec::new(),
+            extra: Vec::new(),
         };
-        for (edges, missing, categories) in features {
+        let mut further = Vec::new();
+        for (f, (edges, missing, columns)) in features.into_iter().enumerate() {
             mapper.edges.push(edges);
             mapper.missing.push(missing);
-            if any_categorical {
-                mapper.categories.push(categories);
+            if !any_categorical {
+                continue;
             }
+            let mut columns = columns.map(Vec::into_iter);
+            mapper
+                .categories
+                .push(columns.as_mut().map(|c| c.next().unwrap_or_default()));
+            further.extend(columns.into_iter().flatten().map(|c| (f, c)));
+        }
+        for (f, categories) in further {
+            mapper.edges.push(Vec::new());
+            mapper.missing.push(true);
+            mapper.categories.push(Some(categories));
+            mapper.extra.push(f);
         }
         mapper
+    }
+
+    /// Number of features (the code columns of [`BinMapper::n_features`] less the further
+    /// category columns).
+    pub fn n_original(&self) -> usize {
+        self.edges.len() - self.extra.len()
+    }
+
+    /// The feature whose codes column `c` holds.
+    #[inline]
+    pub fn original(&self, c: usize) -> usize {
+        let d = self.n_original();
+        if c < d {
+            c
+        } else {
+            self.extra[c - d]
+        }
+    }
+
+    /// The category of categorical feature `f` in a row of codes (all code columns), if one of
+    /// its columns has a bin for it.
+    pub fn row_category(&self, row: &[u8], f: usize) -> Option<u32> {
+        let d = self.n_original();
+        let columns = std::iter::once(f).chain(
+            (0..self.extra.len())
+                .filter(|&k| self.extra[k] == f)
+                .map(|k| d + k),
+        );
+        columns
+            .filter_map(|c| self.categories(c)?.get(usize::from(row[c])).copied())
+            .next()
     }
 
     /// The categories of feature `f`'s value bins, if it is categorical.
@@ -177,12 +254,13 @@ impl BinMapper {
 
     /// The categorical features.
     pub fn categorical_features(&self) -> Vec<usize> {
-        (0..self.n_features())
+        (0..self.n_original())
             .filter(|&f| self.is_categorical(f))
             .collect()
     }
 
-    /// Number of features.
+    /// Number of code columns: the features, and the further category columns of features
+    /// with more than 255 categories.
     pub fn n_features(&self) -> usize {
         self.edges.len()
     }
@@ -225,16 +303,19 @@ impl BinMapper {
         offsets
     }
 
-    /// Writes the codes of `rows` (row-major, `d` values each) into `out` (`d` codes each),
-    /// blocks of rows in parallel.
+    /// Writes the codes of `rows` (row-major, one value per feature) into `out` (one code per
+    /// code column), blocks of rows in parallel.
     pub fn code_rows(&self, rows: &[f64], out: &mut [u8]) {
-        let d = self.n_features().max(1);
-        out.par_chunks_mut(d * 1024)
+        let (d, w) = (self.n_original().max(1), self.n_features().max(1));
+        out.par_chunks_mut(w * 1024)
             .zip(rows.par_chunks(d * 1024))
             .for_each(|(out, rows)| {
-                for (o, v) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)) {
+                for (o, v) in out.chunks_exact_mut(w).zip(rows.chunks_exact(d)) {
                     for (f, (c, &v)) in o.iter_mut().zip(v).enumerate() {
                         *c = self.code(f, v);
+                    }
+                    for (k, &f) in self.extra.iter().enumerate() {
+                        o[d + k] = self.code(d + k, v[f]);
                     }
                 }
             });
@@ -258,13 +339,13 @@ impl BinnedData {
     pub fn new(x: ArrayView2<'_, f64>, categorical: &[usize]) -> Result<Self, (usize, f64)> {
         let mapper = BinMapper::fit(x, categorical)?;
         let n = x.nrows();
-        let mut codes = vec![0u8; n * x.ncols()];
+        let mut codes = vec![0u8; n * mapper.n_features()];
         codes
             .par_chunks_mut(n.max(1))
             .enumerate()
-            .for_each(|(f, out)| {
-                for (c, &v) in out.iter_mut().zip(x.column(f)) {
-                    *c = mapper.code(f, v);
+            .for_each(|(c, out)| {
+                for (code, &v) in out.iter_mut().zip(x.column(mapper.original(c))) {
+                    *code = mapper.code(c, v);
                 }
             });
         Ok(Self {
@@ -398,16 +479,16 @@ impl RowCodes {
         categorical: &[usize],
     ) -> Result<Self, (usize, f64)> {
         let mapper = BinMapper::fit(x, categorical)?;
-        let (n, d) = x.dim();
-        let mut codes = vec![0u8; n * d];
+        let (n, w) = (x.nrows(), mapper.n_features());
+        let mut codes = vec![0u8; n * w];
         match x.as_slice() {
             Some(rows) => mapper.code_rows(rows, &mut codes),
             None => codes
-                .par_chunks_mut(d.max(1))
+                .par_chunks_mut(w.max(1))
                 .enumerate()
                 .for_each(|(i, out)| {
-                    for (f, c) in out.iter_mut().enumerate() {
-                        *c = mapper.code(f, x[(i, f)]);
+                    for (c, code) in out.iter_mut().enumerate() {
+                        *code = mapper.code(c, x[(i, mapper.original(c))]);
                     }
                 }),
         }

@@ -110,6 +110,29 @@ struct ImpurityGain<'a> {
     right: &'a mut [f64],
 }
 
+impl<'a> ImpurityGain<'a> {
+    /// The criterion of `params` over one feature's histogram `hist` of a node with sums
+    /// `totals` and impurity `parent_impurity`; `right` is scratch of `stride` values.
+    fn new(
+        params: &TreeParams,
+        stride: usize,
+        hist: &'a [f64],
+        totals: &'a [f64],
+        parent_impurity: f64,
+        right: &'a mut [f64],
+    ) -> Self {
+        Self {
+            hist,
+            stride,
+            criterion: params.criterion,
+            min_leaf: params.min_samples_leaf as f64,
+            totals,
+            parent_impurity,
+            right,
+        }
+    }
+}
+
 impl ThresholdCriterion for ImpurityGain<'_> {
     type Bin = [f64];
     type Sums = [f64];
@@ -239,7 +262,7 @@ struct Grower<'a, Y: Target, C: Collective> {
 
 impl<Y: Target, C: Collective> Grower<'_, Y, C> {
     fn all_features(&self) -> bool {
-        self.n_try == self.binned.n_features()
+        self.n_try >= self.binned.mapper.n_original()
     }
 
     /// Every feature's histogram of the samples `start..end`, summed over the processes.
@@ -258,18 +281,16 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
         totals: &[f64],
         parent_impurity: f64,
     ) -> Option<Best> {
-        let s = self.stride;
-        let n_bins = hist.len() / s;
+        let n_bins = hist.len() / self.stride;
         self.left.iter_mut().for_each(|v| *v = 0.0);
-        let mut gain = ImpurityGain {
+        let mut gain = ImpurityGain::new(
+            self.params,
+            self.stride,
             hist,
-            stride: s,
-            criterion: self.params.criterion,
-            min_leaf: self.params.min_samples_leaf as f64,
             totals,
             parent_impurity,
-            right: &mut self.right,
-        };
+            &mut self.right,
+        );
         best_threshold(&mut gain, &mut self.left, n_bins.saturating_sub(1)).map(|(bin, gain)| {
             Best {
                 feature: f,
@@ -296,15 +317,14 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
         let s = self.stride;
         let m = self.binned.n_bins(f);
         let present: Vec<usize> = (0..m).filter(|&b| hist[b * s] > 0.0).collect();
-        let mut gain = ImpurityGain {
+        let mut gain = ImpurityGain::new(
+            self.params,
+            s,
             hist,
-            stride: s,
-            criterion: self.params.criterion,
-            min_leaf: self.params.min_samples_leaf as f64,
             totals,
             parent_impurity,
-            right: &mut self.right,
-        };
+            &mut self.right,
+        );
         let mut best: Option<(f64, usize, bool)> = None; // (gain, bins of `order` left, one-hot)
         let mut order = present;
         if order.len() <= ONE_HOT_CATEGORIES {
@@ -377,15 +397,15 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
             return None;
         }
         self.left.iter_mut().for_each(|v| *v = 0.0);
-        let mut gain = ImpurityGain {
-            hist: &[],
-            stride: self.stride,
-            criterion: self.params.criterion,
-            min_leaf: self.params.min_samples_leaf as f64,
-            totals: &p.totals,
+        let (params, stride) = (self.params, self.stride);
+        let mut gain = ImpurityGain::new(
+            params,
+            stride,
+            &[],
+            &p.totals,
             parent_impurity,
-            right: &mut self.right,
-        };
+            &mut self.right,
+        );
         let mut best: Option<(usize, f64)> = None;
         for k in 0..self.sorted.len() - 1 {
             let j = self.sorted[k].1 as usize;
@@ -518,7 +538,7 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
             (self.all_features() && count(&totals) > SMALL_NODE).then(|| self.build_all(0, n));
         let mut values = Vec::new();
         value(&totals, &mut values);
-        let mut tree = Tree::new(values.len(), self.binned.n_features());
+        let mut tree = Tree::new(values.len(), self.binned.mapper.n_original());
         tree.push_leaf(
             count(&totals),
             totals[1],
@@ -562,7 +582,7 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
                 tree.push_leaf(count(totals), totals[1], child_impurity[side], &values);
             }
             tree.add_importance(
-                best.feature,
+                self.binned.mapper.original(best.feature),
                 p.totals[1] * node_impurity
                     - left_totals[1] * child_impurity[0]
                     - right_totals[1] * child_impurity[1],
@@ -571,7 +591,8 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
             match (best.left_bins, mapper.categories(best.feature)) {
                 (Some(set), Some(categories)) => {
                     let left: Vec<u32> = set.bins().map(|b| categories[b]).collect();
-                    tree.set_categorical_split(p.node, best.feature, &left, left_id);
+                    let f = mapper.original(best.feature);
+                    tree.set_categorical_split(p.node, f, &left, left_id);
                 }
                 _ => tree.set_split(
                     p.node,

@@ -86,7 +86,7 @@ pub fn grow(
         .fold((0.0, 0.0, 0.0), |(g, h, c), b| {
             (g + b[0], h + b[1], c + b[2])
         });
-    let mut tree = Tree::new(1, binned.n_features());
+    let mut tree = Tree::new(1, binned.n_original());
     tree.push_leaf(count as usize, h * h_scale, 0.0, &[0.0]);
     let mut root = Leaf {
         start: 0,
@@ -166,7 +166,7 @@ pub fn grow(
         match (split.left_bins, binned.categories(f)) {
             (Some(set), Some(categories)) => {
                 let left: Vec<u32> = set.bins().map(|b| categories[b]).collect();
-                tree.set_categorical_split(leaf.node, f, &left, li);
+                tree.set_categorical_split(leaf.node, binned.original(f), &left, li);
             }
             _ => tree.set_split(
                 leaf.node,
@@ -187,7 +187,7 @@ pub fn grow(
                 },
             ),
         }
-        tree.add_importance(f, split.gain);
+        tree.add_importance(binned.original(f), split.gain);
         let mut left = Leaf {
             start: leaf.start,
             end: mid,
@@ -273,9 +273,8 @@ pub fn binned_leaf(tree: &Tree, codes: &RowCodes, i: usize) -> usize {
         let n_bins = binned.n_bins(f);
         let left = match test {
             Test::Categories(set) => binned
-                .categories(f)
-                .and_then(|c| c.get(code))
-                .is_some_and(|c| set.binary_search(c).is_ok()),
+                .row_category(row, f)
+                .is_some_and(|c| set.binary_search(&c).is_ok()),
             Test::Threshold(_, missing_left) if binned.missing[f] && code == n_bins => missing_left,
             Test::Threshold(threshold, _) if code + 1 < n_bins => {
                 binned.edges[f][code] <= threshold

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use super::dataset::BinMapper;
+use super::dataset::{BinMapper, MAX_BINS};
 use super::histogram::Histogram;
 
 /// A candidate split of a leaf.
@@ -228,6 +228,20 @@ impl SplitFinder<'_> {
         })
     }
 
+    /// The Newton criterion over one feature's `bins` of a leaf with sums `total` and score
+    /// `parent`.
+    fn newton<'b>(&self, bins: &'b [[f64; 3]], total: [f64; 3], parent: f64) -> Newton<'b> {
+        Newton {
+            bins,
+            total,
+            parent,
+            g_scale: self.g_scale,
+            h_scale: self.h_scale,
+            lambda: self.lambda,
+            min_leaf: self.min_leaf,
+        }
+    }
+
     /// The best of the first `n` thresholds of one feature: threshold `b` sends `start` (the
     /// missing bin's sums, or nothing) and the value bins `0..=b` left, weighed by the Newton
     /// gain through the shared [`best_threshold`] scan.
@@ -240,15 +254,7 @@ impl SplitFinder<'_> {
         feature: usize,
         n: usize,
     ) -> Option<Candidate> {
-        let mut newton = Newton {
-            bins,
-            total,
-            parent,
-            g_scale: self.g_scale,
-            h_scale: self.h_scale,
-            lambda: self.lambda,
-            min_leaf: self.min_leaf,
-        };
+        let mut newton = self.newton(bins, total, parent);
         let mut left = start;
         let (bin, gain) = best_threshold(&mut newton, &mut left, n)?;
         // The left sums at the winning threshold, added in the scan's order.
@@ -280,52 +286,53 @@ impl SplitFinder<'_> {
         feature: usize,
     ) -> Option<Candidate> {
         let rules = &self.categorical;
-        let mut newton = Newton {
-            bins,
-            total,
-            parent,
-            g_scale: self.g_scale,
-            h_scale: self.h_scale,
-            lambda: self.lambda,
-            min_leaf: self.min_leaf,
-        };
-        // (gain, the bins going left in `order`, how many of them).
-        let mut best: Option<(f64, Vec<usize>)> = None;
-        let keep = |best: &mut Option<(f64, Vec<usize>)>, gain: f64, left: &[usize]| {
-            if best.as_ref().is_none_or(|(g, _)| gain > *g) {
-                *best = Some((gain, left.to_vec()));
-            }
-        };
-        if bins.len() <= rules.max_cat_to_onehot {
+        let mut newton = self.newton(bins, total, parent);
+        let mut set = BinSet::default();
+        let gain = if bins.len() <= rules.max_cat_to_onehot {
+            // One category against the rest: the first of equal gains.
+            let mut best: Option<(f64, usize)> = None;
             for (b, bin) in bins.iter().enumerate() {
                 if bin[2] == 0.0 {
                     continue;
                 }
                 if let Verdict::Gain(gain) = newton.weigh(bin) {
-                    keep(&mut best, gain, &[b]);
+                    if best.is_none_or(|(g, _)| gain > g) {
+                        best = Some((gain, b));
+                    }
                 }
             }
+            let (gain, b) = best?;
+            set.insert(b);
+            gain
         } else {
+            // The categories with enough rows, sorted by G / (H + cat_smooth) (keys computed
+            // once, ties by bin), in a buffer on the stack: this runs for every categorical
+            // feature of every new leaf.
             let (gs, hs) = (self.g_scale, self.h_scale);
-            let mut order: Vec<usize> = (0..bins.len())
-                .filter(|&b| bins[b][2] >= rules.cat_smooth && bins[b][2] > 0.0)
-                .collect();
-            let key = |b: usize| bins[b][0] * gs / (bins[b][1] * hs + rules.cat_smooth);
-            order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
-            let most = rules.max_cat_threshold.min(order.len().div_ceil(2));
+            let mut keyed = [(0.0f64, 0u8); MAX_BINS];
+            let mut m = 0;
+            for (b, bin) in bins.iter().enumerate() {
+                if bin[2] >= rules.cat_smooth && bin[2] > 0.0 {
+                    keyed[m] = (bin[0] * gs / (bin[1] * hs + rules.cat_smooth), b as u8);
+                    m += 1;
+                }
+            }
+            let order = &mut keyed[..m];
+            order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let most = rules.max_cat_threshold.min(m.div_ceil(2));
             newton.lambda = self.lambda + rules.cat_l2;
+            // (gain, from the end of the order, how many categories go left).
+            let mut best: Option<(f64, bool, usize)> = None;
             for reverse in [false, true] {
                 let mut left = [0.0; 3];
                 let mut group = 0.0;
-                let mut taken: Vec<usize> = Vec::with_capacity(most);
-                for k in 0..order.len().min(most) {
-                    let b = if reverse {
-                        order[order.len() - 1 - k]
+                for k in 0..m.min(most) {
+                    let b = usize::from(if reverse {
+                        order[m - 1 - k].1
                     } else {
-                        order[k]
-                    };
+                        order[k].1
+                    });
                     newton.add_bin(&mut left, &bins[b]);
-                    taken.push(b);
                     group += bins[b][2];
                     let (hl, cr) = (left[1] * hs, total[2] - left[2]);
                     let hr = (total[1] - left[1]) * hs;
@@ -340,18 +347,25 @@ impl SplitFinder<'_> {
                     }
                     group = 0.0;
                     if let Verdict::Gain(gain) = newton.weigh(&left) {
-                        keep(&mut best, gain, &taken);
+                        if best.is_none_or(|(g, _, _)| gain > g) {
+                            best = Some((gain, reverse, k + 1));
+                        }
                     }
                 }
             }
-        }
-        let (gain, left) = best?;
-        let mut set = BinSet::default();
+            let (gain, reverse, taken) = best?;
+            for k in 0..taken {
+                set.insert(usize::from(if reverse {
+                    order[m - 1 - k].1
+                } else {
+                    order[k].1
+                }));
+            }
+            gain
+        };
+        // The left side's sums, in bin order.
         let mut sums = [0.0; 3];
-        let mut sorted = left;
-        sorted.sort_unstable();
-        for &b in &sorted {
-            set.insert(b);
+        for b in set.bins() {
             newton.add_bin(&mut sums, &bins[b]);
         }
         Some(Candidate {
