@@ -1345,6 +1345,13 @@ fn text_columns_train_as_categories_and_predict_with_their_numbering() {
         assert_eq!(trained["accuracy"], 1.0, "{model_name}: {trained}");
         let saved = fs::read_to_string(&model).unwrap();
         assert!(saved.contains("categorical_features") && saved.contains("Lyon"));
+        // inspect names the text columns by their number of texts, not every text.
+        let inspected = json(&learnkit(&["inspect", p(&model), "--json"]));
+        assert_eq!(
+            inspected["text_columns"][0], "city (14 texts)",
+            "{inspected}"
+        );
+        assert!(!inspected.to_string().contains("Lyon"), "{inspected}");
         let out = dir.path().join(format!("{model_name}.csv"));
         json(&learnkit(&[
             "predict",
