@@ -967,7 +967,12 @@ mod tests {
     }
 
     fn saved(data: &BinnedDataset, name: &str) -> (std::path::PathBuf, Vec<u8>) {
-        let dir = std::env::temp_dir().join(format!("learnkit-lkbin-{}", std::process::id()));
+        // One folder per file name: tests running at once never remove each other's files.
+        let dir = std::env::temp_dir().join(format!(
+            "learnkit-lkbin-{}-{}",
+            std::process::id(),
+            name.replace('.', "-")
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
         data.save(&path).unwrap();
@@ -1053,6 +1058,60 @@ mod tests {
         let (path4, _) = saved(&bad, "bad_edges.lkbin");
         let e = load_error(&path4);
         assert!(e.contains("increasing"), "{e}");
+        for p in [&path, &path2, &path3, &path4] {
+            std::fs::remove_dir_all(p.parent().unwrap()).ok();
+        }
+    }
+
+    /// A binned dataset with a 300-category feature (two code columns) and a text numbering
+    /// loads as it was; crafted category layouts, with valid checksums, are refused.
+    #[test]
+    fn categorical_layouts_load_as_saved_and_crafted_ones_are_refused() {
+        let n = 3_000;
+        let x = ndarray::Array2::from_shape_fn((n, 2), |(i, j)| {
+            if j == 0 {
+                (i % 7) as f64
+            } else {
+                ((i * 7) % 300) as f64
+            }
+        });
+        let y = ndarray::Array1::from_shape_fn(n, |i| (i * 7) % 300 % 2);
+        let data = Dataset::new(x, y).unwrap();
+        let mut binned = BinnedDataset::from_classification_with(&data, &[1]).unwrap();
+        binned.vocabularies = vec![crate::data::Vocabulary {
+            column: "x1".into(),
+            words: (0..300).map(|i| format!("w{i}")).collect(),
+        }];
+        assert_eq!(binned.codes.mapper.extra, [1]);
+        assert_eq!(binned.n_features(), 2);
+        let (path, _) = saved(&binned, "cats.lkbin");
+        let back = BinnedDataset::load(&path).unwrap();
+        assert_eq!(back.codes.mapper, binned.codes.mapper);
+        assert_eq!(back.vocabularies, binned.vocabularies);
+        let refused = |bad: &BinnedDataset, name: &str, what: &str| {
+            let (path, _) = saved(bad, name);
+            match BinnedDataset::load(&path) {
+                Ok(_) => panic!("{name} loaded"),
+                Err(e) => assert!(e.to_string().contains(what), "{name}: {e}"),
+            }
+            std::fs::remove_dir_all(path.parent().unwrap()).ok();
+        };
+        // A further column claimed by a numeric feature, or by no feature.
+        let mut bad = binned.clone();
+        bad.codes.mapper.extra = vec![0];
+        refused(&bad, "extra_numeric.lkbin", "no categorical feature");
+        let mut bad = binned.clone();
+        bad.codes.mapper.extra = vec![9];
+        refused(&bad, "extra_none.lkbin", "no categorical feature");
+        // Categories out of order; a numbering for a numeric column.
+        let mut bad = binned.clone();
+        if let Some(Some(c)) = bad.codes.mapper.categories.get_mut(1) {
+            c.swap(0, 1);
+        }
+        refused(&bad, "unsorted.lkbin", "ascending");
+        let mut bad = binned.clone();
+        bad.vocabularies[0].column = "x0".into();
+        refused(&bad, "vocab.lkbin", "numbering");
         std::fs::remove_dir_all(path.parent().unwrap()).ok();
     }
 }
