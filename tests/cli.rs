@@ -629,3 +629,41 @@ fn gradient_boosting_trains_binned_from_parquet_and_from_its_lkbin_cache() {
     std::fs::write(&narrow, "a,b,label\n1,2,low\n").unwrap();
     one_line(fit(parquet, narrow.to_str().unwrap(), &[]), "columns of");
 }
+
+/// A Parquet file with a text column: the examples refuse it with one line (they would read
+/// category numbers as ordered values) and point to `learnkit train`, which takes them.
+#[test]
+fn examples_refuse_text_columns_in_one_line() {
+    use learnkit::data::{write_table, Column};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cities.parquet");
+    let n = 60;
+    write_table(
+        &path,
+        &[
+            (
+                "x".into(),
+                Column::Float((0..n).map(|i| i as f64).collect()),
+            ),
+            (
+                "city".into(),
+                Column::Text((0..n).map(|i| format!("c{}", i % 3)).collect()),
+            ),
+            (
+                "y".into(),
+                Column::Text((0..n).map(|i| ["a", "b"][i % 2].to_string()).collect()),
+            ),
+        ],
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    for example_name in ["decision_tree", "logistic_regression"] {
+        let (code, _, stderr) = run(example_name, &["--data", path, "--target", "y"]);
+        assert_eq!(code, 2, "{example_name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("city") && stderr.contains("learnkit train"),
+            "{stderr}"
+        );
+    }
+}

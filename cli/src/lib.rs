@@ -203,6 +203,11 @@ pub struct DataArgs {
     /// with.
     #[arg(skip)]
     vocabularies: std::sync::Arc<std::sync::Mutex<Vec<data::Vocabulary>>>,
+    /// Whether a table's text columns (categorical features) are taken: set by the commands
+    /// that hand them to tree models as categories; the examples refuse them rather than
+    /// read category numbers as ordered values.
+    #[arg(skip)]
+    categories_taken: bool,
 }
 
 impl From<CommonArgs> for DataArgs {
@@ -291,6 +296,7 @@ impl DataArgs {
     /// flag of the commands whose models take them).
     pub fn with_categorical(mut self, columns: Vec<String>) -> Self {
         self.categorical = columns;
+        self.categories_taken = true;
         self
     }
 
@@ -342,6 +348,13 @@ impl DataArgs {
         }
         let table = table?;
         if known.is_none() {
+            if !self.categories_taken {
+                no_text_features(
+                    &table,
+                    "this example takes numbers; `learnkit train tree|forest|boosting` reads \
+                     text columns as categories",
+                )?;
+            }
             if let Ok(mut kept) = self.vocabularies.lock() {
                 kept.clone_from(&table.vocabularies);
             }

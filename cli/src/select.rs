@@ -146,7 +146,8 @@ fn run(args: &SelectArgs, candidates: Candidates, save: Option<&PathBuf>) -> Res
         ));
     }
     let params = parse_params(&args.params)?;
-    let mut data = DataArgs::from(CommonArgs::new(PathBuf::new(), args.seed));
+    let mut data =
+        DataArgs::from(CommonArgs::new(PathBuf::new(), args.seed)).with_categorical(Vec::new());
     data.data = Some(args.data.clone());
     data.target = Some(args.target.clone());
     let task = match args.model {
