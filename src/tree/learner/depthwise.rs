@@ -301,6 +301,22 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
         })
     }
 
+    /// The best split of feature `f` from its histogram: by category sets for a categorical
+    /// feature, by thresholds otherwise.
+    fn scan_feature(
+        &mut self,
+        f: usize,
+        hist: &[f64],
+        totals: &[f64],
+        parent_impurity: f64,
+    ) -> Option<Best> {
+        if self.binned.mapper.is_categorical(f) {
+            self.scan_categorical(f, hist, totals, parent_impurity)
+        } else {
+            self.scan(f, hist, totals, parent_impurity)
+        }
+    }
+
     /// The best split of categorical feature `f` (its histogram `hist`; the bin after its
     /// value bins holds rare categories and always goes right): each category against the
     /// rest when there are at most [`ONE_HOT_CATEGORIES`], else the best point of the
@@ -348,8 +364,18 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
                         .unwrap_or(0)
                 }
             };
-            let key = |b: usize| hist[b * s + stat] / hist[b * s + 1].max(f64::MIN_POSITIVE);
-            order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+            // Each key computed once, ties by bin.
+            let mut keyed: Vec<(f64, usize)> = order
+                .iter()
+                .map(|&b| {
+                    (
+                        hist[b * s + stat] / hist[b * s + 1].max(f64::MIN_POSITIVE),
+                        b,
+                    )
+                })
+                .collect();
+            keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            order = keyed.into_iter().map(|(_, b)| b).collect();
             self.left.iter_mut().for_each(|v| *v = 0.0);
             for (k, &b) in order[..order.len() - 1].iter().enumerate() {
                 gain.add_bin(&mut self.left, gain.bin(b));
@@ -441,11 +467,7 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
         if let Some(h) = &p.hist {
             for f in 0..n_features {
                 let hist = &h[self.hists.offsets[f]..self.hists.offsets[f + 1]];
-                let candidate = if self.binned.mapper.is_categorical(f) {
-                    self.scan_categorical(f, hist, &p.totals, parent_impurity)
-                } else {
-                    self.scan(f, hist, &p.totals, parent_impurity)
-                };
+                let candidate = self.scan_feature(f, hist, &p.totals, parent_impurity);
                 keep_better(&mut best, candidate);
             }
             return best;
@@ -480,10 +502,8 @@ impl<Y: Target, C: Collective> Grower<'_, Y, C> {
                     self.collective.all_sum(&mut buffer);
                     let c = if Self::is_constant(&buffer, self.stride) {
                         None
-                    } else if categorical {
-                        Some(self.scan_categorical(f, &buffer, &p.totals, parent_impurity))
                     } else {
-                        Some(self.scan(f, &buffer, &p.totals, parent_impurity))
+                        Some(self.scan_feature(f, &buffer, &p.totals, parent_impurity))
                     };
                     self.buffer = buffer;
                     match c {
