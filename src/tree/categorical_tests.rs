@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2};
 
 use crate::dataset::Dataset;
 use crate::persist::Persist;
-use crate::traits::{Classifier, Estimator, Predict};
+use crate::traits::{Classifier, Estimator, Predict, PredictProba};
 use crate::tree::{
     BinnedDataset, DecisionTreeClassifier, DecisionTreeRegressor, GradientBoosting, RandomForest,
     Tree,
@@ -307,4 +307,53 @@ fn crafted_category_sets_are_refused_on_load() {
     }
     let tree: Tree = serde_json::from_str(&json).unwrap();
     assert!(tree.validate(2, 1).is_ok());
+}
+
+/// A feature of 600 categories takes three code columns; boosting fills their histograms from
+/// merged bins and partitions its splits by them. The training scores, kept from the
+/// partition, must equal the model's predictions walked on the raw values, row by row: a row
+/// sent to the wrong side by the partition would show as a different loss.
+#[test]
+fn partitions_by_merged_bins_put_every_row_where_the_model_sends_it() {
+    let (k, n) = (600, 9_000);
+    let category = |i: usize| (i * 7919 + i / 13) % k;
+    let x = Array2::from_shape_fn((n, 3), |(i, j)| match j {
+        0 => ((i * 13) % 10) as f64,
+        1 => category(i) as f64,
+        _ if i % 23 == 0 => f64::NAN,
+        _ => (category(i) % 7) as f64,
+    });
+    let y = Array1::from_shape_fn(n, |i| {
+        let c = category(i);
+        usize::from(c % 5 < 2 || (c > 500 && i % 10 < 7) || (i * 13) % 10 == 3)
+    });
+    let data = Dataset::new(x, y.clone()).unwrap();
+    let model = GradientBoosting::classifier()
+        .n_estimators(20)
+        .max_leaf_nodes(63)
+        .min_data_per_group(5)
+        .cat_smooth(1.0)
+        .categorical_features(vec![1])
+        .fit(&data)
+        .unwrap();
+    let codes =
+        crate::tree::learner::dataset::RowCodes::from_matrix(data.records.view(), &[1]).unwrap();
+    assert_eq!(codes.wide.len(), 1);
+    // Some splits are on the further columns of the wide feature.
+    let sets: Vec<Vec<u32>> = model
+        .trees()
+        .iter()
+        .flat_map(|t| {
+            (0..t.n_nodes())
+                .filter_map(|node| t.split_categories(node).map(<[u32]>::to_vec))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(sets.iter().any(|s| s
+        .iter()
+        .any(|&c| { !codes.mapper.categories(1).unwrap().contains(&c) })));
+    let proba = model.predict_proba(&data.records).unwrap();
+    let loss = crate::metrics::log_loss(y.view(), proba.view()).unwrap();
+    let kept = *model.train_loss().last().unwrap();
+    assert!((loss - kept).abs() < 1e-9, "{loss} against {kept}");
 }

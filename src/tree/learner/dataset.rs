@@ -358,15 +358,7 @@ impl BinnedData {
     /// The feature-major copy of row-major codes (for the depth-first grower).
     pub fn from_rows(rows: &RowCodes) -> Self {
         let (n, d) = (rows.n_samples, rows.n_features);
-        let mut codes = vec![0u8; n * d];
-        codes
-            .par_chunks_mut(n.max(1))
-            .enumerate()
-            .for_each(|(f, out)| {
-                for (i, c) in out.iter_mut().enumerate() {
-                    *c = rows.codes[i * d + f];
-                }
-            });
+        let codes = transpose(&rows.codes, n, d);
         Self {
             n_samples: n,
             codes,
@@ -453,6 +445,74 @@ pub struct RowCodes {
     pub offsets: Vec<usize>,
     /// The thresholds.
     pub mapper: BinMapper,
+    /// The features with more than one code column (over 255 categories), each with one
+    /// merged code per row, from which histograms fill all its columns with one addition per
+    /// row instead of one per column.
+    pub wide: Vec<WideFeature>,
+}
+
+/// A categorical feature whose categories take several code columns, and every row's bin
+/// among all of them: column `columns[k]`'s value bin `b` is merged bin `starts[k] + b`; a row
+/// in none of them (missing, or a category without a bin) has merged bin `starts[K]`, the
+/// last. A row is in one column's value bins at most (the columns hold disjoint categories),
+/// and in the other columns' missing bins, so a histogram gets every column's bins from the
+/// merged bins' sums: a value bin is its merged bin, a column's missing bin is the leaf's total
+/// less the column's value bins.
+#[derive(Debug, Clone)]
+pub struct WideFeature {
+    /// Its code columns: the feature's own, then its further ones in order.
+    pub columns: Vec<usize>,
+    /// Where each column's value bins start among the merged bins; the last entry is the
+    /// merged bin of rows in none of them.
+    pub starts: Vec<usize>,
+    /// Each row's merged bin (at most 16 · 255 + 1 of them).
+    pub merged: Vec<u16>,
+}
+
+impl WideFeature {
+    /// The wide features of `n` rows of `codes` (`mapper.n_features()` per row).
+    fn all(mapper: &BinMapper, n: usize, codes: &[u8]) -> Vec<WideFeature> {
+        let (d, w) = (mapper.n_original(), mapper.n_features());
+        (0..d)
+            .filter(|&f| mapper.extra.contains(&f))
+            .map(|f| {
+                let columns: Vec<usize> = std::iter::once(f)
+                    .chain(
+                        (0..mapper.extra.len())
+                            .filter(|&k| mapper.extra[k] == f)
+                            .map(|k| d + k),
+                    )
+                    .collect();
+                let mut starts = vec![0];
+                for &c in &columns {
+                    starts.push(starts.last().copied().unwrap_or(0) + mapper.n_bins(c));
+                }
+                let bins: Vec<(usize, u8, u16)> = columns
+                    .iter()
+                    .zip(&starts)
+                    .map(|(&c, &s)| (c, mapper.n_bins(c) as u8, s as u16))
+                    .collect();
+                let none = starts[columns.len()] as u16;
+                let mut merged = vec![0u16; n];
+                merged
+                    .par_chunks_mut(4096)
+                    .zip(codes.par_chunks(4096 * w.max(1)))
+                    .for_each(|(out, rows)| {
+                        for (m, row) in out.iter_mut().zip(rows.chunks_exact(w)) {
+                            *m = bins
+                                .iter()
+                                .find(|&&(c, nb, _)| row[c] < nb)
+                                .map_or(none, |&(c, _, s)| s + u16::from(row[c]));
+                        }
+                    });
+                WideFeature {
+                    columns,
+                    starts,
+                    merged,
+                }
+            })
+            .collect()
+    }
 }
 
 impl RowCodes {
@@ -501,6 +561,7 @@ impl RowCodes {
         Self {
             n_samples: n,
             n_features: mapper.n_features(),
+            wide: WideFeature::all(&mapper, n, &codes),
             codes,
             offsets: mapper.offsets(),
             mapper,
@@ -514,6 +575,19 @@ impl RowCodes {
             stride: self.n_features,
         }
     }
+}
+
+/// `n` rows of `d` codes, feature-major.
+fn transpose(codes: &[u8], n: usize, d: usize) -> Vec<u8> {
+    let mut out = vec![0u8; n * d];
+    out.par_chunks_mut(n.max(1))
+        .enumerate()
+        .for_each(|(f, column)| {
+            for (i, c) in column.iter_mut().enumerate() {
+                *c = codes[i * d + f];
+            }
+        });
+    out
 }
 
 /// One feature's codes, `stride` apart (1 in feature-major data, the feature count in

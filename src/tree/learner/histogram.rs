@@ -5,7 +5,10 @@
 //! three-to-a-word ([`Quantized`], LightGBM's quantized training), so that one integer addition
 //! per row and feature fills all three sums. The fill walks the row-major codes
 //! ([`RowCodes`]) in cache-sized passes of features, with rows prefetched ahead; a node's
-//! larger child gets its histogram by subtraction ([`Histogram::subtract`]).
+//! larger child gets its histogram by subtraction ([`Histogram::subtract`]). A categorical
+//! feature with more than 255 categories spreads them over several code columns; its
+//! histogram bins come from one merged bin per row ([`WideFeature`]), one addition per row
+//! instead of one per column.
 //!
 //! Every sum of a bin is taken in row order, or is a sum of whole numbers (quantized), so a
 //! histogram is the same whatever the number of threads: the property a data-parallel learner
@@ -13,7 +16,7 @@
 
 use rayon::prelude::*;
 
-use super::dataset::RowCodes;
+use super::dataset::{RowCodes, WideFeature};
 use super::prefetch;
 use super::PREFETCH_ROWS;
 use crate::rng;
@@ -158,48 +161,167 @@ fn add_packed_group(
 /// (the measurements are in `docs/gradient_boosting.md`).
 const PASS_FEATURES: usize = 10;
 
-/// Adds the packed gradient words of `rows` to `out`, the (g, h, count) sums of features
-/// `f0..f1` (bins from `offsets[f0]`), in blocks of [`PACK_ROWS`] rows and passes over at most
-/// [`PASS_FEATURES`] features. `words`: scratch tables, all zero between calls.
+/// Scratch tables of [`add_packed`], all zero between calls: two 256-word tables per feature
+/// of a pass, and two tables of a wide feature's merged bins.
+#[derive(Default)]
+struct Scratch {
+    tables: Vec<[[u64; 256]; 2]>,
+    merged: Vec<u64>,
+}
+
+/// Adds packed words to the (g, h, count) sums `o`.
+#[inline]
+fn add_unpacked(o: &mut [i64; 3], word: u64) {
+    let u = unpack(word);
+    o[0] += u[0];
+    o[1] += u[1];
+    o[2] += u[2];
+}
+
+/// The features a fill covers: column ranges filled code by code, and wide features filled
+/// from their merged bins.
+#[derive(Clone, Copy)]
+struct Features<'a> {
+    spans: &'a [(usize, usize)],
+    wide: &'a [WideFeature],
+}
+
+/// Adds the packed gradient words of `rows` to `out`, the (g, h, count) sums of `features`
+/// (`out` starts at bin `base` of the histogram), in blocks of [`PACK_ROWS`] rows and passes
+/// over at most [`PASS_FEATURES`] features.
 fn add_packed(
     codes: &RowCodes,
     rows: &[u32],
     packed: &[u64],
-    words: &mut Vec<[[u64; 256]; 2]>,
-    f0: usize,
-    f1: usize,
+    scratch: &mut Scratch,
+    features: Features<'_>,
+    base: usize,
     out: &mut [[i64; 3]],
 ) {
+    let Features { spans, wide } = features;
     let off = &codes.offsets;
-    // Passes of equal size: 20 features as 10 + 10, not 8 + 8 + 4.
-    let nf = f1 - f0;
-    let per_pass = nf.div_ceil(nf.div_ceil(PASS_FEATURES).max(1)).max(1);
     for chunk in rows.chunks(PACK_ROWS) {
-        for a in (f0..f1).step_by(per_pass) {
-            let b = (a + per_pass).min(f1);
-            if words.len() < b - a {
-                words.resize(b - a, [[0; 256]; 2]);
-            }
-            let tables = &mut words[..b - a];
-            add_packed_group(codes, chunk, packed, tables, a, b);
-            for (f, [even, odd]) in (a..b).zip(tables.iter_mut()) {
-                let nb = off[f + 1] - off[f];
-                let out = &mut out[off[f] - off[f0]..off[f + 1] - off[f0]];
-                for ((o, w), v) in out.iter_mut().zip(&mut even[..nb]).zip(&mut odd[..nb]) {
-                    // Each copy summed at most PACK_ROWS / 2 rows: their sum fits.
-                    let sum = w.wrapping_add(*v);
-                    if sum != 0 {
-                        let u = unpack(sum);
-                        o[0] += u[0];
-                        o[1] += u[1];
-                        o[2] += u[2];
-                        *w = 0;
-                        *v = 0;
+        for &(f0, f1) in spans {
+            // Passes of equal size: 20 features as 10 + 10, not 8 + 8 + 4.
+            let nf = f1 - f0;
+            let per_pass = nf.div_ceil(nf.div_ceil(PASS_FEATURES).max(1)).max(1);
+            for a in (f0..f1).step_by(per_pass) {
+                let b = (a + per_pass).min(f1);
+                if scratch.tables.len() < b - a {
+                    scratch.tables.resize(b - a, [[0; 256]; 2]);
+                }
+                let tables = &mut scratch.tables[..b - a];
+                add_packed_group(codes, chunk, packed, tables, a, b);
+                for (f, [even, odd]) in (a..b).zip(tables.iter_mut()) {
+                    let nb = off[f + 1] - off[f];
+                    let out = &mut out[off[f] - base..off[f + 1] - base];
+                    for ((o, w), v) in out.iter_mut().zip(&mut even[..nb]).zip(&mut odd[..nb]) {
+                        // Each copy summed at most PACK_ROWS / 2 rows: their sum fits.
+                        let sum = w.wrapping_add(*v);
+                        if sum != 0 {
+                            add_unpacked(o, sum);
+                            *w = 0;
+                            *v = 0;
+                        }
                     }
                 }
             }
         }
+        for feature in wide {
+            add_merged(
+                codes,
+                chunk,
+                packed,
+                &mut scratch.merged,
+                feature,
+                base,
+                out,
+            );
+        }
     }
+}
+
+/// Adds the packed words of `rows` (at most [`PACK_ROWS`]) to every bin of a wide feature's
+/// columns: one addition per row into its merged bin (even and odd rows in two tables), then
+/// each column's value bins from their merged bins and its missing bin as the rest.
+fn add_merged(
+    codes: &RowCodes,
+    rows: &[u32],
+    packed: &[u64],
+    tables: &mut Vec<u64>,
+    feature: &WideFeature,
+    base: usize,
+    out: &mut [[i64; 3]],
+) {
+    let m = feature.starts[feature.columns.len()] + 1;
+    tables.resize(tables.len().max(2 * m), 0);
+    let (even, odd) = tables.split_at_mut(m);
+    let odd = &mut odd[..m];
+    let merged = &feature.merged;
+    let mut pairs = rows.chunks_exact(2);
+    for (k, pair) in (&mut pairs).enumerate() {
+        if let Some(&ahead) = rows.get(2 * k + PREFETCH_ROWS) {
+            prefetch(&merged[ahead as usize..]);
+            prefetch(&packed[ahead as usize..]);
+        }
+        let (r0, r1) = (pair[0] as usize, pair[1] as usize);
+        let w = &mut even[usize::from(merged[r0])];
+        *w = w.wrapping_add(packed[r0]);
+        let v = &mut odd[usize::from(merged[r1])];
+        *v = v.wrapping_add(packed[r1]);
+    }
+    for &r in pairs.remainder() {
+        let w = &mut even[usize::from(merged[r as usize])];
+        *w = w.wrapping_add(packed[r as usize]);
+    }
+    // Sums of the merged bins, and of all of them: the rows of the block.
+    let mut sums = vec![[0i64; 3]; m];
+    let mut total = [0i64; 3];
+    for ((s, w), v) in sums.iter_mut().zip(even.iter_mut()).zip(odd.iter_mut()) {
+        let sum = w.wrapping_add(*v);
+        if sum != 0 {
+            add_unpacked(s, sum);
+            add_unpacked(&mut total, sum);
+            *w = 0;
+            *v = 0;
+        }
+    }
+    let off = &codes.offsets;
+    for (k, &c) in feature.columns.iter().enumerate() {
+        let out = &mut out[off[c] - base..off[c + 1] - base];
+        let (values, missing) = out.split_at_mut(feature.starts[k + 1] - feature.starts[k]);
+        let mut rest = total;
+        for (o, s) in values
+            .iter_mut()
+            .zip(&sums[feature.starts[k]..feature.starts[k + 1]])
+        {
+            for j in 0..3 {
+                o[j] += s[j];
+                rest[j] -= s[j];
+            }
+        }
+        for j in 0..3 {
+            missing[0][j] += rest[j];
+        }
+    }
+}
+
+/// The column ranges of `0..w` without the wide features' columns.
+fn narrow_spans(w: usize, wide: &[WideFeature]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for c in 0..w {
+        if wide.iter().any(|f| f.columns.contains(&c)) {
+            if start < c {
+                spans.push((start, c));
+            }
+            start = c + 1;
+        }
+    }
+    if start < w {
+        spans.push((start, w));
+    }
+    spans
 }
 
 /// (sum of g, sum of h, count) per bin of every feature (in quantization steps for quantized
@@ -257,7 +379,7 @@ impl Histogram {
                         add(&mut t, r as usize, g, hh);
                     }
                 }
-                Grads::Quantized(packed) if rows.len() < 2048 => {
+                Grads::Quantized(packed) if rows.len() < QUANTIZED_TABLE_ROWS => {
                     // Too few rows to pay for a packed table: whole numbers summed in f64
                     // (exact).
                     let mut t = tables(h, &local);
@@ -268,7 +390,19 @@ impl Histogram {
                 }
                 Grads::Quantized(packed) => {
                     let mut acc = vec![[0i64; 3]; h.len()];
-                    add_packed(codes, rows, packed, &mut Vec::new(), f0, f1, &mut acc);
+                    let scratch = &mut Scratch::default();
+                    add_packed(
+                        codes,
+                        rows,
+                        packed,
+                        scratch,
+                        Features {
+                            spans: &[(f0, f1)],
+                            wide: &[],
+                        },
+                        off[f0],
+                        &mut acc,
+                    );
                     for (b, a) in h.iter_mut().zip(&acc) {
                         *b = [a[0] as f64, a[1] as f64, a[2] as f64];
                     }
@@ -306,13 +440,25 @@ impl Histogram {
         let block = PACK_ROWS
             .min(rows.len().div_ceil(2 * rayon::current_num_threads()))
             .max(2);
+        let spans = narrow_spans(d, &codes.wide);
         let sums = rows
             .par_chunks(block)
             .fold(
-                || (Vec::new(), vec![[0i64; 3]; size]),
-                |(mut words, mut acc), chunk| {
-                    add_packed(codes, chunk, packed, &mut words, 0, d, &mut acc);
-                    (words, acc)
+                || (Scratch::default(), vec![[0i64; 3]; size]),
+                |(mut scratch, mut acc), chunk| {
+                    add_packed(
+                        codes,
+                        chunk,
+                        packed,
+                        &mut scratch,
+                        Features {
+                            spans: &spans,
+                            wide: &codes.wide,
+                        },
+                        0,
+                        &mut acc,
+                    );
+                    (scratch, acc)
                 },
             )
             .map(|(_, acc)| acc)
@@ -432,6 +578,10 @@ impl<'a> StatHistograms<'a> {
 /// every row once per group); chosen by measurement (`docs/gradient_boosting.md`).
 const BLOCK_HISTOGRAM_ROWS: usize = 8192;
 
+/// Rows from which quantized gradients are summed in packed tables (fewer: as whole numbers
+/// in `f64`, which costs less than clearing the tables).
+const QUANTIZED_TABLE_ROWS: usize = 2048;
+
 /// Rows from which a histogram is filled by several threads (fewer: by one).
 const PARALLEL_HISTOGRAM_ROWS: usize = 512;
 
@@ -545,6 +695,46 @@ mod tests {
                 // Exact sums are taken in row order: equal to the last bit.
                 assert_eq!(e.0, exact, "exact, n = {n}, {threads} threads");
                 assert_eq!(p.0, quantized, "quantized, n = {n}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn wide_categorical_features_fill_every_code_column_from_their_merged_bins() {
+        // Feature 1: 700 categories (three code columns), feature 3: 300 (two), some missing;
+        // features 0 and 2 numeric.
+        let n = 30_000;
+        let x = Array2::from_shape_fn((n, 4), |(i, f)| match f {
+            1 if i % 17 == 0 => f64::NAN,
+            1 => ((i * 7919) % 700) as f64,
+            3 => ((i * 31) % 300 + 1000) as f64,
+            _ => ((i * 13 + f) % 97) as f64,
+        });
+        let codes = RowCodes::from_matrix(x.view(), &[1, 3]).unwrap();
+        assert_eq!(codes.n_features, 4 + 3);
+        assert_eq!(codes.wide.len(), 2);
+        assert_eq!(codes.wide[0].columns, vec![1, 4, 5]);
+        assert_eq!(codes.wide[1].columns, vec![3, 6]);
+        let gh = gradients(n);
+        let q = Quantized::new(&gh, 9, None, Vec::new());
+        for rows in [
+            (0..n as u32).collect::<Vec<u32>>(),
+            (0..n as u32).filter(|r| r % 5 != 1).collect(),
+            (0..5_000).map(|r| r * 3 + 1).collect(),
+        ] {
+            let expected = naive(&codes, &rows, |r| {
+                let [g, h, _] = unpack(q.packed[r]);
+                [g as f64, h as f64]
+            });
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let got = pool.install(|| {
+                    Histogram::build(&codes, &rows, Grads::Quantized(&q.packed), &mut Vec::new())
+                });
+                assert_eq!(got.0, expected, "{} rows, {threads} threads", rows.len());
             }
         }
     }

@@ -128,14 +128,31 @@ pub fn grow(
             usize::MAX
         };
         let (bin, missing_left) = (split.bin, split.missing_left);
-        let write = match split.left_bins {
-            Some(set) => partition(
+        // A wide feature's column partitions by the merged bins (two bytes per row, not a
+        // row's every code): its bins are the merged ones from `start` on.
+        let wide = spec.row_codes.wide.iter().find_map(|w| {
+            let k = w.columns.iter().position(|&c| c == f)?;
+            Some((&w.merged[..], w.starts[k], w.starts[k + 1] - w.starts[k]))
+        });
+        let write = match (split.left_bins, wide) {
+            (Some(set), Some((merged, start, bins))) => partition(
+                &mut rows[leaf.start..leaf.end],
+                &mut scratch,
+                merged,
+                // Without branches (the data decides them): bins below `start` wrap
+                // around to large numbers.
+                move |m| {
+                    let b = usize::from(m).wrapping_sub(start);
+                    (b < bins) & set.contains(b as u8)
+                },
+            ),
+            (Some(set), None) => partition(
                 &mut rows[leaf.start..leaf.end],
                 &mut scratch,
                 codes,
                 move |c| set.contains(c),
             ),
-            None => partition(
+            (None, _) => partition(
                 &mut rows[leaf.start..leaf.end],
                 &mut scratch,
                 codes,

@@ -32,18 +32,54 @@ impl Row for u32 {
     }
 }
 
-/// Stable partition of `range` by the codes of one feature (`codes`: a feature-major slice or a
-/// strided [`Column`] of row-major codes; rows going left first, each side
-/// in its order); returns the number going left. Large ranges are cut into fixed blocks
-/// partitioned in parallel, then stitched: the result is the same as a serial pass, on any
+/// The codes of one feature, one per row, as a partition reads them.
+pub trait Codes: Copy + Sync {
+    /// One row's code.
+    type Code: Copy;
+    /// Row `i`'s code.
+    fn at(&self, i: usize) -> Self::Code;
+    /// Asks for row `i`'s code to be fetched into the cache.
+    fn fetch(&self, i: usize);
+}
+
+impl Codes for Column<'_> {
+    type Code = u8;
+    #[inline(always)]
+    fn at(&self, i: usize) -> u8 {
+        Column::at(self, i)
+    }
+    #[inline(always)]
+    fn fetch(&self, i: usize) {
+        prefetch(self.from(i));
+    }
+}
+
+/// A feature-major slice of one-byte codes, or a wide categorical feature's merged bins (see
+/// [`WideFeature`](super::dataset::WideFeature)): two bytes per row, contiguous, so a split of
+/// such a feature partitions without reading the rows' other codes.
+impl<T: Copy + Sync> Codes for &[T] {
+    type Code = T;
+    #[inline(always)]
+    fn at(&self, i: usize) -> T {
+        self[i]
+    }
+    #[inline(always)]
+    fn fetch(&self, i: usize) {
+        prefetch(&self[i.min(self.len())..]);
+    }
+}
+
+/// Stable partition of `range` by the codes of one feature (`codes`: a feature-major slice, a
+/// strided [`Column`] of row-major codes, or a wide feature's merged bins; rows going left
+/// first, each side in its order); returns the number going left. Large ranges are cut into
+/// fixed blocks partitioned in parallel, then stitched: the result is the same as a serial pass, on any
 /// number of threads. `scratch` must be at least as long as `range`.
-pub fn partition<'c, T: Row>(
+pub fn partition<T: Row, C: Codes>(
     range: &mut [T],
     scratch: &mut [T],
-    codes: impl Into<Column<'c>>,
-    left: impl Fn(u8) -> bool + Sync,
+    codes: C,
+    left: impl Fn(C::Code) -> bool + Sync,
 ) -> usize {
-    let codes: Column<'c> = codes.into();
     let n = range.len();
     let scratch = &mut scratch[..n];
     // Left rows compacted at the start of `range`, right rows at the start of `scratch`,
@@ -53,7 +89,7 @@ pub fn partition<'c, T: Row>(
         for k in 0..range.len() {
             // Rows `k..` are still in place (`write <= k`).
             if let Some(&ahead) = range.get(k + PREFETCH_ROWS) {
-                prefetch(codes.from(ahead.row()));
+                codes.fetch(ahead.row());
             }
             let r = range[k];
             let l = left(codes.at(r.row()));
