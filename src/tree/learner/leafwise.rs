@@ -77,6 +77,7 @@ pub fn grow(
         min_gain: spec.min_gain,
         max_depth: spec.max_depth,
         categorical: spec.categorical,
+        wide: &spec.row_codes.wide,
     };
     let mut hist = Histogram::build(spec.row_codes, rows, grads, pool);
     collective.all_sum(hist.0.as_flattened_mut());
@@ -128,31 +129,23 @@ pub fn grow(
             usize::MAX
         };
         let (bin, missing_left) = (split.bin, split.missing_left);
-        // A wide feature's column partitions by the merged bins (two bytes per row, not a
-        // row's every code): its bins are the merged ones from `start` on.
-        let wide = spec.row_codes.wide.iter().find_map(|w| {
-            let k = w.columns.iter().position(|&c| c == f)?;
-            Some((&w.merged[..], w.starts[k], w.starts[k + 1] - w.starts[k]))
-        });
-        let write = match (split.left_bins, wide) {
-            (Some(set), Some((merged, start, bins))) => partition(
+        // A wide feature (split on all its categories at once, as its first column)
+        // partitions by its merged bins: two bytes per row, not a row's every code.
+        let wide_feature = spec.row_codes.wide.iter().find(|w| w.columns[0] == f);
+        let write = match (split.left_merged.zip(wide_feature), split.left_bins) {
+            (Some((set, wide)), _) => partition(
                 &mut rows[leaf.start..leaf.end],
                 &mut scratch,
-                merged,
-                // Without branches (the data decides them): bins below `start` wrap
-                // around to large numbers.
-                move |m| {
-                    let b = usize::from(m).wrapping_sub(start);
-                    (b < bins) & set.contains(b as u8)
-                },
+                &wide.merged[..],
+                move |m| set.contains(m),
             ),
-            (Some(set), None) => partition(
+            (None, Some(set)) => partition(
                 &mut rows[leaf.start..leaf.end],
                 &mut scratch,
                 codes,
                 move |c| set.contains(c),
             ),
-            (None, _) => partition(
+            _ => partition(
                 &mut rows[leaf.start..leaf.end],
                 &mut scratch,
                 codes,
@@ -180,8 +173,26 @@ pub fn grow(
         };
         let li = tree.push_leaf(cl as usize, hl * h_scale, 0.0, &[0.0]);
         let ri = tree.push_leaf(cr as usize, (leaf.h - hl) * h_scale, 0.0, &[0.0]);
-        match (split.left_bins, binned.categories(f)) {
-            (Some(set), Some(categories)) => {
+        match (
+            split.left_merged.zip(wide_feature),
+            split.left_bins,
+            binned.categories(f),
+        ) {
+            (Some((set, wide)), _, _) => {
+                let mut left: Vec<u32> = set
+                    .bins()
+                    .filter_map(|b| {
+                        let k = wide.starts.partition_point(|&s| s <= b).checked_sub(1)?;
+                        binned
+                            .categories(*wide.columns.get(k)?)?
+                            .get(b - wide.starts[k])
+                            .copied()
+                    })
+                    .collect();
+                left.sort_unstable();
+                tree.set_categorical_split(leaf.node, binned.original(f), &left, li);
+            }
+            (None, Some(set), Some(categories)) => {
                 let left: Vec<u32> = set.bins().map(|b| categories[b]).collect();
                 tree.set_categorical_split(leaf.node, binned.original(f), &left, li);
             }

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use super::dataset::{BinMapper, MAX_BINS};
+use super::dataset::{BinMapper, WideFeature, MAX_BINS};
 use super::histogram::Histogram;
 
 /// A candidate split of a leaf.
@@ -32,6 +32,50 @@ pub struct Candidate {
     /// For a split of a categorical feature, the bins going left (`bin` is then unused);
     /// its missing bin always goes right.
     pub left_bins: Option<BinSet>,
+    /// For a split of a wide categorical feature (more than 255 categories, several code
+    /// columns; `feature` is its first column), the merged bins going left, chosen among all
+    /// its categories at once.
+    pub left_merged: Option<MergedSet>,
+}
+
+/// A set of a wide categorical feature's merged bins (at most 4,096; see
+/// [`WideFeature`](super::dataset::WideFeature)), the left side of its split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergedSet([u64; 64]);
+
+impl Default for MergedSet {
+    fn default() -> Self {
+        Self([0; 64])
+    }
+}
+
+impl MergedSet {
+    /// Adds merged bin `b` (below 4,096).
+    pub fn insert(&mut self, b: usize) {
+        self.0[(b >> 6) & 63] |= 1 << (b & 63);
+    }
+
+    /// Whether merged bin `m` is in the set.
+    #[inline(always)]
+    pub fn contains(&self, m: u16) -> bool {
+        self.0[usize::from(m >> 6) & 63] >> (m & 63) & 1 == 1
+    }
+
+    /// The merged bins, ascending.
+    pub fn bins(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..4096).filter(|&b| self.contains(b as u16))
+    }
+}
+
+/// What the categorical rules choose among a feature's category bins: one bin against the
+/// rest, or the first `taken` bins of the sorted order (from its end if `reverse`).
+enum Choice {
+    One(usize),
+    Sorted {
+        reverse: bool,
+        taken: usize,
+        sorted: usize,
+    },
 }
 
 /// A set of a feature's bins (at most 256), the left side of a categorical split.
@@ -145,6 +189,9 @@ pub struct SplitFinder<'a> {
     pub max_depth: Option<usize>,
     /// How categorical features are split.
     pub categorical: CategoricalRules,
+    /// The categorical features with several code columns, split on all their categories at
+    /// once.
+    pub wide: &'a [WideFeature],
 }
 
 impl SplitFinder<'_> {
@@ -209,6 +256,13 @@ impl SplitFinder<'_> {
             let start = self.offsets[f];
             let bins = &leaf.hist.0[start..start + m];
             if self.mapper.is_categorical(f) {
+                if let Some(wide) = self.wide.iter().find(|w| w.columns.contains(&f)) {
+                    // A wide feature is weighed once, with its first column.
+                    if wide.columns[0] != f {
+                        return best;
+                    }
+                    return better(best, self.wide_split(leaf, wide, total, parent));
+                }
                 return better(best, self.categorical_split(bins, total, parent, f));
             }
             let missing = if self.mapper.missing[f] {
@@ -272,6 +326,7 @@ impl SplitFinder<'_> {
             missing_left: start[2] > 0.0,
             saw_missing: start[2] > 0.0 || n == bins.len(),
             left_bins: None,
+            left_merged: None,
         })
     }
 
@@ -285,10 +340,90 @@ impl SplitFinder<'_> {
         parent: f64,
         feature: usize,
     ) -> Option<Candidate> {
+        // The sorted order in a buffer on the stack: this runs for every categorical feature
+        // of every new leaf.
+        let mut keyed = [(0.0f64, 0u16); MAX_BINS];
+        let (gain, choice) = self.categorical_choice(bins, total, parent, &mut keyed)?;
+        let mut set = BinSet::default();
+        match choice {
+            Choice::One(b) => set.insert(b),
+            Choice::Sorted {
+                reverse,
+                taken,
+                sorted,
+            } => chosen(&keyed[..sorted], reverse, taken).for_each(|b| set.insert(b)),
+        }
+        let sums = self.left_sums(bins, total, parent, set.bins());
+        Some(Candidate {
+            left_bins: Some(set),
+            ..categorical_candidate(gain, feature, sums)
+        })
+    }
+
+    /// The best split of a wide categorical feature: its categories of every code column
+    /// weighed together (as LightGBM, which keeps one bin per category), the chosen ones as
+    /// merged bins.
+    fn wide_split(
+        &self,
+        leaf: &Leaf,
+        wide: &WideFeature,
+        total: [f64; 3],
+        parent: f64,
+    ) -> Option<Candidate> {
+        let k = wide.columns.len();
+        let mut bins = Vec::with_capacity(wide.starts[k]);
+        for (j, &c) in wide.columns.iter().enumerate() {
+            let start = self.offsets[c];
+            bins.extend_from_slice(
+                &leaf.hist.0[start..start + wide.starts[j + 1] - wide.starts[j]],
+            );
+        }
+        let mut keyed = vec![(0.0f64, 0u16); bins.len()];
+        let (gain, choice) = self.categorical_choice(&bins, total, parent, &mut keyed)?;
+        let mut set = MergedSet::default();
+        match choice {
+            Choice::One(b) => set.insert(b),
+            Choice::Sorted {
+                reverse,
+                taken,
+                sorted,
+            } => chosen(&keyed[..sorted], reverse, taken).for_each(|b| set.insert(b)),
+        }
+        let sums = self.left_sums(&bins, total, parent, set.bins());
+        Some(Candidate {
+            left_merged: Some(set),
+            ..categorical_candidate(gain, wide.columns[0], sums)
+        })
+    }
+
+    /// The left sums of the chosen `left` bins, in bin order.
+    fn left_sums(
+        &self,
+        bins: &[[f64; 3]],
+        total: [f64; 3],
+        parent: f64,
+        left: impl Iterator<Item = usize>,
+    ) -> [f64; 3] {
+        let newton = self.newton(bins, total, parent);
+        let mut sums = [0.0; 3];
+        for b in left {
+            newton.add_bin(&mut sums, &bins[b]);
+        }
+        sums
+    }
+
+    /// What [`CategoricalRules`] choose among category `bins` and what it gains; `keyed`
+    /// (at least as long as `bins`) receives the sorted order.
+    fn categorical_choice(
+        &self,
+        bins: &[[f64; 3]],
+        total: [f64; 3],
+        parent: f64,
+        keyed: &mut [(f64, u16)],
+    ) -> Option<(f64, Choice)> {
         let rules = &self.categorical;
         let mut newton = self.newton(bins, total, parent);
-        let mut set = BinSet::default();
-        let gain = if bins.len() <= rules.max_cat_to_onehot {
+        if bins.len() <= rules.max_cat_to_onehot {
             // One category against the rest: the first of equal gains.
             let mut best: Option<(f64, usize)> = None;
             for (b, bin) in bins.iter().enumerate() {
@@ -302,83 +437,91 @@ impl SplitFinder<'_> {
                 }
             }
             let (gain, b) = best?;
-            set.insert(b);
-            gain
-        } else {
-            // The categories with enough rows, sorted by G / (H + cat_smooth) (keys computed
-            // once, ties by bin), in a buffer on the stack: this runs for every categorical
-            // feature of every new leaf.
-            let (gs, hs) = (self.g_scale, self.h_scale);
-            let mut keyed = [(0.0f64, 0u8); MAX_BINS];
-            let mut m = 0;
-            for (b, bin) in bins.iter().enumerate() {
-                if bin[2] >= rules.cat_smooth && bin[2] > 0.0 {
-                    keyed[m] = (bin[0] * gs / (bin[1] * hs + rules.cat_smooth), b as u8);
-                    m += 1;
-                }
+            return Some((gain, Choice::One(b)));
+        }
+        // The categories with enough rows, sorted by G / (H + cat_smooth) (keys computed
+        // once, ties by bin).
+        let (gs, hs) = (self.g_scale, self.h_scale);
+        let mut m = 0;
+        for (b, bin) in bins.iter().enumerate() {
+            if bin[2] >= rules.cat_smooth && bin[2] > 0.0 {
+                keyed[m] = (bin[0] * gs / (bin[1] * hs + rules.cat_smooth), b as u16);
+                m += 1;
             }
-            let order = &mut keyed[..m];
-            order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let most = rules.max_cat_threshold.min(m.div_ceil(2));
-            newton.lambda = self.lambda + rules.cat_l2;
-            // (gain, from the end of the order, how many categories go left).
-            let mut best: Option<(f64, bool, usize)> = None;
-            for reverse in [false, true] {
-                let mut left = [0.0; 3];
-                let mut group = 0.0;
-                for k in 0..m.min(most) {
-                    let b = usize::from(if reverse {
-                        order[m - 1 - k].1
-                    } else {
-                        order[k].1
-                    });
-                    newton.add_bin(&mut left, &bins[b]);
-                    group += bins[b][2];
-                    let (hl, cr) = (left[1] * hs, total[2] - left[2]);
-                    let hr = (total[1] - left[1]) * hs;
-                    if left[2] < self.min_leaf || hl < MIN_HESSIAN {
-                        continue;
-                    }
-                    if cr < self.min_leaf || hr < MIN_HESSIAN {
-                        break;
-                    }
-                    if group < rules.min_data_per_group {
-                        continue;
-                    }
-                    group = 0.0;
-                    if let Verdict::Gain(gain) = newton.weigh(&left) {
-                        if best.is_none_or(|(g, _, _)| gain > g) {
-                            best = Some((gain, reverse, k + 1));
-                        }
-                    }
-                }
-            }
-            let (gain, reverse, taken) = best?;
-            for k in 0..taken {
-                set.insert(usize::from(if reverse {
+        }
+        let order = &mut keyed[..m];
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let most = rules.max_cat_threshold.min(m.div_ceil(2));
+        newton.lambda = self.lambda + rules.cat_l2;
+        // (gain, from the end of the order, how many categories go left).
+        let mut best: Option<(f64, bool, usize)> = None;
+        for reverse in [false, true] {
+            let mut left = [0.0; 3];
+            let mut group = 0.0;
+            for k in 0..m.min(most) {
+                let b = usize::from(if reverse {
                     order[m - 1 - k].1
                 } else {
                     order[k].1
-                }));
+                });
+                newton.add_bin(&mut left, &bins[b]);
+                group += bins[b][2];
+                let (hl, cr) = (left[1] * hs, total[2] - left[2]);
+                let hr = (total[1] - left[1]) * hs;
+                if left[2] < self.min_leaf || hl < MIN_HESSIAN {
+                    continue;
+                }
+                if cr < self.min_leaf || hr < MIN_HESSIAN {
+                    break;
+                }
+                if group < rules.min_data_per_group {
+                    continue;
+                }
+                group = 0.0;
+                if let Verdict::Gain(gain) = newton.weigh(&left) {
+                    if best.is_none_or(|(g, _, _)| gain > g) {
+                        best = Some((gain, reverse, k + 1));
+                    }
+                }
             }
-            gain
-        };
-        // The left side's sums, in bin order.
-        let mut sums = [0.0; 3];
-        for b in set.bins() {
-            newton.add_bin(&mut sums, &bins[b]);
         }
-        Some(Candidate {
+        let (gain, reverse, taken) = best?;
+        Some((
             gain,
-            feature,
-            bin: 0,
-            left_g: sums[0],
-            left_h: sums[1],
-            left_count: sums[2],
-            missing_left: false,
-            saw_missing: true,
-            left_bins: Some(set),
+            Choice::Sorted {
+                reverse,
+                taken,
+                sorted: m,
+            },
+        ))
+    }
+}
+
+/// The bins of a sorted choice: the first `taken` of the `order`, from its end if `reverse`.
+fn chosen(order: &[(f64, u16)], reverse: bool, taken: usize) -> impl Iterator<Item = usize> + '_ {
+    let m = order.len();
+    (0..taken).map(move |k| {
+        usize::from(if reverse {
+            order[m - 1 - k].1
+        } else {
+            order[k].1
         })
+    })
+}
+
+/// A categorical split's candidate without its set: missing values always go right.
+fn categorical_candidate(gain: f64, feature: usize, sums: [f64; 3]) -> Candidate {
+    Candidate {
+        gain,
+        feature,
+        bin: 0,
+        left_g: sums[0],
+        left_h: sums[1],
+        left_count: sums[2],
+        missing_left: false,
+        saw_missing: true,
+        left_bins: None,
+        left_merged: None,
     }
 }
 
