@@ -455,9 +455,10 @@ pub struct RowCodes {
 /// among all of them: column `columns[k]`'s value bin `b` is merged bin `starts[k] + b`; a row
 /// in none of them (missing, or a category without a bin) has merged bin `starts[K]`, the
 /// last. A row is in one column's value bins at most (the columns hold disjoint categories),
-/// and in the other columns' missing bins, so a histogram gets every column's bins from the
-/// merged bins' sums: a value bin is its merged bin, a column's missing bin is the leaf's total
-/// less the column's value bins.
+/// so a histogram gets every column's value bins from the merged bins' sums, and the first
+/// column's missing bin as the leaf's total less its value bins; the further columns' missing
+/// bins are left empty (a split of the feature weighs all its value bins together and reads
+/// no missing bin).
 #[derive(Debug, Clone)]
 pub struct WideFeature {
     /// Its code columns: the feature's own, then its further ones in order.

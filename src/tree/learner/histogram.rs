@@ -241,9 +241,10 @@ fn add_packed(
     }
 }
 
-/// Adds the packed words of `rows` (at most [`PACK_ROWS`]) to every bin of a wide feature's
-/// columns: one addition per row into its merged bin (even and odd rows in two tables), then
-/// each column's value bins from their merged bins and its missing bin as the rest.
+/// Adds the packed words of `rows` (at most [`PACK_ROWS`]) to a wide feature's bins: one
+/// addition per row into its merged bin (even and odd rows in two tables), then each column's
+/// value bins from their merged bins and the first column's missing bin as the rest (see
+/// [`WideFeature`]; the further columns' missing bins stay empty).
 fn add_merged(
     codes: &RowCodes,
     rows: &[u32],
@@ -300,8 +301,57 @@ fn add_merged(
                 rest[j] -= s[j];
             }
         }
-        for j in 0..3 {
-            missing[0][j] += rest[j];
+        if k == 0 {
+            for j in 0..3 {
+                missing[0][j] += rest[j];
+            }
+        }
+    }
+}
+
+/// Adds the gradients of `rows` to a wide feature's bins, one row at a time in row order (the
+/// fill of leaves too small for packed tables): a row adds to its merged bin's place among its
+/// columns' value bins and, outside the first column, to the first column's missing bin.
+fn add_wide_rows(
+    codes: &RowCodes,
+    feature: &WideFeature,
+    rows: &[u32],
+    grads: Grads<'_>,
+    hist: &mut [[f64; 3]],
+) {
+    let off = &codes.offsets;
+    let k = feature.columns.len();
+    let first_missing = off[feature.columns[0]] + feature.starts[1];
+    // Each merged bin's place in the histogram, and whether it is outside the first column.
+    let mut places: Vec<(usize, bool)> = Vec::with_capacity(feature.starts[k] + 1);
+    for (j, &c) in feature.columns.iter().enumerate() {
+        places.extend((0..feature.starts[j + 1] - feature.starts[j]).map(|b| (off[c] + b, j > 0)));
+    }
+    places.push((first_missing, false));
+    let mut add = |r: usize, g: f64, h: f64| {
+        let (place, also) = places[usize::from(feature.merged[r])];
+        for i in [place, first_missing]
+            .into_iter()
+            .take(1 + usize::from(also))
+        {
+            let b = &mut hist[i];
+            b[0] += g;
+            b[1] += h;
+            b[2] += 1.0;
+        }
+    };
+    match grads {
+        Grads::Exact(gh) => {
+            for &r in rows {
+                let [g, h] = gh[r as usize];
+                add(r as usize, g, h);
+            }
+        }
+        Grads::Quantized(packed) => {
+            for &r in rows {
+                let [g, h, _] = unpack(packed[r as usize]);
+                add(r as usize, g as f64, h as f64);
+            }
         }
     }
 }
@@ -409,18 +459,28 @@ impl Histogram {
                 }
             }
         };
-        if per_group == d {
-            fill((0, d, &mut hist));
-        } else {
-            let mut groups = Vec::new();
-            let mut rest = &mut hist[..];
-            for f0 in (0..d).step_by(per_group) {
-                let f1 = (f0 + per_group).min(d);
+        // Groups of consecutive columns, wide features' columns left out (they are filled
+        // from their merged bins below).
+        let mut groups = Vec::new();
+        let mut rest = &mut hist[..];
+        let mut at = 0;
+        for (a, b) in narrow_spans(d, &codes.wide) {
+            rest = rest.split_at_mut(off[a] - off[at]).1;
+            for f0 in (a..b).step_by(per_group) {
+                let f1 = (f0 + per_group).min(b);
                 let (h, tail) = rest.split_at_mut(off[f1] - off[f0]);
                 groups.push((f0, f1, h));
                 rest = tail;
+                at = f1;
             }
+        }
+        if per_group == d {
+            groups.into_iter().for_each(fill);
+        } else {
             groups.into_par_iter().for_each(fill);
+        }
+        for feature in &codes.wide {
+            add_wide_rows(codes, feature, rows, grads, &mut hist);
         }
         Histogram(hist)
     }
@@ -717,24 +777,48 @@ mod tests {
         assert_eq!(codes.wide[1].columns, vec![3, 6]);
         let gh = gradients(n);
         let q = Quantized::new(&gh, 9, None, Vec::new());
+        // The further columns' missing bins are not kept (a wide feature's split reads its
+        // value bins; the first column's missing bin holds every row outside it).
+        let kept = |mut h: Vec<[f64; 3]>| {
+            for w in &codes.wide {
+                for &c in &w.columns[1..] {
+                    h[codes.offsets[c + 1] - 1] = [0.0; 3];
+                }
+            }
+            h
+        };
+        // Large leaves (packed tables by row blocks), mid-size ones (by feature groups) and
+        // small ones (row by row).
         for rows in [
             (0..n as u32).collect::<Vec<u32>>(),
             (0..n as u32).filter(|r| r % 5 != 1).collect(),
             (0..5_000).map(|r| r * 3 + 1).collect(),
+            (0..700).map(|r| r * 41 + 2).collect(),
         ] {
-            let expected = naive(&codes, &rows, |r| {
+            let expected = kept(naive(&codes, &rows, |r| {
                 let [g, h, _] = unpack(q.packed[r]);
                 [g as f64, h as f64]
-            });
+            }));
+            let exact = kept(naive(&codes, &rows, |r| gh[r]));
             for threads in [1, 2] {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
                     .build()
                     .unwrap();
-                let got = pool.install(|| {
-                    Histogram::build(&codes, &rows, Grads::Quantized(&q.packed), &mut Vec::new())
+                let (got, got_exact) = pool.install(|| {
+                    (
+                        Histogram::build(
+                            &codes,
+                            &rows,
+                            Grads::Quantized(&q.packed),
+                            &mut Vec::new(),
+                        ),
+                        Histogram::build(&codes, &rows, Grads::Exact(&gh), &mut Vec::new()),
+                    )
                 });
                 assert_eq!(got.0, expected, "{} rows, {threads} threads", rows.len());
+                // Exact sums, taken in row order: equal to the last bit.
+                assert_eq!(got_exact.0, exact, "{} rows, {threads} threads", rows.len());
             }
         }
     }
