@@ -1,8 +1,8 @@
 //! Saving and loading fitted models.
 //!
 //! A model file is JSON: an envelope `{"format": "learnkit-model", "version": 4, "kind": ...,
-//! "checksum": ..., "hyperparameters": [[name, value], ...], "model": ...}` around the model's
-//! serde form, where `checksum` is the FNV-1a 64-bit hash of the model's JSON text followed by
+//! "checksum": ..., "hyperparameters": [[name, value], ...], "model": ...}` (version 5 when a
+//! tree of the model holds a category set) around the model's serde form, where `checksum` is the FNV-1a 64-bit hash of the model's JSON text followed by
 //! the hyper-parameters' text, exactly as stored (so a flipped bit anywhere in either is caught
 //! even when the JSON still parses). Loading checks the envelope first, so
 //! a file holding another model kind or a newer format version is an
@@ -29,9 +29,15 @@ pub const FORMAT: &str = "learnkit-model";
 /// (their trees became the tree learner's `Tree`); version 3 added the checksum and split
 /// gradient boosting's kind into `GradientBoostingClassifier` and `GradientBoostingRegressor`;
 /// version 4 added the hyper-parameters the model was trained with (under the checksum, which
-/// covers the model's text followed by theirs). Every kind still reads the versions before its
-/// last change.
-pub const FORMAT_VERSION: u32 = 4;
+/// covers the model's text followed by theirs); version 5 added trees with category sets
+/// (categorical splits). A file is written with the oldest version that holds it
+/// ([`Persist::written_version`]): only models with a category set are version 5, so a learnkit
+/// from before categorical features reads every other file as before and reports those as a
+/// newer format. Every kind still reads the versions before its last change.
+pub const FORMAT_VERSION: u32 = 5;
+
+/// The version of files whose models need nothing newer (see [`FORMAT_VERSION`]).
+pub const BASE_FORMAT_VERSION: u32 = 4;
 
 /// The largest model file [`Persist::load`] reads (1 GiB: a forest of 100,000 deep trees fits
 /// well below it).
@@ -216,6 +222,12 @@ pub trait Persist: Serialize + DeserializeOwned {
         kind == Self::file_kind()
     }
 
+    /// The format version its file is written with: the oldest that holds this model
+    /// ([`BASE_FORMAT_VERSION`] unless the model needs a later one).
+    fn written_version(&self) -> u32 {
+        BASE_FORMAT_VERSION
+    }
+
     /// Serialises the model, envelope included.
     fn to_bytes(&self) -> Result<Vec<u8>> {
         self.to_bytes_with(&[])
@@ -233,7 +245,7 @@ pub trait Persist: Serialize + DeserializeOwned {
         let kind = Self::file_kind();
         let envelope = EnvelopeOut {
             format: FORMAT,
-            version: FORMAT_VERSION,
+            version: self.written_version(),
             kind: &kind,
             checksum: content_checksum(model.get(), Some(params.get())),
             hyperparameters: &params,

@@ -437,6 +437,11 @@ impl<M: Persist> Persist for FittedPipeline<M> {
         format!("Pipeline<{}>", M::file_kind()).into()
     }
 
+    /// Its model's: a pipeline holds nothing newer.
+    fn written_version(&self) -> u32 {
+        self.model.written_version()
+    }
+
     /// Its own kind; files written before the kind named the model (`Pipeline`) too.
     fn reads_kind(kind: &str, _version: u32) -> bool {
         kind == Self::file_kind() || kind == Self::KIND

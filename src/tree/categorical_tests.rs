@@ -261,6 +261,34 @@ fn models_with_category_sets_survive_a_file_and_binned_data_gives_the_same_model
     model.save(&path).unwrap();
     let loaded = crate::tree::FittedGradientBoosting::<usize>::load(&path).unwrap();
     assert_eq!(loaded.trees(), model.trees());
+    // Category sets need format version 5; a model without one stays version 4, and a version
+    // 4 file with category sets (as learnkit wrote them before the version existed) still loads.
+    let version = |path: &std::path::Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let envelope: serde_json::Value = serde_json::from_str(&text).unwrap();
+        envelope["version"].as_u64().unwrap()
+    };
+    assert_eq!(version(&path), 5);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let old = dir.join("boost-v4.json");
+    std::fs::write(&old, text.replacen("\"version\":5", "\"version\":4", 1)).unwrap();
+    assert_eq!(version(&old), 4);
+    let from_old = crate::tree::FittedGradientBoosting::<usize>::load(&old).unwrap();
+    assert_eq!(from_old.trees(), model.trees());
+    let numeric = GradientBoosting::classifier()
+        .n_estimators(2)
+        .fit(&data)
+        .unwrap();
+    let numeric_path = dir.join("numeric.json");
+    numeric.save(&numeric_path).unwrap();
+    assert_eq!(version(&numeric_path), 4);
+    let tree = DecisionTreeClassifier::params()
+        .categorical_features(vec![0])
+        .fit(&data)
+        .unwrap();
+    let tree_path = dir.join("tree.json");
+    tree.save(&tree_path).unwrap();
+    assert_eq!(version(&tree_path), 5);
     let binned = BinnedDataset::from_classification_with(&data, &[0]).unwrap();
     assert_eq!(params.fit_binned(&binned).unwrap().trees(), model.trees());
     // The binned dataset keeps its categories through its file.

@@ -6,6 +6,7 @@ use super::learner::dataset::BinnedData;
 use super::learner::depthwise::{grow_tree, Sample, Targets};
 use super::learner::{Serial, Tree};
 use super::params::{check_criterion, MaxFeatures, TargetKind, TreeParams};
+use super::trees_version;
 use crate::dataset::Labeled;
 use crate::error::Result;
 use crate::persist::Persist;
@@ -356,6 +357,10 @@ pub(crate) fn validate_tree(tree: &Tree, n_features: usize, value_len: usize) ->
 impl Persist for FittedDecisionTree<usize> {
     const KIND: &'static str = "DecisionTreeClassifier";
 
+    fn written_version(&self) -> u32 {
+        trees_version(std::slice::from_ref(&self.tree))
+    }
+
     fn validate_loaded(&self) -> Result<()> {
         validate_tree(&self.tree, self.feature_names.len(), self.classes.len())
     }
@@ -363,6 +368,10 @@ impl Persist for FittedDecisionTree<usize> {
 
 impl Persist for FittedDecisionTree<f64> {
     const KIND: &'static str = "DecisionTreeRegressor";
+
+    fn written_version(&self) -> u32 {
+        trees_version(std::slice::from_ref(&self.tree))
+    }
 
     fn validate_loaded(&self) -> Result<()> {
         validate_tree(&self.tree, self.feature_names.len(), 1)

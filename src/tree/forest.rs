@@ -10,6 +10,7 @@ use super::learner::leafwise::binned_leaf;
 use super::learner::{Serial, Tree};
 use super::params::bin_for_cart;
 use super::params::{check_criterion, TargetKind};
+use super::trees_version;
 use crate::dataset::Labeled;
 use crate::error::{Error, Result};
 use crate::metrics;
@@ -542,6 +543,10 @@ impl<T> FittedForest<T> {
 impl Persist for FittedForest<usize> {
     const KIND: &'static str = "RandomForestClassifier";
 
+    fn written_version(&self) -> u32 {
+        trees_version(&self.trees)
+    }
+
     fn validate_loaded(&self) -> Result<()> {
         self.validate_parts(self.classes.len())
     }
@@ -549,6 +554,10 @@ impl Persist for FittedForest<usize> {
 
 impl Persist for FittedForest<f64> {
     const KIND: &'static str = "RandomForestRegressor";
+
+    fn written_version(&self) -> u32 {
+        trees_version(&self.trees)
+    }
 
     fn validate_loaded(&self) -> Result<()> {
         self.validate_parts(1)

@@ -52,3 +52,13 @@ pub use decision_tree::{
 pub use forest::{FittedForest, RandomForest, RandomForestClassifier, RandomForestRegressor};
 pub use learner::{Node, Split, Tree};
 pub use params::{Criterion, MaxFeatures, TargetKind};
+
+/// The model file version of a model made of `trees`: 5 when one of them tests a set of
+/// categories (see [`crate::persist::FORMAT_VERSION`]), else the base version.
+pub(crate) fn trees_version(trees: &[Tree]) -> u32 {
+    if trees.iter().any(Tree::has_category_sets) {
+        crate::persist::FORMAT_VERSION
+    } else {
+        crate::persist::BASE_FORMAT_VERSION
+    }
+}

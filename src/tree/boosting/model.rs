@@ -257,6 +257,10 @@ macro_rules! boosting_persist {
             /// Version 1 files hold the earlier boosted-tree layout.
             const OLDEST_READABLE_VERSION: u32 = 2;
 
+            fn written_version(&self) -> u32 {
+                crate::tree::trees_version(&self.trees)
+            }
+
             fn reads_kind(kind: &str, version: u32) -> bool {
                 kind == Self::KIND || (version == 2 && kind == "GradientBoosting")
             }

@@ -205,6 +205,12 @@ impl Tree {
         };
     }
 
+    /// Whether a split of the tree tests a set of categories (such trees need model file
+    /// format version 5).
+    pub fn has_category_sets(&self) -> bool {
+        self.category_bounds.len() > 1
+    }
+
     /// The categories a categorical split of node `i` sends left (ascending), or `None` when
     /// node `i` is a leaf or splits a numeric feature.
     pub fn split_categories(&self, i: usize) -> Option<&[u32]> {
