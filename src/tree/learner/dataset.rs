@@ -468,12 +468,29 @@ pub struct WideFeature {
     pub starts: Vec<usize>,
     /// Each row's merged bin (at most 16 · 255 + 1 of them).
     pub merged: Vec<u16>,
+    /// Each merged bin's place in a histogram: a value bin's own bin in its column, and for
+    /// the last merged bin (rows in no column) the first column's missing bin.
+    pub places: Vec<usize>,
 }
 
 impl WideFeature {
+    /// The histogram bin every row outside the first column's value bins adds to as well: the
+    /// first column's missing bin.
+    pub fn first_missing(&self) -> usize {
+        self.places[self.places.len() - 1]
+    }
+
+    /// Whether merged bin `m` is a value bin of a further column (its rows then add to
+    /// [`WideFeature::first_missing`] as well as to their own bin).
+    #[inline]
+    pub fn outside_first(&self, m: usize) -> bool {
+        m >= self.starts[1] && m < self.starts[self.columns.len()]
+    }
+
     /// The wide features of `n` rows of `codes` (`mapper.n_features()` per row).
     fn all(mapper: &BinMapper, n: usize, codes: &[u8]) -> Vec<WideFeature> {
         let (d, w) = (mapper.n_original(), mapper.n_features());
+        let offsets = &mapper.offsets();
         (0..d)
             .filter(|&f| mapper.extra.contains(&f))
             .map(|f| {
@@ -506,10 +523,16 @@ impl WideFeature {
                                 .map_or(none, |&(c, _, s)| s + u16::from(row[c]));
                         }
                     });
+                let mut places: Vec<usize> = columns
+                    .iter()
+                    .flat_map(|&c| (0..mapper.n_bins(c)).map(move |b| offsets[c] + b))
+                    .collect();
+                places.push(offsets[f] + mapper.n_bins(f));
                 WideFeature {
                     columns,
                     starts,
                     merged,
+                    places,
                 }
             })
             .collect()

@@ -228,25 +228,17 @@ fn add_packed(
             }
         }
         for feature in wide {
-            add_merged(
-                codes,
-                chunk,
-                packed,
-                &mut scratch.merged,
-                feature,
-                base,
-                out,
-            );
+            add_merged(chunk, packed, &mut scratch.merged, feature, base, out);
         }
     }
 }
 
 /// Adds the packed words of `rows` (at most [`PACK_ROWS`]) to a wide feature's bins: one
-/// addition per row into its merged bin (even and odd rows in two tables), then each column's
-/// value bins from their merged bins and the first column's missing bin as the rest (see
-/// [`WideFeature`]; the further columns' missing bins stay empty).
+/// addition per row into its merged bin (even and odd rows in two tables), then each merged
+/// bin's sum to its place, and a further column's to the first column's missing bin as well
+/// (see [`WideFeature`]; the further columns' missing bins stay empty) — the rule
+/// `add_wide_rows` applies row by row.
 fn add_merged(
-    codes: &RowCodes,
     rows: &[u32],
     packed: &[u64],
     tables: &mut Vec<u64>,
@@ -275,36 +267,18 @@ fn add_merged(
         let w = &mut even[usize::from(merged[r as usize])];
         *w = w.wrapping_add(packed[r as usize]);
     }
-    // Sums of the merged bins, and of all of them: the rows of the block.
-    let mut sums = vec![[0i64; 3]; m];
-    let mut total = [0i64; 3];
-    for ((s, w), v) in sums.iter_mut().zip(even.iter_mut()).zip(odd.iter_mut()) {
+    // Each merged bin to its place, and the further columns' bins to the first column's
+    // missing bin as well.
+    let first_missing = feature.first_missing() - base;
+    for (m, (w, v)) in even.iter_mut().zip(odd.iter_mut()).enumerate() {
         let sum = w.wrapping_add(*v);
         if sum != 0 {
-            add_unpacked(s, sum);
-            add_unpacked(&mut total, sum);
+            add_unpacked(&mut out[feature.places[m] - base], sum);
+            if feature.outside_first(m) {
+                add_unpacked(&mut out[first_missing], sum);
+            }
             *w = 0;
             *v = 0;
-        }
-    }
-    let off = &codes.offsets;
-    for (k, &c) in feature.columns.iter().enumerate() {
-        let out = &mut out[off[c] - base..off[c + 1] - base];
-        let (values, missing) = out.split_at_mut(feature.starts[k + 1] - feature.starts[k]);
-        let mut rest = total;
-        for (o, s) in values
-            .iter_mut()
-            .zip(&sums[feature.starts[k]..feature.starts[k + 1]])
-        {
-            for j in 0..3 {
-                o[j] += s[j];
-                rest[j] -= s[j];
-            }
-        }
-        if k == 0 {
-            for j in 0..3 {
-                missing[0][j] += rest[j];
-            }
         }
     }
 }
@@ -312,25 +286,12 @@ fn add_merged(
 /// Adds the gradients of `rows` to a wide feature's bins, one row at a time in row order (the
 /// fill of leaves too small for packed tables): a row adds to its merged bin's place among its
 /// columns' value bins and, outside the first column, to the first column's missing bin.
-fn add_wide_rows(
-    codes: &RowCodes,
-    feature: &WideFeature,
-    rows: &[u32],
-    grads: Grads<'_>,
-    hist: &mut [[f64; 3]],
-) {
-    let off = &codes.offsets;
-    let k = feature.columns.len();
-    let first_missing = off[feature.columns[0]] + feature.starts[1];
-    // Each merged bin's place in the histogram, and whether it is outside the first column.
-    let mut places: Vec<(usize, bool)> = Vec::with_capacity(feature.starts[k] + 1);
-    for (j, &c) in feature.columns.iter().enumerate() {
-        places.extend((0..feature.starts[j + 1] - feature.starts[j]).map(|b| (off[c] + b, j > 0)));
-    }
-    places.push((first_missing, false));
+fn add_wide_rows(feature: &WideFeature, rows: &[u32], grads: Grads<'_>, hist: &mut [[f64; 3]]) {
+    let first_missing = feature.first_missing();
     let mut add = |r: usize, g: f64, h: f64| {
-        let (place, also) = places[usize::from(feature.merged[r])];
-        for i in [place, first_missing]
+        let m = usize::from(feature.merged[r]);
+        let also = feature.outside_first(m);
+        for i in [feature.places[m], first_missing]
             .into_iter()
             .take(1 + usize::from(also))
         {
@@ -480,7 +441,7 @@ impl Histogram {
             groups.into_par_iter().for_each(fill);
         }
         for feature in &codes.wide {
-            add_wide_rows(codes, feature, rows, grads, &mut hist);
+            add_wide_rows(feature, rows, grads, &mut hist);
         }
         Histogram(hist)
     }

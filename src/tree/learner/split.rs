@@ -67,15 +67,27 @@ impl MergedSet {
     }
 }
 
-/// What the categorical rules choose among a feature's category bins: one bin against the
-/// rest, or the first `taken` bins of the sorted order (from its end if `reverse`).
-enum Choice {
-    One(usize),
-    Sorted {
-        reverse: bool,
-        taken: usize,
-        sorted: usize,
-    },
+/// What the categorical rules choose among a feature's category bins: the first `taken` bins
+/// of the first `sorted` entries of the order they filled (from its end if `reverse`); one
+/// category against the rest is the one-entry order.
+struct Choice {
+    reverse: bool,
+    taken: usize,
+    sorted: usize,
+}
+
+impl Choice {
+    /// The chosen bins, from `keyed`, the order [`SplitFinder::categorical_choice`] filled.
+    fn bins<'k>(&self, keyed: &'k [(f64, u16)]) -> impl Iterator<Item = usize> + 'k {
+        let (order, reverse) = (&keyed[..self.sorted], self.reverse);
+        (0..self.taken).map(move |k| {
+            usize::from(if reverse {
+                order[order.len() - 1 - k].1
+            } else {
+                order[k].1
+            })
+        })
+    }
 }
 
 /// A set of a feature's bins (at most 256), the left side of a categorical split.
@@ -345,14 +357,7 @@ impl SplitFinder<'_> {
         let mut keyed = [(0.0f64, 0u16); MAX_BINS];
         let (gain, choice) = self.categorical_choice(bins, total, parent, &mut keyed)?;
         let mut set = BinSet::default();
-        match choice {
-            Choice::One(b) => set.insert(b),
-            Choice::Sorted {
-                reverse,
-                taken,
-                sorted,
-            } => chosen(&keyed[..sorted], reverse, taken).for_each(|b| set.insert(b)),
-        }
+        choice.bins(&keyed).for_each(|b| set.insert(b));
         let sums = self.left_sums(bins, total, parent, set.bins());
         Some(Candidate {
             left_bins: Some(set),
@@ -381,14 +386,7 @@ impl SplitFinder<'_> {
         let mut keyed = vec![(0.0f64, 0u16); bins.len()];
         let (gain, choice) = self.categorical_choice(&bins, total, parent, &mut keyed)?;
         let mut set = MergedSet::default();
-        match choice {
-            Choice::One(b) => set.insert(b),
-            Choice::Sorted {
-                reverse,
-                taken,
-                sorted,
-            } => chosen(&keyed[..sorted], reverse, taken).for_each(|b| set.insert(b)),
-        }
+        choice.bins(&keyed).for_each(|b| set.insert(b));
         let sums = self.left_sums(&bins, total, parent, set.bins());
         Some(Candidate {
             left_merged: Some(set),
@@ -413,7 +411,8 @@ impl SplitFinder<'_> {
     }
 
     /// What [`CategoricalRules`] choose among category `bins` and what it gains; `keyed`
-    /// (at least as long as `bins`) receives the sorted order.
+    /// (at least as long as `bins`) receives the order the choice reads (the sorted
+    /// categories, or the one category against the rest).
     fn categorical_choice(
         &self,
         bins: &[[f64; 3]],
@@ -437,7 +436,13 @@ impl SplitFinder<'_> {
                 }
             }
             let (gain, b) = best?;
-            return Some((gain, Choice::One(b)));
+            keyed[0] = (gain, b as u16);
+            let one = Choice {
+                reverse: false,
+                taken: 1,
+                sorted: 1,
+            };
+            return Some((gain, one));
         }
         // The categories with enough rows, sorted by G / (H + cat_smooth) (keys computed
         // once, ties by bin).
@@ -486,27 +491,16 @@ impl SplitFinder<'_> {
             }
         }
         let (gain, reverse, taken) = best?;
+        let sorted = m;
         Some((
             gain,
-            Choice::Sorted {
+            Choice {
                 reverse,
                 taken,
-                sorted: m,
+                sorted,
             },
         ))
     }
-}
-
-/// The bins of a sorted choice: the first `taken` of the `order`, from its end if `reverse`.
-fn chosen(order: &[(f64, u16)], reverse: bool, taken: usize) -> impl Iterator<Item = usize> + '_ {
-    let m = order.len();
-    (0..taken).map(move |k| {
-        usize::from(if reverse {
-            order[m - 1 - k].1
-        } else {
-            order[k].1
-        })
-    })
 }
 
 /// A categorical split's candidate without its set: missing values always go right.
