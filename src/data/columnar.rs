@@ -688,6 +688,19 @@ impl Table {
         target: Option<&str>,
         allow_missing: bool,
     ) -> Result<Table> {
+        Table::from_record_batches_numbered(name, batches, target, allow_missing, &[])
+    }
+
+    /// [`Table::from_record_batches`], the text columns numbered by `known` first (the
+    /// vocabularies of the table a model was trained on), as [`super::read_table_numbered`]
+    /// numbers a file's: a text not in a known vocabulary is category `words.len()`.
+    pub fn from_record_batches_numbered(
+        name: impl AsRef<Path>,
+        batches: &[RecordBatch],
+        target: Option<&str>,
+        allow_missing: bool,
+        known: &[Vocabulary],
+    ) -> Result<Table> {
         let path = name.as_ref();
         let Some(first) = batches.first() else {
             return Err(Error::EmptyData(format!(
@@ -697,7 +710,7 @@ impl Table {
         };
         let schema = first.schema();
         let rows = batches.iter().map(RecordBatch::num_rows).sum();
-        let mut collector = Collector::new(path, &schema, target, &[], allow_missing, rows, &[])?;
+        let mut collector = Collector::new(path, &schema, target, &[], allow_missing, rows, known)?;
         for batch in batches {
             if batch.schema().fields() != schema.fields() {
                 return Err(Error::shape(

@@ -116,7 +116,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
         let (n, d) = x.dim();
         if n < 2 {
             return Err(Error::EmptyData(format!(
-                "PCA needs at least 2 samples, got {n}"
+                "PCA needs at least 2 samples, got n_samples = {n}"
             )));
         }
         let max_components = n.min(d);

@@ -1,0 +1,44 @@
+"""learnkit: classical machine learning and reinforcement learning in Rust, with scikit-learn
+and Gymnasium compatible APIs.
+
+Estimators are named and behave as scikit-learn's (``fit``/``predict``/``predict_proba``/
+``transform``/``score``, ``get_params``/``set_params``, learned attributes with a trailing
+underscore) and pass ``sklearn.utils.estimator_checks``; environments are Gymnasium
+environments registered as ``learnkit/<Name>`` when Gymnasium is installed.
+"""
+
+from ._estimators import (
+    PCA,
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    KMeans,
+    LinearRegression,
+    LogisticRegression,
+    RandomForestClassifier,
+    RandomForestRegressor,
+    Ridge,
+    StandardScaler,
+)
+from ._learnkit import __version__
+
+__all__ = [
+    "LinearRegression",
+    "Ridge",
+    "LogisticRegression",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+    "KMeans",
+    "PCA",
+    "StandardScaler",
+    "__version__",
+]
+
+from .envs import register_envs as _register_envs
+
+_register_envs()
