@@ -4,15 +4,22 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test lint bench bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
+.PHONY: tour test python lint bench bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
 	$(TORCH) cargo run --release --features tch --example tour -- $(ARGS)
 
-## Runs the whole test suite (unit, integration, doc tests; the tch tests included).
+## Runs the whole test suite (unit, integration, doc tests; the tch tests included), then builds
+## the Python package and runs its pytest suite (scikit-learn's and Gymnasium's checkers included).
 test:
-	$(TORCH) cargo test --workspace --all-features
+	$(TORCH) cargo test --workspace --exclude learnkit-python --all-features
+	$(TORCH) scripts/python.sh test
+
+## Installs the Python package from this checkout into a fresh virtual environment (.venv-python;
+## `source .venv-python/bin/activate`, then `import learnkit`). See docs/python.md.
+python:
+	scripts/python.sh install
 
 ## Formatting, clippy, the lean core (no default features: no plotters, clap, indicatif, tch, arrow or
 ## linfa-datasets in its tree; clap in no build of the library) and the API docs with warnings denied, as CI runs them.

@@ -475,7 +475,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Unsupervised):
 
     def transform(self, X):
         """Coordinates of each row on the components."""
-        return self._model.transform(self._fitted_records(X))
+        X = self._fitted_records(X)
+        return self._model.transform(X)
 
     def inverse_transform(self, X):
         """Rows rebuilt from their coordinates."""
@@ -512,7 +513,8 @@ class StandardScaler(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Unsuper
 
     def transform(self, X):
         """Standardised rows."""
-        return self._model.transform(self._fitted_records(X))
+        X = self._fitted_records(X)
+        return self._model.transform(X)
 
     def inverse_transform(self, X):
         """Rows in their original units."""

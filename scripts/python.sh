@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The Python package (python/): install it for a user, or build and test it.
+#
+#   scripts/python.sh install   # a fresh virtual environment (.venv-python, or $LEARNKIT_PY_VENV)
+#                               # with learnkit built from this checkout (release) and installed
+#   scripts/python.sh test      # builds the extension (maturin develop) into the project's
+#                               # .venv (or $LEARNKIT_VENV) and runs python/tests with pytest
+#
+# Needs python3 (3.10 or newer) with venv, and cargo. Everything else comes from PyPI.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pip_quiet=(--quiet --disable-pip-version-check)
+# The versions the test suite and docs/python.md are checked against.
+TEST_DEPS=("maturin>=1.9,<2" "scikit-learn==1.9.1" "gymnasium==1.4.0" pytest joblib pandas polars "pyarrow==26.0.1")
+
+case "${1:-}" in
+  install)
+    venv="${LEARNKIT_PY_VENV:-$root/.venv-python}"
+    [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
+    "$venv/bin/python3" -m pip install "${pip_quiet[@]}" --upgrade pip
+    # pip builds the wheel with maturin (the pyproject's build backend), in release mode.
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" \
+      "$venv/bin/python3" -m pip install "${pip_quiet[@]}" "$root/python[gym]"
+    "$venv/bin/python3" -c 'import learnkit; print("learnkit", learnkit.__version__, "installed in '"$venv"'")'
+    echo "activate it with: source $venv/bin/activate" >&2
+    ;;
+  test)
+    venv="${LEARNKIT_VENV:-$root/.venv}"
+    [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
+    "$venv/bin/python3" -m pip install "${pip_quiet[@]}" "${TEST_DEPS[@]}"
+    export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"
+    (cd "$root/python" && maturin develop --quiet)
+    cd "$root"
+    "$venv/bin/python3" -m pytest python/tests -q -p no:cacheprovider "${@:2}"
+    ;;
+  *)
+    echo "usage: scripts/python.sh install|test [pytest arguments]" >&2
+    exit 2
+    ;;
+esac
