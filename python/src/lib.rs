@@ -2,7 +2,7 @@
 //!
 //! The binding is thin, as in polars or tokenizers: the Python classes (`learnkit/*.py`) carry
 //! scikit-learn's conventions (`__init__` parameters, `get_params`, validation, learned
-//! attributes with a trailing underscore) and call [`fit`] with learnkit's own parameter names
+//! attributes with a trailing underscore) and call `fit` with learnkit's own parameter names
 //! and NumPy arrays; this module sets the parameters by name ([`SetParam`]), fits without the
 //! GIL on a thread pool of the asked size, and hands back a [`Model`] that predicts, transforms,
 //! exposes what it learned and round-trips through the crate's versioned model format (what
