@@ -4,7 +4,7 @@
 TORCH := scripts/with-torch.sh
 ARGS ?=
 
-.PHONY: tour test python lint bench bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
+.PHONY: tour test python lint bench bench-python bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -80,6 +80,12 @@ bench-boosting:
 ## optimal policies; rewrites the tabular table in docs/benchmarks.md. ~3 minutes.
 bench-tabular:
 	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/tabular.py $(ARGS)'
+
+## learnkit's Python package against scikit-learn, LightGBM and XGBoost on the same NumPy arrays in
+## one process, and against the Rust examples' fits; rewrites the Python table in
+## docs/benchmarks.md. ~10 minutes.
+bench-python:
+	$(TORCH) $(NATIVE_BLAS) scripts/python.sh bench $(ARGS)
 
 ## Only the DQN comparison (CartPole seeds 1-20 and 10 fresh ones, the options, SB3 and CleanRL,
 ## Acrobot, MountainCar, the strip plot). ~27 minutes.

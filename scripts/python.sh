@@ -5,6 +5,7 @@
 #                               # with learnkit built from this checkout (release) and installed
 #   scripts/python.sh test      # builds the extension (maturin develop) into the project's
 #                               # .venv (or $LEARNKIT_VENV) and runs python/tests with pytest
+#   scripts/python.sh bench     # a release build into .venv, then benches/python_side_by_side.py
 #
 # Needs python3 (3.10 or newer) with venv, and cargo. Everything else comes from PyPI.
 set -euo pipefail
@@ -34,8 +35,18 @@ case "${1:-}" in
     cd "$root"
     "$venv/bin/python3" -m pytest python/tests -q -p no:cacheprovider "${@:2}"
     ;;
+  bench)
+    # benches/python_side_by_side.py against a release build of the package.
+    venv="${LEARNKIT_VENV:-$root/.venv}"
+    [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
+    "$venv/bin/python3" -m pip install "${pip_quiet[@]}" "${TEST_DEPS[@]}" threadpoolctl "lightgbm==4.7.0" "xgboost==3.1.2"
+    export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"
+    (cd "$root/python" && maturin develop --release --quiet)
+    cd "$root"
+    "$venv/bin/python3" benches/python_side_by_side.py "${@:2}"
+    ;;
   *)
-    echo "usage: scripts/python.sh install|test [pytest arguments]" >&2
+    echo "usage: scripts/python.sh install|test|bench [arguments]" >&2
     exit 2
     ;;
 esac

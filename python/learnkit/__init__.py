@@ -20,7 +20,9 @@ from ._estimators import (
     RandomForestRegressor,
     Ridge,
     StandardScaler,
+    choose_k,
 )
+from . import rl
 from ._learnkit import __version__
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
     "KMeans",
     "PCA",
     "StandardScaler",
+    "choose_k",
+    "rl",
     "__version__",
 ]
 

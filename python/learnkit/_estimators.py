@@ -22,6 +22,8 @@ __all__ = [
     "KMeans",
     "PCA",
     "StandardScaler",
+    "choose_k",
+    "ElbowChoice",
 ]
 
 
@@ -520,3 +522,48 @@ class StandardScaler(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _Unsuper
         """Rows in their original units."""
         check_is_fitted(self)
         return self._model.inverse_transform(np.ascontiguousarray(X, dtype=np.float64))
+
+
+class ElbowChoice:
+    """What :func:`choose_k` found: ``k`` (``None`` when the curve has no clear elbow),
+    ``kmeans`` (a fitted :class:`KMeans` for ``k``, or for the silhouette's best k without an
+    elbow), the curve (``ks``, ``inertia``, ``silhouette``), ``knee`` and ``reason``."""
+
+    def __init__(self, found, kmeans):
+        self.k = found["chosen_k"]
+        self.ks = list(found["ks"])
+        self.inertia = list(found["inertia"])
+        self.silhouette = list(found["silhouette"])
+        self.knee = found["knee"]
+        self.best_silhouette_k = found["best_silhouette_k"]
+        self.reason = found["reason"]
+        self.kmeans = kmeans
+
+    def __repr__(self):
+        return f"ElbowChoice(k={self.k}, reason={self.reason!r})"
+
+
+def choose_k(X, *, k_max=10, n_init=3, random_state=None, n_jobs=None):
+    """The number of clusters by the elbow method: K-means for k = 1..k_max, the knee of the
+    log-inertia curve (Kneedle), kept only when the silhouette confirms it.
+
+    >>> import numpy as np, learnkit as lk
+    >>> from sklearn.datasets import make_blobs
+    >>> X, _ = make_blobs(600, centers=4, cluster_std=0.6, random_state=0)
+    >>> lk.choose_k(X).k
+    4
+    """
+    from ._learnkit import elbow
+
+    probe = KMeans(random_state=random_state)
+    X, _ = probe._records(X, reset=True)
+    found = elbow(
+        [("k_max", k_max), ("n_init", n_init), ("seed", seed_of(random_state))], X, n_jobs=n_jobs
+    )
+    model = found["model"]
+    kmeans = KMeans(n_clusters=int(model.learned()["cluster_centers"].shape[0]), n_init=n_init,
+                    random_state=random_state)
+    kmeans.n_features_in_ = probe.n_features_in_
+    kmeans._model = model
+    kmeans._after_fit(X)
+    return ElbowChoice(found, kmeans)

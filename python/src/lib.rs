@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use learnkit::cluster::{FittedKMeans, KMeans};
+use learnkit::cluster::{Elbow, FittedKMeans, KMeans};
 use learnkit::decomposition::{FittedPca, Pca};
 use learnkit::linear::{
     FittedLinearRegression, FittedLogisticRegression, LinearRegression, LogisticRegression,
@@ -33,6 +33,7 @@ use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
 
 mod arrow;
 mod envs;
+mod rl;
 
 /// A learnkit error as the `ValueError` Python code expects, with learnkit's message.
 pub(crate) fn value_error(e: learnkit::Error) -> PyErr {
@@ -328,6 +329,41 @@ fn fit(
 
 fn default_names(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("x{i}")).collect()
+}
+
+/// The elbow method: K-means for k = 1..=k_max, the knee of the log-inertia curve confirmed
+/// by the silhouette. Returns a dict: `ks`, `inertia`, `silhouette`, `knee`, `chosen_k` (or
+/// `None`: no clear elbow), `best_silhouette_k`, `reason`, and `model`, the K-means model of
+/// the chosen k (the silhouette's best without an elbow).
+#[pyfunction]
+#[pyo3(signature = (params, x, n_jobs=None))]
+fn elbow<'py>(
+    py: Python<'py>,
+    params: Vec<(String, Bound<'py, PyAny>)>,
+    x: PyReadonlyArray2<'py, f64>,
+    n_jobs: Option<i64>,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    let pool = pool(n_jobs)?;
+    let params = with_params(Elbow::params(), &params)?;
+    let xv = x.as_array();
+    let result = py
+        .detach(|| pool.install(|| params.select(&xv)))
+        .map_err(value_error)?;
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("ks", result.ks.clone())?;
+    d.set_item("inertia", result.inertia.clone())?;
+    d.set_item("silhouette", result.silhouette.clone())?;
+    d.set_item("knee", result.knee)?;
+    d.set_item("chosen_k", result.chosen_k)?;
+    d.set_item("best_silhouette_k", result.best_silhouette_k)?;
+    d.set_item("reason", result.reason.clone())?;
+    d.set_item(
+        "model",
+        Model {
+            fitted: Fitted::KMeans(result.model().clone()),
+        },
+    )?;
+    Ok(d)
 }
 
 /// The names learnkit's parameter set of `kind` accepts, in order, with their defaults as
@@ -692,9 +728,11 @@ fn decode_from(bytes: &[u8], origin: &Path) -> learnkit::Result<Model> {
 fn _learnkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(param_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(elbow, m)?)?;
     m.add_class::<Model>()?;
     arrow::register(m)?;
     envs::register(m)?;
+    rl::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
