@@ -79,7 +79,9 @@ class LearnkitEstimator(BaseEstimator):
         export it, else through scikit-learn's ``validate_data``."""
         if _is_arrow_table(X):
             return self._arrow_records(X, reset=reset, y=y, y_numeric=y_numeric)
-        ensure = "allow-nan" if self._allow_nan else True
+        # learnkit checks every value itself (NaN and infinities are errors that name the row
+        # and column; boosting reads NaN as missing), so scikit-learn's pass is not repeated.
+        ensure = False
         if reset:
             if y is None and getattr(self, "_supervised", True):
                 # scikit-learn's check: a supervised estimator needs y.
@@ -182,7 +184,10 @@ class ClassifierBase(LearnkitEstimator):
     def fit(self, X, y):
         X, y = self._records(X, reset=True, y=y)
         check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
+        # np.unique without the inverse hashes (fast); the codes come from a binary search
+        # in the few sorted classes rather than a sort of every label.
+        self.classes_ = np.unique(y)
+        codes = np.searchsorted(self.classes_, y)
         if len(self.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, "

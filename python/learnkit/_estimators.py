@@ -387,14 +387,16 @@ class _Unsupervised(LearnkitEstimator):
 
 class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _Unsupervised):
     """K-means with greedy k-means++ seeding (scikit-learn's ``KMeans``). ``inertia_`` is the
-    sum of squared distances, as in scikit-learn; ``n_init="auto"`` is one run. For the
-    number of clusters, see :func:`learnkit.choose_k`."""
+    sum of squared distances, as in scikit-learn; ``n_init="auto"`` is one run. ``algorithm``
+    only changes the speed, never the clusters: ``"auto"`` (default) lets learnkit choose,
+    ``"lloyd"`` is the plain loop, ``"elkan"`` or ``"hamerly"`` skip distances with bounds
+    (Hamerly's). For the number of clusters, see :func:`learnkit.choose_k`."""
 
     _kind = "kmeans"
 
     def __init__(
         self, n_clusters=8, *, n_init="auto", max_iter=300, tol=1e-4, random_state=None,
-        algorithm="lloyd",
+        algorithm="auto",
     ):
         self.n_clusters = n_clusters
         self.n_init = n_init
@@ -410,7 +412,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _U
             ("max_iter", self.max_iter),
             ("tol", float(self.tol)),
             ("seed", seed_of(self.random_state)),
-            ("algorithm", self.algorithm),
+            ("algorithm", "hamerly" if self.algorithm == "elkan" else self.algorithm),
         ]
 
     def _after_fit(self, X):
@@ -432,8 +434,14 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _U
     def transform(self, X):
         """Distances from each row to each centre."""
         X = self._fitted_records(X)
-        diff = X[:, None, :] - self.cluster_centers_[None, :, :]
-        return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        if not np.isfinite(X).all():
+            raise ValueError("non-finite value (NaN or inf) in records")
+        centres = self.cluster_centers_
+        squared = (
+            np.einsum("ij,ij->i", X, X)[:, None] - 2.0 * (X @ centres.T)
+            + np.einsum("ij,ij->i", centres, centres)[None, :]
+        )
+        return np.sqrt(np.maximum(squared, 0.0))
 
     def score(self, X, y=None):
         """Minus the sum of squared distances of ``X`` to their nearest centres."""
