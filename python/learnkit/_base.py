@@ -51,6 +51,22 @@ def _is_arrow_table(X) -> bool:
     return True
 
 
+def _encode(y):
+    """The sorted classes of ``y`` and each label's index among them, without sorting every
+    label: integer labels of a small range by counting, others by hashing the classes and a
+    binary search per label."""
+    if y.size and (y.dtype.kind == "i" or (y.dtype.kind == "u" and y.dtype.itemsize < 8)):
+        low, high = int(y.min()), int(y.max())
+        if high - low < 1 << 20:
+            shifted = y.astype(np.int64) - low
+            present = np.bincount(shifted, minlength=high - low + 1) > 0
+            lookup = np.cumsum(present) - 1
+            classes = (np.flatnonzero(present) + low).astype(y.dtype)
+            return classes, lookup[shifted]
+    classes = np.unique(y)
+    return classes, np.searchsorted(classes, y)
+
+
 class LearnkitEstimator(BaseEstimator):
     """Base of every learnkit estimator: subclasses name their learnkit ``_kind`` and map their
     ``__init__`` parameters to learnkit's in ``_learnkit_params``."""
@@ -184,10 +200,7 @@ class ClassifierBase(LearnkitEstimator):
     def fit(self, X, y):
         X, y = self._records(X, reset=True, y=y)
         check_classification_targets(y)
-        # np.unique without the inverse hashes (fast); the codes come from a binary search
-        # in the few sorted classes rather than a sort of every label.
-        self.classes_ = np.unique(y)
-        codes = np.searchsorted(self.classes_, y)
+        self.classes_, codes = _encode(y)
         if len(self.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, "

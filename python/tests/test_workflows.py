@@ -90,3 +90,27 @@ def test_string_labels_and_classes():
     assert list(model.classes_) == ["benign", "malignant"]
     assert set(model.predict(X)) <= {"benign", "malignant"}
     assert model.predict_proba(X).shape == (len(X), 2)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([3, 1, 3, 7]),
+        np.array([-128, 127, 5, -2], dtype=np.int8),
+        np.array([255, 0], dtype=np.uint8),
+        np.array([2**64 - 1, 0], dtype=np.uint64),
+        np.array([2**40, 1, 2**40]),
+        np.array(["b", "a", "b"]),
+        np.array([0.5, 1.5, 0.5]),
+        np.array([True, False, True]),
+    ],
+    ids=lambda y: str(y.dtype),
+)
+def test_labels_are_encoded_as_numpy_unique_encodes_them(y):
+    from learnkit._base import _encode
+
+    classes, codes = _encode(y)
+    expected, inverse = np.unique(y, return_inverse=True)
+    np.testing.assert_array_equal(classes, expected)
+    np.testing.assert_array_equal(codes, inverse)
+    assert classes.dtype == expected.dtype
