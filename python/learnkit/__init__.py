@@ -11,6 +11,7 @@ from ._estimators import (
     PCA,
     DecisionTreeClassifier,
     DecisionTreeRegressor,
+    ElbowChoice,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     KMeans,
@@ -22,26 +23,10 @@ from ._estimators import (
     StandardScaler,
     choose_k,
 )
-from . import rl
+from . import _estimators, rl
 from ._learnkit import __version__
 
-__all__ = [
-    "LinearRegression",
-    "Ridge",
-    "LogisticRegression",
-    "DecisionTreeClassifier",
-    "DecisionTreeRegressor",
-    "RandomForestClassifier",
-    "RandomForestRegressor",
-    "HistGradientBoostingClassifier",
-    "HistGradientBoostingRegressor",
-    "KMeans",
-    "PCA",
-    "StandardScaler",
-    "choose_k",
-    "rl",
-    "__version__",
-]
+__all__ = [*_estimators.__all__, "rl", "__version__"]
 
 from .envs import register_envs as _register_envs
 

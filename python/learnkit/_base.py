@@ -8,7 +8,6 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -67,6 +66,22 @@ def _encode(y):
     return classes, np.searchsorted(classes, y)
 
 
+# The kind a model file names for each learnkit estimator kind.
+_FILE_KINDS = {
+    "linear": "LinearRegression",
+    "logistic": "LogisticRegression",
+    "tree_classifier": "DecisionTreeClassifier",
+    "tree_regressor": "DecisionTreeRegressor",
+    "forest_classifier": "RandomForestClassifier",
+    "forest_regressor": "RandomForestRegressor",
+    "boosting_classifier": "GradientBoostingClassifier",
+    "boosting_regressor": "GradientBoostingRegressor",
+    "kmeans": "KMeans",
+    "pca": "Pca",
+    "scaler": "StandardScaler",
+}
+
+
 class LearnkitEstimator(BaseEstimator):
     """Base of every learnkit estimator: subclasses name their learnkit ``_kind`` and map their
     ``__init__`` parameters to learnkit's in ``_learnkit_params``."""
@@ -79,6 +94,13 @@ class LearnkitEstimator(BaseEstimator):
 
     def _learnkit_params(self):  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
+
+    def _categorical_extra(self):
+        """Extra learnkit settings for categorical columns (boosting's)."""
+        return ()
+
+    def _after_fit(self, X):
+        """Copies what the model learned into scikit-learn's attributes."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -185,7 +207,14 @@ class LearnkitEstimator(BaseEstimator):
         if blob is not None:
             if not isinstance(blob, (bytes, bytearray)):
                 raise ValueError("corrupt learnkit pickle: the model is not bytes")
-            state["_model"] = _learnkit.Model.from_bytes(bytes(blob))
+            model = _learnkit.Model.from_bytes(bytes(blob))
+            expected = _FILE_KINDS.get(self._kind)
+            if model.kind != expected:
+                raise ValueError(
+                    f"this pickle holds a learnkit {model.kind} model, not the {expected} a "
+                    f"{type(self).__name__} keeps"
+                )
+            state["_model"] = model
         super().__setstate__(state)
 
     def save_model(self, path) -> None:
@@ -210,14 +239,8 @@ class ClassifierBase(LearnkitEstimator):
             X, codes.astype(np.int64), classes=[str(c) for c in self.classes_],
             extra=self._categorical_extra(),
         )
-        self._after_fit()
+        self._after_fit(X)
         return self
-
-    def _categorical_extra(self):
-        return ()
-
-    def _after_fit(self):
-        pass
 
     def predict(self, X):
         """The most probable class of each row."""
@@ -244,24 +267,10 @@ class RegressorBase(LearnkitEstimator):
         if not np.all(np.isfinite(y)):
             raise ValueError("Input y contains NaN or infinity.")
         self._fit_model(X, y, extra=self._categorical_extra())
-        self._after_fit()
+        self._after_fit(X)
         return self
-
-    def _categorical_extra(self):
-        return ()
-
-    def _after_fit(self):
-        pass
 
     def predict(self, X):
         """The predicted value of each row."""
         X = self._fitted_records(X)
         return np.asarray(self._model.predict(X), dtype=np.float64)
-
-
-def not_fitted(estimator) -> NotFittedError:
-    """scikit-learn's error for a method called before ``fit``."""
-    return NotFittedError(
-        f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
-        "appropriate arguments before using this estimator."
-    )

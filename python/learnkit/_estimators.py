@@ -40,7 +40,7 @@ def _max_features(value):
 class _LinearBase(RegressorMixin, RegressorBase):
     _kind = "linear"
 
-    def _after_fit(self):
+    def _after_fit(self, X):
         learned = self._model.learned()
         self.coef_ = learned["coef"]
         self.intercept_ = float(learned["intercept"]) if self.fit_intercept else 0.0
@@ -95,7 +95,7 @@ class LogisticRegression(ClassifierMixin, ClassifierBase):
             ("fit_intercept", self.fit_intercept),
         ]
 
-    def _after_fit(self):
+    def _after_fit(self, X):
         learned = self._model.learned()
         self.coef_ = learned["coef"]
         self.intercept_ = learned["intercept"]
@@ -125,7 +125,7 @@ class _TreeParams:
             ("seed", seed_of(self.random_state)),
         ]
 
-    def _after_fit(self):
+    def _after_fit(self, X):
         self.feature_importances_ = np.asarray(self._model.feature_importances)
         learned = self._model.learned()
         if "oob_score" in learned and learned["oob_score"] is not None:
@@ -297,7 +297,7 @@ class _BoostingParams:
         self._n_rows = getattr(X, "shape", (len(X),))[0] if hasattr(X, "shape") or hasattr(X, "__len__") else 0
         return super().fit(X, y)
 
-    def _after_fit(self):
+    def _after_fit(self, X):
         self.feature_importances_ = np.asarray(self._model.feature_importances)
         learned = self._model.learned()
         self.n_iter_ = int(learned["n_iter"])

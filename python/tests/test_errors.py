@@ -74,3 +74,31 @@ def test_fits_release_the_gil():
     during = [t for t in ticks if start < t < end]
     # Holding the GIL for the whole fit would leave the counter a tick or two.
     assert len(during) >= max(5, int((end - start) / 0.001 * 0.1)), (len(during), end - start)
+
+
+def test_hostile_inputs_are_errors_not_crashes(blobs):
+    import pyarrow as pa
+
+    X, y = blobs
+    with pytest.raises(ValueError, match="too large"):
+        lk.RandomForestClassifier(n_estimators=2**70).fit(X, y)
+    with pytest.raises(ValueError, match="n_estimators"):
+        lk.RandomForestClassifier(n_estimators=10**12).fit(X, y)  # bounded before allocation
+    with pytest.raises(ValueError, match="max_features"):
+        lk.DecisionTreeClassifier(max_features="../../etc/passwd").fit(X, y)
+    with pytest.raises(ValueError, match="categorical_features"):
+        lk.HistGradientBoostingClassifier(categorical_features=[99]).fit(X, y)
+    # A table with a duplicated column name.
+    table = pa.Table.from_arrays([pa.array([1.0, 2.0]), pa.array([3.0, 4.0])], names=["a", "a"])
+    with pytest.raises(ValueError, match="a"):
+        lk.HistGradientBoostingRegressor().fit(table, [0.0, 1.0])
+
+    class NotAStream:
+        def __arrow_c_stream__(self, requested_schema=None):
+            return "not a capsule"
+
+    with pytest.raises(TypeError, match="PyCapsule"):
+        lk.HistGradientBoostingRegressor().fit(NotAStream(), [0.0])
+    # An empty table.
+    with pytest.raises(ValueError):
+        lk.HistGradientBoostingRegressor().fit(pa.table({"a": pa.array([], pa.float64())}), [])

@@ -92,3 +92,10 @@ def test_a_raw_model_pickles(blobs):
     model = lk.KMeans(n_clusters=3).fit(X)._model
     again = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(again.predict(np.ascontiguousarray(X)), model.predict(np.ascontiguousarray(X)))
+
+
+def test_a_pickle_of_another_model_kind_is_refused(blobs):
+    X, y = blobs
+    state = lk.KMeans(n_clusters=3).fit(X).__getstate__()
+    with pytest.raises(ValueError, match="holds a learnkit KMeans model"):
+        lk.RandomForestClassifier().__setstate__(state)

@@ -114,3 +114,9 @@ def test_labels_are_encoded_as_numpy_unique_encodes_them(y):
     np.testing.assert_array_equal(classes, expected)
     np.testing.assert_array_equal(codes, inverse)
     assert classes.dtype == expected.dtype
+
+
+def test_star_import_names_every_public_class():
+    namespace = {}
+    exec("from learnkit import *", namespace)
+    assert {"PCA", "KMeans", "choose_k", "ElbowChoice", "rl", "__version__"} <= set(namespace)
