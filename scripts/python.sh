@@ -31,7 +31,13 @@ case "${1:-}" in
     [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
     "$venv/bin/python3" -m pip install "${pip_quiet[@]}" "${TEST_DEPS[@]}"
     export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"
-    (cd "$root/python" && maturin develop --quiet)
+    # With torch in the environment (scripts/with-torch.sh provisions it and sets
+    # LIBTORCH_USE_PYTORCH), the DQN is built and tested too.
+    features=()
+    if [ "${LIBTORCH_USE_PYTORCH:-}" = 1 ] && "$venv/bin/python3" -c 'import torch' 2>/dev/null; then
+      features=(--features dqn)
+    fi
+    (cd "$root/python" && maturin develop --quiet "${features[@]}")
     cd "$root"
     "$venv/bin/python3" -m pytest python/tests -q -p no:cacheprovider "${@:2}"
     ;;

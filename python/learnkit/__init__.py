@@ -7,6 +7,16 @@ underscore) and pass ``sklearn.utils.estimator_checks``; environments are Gymnas
 environments registered as ``learnkit/<Name>`` when Gymnasium is installed.
 """
 
+try:
+    from . import _learnkit
+except ImportError as error:  # pragma: no cover - depends on the build
+    # A build with the DQN links the libtorch of the `torch` package: importing torch loads it.
+    if "libtorch" not in str(error) and "libc10" not in str(error):
+        raise
+    import torch  # noqa: F401
+
+    from . import _learnkit
+
 from ._estimators import (
     PCA,
     DecisionTreeClassifier,

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _learnkit
 
-__all__ = ["QLearning"]
+__all__ = ["QLearning", "DQN"]
 
 
 class QLearning:
@@ -62,3 +62,38 @@ class QLearning:
     def q_table_(self) -> np.ndarray:
         """The learnt ``Q[state, action]``."""
         return self._agent.q_table
+
+
+class DQN:
+    """learnkit's DQN (3-step Double DQN, a hard target update, the best network the solved
+    checks saw) on ``CartPole-v1``, ``Acrobot-v1`` or ``MountainCar-v0``, with the settings
+    learnkit tunes for each (``learnkit::rl::presets``) for a budget of ``steps`` environment
+    steps; ``settings`` override them by learnkit's names (``learning_rate``, ``hidden``,
+    ``batch_size``, ``n_step``, ``dueling``, ...). Needs a build with the ``dqn`` feature (where
+    ``torch`` is installed: ``make test`` builds one).
+
+    ``learn`` stops once the greedy policy reaches the environment's threshold on 100 fresh
+    episodes (475 on CartPole) unless ``stop_when_solved=False``.
+    """
+
+    def __init__(self, env: str = "CartPole-v1", *, steps: int = 100_000, seed: int = 0, **settings):
+        if not getattr(_learnkit, "HAS_DQN", False):
+            raise ImportError(
+                "this build of learnkit has no DQN: build the package with the `dqn` feature "
+                "where torch is installed (scripts/python.sh test does)"
+            )
+        self.env = env.removeprefix("learnkit/")
+        self._agent = _learnkit.DqnAgent(self.env, steps, seed, list(settings.items()))
+
+    def learn(self, max_env_steps: int = 100_000, stop_when_solved: bool = True):
+        """Trains; returns each episode's return and length (arrays)."""
+        returns, lengths = self._agent.learn(max_env_steps, stop_when_solved)
+        return np.asarray(returns), np.asarray(lengths)
+
+    def evaluate(self, episodes: int = 100, seed: int = 0) -> np.ndarray:
+        """Returns of ``episodes`` greedy episodes, the first reset seeded with ``seed``."""
+        return np.asarray(self._agent.evaluate(episodes, seed))
+
+    def act(self, observation) -> int:
+        """The greedy action for an observation of the environment."""
+        return int(self._agent.act([float(v) for v in np.asarray(observation).ravel()]))

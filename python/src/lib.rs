@@ -32,6 +32,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString};
 
 mod arrow;
+#[cfg(feature = "dqn")]
+mod dqn;
 mod envs;
 mod rl;
 
@@ -167,7 +169,10 @@ fn value_of(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Value> {
 }
 
 /// Sets each `(name, value)` on `params` (learnkit's names).
-fn with_params<P: SetParam>(mut params: P, settings: &[(String, Bound<'_, PyAny>)]) -> PyResult<P> {
+pub(crate) fn with_params<P: SetParam>(
+    mut params: P,
+    settings: &[(String, Bound<'_, PyAny>)],
+) -> PyResult<P> {
     for (name, v) in settings {
         params = params
             .set_param(name, &value_of(name, v)?)
@@ -733,6 +738,9 @@ fn _learnkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     arrow::register(m)?;
     envs::register(m)?;
     rl::register(m)?;
+    #[cfg(feature = "dqn")]
+    dqn::register(m)?;
+    m.add("HAS_DQN", cfg!(feature = "dqn"))?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
