@@ -228,7 +228,10 @@ class ClassifierBase(LearnkitEstimator):
 
     def fit(self, X, y):
         X, y = self._records(X, reset=True, y=y)
-        check_classification_targets(y)
+        if y.dtype.kind not in "iubU":
+            # Integer, boolean and text labels are classes by construction (scikit-learn's
+            # check would hash them again); floats and objects may be a continuous target.
+            check_classification_targets(y)
         self.classes_, codes = _encode(y)
         if len(self.classes_) < 2:
             raise ValueError(
