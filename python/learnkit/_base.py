@@ -35,18 +35,12 @@ def seed_of(random_state) -> int:
 
 def _is_arrow_table(X) -> bool:
     """A table that exports Arrow (Polars, pyarrow) and that scikit-learn would not read as
-    names plus numbers: pandas frames keep scikit-learn's own path unless they hold text or
-    categories."""
+    names plus numbers: pandas frames keep scikit-learn's own path unless a column holds text
+    or categories (dtype kinds other than bool, int, uint, float)."""
     if isinstance(X, np.ndarray) or not hasattr(X, "__arrow_c_stream__"):
         return False
-    module = type(X).__module__
-    if module.startswith("pandas"):
-        dtypes = getattr(X, "dtypes", None)
-        return dtypes is not None and any(
-            not (np.issubdtype(d, np.number) or np.issubdtype(d, np.bool_))
-            for d in (getattr(dt, "numpy_dtype", dt) for dt in dtypes)
-            if isinstance(d, np.dtype)
-        ) or any(not isinstance(getattr(dt, "numpy_dtype", dt), np.dtype) for dt in dtypes)
+    if type(X).__module__.startswith("pandas"):
+        return not all(getattr(dtype, "kind", "O") in "biuf" for dtype in X.dtypes)
     return True
 
 
@@ -177,6 +171,7 @@ class LearnkitEstimator(BaseEstimator):
         return None if names is None else [str(n) for n in names]
 
     def _fit_model(self, X, y=None, classes=None, extra=()):
+        self._n_rows = X.shape[0]
         params = list(self._learnkit_params()) + list(extra)
         self._model = _learnkit.fit(
             self._kind, params, X, y, classes=classes,
@@ -239,7 +234,7 @@ class ClassifierBase(LearnkitEstimator):
                 f"but the data contains only one class: {self.classes_[0]!r}"
             )
         self._fit_model(
-            X, codes.astype(np.int64), classes=[str(c) for c in self.classes_],
+            X, np.asarray(codes, dtype=np.int64), classes=[str(c) for c in self.classes_],
             extra=self._categorical_extra(),
         )
         self._after_fit(X)

@@ -293,10 +293,6 @@ class _BoostingParams:
                     columns.add(names.index(name))
         return [("categorical_features", sorted(columns))] if columns else []
 
-    def fit(self, X, y):
-        self._n_rows = getattr(X, "shape", (len(X),))[0] if hasattr(X, "shape") or hasattr(X, "__len__") else 0
-        return super().fit(X, y)
-
     def _after_fit(self, X):
         self.feature_importances_ = np.asarray(self._model.feature_importances)
         learned = self._model.learned()

@@ -10,6 +10,7 @@ use learnkit_envs::{Acrobot, CartPole, Env, MountainCar, TimeLimit};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::rl::returns_and_lengths;
 use crate::{value_error, with_params};
 
 /// An agent and the environment it trains on.
@@ -130,11 +131,7 @@ impl DqnAgent {
             }))
         })?;
         self.steps_seen += report.env_steps;
-        Ok(report
-            .episodes
-            .iter()
-            .map(|e| (e.episode_return, e.length))
-            .unzip())
+        Ok(returns_and_lengths(&report))
     }
 
     /// Returns of `episodes` greedy episodes, the first reset seeded with `seed`.

@@ -371,42 +371,10 @@ fn elbow<'py>(
     Ok(d)
 }
 
-/// The names learnkit's parameter set of `kind` accepts, in order, with their defaults as
-/// learnkit shows them (what the Python classes are checked against).
-#[pyfunction]
-fn param_defaults(kind: &str) -> PyResult<Vec<(String, String)>> {
-    fn shown<P: SetParam>(p: P) -> Vec<(String, String)> {
-        p.settings()
-    }
-    Ok(match kind {
-        "linear" => shown(LinearRegression::params()),
-        "logistic" => shown(LogisticRegression::params()),
-        "tree_classifier" => shown(DecisionTree::<usize>::params()),
-        "tree_regressor" => shown(DecisionTree::<f64>::params()),
-        "forest_classifier" => shown(RandomForest::classifier()),
-        "forest_regressor" => shown(RandomForest::regressor()),
-        "boosting_classifier" => shown(GradientBoosting::classifier()),
-        "boosting_regressor" => shown(GradientBoosting::regressor()),
-        "kmeans" => shown(KMeans::params()),
-        "pca" => shown(Pca::params()),
-        "scaler" => shown(StandardScaler::params()),
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown kind {other:?}: expected one of {KINDS}"
-            )))
-        }
-    })
-}
-
 /// A fitted learnkit model.
 #[pyclass(module = "learnkit._learnkit", frozen)]
 pub struct Model {
     fitted: Fitted,
-}
-
-/// `x` as a C-contiguous float64 view (the Python side converts before calling).
-fn records<'a>(x: &'a PyReadonlyArray2<'_, f64>) -> ArrayView2<'a, f64> {
-    x.as_array()
 }
 
 fn unsupported(model: &Model, what: &str) -> PyErr {
@@ -462,7 +430,7 @@ impl Model {
         py: Python<'py>,
         x: PyReadonlyArray2<'py, f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let x = records(&x);
+        let x = x.as_array();
         if let Fitted::KMeans(m) = &self.fitted {
             let out = py.detach(|| m.predict_view(x)).map_err(value_error)?;
             return Ok(to_py1(py, out).into_any());
@@ -483,7 +451,7 @@ impl Model {
         py: Python<'py>,
         x: PyReadonlyArray2<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let x = records(&x);
+        let x = x.as_array();
         classifier!(&self.fitted, m => {
             let out = py.detach(|| m.predict_proba_view(x)).map_err(value_error)?;
             Ok(to_py2(py, out))
@@ -496,7 +464,7 @@ impl Model {
         py: Python<'py>,
         x: PyReadonlyArray2<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let x = records(&x);
+        let x = x.as_array();
         let out = match &self.fitted {
             Fitted::Pca(m) => py.detach(|| m.transform_view(x)),
             Fitted::Scaler(m) => py.detach(|| m.transform_view(x)),
@@ -511,7 +479,7 @@ impl Model {
         py: Python<'py>,
         z: PyReadonlyArray2<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let z = records(&z);
+        let z = z.as_array();
         let out = match &self.fitted {
             Fitted::Pca(m) => py.detach(|| m.inverse_transform_view(z)),
             Fitted::Scaler(m) => py.detach(|| m.inverse_transform_view(z)),
@@ -526,7 +494,7 @@ impl Model {
         py: Python<'py>,
         x: PyReadonlyArray2<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let x = records(&x);
+        let x = x.as_array();
         let out = match &self.fitted {
             Fitted::Logistic(m) => py.detach(|| m.decision_function(&x)),
             Fitted::BoostingClassifier(m) => py.detach(|| m.decision_function(x)),
@@ -578,6 +546,19 @@ impl Model {
     /// `components`, `mean`, `scale`, `n_iter`, `inertia`, `oob_score`, ...), as a dict.
     fn learned<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         use pyo3::types::PyDict;
+        fn forest(d: &Bound<'_, PyDict>, oob: Option<f64>, trees: usize) -> PyResult<()> {
+            d.set_item("oob_score", oob)?;
+            d.set_item("n_estimators", trees)
+        }
+        fn boosting(d: &Bound<'_, PyDict>, n: usize, train: &[f64], valid: &[f64]) -> PyResult<()> {
+            d.set_item("n_iter", n)?;
+            d.set_item("train_loss", train)?;
+            d.set_item("validation_loss", valid)
+        }
+        fn tree(d: &Bound<'_, PyDict>, depth: usize, leaves: usize) -> PyResult<()> {
+            d.set_item("depth", depth)?;
+            d.set_item("n_leaves", leaves)
+        }
         let d = PyDict::new(py);
         match &self.fitted {
             Fitted::Linear(m) => {
@@ -612,32 +593,16 @@ impl Model {
                 d.set_item("mean", to_py1(py, m.mean.clone()))?;
                 d.set_item("scale", to_py1(py, m.scale.clone()))?;
             }
-            Fitted::ForestClassifier(m) => {
-                d.set_item("oob_score", m.oob_score())?;
-                d.set_item("n_estimators", m.trees().len())?;
-            }
-            Fitted::ForestRegressor(m) => {
-                d.set_item("oob_score", m.oob_score())?;
-                d.set_item("n_estimators", m.trees().len())?;
-            }
+            Fitted::ForestClassifier(m) => forest(&d, m.oob_score(), m.trees().len())?,
+            Fitted::ForestRegressor(m) => forest(&d, m.oob_score(), m.trees().len())?,
             Fitted::BoostingClassifier(m) => {
-                d.set_item("n_iter", m.n_rounds())?;
-                d.set_item("train_loss", m.train_loss().to_vec())?;
-                d.set_item("validation_loss", m.validation_loss().to_vec())?;
+                boosting(&d, m.n_rounds(), m.train_loss(), m.validation_loss())?
             }
             Fitted::BoostingRegressor(m) => {
-                d.set_item("n_iter", m.n_rounds())?;
-                d.set_item("train_loss", m.train_loss().to_vec())?;
-                d.set_item("validation_loss", m.validation_loss().to_vec())?;
+                boosting(&d, m.n_rounds(), m.train_loss(), m.validation_loss())?
             }
-            Fitted::TreeClassifier(m) => {
-                d.set_item("depth", m.depth())?;
-                d.set_item("n_leaves", m.n_leaves())?;
-            }
-            Fitted::TreeRegressor(m) => {
-                d.set_item("depth", m.depth())?;
-                d.set_item("n_leaves", m.n_leaves())?;
-            }
+            Fitted::TreeClassifier(m) => tree(&d, m.depth(), m.n_leaves())?,
+            Fitted::TreeRegressor(m) => tree(&d, m.depth(), m.n_leaves())?,
         }
         Ok(d)
     }
@@ -732,7 +697,6 @@ fn decode_from(bytes: &[u8], origin: &Path) -> learnkit::Result<Model> {
 #[pymodule]
 fn _learnkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit, m)?)?;
-    m.add_function(wrap_pyfunction!(param_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(elbow, m)?)?;
     m.add_class::<Model>()?;
     arrow::register(m)?;

@@ -4,7 +4,7 @@
 
 use learnkit::rl::{
     evaluate, train, Agent, Control, QLearning, QLearningParams, Schedule, TabularAlgorithm,
-    TrainConfig,
+    TrainConfig, TrainReport,
 };
 use learnkit::Hyperparams;
 use learnkit_envs::gridworld::MapSpec;
@@ -126,11 +126,7 @@ impl TabularAgent {
             )
             .map_err(value_error)?;
         self.episodes_seen += report.episodes.len();
-        Ok(report
-            .episodes
-            .iter()
-            .map(|e| (e.episode_return, e.length))
-            .unzip())
+        Ok(returns_and_lengths(&report))
     }
 
     /// Plays `episodes` greedy episodes (first reset seeded with `seed`) and returns their
@@ -166,6 +162,15 @@ impl TabularAgent {
     fn episodes(&self) -> usize {
         self.episodes_seen
     }
+}
+
+/// Each episode's return and length, as the Python `learn` methods hand them back.
+pub(crate) fn returns_and_lengths(report: &TrainReport) -> (Vec<f64>, Vec<usize>) {
+    report
+        .episodes
+        .iter()
+        .map(|e| (e.episode_return, e.length))
+        .unzip()
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
