@@ -2,6 +2,8 @@
 # scripts/with-torch.sh: torch==2.13.0 from PyPI into .venv, reused afterwards.
 
 TORCH := scripts/with-torch.sh
+# The tests and lints build every feature: libtorch (tch) and an MPI library (mpi).
+TOOLS := scripts/with-torch.sh scripts/with-mpi.sh
 ARGS ?=
 
 .PHONY: tour test python lint bench bench-python bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
@@ -13,7 +15,7 @@ tour:
 ## Runs the whole test suite (unit, integration, doc tests; the tch tests included), then builds
 ## the Python package and runs its pytest suite (scikit-learn's and Gymnasium's checkers included).
 test:
-	$(TORCH) cargo test --workspace --exclude learnkit-python --all-features
+	$(TOOLS) cargo test --workspace --exclude learnkit-python --all-features
 	$(TORCH) scripts/python.sh test
 
 ## Installs the Python package from this checkout into a fresh virtual environment (.venv-python;
@@ -23,18 +25,18 @@ python:
 
 ## Formatting, clippy, the lean core (no default features: no plotters, clap, indicatif, tch, arrow or
 ## linfa-datasets in its tree; clap in no build of the library) and the API docs with warnings denied, as CI runs them.
-LEAN_FORBIDDEN := plotters|clap|indicatif|tch|linfa-datasets|parquet|arrow-array|arrow-ipc
+LEAN_FORBIDDEN := plotters|clap|indicatif|tch|mpi|linfa-datasets|parquet|arrow-array|arrow-ipc
 
 lint:
 	cargo fmt --all -- --check
-	$(TORCH) cargo clippy --workspace --all-targets --all-features -- -D warnings
+	$(TOOLS) cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo clippy -p learnkit --lib --no-default-features -- -D warnings
 	@if cargo tree -p learnkit --no-default-features -e normal --prefix none | grep -Eq '^($(LEAN_FORBIDDEN)) '; then \
 		echo "lean core pulls a feature-gated dependency:"; \
 		cargo tree -p learnkit --no-default-features -e normal --prefix none | grep -E '^($(LEAN_FORBIDDEN)) '; exit 1; fi
 	@if cargo tree -p learnkit --all-features -e normal --prefix none | grep -Eq '^clap '; then \
 		echo "the library pulls clap: command-line code belongs in cli/ (learnkit-cli)"; exit 1; fi
-	RUSTDOCFLAGS="-D warnings" $(TORCH) cargo doc --no-deps --workspace --all-features
+	RUSTDOCFLAGS="-D warnings" $(TOOLS) cargo doc --no-deps --workspace --all-features
 
 PEERS := "scikit-learn==1.9.1" threadpoolctl "gymnasium==1.4.0" "stable-baselines3>=2.7" matplotlib
 

@@ -138,6 +138,16 @@ pub enum Error {
     #[error(transparent)]
     Env(#[from] learnkit_envs::EnvError),
 
+    /// A data-parallel fit failed on one of its processes (see [`crate::distributed`]): every
+    /// process reports the same rank and cause.
+    #[error("rank {rank}: {message}")]
+    Distributed {
+        /// The rank where it failed.
+        rank: usize,
+        /// What went wrong there.
+        message: String,
+    },
+
     /// A linfa routine driving a learnkit model failed (linfa interop; see [`crate::interop`]).
     #[error("linfa: {0}")]
     Linfa(String),

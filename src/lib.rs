@@ -21,6 +21,7 @@ pub mod cluster;
 pub mod data;
 pub mod dataset;
 pub mod decomposition;
+pub mod distributed;
 pub mod error;
 pub mod interop;
 pub mod linalg;

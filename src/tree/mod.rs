@@ -35,7 +35,7 @@ mod boosting;
 mod decision_tree;
 mod export;
 mod forest;
-mod learner;
+pub(crate) mod learner;
 mod params;
 
 #[cfg(test)]

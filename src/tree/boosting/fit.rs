@@ -12,15 +12,16 @@ use super::model::FittedGradientBoosting;
 use super::objective::{median, Loss};
 use super::params::{GradientBoosting, RegressionLoss, LOSS_ROWS};
 use crate::dataset::Labeled;
+use crate::distributed::{check_alike, Collective, Serial, Shard};
 use crate::error::{Error, Result};
 use crate::rng;
 use crate::traits::{Estimator, Hyperparams};
 use crate::tree::decision_tree::class_names;
+use crate::tree::learner::dataset::BinMapper;
 use crate::tree::learner::dataset::RowCodes;
 use crate::tree::learner::histogram::{Histogram, Quantized};
 use crate::tree::learner::leafwise::{binned_value, grow, Grown, TreeSpec};
 use crate::tree::learner::pool::with_awake_workers;
-use crate::tree::learner::Serial;
 use crate::tree::params::{check_categorical, not_a_category, same_categorical};
 use crate::tree::{BinnedDataset, BinnedTask};
 use crate::validate;
@@ -108,14 +109,43 @@ impl<T> GradientBoosting<T> {
         classes: Vec<String>,
         validation: Option<(Held<'_>, &[f64])>,
     ) -> Result<FittedGradientBoosting<T>> {
+        let shard = Shard::whole(codes.n_samples);
+        let data = (names, classes);
+        self.fit_codes_on(codes, y, loss, data, validation, &Serial, shard)
+    }
+
+    /// [`Self::fit_codes`] on `shard` of the rows, the sums going through `collective`
+    /// (row subsampling and early stopping are checked off by the caller when there is more
+    /// than one process).
+    #[allow(clippy::too_many_arguments)]
+    fn fit_codes_on<C: Collective>(
+        &self,
+        codes: &RowCodes,
+        y: &[f64],
+        loss: Loss,
+        (names, classes): (Vec<String>, Vec<String>),
+        validation: Option<(Held<'_>, &[f64])>,
+        collective: &C,
+        shard: Shard,
+    ) -> Result<FittedGradientBoosting<T>> {
         if rayon::current_thread_index().is_none() {
             // `scope` runs its closure on a worker, where this call then proceeds.
-            return rayon::scope(|_| self.fit_codes(codes, y, loss, names, classes, validation));
+            return rayon::scope(|_| {
+                let data = (names, classes);
+                self.fit_codes_on(codes, y, loss, data, validation, collective, shard)
+            });
         }
         let (n, d) = (codes.n_samples, codes.n_features);
         let row_codes = codes;
         let k = loss.n_outputs();
-        let init = loss.init(y);
+        let init = loss.shard_init(y, collective);
+        // The mean training loss over the evenly spaced rows of all the processes.
+        let train_mean = |scores: &[f64], gh: &mut [Vec<[f64; 2]>]| {
+            let (sum, counted) = loss.shard_gradients(y, scores, gh, LOSS_ROWS, shard);
+            let mut total = [sum, counted];
+            collective.all_sum(&mut total);
+            total[0] / total[1]
+        };
         let mut scores: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
         let mut gh = vec![vec![[0.0; 2]; n]; k];
         let mut trees = Vec::with_capacity(self.n_estimators * k);
@@ -152,7 +182,7 @@ impl<T> GradientBoosting<T> {
                 }
             }
             with_awake_workers(|| {
-                train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
+                train_loss.push(train_mean(&scores, &mut gh));
                 let mut rng = rng::derived(self.seed, round as u64);
                 rows.clear();
                 rows.extend(0..n as u32);
@@ -172,10 +202,17 @@ impl<T> GradientBoosting<T> {
                 };
                 for out in 0..k {
                     let quantized = self.quantized_gradients.then(|| {
+                        let largest = loss.gradient_bounds().unwrap_or_else(|| {
+                            let (g, h) = Quantized::largest(&gh[out]);
+                            let mut largest = [g, h];
+                            collective.all_max(&mut largest);
+                            (largest[0], largest[1])
+                        });
                         Quantized::new(
                             &gh[out],
                             rng::splitmix64(self.seed ^ (round * k + out) as u64),
-                            loss.gradient_bounds(),
+                            shard.offset as u64,
+                            largest,
                             std::mem::take(&mut packed_buffer),
                         )
                     });
@@ -194,7 +231,7 @@ impl<T> GradientBoosting<T> {
                     let Grown {
                         mut tree,
                         leaves: leaf_ranges,
-                    } = grow(&spec, &Serial, features.clone(), &mut rows, &mut pool);
+                    } = grow(&spec, collective, features.clone(), &mut rows, &mut pool);
                     if loss == Loss::Absolute {
                         // Newton steps on signs are poor leaf values: each leaf takes the median
                         // of its rows' residuals instead (as LightGBM and scikit-learn).
@@ -269,7 +306,7 @@ impl<T> GradientBoosting<T> {
             trees.truncate(best_round * k);
             validation_loss.truncate(best_round + 1);
         }
-        train_loss.push(loss.gradients(y, &scores, &mut gh, LOSS_ROWS));
+        train_loss.push(train_mean(&scores, &mut gh));
         train_loss.truncate(trees.len() / k + 1);
         Ok(FittedGradientBoosting {
             n_features: codes.mapper.n_original(),
@@ -403,6 +440,110 @@ impl GradientBoosting<f64> {
         data.require_task(BinnedTask::Regression)?;
         let loss = self.regression_loss(&data.targets)?;
         self.fit_binned_loss(data, loss, Vec::new())
+    }
+}
+
+impl<T> GradientBoosting<T> {
+    /// Refuses, when the rows are spread over more than one process, the options that need
+    /// every row in one place.
+    fn check_across(&self, processes: usize, loss: Loss) -> Result<()> {
+        if processes == 1 {
+            return Ok(());
+        }
+        let refuse = |name: &'static str, value: &dyn std::fmt::Display, reason: &str| {
+            Err(Error::invalid(
+                name,
+                value,
+                format!("{reason}; it is not supported across processes"),
+            ))
+        };
+        if self.early_stopping {
+            return refuse(
+                "early_stopping",
+                &true,
+                "holds out rows drawn from all of them",
+            );
+        }
+        if self.subsample < 1.0 {
+            return refuse("subsample", &self.subsample, "draws rows from all of them");
+        }
+        if matches!(loss, Loss::Absolute | Loss::Huber(_)) {
+            return refuse("loss", &"absolute or Huber", "takes medians of the targets");
+        }
+        Ok(())
+    }
+
+    /// Fits on this process's shard of the rows (`prepared`: its checked records, targets,
+    /// loss and class names, or why they failed): every process's checks and columns are
+    /// agreed first, then the bin thresholds, then the boosting rounds.
+    fn fit_shard<C: Collective>(
+        &self,
+        prepared: Result<Prepared<'_>>,
+        names: Vec<String>,
+        collective: &C,
+    ) -> Result<FittedGradientBoosting<T>> {
+        let prepared = prepared.and_then(|p| {
+            check_categorical(&self.categorical_features, p.0.ncols())?;
+            self.check_across(collective.processes(), p.2)?;
+            Ok(p)
+        });
+        let description = prepared
+            .as_ref()
+            .map(|(_, _, _, classes)| {
+                format!(
+                    "features {}; classes {}",
+                    names.join(","),
+                    classes.join(",")
+                )
+            })
+            .map_err(ToString::to_string);
+        check_alike(collective, "columns and classes", description)?;
+        let (x, y, loss, classes) = prepared?;
+        let shard = Shard::of(collective, x.nrows());
+        let mapper =
+            BinMapper::fit_sharded(x, &self.categorical_features, collective, shard, |e| {
+                not_a_category(&names, e)
+            })?;
+        let codes = RowCodes::with_mapper(x, mapper);
+        self.fit_codes_on(&codes, &y, loss, (names, classes), None, collective, shard)
+    }
+}
+
+impl GradientBoosting<usize> {
+    /// Fits on `shard`, this process's share of the training rows, with the other processes
+    /// of `collective` fitting on theirs (every process calls it): each gets the model one
+    /// process fits on the rows of every shard concatenated in rank order — the same trees,
+    /// splits and leaf values, bit for bit (with the default quantized gradients; with
+    /// `quantized_gradients(false)` the histograms' real sums may differ in the last bits, and
+    /// with them a near-tied split). Bin thresholds come from the same sample of all the rows,
+    /// histograms and leaf sums are added across processes, and the initial scores from
+    /// whole-number counts.
+    ///
+    /// Shards must have the same columns and class names (checked on every process: a
+    /// mismatch is one [`Error::Distributed`] naming the rank, on every process). Early stopping,
+    /// row subsampling and the median losses need all the rows in one place and are refused
+    /// across processes. See [`crate::distributed`] for the backends.
+    pub fn fit_distributed<D: Labeled<usize> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl Collective,
+    ) -> Result<FittedGradientBoosting<usize>> {
+        self.fit_shard(self.prepare(shard), shard.feature_names(), collective)
+    }
+}
+
+impl GradientBoosting<f64> {
+    /// [`GradientBoosting::<usize>::fit_distributed`] for regression (squared error; the mean
+    /// target summed exactly, so the initial score is the one-process one to the bit).
+    pub fn fit_distributed<D: Labeled<f64> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl Collective,
+    ) -> Result<FittedGradientBoosting<f64>> {
+        let prepared = self
+            .prepare(shard)
+            .map(|(x, y, loss)| (x, y, loss, Vec::new()));
+        self.fit_shard(prepared, shard.feature_names(), collective)
     }
 }
 

@@ -3,6 +3,8 @@
 
 use rayon::prelude::*;
 
+use crate::distributed::{Collective, FixedPoint, Shard};
+
 /// The loss being minimised.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Loss {
@@ -51,14 +53,28 @@ impl Loss {
         }
     }
 
-    /// Initial scores from the targets.
-    pub fn init(self, y: &[f64]) -> Vec<f64> {
-        let n = y.len().max(1) as f64;
+    /// Initial scores from the targets of every process's shard (the one-process scores, to
+    /// the bit: counts are whole numbers and the squared loss's mean is summed in fixed
+    /// point). The medians of the absolute and Huber losses need every target in one place:
+    /// those losses are for one process (the caller refuses them across processes).
+    pub fn shard_init(self, y: &[f64], collective: &impl Collective) -> Vec<f64> {
+        let mut count = [y.len() as f64];
+        collective.all_sum_whole(&mut count);
+        let n = count[0].max(1.0);
         match self {
-            Loss::Squared => vec![y.iter().sum::<f64>() / n],
+            Loss::Squared => {
+                let mut largest = [y.iter().fold(0.0f64, |m, v| m.max(v.abs()))];
+                collective.all_max(&mut largest);
+                let fixed = FixedPoint::for_max(largest[0]);
+                let mut sum = [y.iter().map(|&v| i128::from(fixed.fixed(v))).sum::<i128>()];
+                collective.all_sum_i128(&mut sum);
+                vec![fixed.real(sum[0]) / n]
+            }
             Loss::Absolute | Loss::Huber(_) => vec![median(&mut y.to_vec())],
             Loss::Binary => {
-                let p = (y.iter().sum::<f64>() / n).clamp(1e-12, 1.0 - 1e-12);
+                let mut ones = [y.iter().sum::<f64>()];
+                collective.all_sum_whole(&mut ones);
+                let p = (ones[0] / n).clamp(1e-12, 1.0 - 1e-12);
                 vec![(p / (1.0 - p)).ln()]
             }
             Loss::Softmax(k) => {
@@ -66,6 +82,7 @@ impl Loss {
                 for &c in y {
                     counts[c as usize] += 1.0;
                 }
+                collective.all_sum_whole(&mut counts);
                 counts.iter().map(|c| (c / n).max(1e-12).ln()).collect()
             }
         }
@@ -80,9 +97,24 @@ impl Loss {
         gh: &mut [Vec<[f64; 2]>],
         loss_rows: usize,
     ) -> f64 {
+        let (sum, counted) = self.shard_gradients(y, scores, gh, loss_rows, Shard::whole(y.len()));
+        sum / counted
+    }
+
+    /// [`Loss::gradients`] of one shard of the rows: the sum of the loss over the shard's rows
+    /// among the evenly spaced ones of all the rows, and how many there are.
+    pub fn shard_gradients(
+        self,
+        y: &[f64],
+        scores: &[f64],
+        gh: &mut [Vec<[f64; 2]>],
+        loss_rows: usize,
+        shard: Shard,
+    ) -> (f64, f64) {
         let n = y.len();
-        let stride = (n / loss_rows.max(1)).max(1);
-        let sampled = n.div_ceil(stride) as f64;
+        let stride = (shard.total / loss_rows.max(1)).max(1);
+        let first = shard.offset;
+        let sampled = ((first + n).div_ceil(stride) - first.div_ceil(stride)) as f64;
         match self {
             Loss::Squared | Loss::Absolute | Loss::Huber(_) | Loss::Binary => {
                 // In fixed chunks, in parallel; the chunk losses are summed in order.
@@ -93,12 +125,12 @@ impl Loss {
                     .map(|(c, out)| {
                         let base = c * chunk;
                         let mut loss = 0.0;
-                        // The next row counted in the loss (every `stride`-th), without a
-                        // division per row.
-                        let mut next = base.div_ceil(stride) * stride;
+                        // The next row counted in the loss (every `stride`-th of all the
+                        // rows), without a division per row.
+                        let mut next = (first + base).div_ceil(stride) * stride;
                         for (j, o) in out.iter_mut().enumerate() {
                             let (s, t) = (scores[base + j], y[base + j]);
-                            let counted = base + j == next;
+                            let counted = first + base + j == next;
                             next += if counted { stride } else { 0 };
                             if let Loss::Squared = self {
                                 let r = s - t;
@@ -154,7 +186,7 @@ impl Loss {
                         loss
                     })
                     .collect();
-                parts.iter().sum::<f64>() / sampled
+                (parts.iter().sum::<f64>(), sampled)
             }
             Loss::Softmax(k) => {
                 let mut loss = 0.0;
@@ -171,11 +203,11 @@ impl Loss {
                         let yc = if c == t { 1.0 } else { 0.0 };
                         gh[c][i] = [p[c] - yc, (p[c] * (1.0 - p[c])).max(1e-16)];
                     }
-                    if i % stride == 0 {
+                    if (first + i) % stride == 0 {
                         loss -= p[t].max(1e-15).ln();
                     }
                 }
-                loss / sampled
+                (loss, sampled)
             }
         }
     }

@@ -7,15 +7,103 @@
 
 /// The collective operations a learner needs when its rows are spread over processes.
 ///
-/// Implementations must add in a fixed order (by rank, say), so that every process gets
-/// bit-identical sums and the same model as the others.
+/// A backend supplies its rank, the number of processes and one primitive, an all-gather of
+/// bytes; the sums and maxima are built on it and add in rank order, so that every process
+/// gets bit-identical results and grows the same model as the others. A backend may
+/// override [`Collective::all_sum_whole`] with a native all-reduce, since sums of whole
+/// numbers are exact in any order.
+///
+/// Backends: [`Serial`] (one process), [`crate::distributed::Threads`] (ranks as threads of
+/// one process, for tests) and, with the `mpi` feature, `crate::distributed::Mpi`.
 pub trait Collective: Sync {
-    /// Replaces `values` by their element-wise sum over every process (an all-reduce).
-    fn all_sum(&self, values: &mut [f64]);
-
     /// How many processes hold rows (1 for [`Serial`]). With more than one, a learner may use
     /// no shortcut that looks at its own rows alone (CART's sorted scans of small nodes).
     fn processes(&self) -> usize;
+
+    /// This process's rank, `0..processes()`.
+    fn rank(&self) -> usize {
+        0
+    }
+
+    /// Every process's `mine`, in rank order (an all-gather of varying lengths).
+    fn all_gather_bytes(&self, mine: &[u8]) -> Vec<Vec<u8>>;
+
+    /// Every process's `mine`, in rank order.
+    fn all_gather(&self, mine: &[f64]) -> Vec<Vec<f64>> {
+        if self.processes() == 1 {
+            return vec![mine.to_vec()];
+        }
+        let bytes: Vec<u8> = mine.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.all_gather_bytes(&bytes)
+            .into_iter()
+            .map(|part| {
+                part.chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Replaces `values` by their element-wise sum over every process (an all-reduce), added
+    /// in rank order.
+    fn all_sum(&self, values: &mut [f64]) {
+        if self.processes() == 1 {
+            return;
+        }
+        let parts = self.all_gather(values);
+        same_lengths(&parts, values.len());
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = parts.iter().fold(0.0, |sum, p| sum + p[i]);
+        }
+    }
+
+    /// [`Collective::all_sum`] of whole numbers whose sums stay below 2⁵³ (histogram counts
+    /// and quantized gradients): exact in any order, so a backend may use a native all-reduce.
+    fn all_sum_whole(&self, values: &mut [f64]) {
+        self.all_sum(values);
+    }
+
+    /// Replaces `values` by their element-wise maximum over every process.
+    fn all_max(&self, values: &mut [f64]) {
+        if self.processes() == 1 {
+            return;
+        }
+        let parts = self.all_gather(values);
+        same_lengths(&parts, values.len());
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = parts.iter().fold(f64::NEG_INFINITY, |m, p| m.max(p[i]));
+        }
+    }
+
+    /// Replaces `values` by their element-wise sum over every process, exactly.
+    fn all_sum_i128(&self, values: &mut [i128]) {
+        if self.processes() == 1 {
+            return;
+        }
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let parts = self.all_gather_bytes(&bytes);
+        let lengths: Vec<usize> = parts.iter().map(Vec::len).collect();
+        assert!(
+            lengths.iter().all(|&l| l == bytes.len()),
+            "processes summed different lengths ({lengths:?} bytes)"
+        );
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = parts.iter().fold(0i128, |sum, p| {
+                let word = p[i * 16..(i + 1) * 16].try_into().expect("16 bytes");
+                sum.wrapping_add(i128::from_le_bytes(word))
+            });
+        }
+    }
+}
+
+/// Panics unless every process contributed `len` values: the processes took different paths,
+/// a bug this catches before it becomes a wrong model.
+fn same_lengths(parts: &[Vec<f64>], len: usize) {
+    assert!(
+        parts.iter().all(|p| p.len() == len),
+        "processes reduced different lengths ({:?} values)",
+        parts.iter().map(Vec::len).collect::<Vec<_>>()
+    );
 }
 
 /// One process: every sum is already complete.
@@ -23,22 +111,66 @@ pub trait Collective: Sync {
 pub struct Serial;
 
 impl Collective for Serial {
+    fn processes(&self) -> usize {
+        1
+    }
+
+    fn all_gather_bytes(&self, mine: &[u8]) -> Vec<Vec<u8>> {
+        vec![mine.to_vec()]
+    }
+
     #[inline]
     fn all_sum(&self, _values: &mut [f64]) {}
 
-    fn processes(&self) -> usize {
-        1
+    #[inline]
+    fn all_sum_whole(&self, _values: &mut [f64]) {}
+}
+
+/// Sums of reals in fixed point, exact and so the same in any grouping of the terms: the sum
+/// one process makes of all the rows equals the sum of the processes' partial sums, to the
+/// bit. Values are scaled by a power of two that puts the largest magnitude (agreed across
+/// processes) just below 2⁶², then truncated to integers; a term loses at most 2⁻⁶² of that
+/// largest magnitude, less than one rounding of a floating-point sum of many terms.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedPoint {
+    scale: f64,
+    inverse: f64,
+}
+
+impl FixedPoint {
+    /// The scale for terms of magnitude at most `max_abs` (finite).
+    pub fn for_max(max_abs: f64) -> Self {
+        let exponent = if max_abs > 0.0 && max_abs.is_finite() {
+            max_abs.log2().floor() as i32 + 1
+        } else {
+            0
+        };
+        let shift = (62 - exponent).clamp(-1000, 1000);
+        Self {
+            scale: 2f64.powi(shift),
+            inverse: 2f64.powi(-shift),
+        }
+    }
+
+    /// `v` in fixed point.
+    #[inline]
+    pub fn fixed(&self, v: f64) -> i64 {
+        (v * self.scale) as i64
+    }
+
+    /// A fixed-point sum as a real (rounded once).
+    #[inline]
+    pub fn real(&self, sum: i128) -> f64 {
+        sum as f64 * self.inverse
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Condvar, Mutex};
-    use std::time::Duration;
-
     use ndarray::Array2;
 
-    use super::{Collective, Serial};
+    use super::{Collective, FixedPoint, Serial};
+    use crate::distributed::{ThreadRank, Threads};
     use crate::rng;
     use crate::tree::learner::dataset::{BinnedData, RowCodes};
     use crate::tree::learner::depthwise::{grow_tree, Sample, Targets};
@@ -46,100 +178,18 @@ mod tests {
     use crate::tree::learner::Tree;
     use crate::tree::params::{Criterion, TreeParams};
 
-    /// Processes as threads sharing memory: each deposits its values and waits for the
-    /// others; the last to arrive sums the deposits in rank order (so every rank gets the same
-    /// bits). A rank that finishes while others wait means the ranks took different paths: the
-    /// waiting ones panic rather than hang.
-    struct Shared {
-        state: Mutex<State>,
-        wake: Condvar,
+    /// Runs `grow_shard(rank, collective)` on one in-process rank per shard and returns their
+    /// trees.
+    fn on_ranks(
         ranks: usize,
-    }
-
-    struct State {
-        deposits: Vec<Vec<f64>>,
-        arrived: usize,
-        generation: u64,
-        sum: Vec<f64>,
-        finished: usize,
-    }
-
-    struct Rank<'a> {
-        shared: &'a Shared,
-        rank: usize,
-    }
-
-    impl Collective for Rank<'_> {
-        fn all_sum(&self, values: &mut [f64]) {
-            let shared = self.shared;
-            let mut state = shared.state.lock().unwrap();
-            state.deposits[self.rank] = values.to_vec();
-            state.arrived += 1;
-            let generation = state.generation;
-            if state.arrived == shared.ranks {
-                let len = values.len();
-                assert!(
-                    state.deposits.iter().all(|d| d.len() == len),
-                    "ranks reduced different lengths"
-                );
-                state.sum = (0..len)
-                    .map(|i| state.deposits.iter().fold(0.0, |sum, d| sum + d[i]))
-                    .collect();
-                state.arrived = 0;
-                state.generation += 1;
-                shared.wake.notify_all();
-            } else {
-                while state.generation == generation {
-                    assert!(state.finished == 0, "a rank finished while others reduce");
-                    state = shared
-                        .wake
-                        .wait_timeout(state, Duration::from_millis(50))
-                        .unwrap()
-                        .0;
-                }
-            }
-            values.copy_from_slice(&state.sum);
-        }
-
-        fn processes(&self) -> usize {
-            self.shared.ranks
-        }
-    }
-
-    /// Runs `grow_shard(rank, collective)` on one thread per shard and returns their trees.
-    fn on_ranks(ranks: usize, grow_shard: impl Fn(usize, &Rank<'_>) -> Tree + Sync) -> Vec<Tree> {
-        let shared = Shared {
-            state: Mutex::new(State {
-                deposits: vec![Vec::new(); ranks],
-                arrived: 0,
-                generation: 0,
-                sum: Vec::new(),
-                finished: 0,
-            }),
-            wake: Condvar::new(),
-            ranks,
-        };
-        /// Counts a rank as finished when its thread ends, panicking or not.
-        struct Finished<'a>(&'a Shared);
-        impl Drop for Finished<'_> {
-            fn drop(&mut self) {
-                let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
-                state.finished += 1;
-                self.0.wake.notify_all();
-            }
-        }
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..ranks)
-                .map(|rank| {
-                    let (shared, grow_shard) = (&shared, &grow_shard);
-                    s.spawn(move || {
-                        let _finished = Finished(shared);
-                        grow_shard(rank, &Rank { shared, rank })
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        })
+        grow_shard: impl Fn(usize, &ThreadRank<'_>) -> Tree + Sync,
+    ) -> Vec<Tree> {
+        Threads::new(ranks)
+            .unwrap()
+            .run(|rank| Ok(grow_shard(rank.rank(), rank)))
+            .into_iter()
+            .map(|tree| tree.unwrap())
+            .collect()
     }
 
     /// The rows `range` of `binned`, binned with the same edges (as a data-parallel dataset
@@ -280,6 +330,80 @@ mod tests {
             });
             for t in trees {
                 assert!(t == serial, "{ranks} ranks");
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_point_sums_are_exact_in_any_grouping_and_close_to_the_real_sum() {
+        let values: Vec<f64> = (0..10_000)
+            .map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.37 + (i as f64).sin() * 1e-9)
+            .collect();
+        let largest = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let fixed = FixedPoint::for_max(largest);
+        let sum = |part: &[f64]| {
+            part.iter()
+                .map(|&v| i128::from(fixed.fixed(v)))
+                .sum::<i128>()
+        };
+        let whole = sum(&values);
+        for cut in [1, 977, 5_000, 9_999] {
+            assert_eq!(sum(&values[..cut]) + sum(&values[cut..]), whole);
+        }
+        let mut reversed = values.clone();
+        reversed.reverse();
+        assert_eq!(sum(&reversed), whole);
+        // Against a compensated sum: within a few units of the last place.
+        let (mut s, mut c) = (0.0f64, 0.0f64);
+        for &v in &values {
+            let y = v - c;
+            let t = s + y;
+            c = (t - s) - y;
+            s = t;
+        }
+        assert!(
+            (fixed.real(whole) - s).abs() <= 1e-12 * s.abs(),
+            "{} vs {s}",
+            fixed.real(whole)
+        );
+        // Extremes: zero, tiny and huge magnitudes keep their scale finite.
+        for m in [0.0, 1e-300, 1e300, f64::MAX] {
+            let f = FixedPoint::for_max(m);
+            assert!(f.real(i128::from(f.fixed(m))).is_finite());
+        }
+    }
+
+    #[test]
+    fn sharded_bin_thresholds_equal_the_serial_ones_with_sampling() {
+        use crate::distributed::Shard;
+        use crate::tree::learner::dataset::{BinMapper, BIN_SAMPLE};
+        let n = BIN_SAMPLE + 31_337;
+        let x = Array2::from_shape_fn((n, 3), |(i, f)| match f {
+            0 => ((i * 2_654_435_761) % 1_000_003) as f64,
+            1 if i % 101 == 7 => f64::NAN,
+            1 => (i % 300) as f64 * 0.5,
+            _ => ((i * 13) % 40) as f64,
+        });
+        let serial = BinMapper::fit(x.view(), &[2]).unwrap();
+        for ranks in [2, 3] {
+            let mappers = Threads::new(ranks).unwrap().run(|rank| {
+                let r = rank.rank();
+                let (lo, hi) = (n * r / ranks, n * (r + 1) / ranks);
+                let shard = Shard::of(rank, hi - lo);
+                assert_eq!((shard.offset, shard.total), (lo, n));
+                BinMapper::fit_sharded(
+                    x.slice(ndarray::s![lo..hi, ..]),
+                    &[2],
+                    rank,
+                    shard,
+                    |_| unreachable!(),
+                )
+            });
+            for mapper in mappers {
+                let mapper = mapper.unwrap();
+                assert_eq!(mapper.edges, serial.edges, "{ranks} ranks");
+                assert_eq!(mapper.missing, serial.missing);
+                assert_eq!(mapper.categories, serial.categories);
             }
         }
     }

@@ -176,6 +176,67 @@ impl BinMapper {
         Ok(Self::from_features(features))
     }
 
+    /// [`BinMapper::fit`] on rows spread over processes, `x` being this process's `shard` of
+    /// them: the thresholds one process computes from all the rows. Every process checks its
+    /// categorical columns (a failure anywhere is reported on every process, through
+    /// `describe`), the missing-value flags are combined, and the evenly spaced sample of all
+    /// the rows is gathered in row order, so each process bins exactly the values one process
+    /// would, in the same order.
+    pub fn fit_sharded(
+        x: ArrayView2<'_, f64>,
+        categorical: &[usize],
+        collective: &impl super::Collective,
+        shard: crate::distributed::Shard,
+        describe: impl Fn((usize, f64)) -> crate::Error,
+    ) -> crate::Result<Self> {
+        let d = x.ncols();
+        let bad = categorical.iter().find_map(|&f| {
+            x.column(f)
+                .iter()
+                .find(|v| !v.is_nan() && category_of(**v).is_none())
+                .map(|&v| (f, v))
+        });
+        let checked = match bad {
+            Some(e) => Err(describe(e).to_string()),
+            None => Ok(Vec::new()),
+        };
+        crate::distributed::agree(collective, checked)?;
+        let mut missing: Vec<f64> = (0..d)
+            .into_par_iter()
+            .map(|f| f64::from(u8::from(x.column(f).iter().any(|v| v.is_nan()))))
+            .collect();
+        collective.all_sum_whole(&mut missing);
+        // This shard's rows of the sample of all the rows (or all its rows), row-major.
+        let end = shard.offset + x.nrows();
+        let local: Vec<usize> = match Self::sample_rows(shard.total) {
+            None => (0..x.nrows()).collect(),
+            Some(rows) => rows
+                .into_iter()
+                .filter(|&i| (shard.offset..end).contains(&i))
+                .map(|i| i - shard.offset)
+                .collect(),
+        };
+        let mut mine = Vec::with_capacity(local.len() * d);
+        for &i in &local {
+            mine.extend(x.row(i).iter().copied());
+        }
+        let sample: Vec<f64> = collective.all_gather(&mine).concat();
+        let m = sample.len() / d.max(1);
+        let features: Vec<FeatureBins> = (0..d)
+            .into_par_iter()
+            .map(|f| {
+                let column = (0..m).map(|i| sample[i * d + f]);
+                if categorical.contains(&f) {
+                    return (Vec::new(), true, Some(Self::feature_categories(column)));
+                }
+                let has_missing = missing[f] > 0.0;
+                let values: Vec<f64> = column.collect();
+                (Self::feature_edges(&values, has_missing), has_missing, None)
+            })
+            .collect();
+        Ok(Self::from_features(features))
+    }
+
     /// A mapper from each feature's `(edges, missing, category columns)`: a categorical
     /// feature's first column of categories stays in its place, the further ones become code
     /// columns after every feature's ([`BinMapper::extra`]).
@@ -563,6 +624,11 @@ impl RowCodes {
         categorical: &[usize],
     ) -> Result<Self, (usize, f64)> {
         let mapper = BinMapper::fit(x, categorical)?;
+        Ok(Self::with_mapper(x, mapper))
+    }
+
+    /// Bins `x` with thresholds learned elsewhere (e.g. [`BinMapper::fit_sharded`]).
+    pub fn with_mapper(x: ArrayView2<'_, f64>, mapper: BinMapper) -> Self {
         let (n, w) = (x.nrows(), mapper.n_features());
         let mut codes = vec![0u8; n * w];
         match x.as_slice() {
@@ -576,7 +642,7 @@ impl RowCodes {
                     }
                 }),
         }
-        Ok(Self::from_parts(mapper, n, codes))
+        Self::from_parts(mapper, n, codes)
     }
 
     /// Codes made elsewhere (`n` rows of `mapper.n_features()` codes, each within its

@@ -50,19 +50,28 @@ pub struct Quantized {
 pub const PACK_ROWS: usize = 16_384;
 
 impl Quantized {
-    /// Quantizes `gh` into `buffer` (reused round after round). `bounds`: the largest |g| and
-    /// h the loss can produce, when it has such bounds (log-losses: 1 and ¼); otherwise the
-    /// scales come from the largest values present.
-    pub fn new(gh: &[[f64; 2]], seed: u64, bounds: Option<(f64, f64)>, buffer: Vec<u64>) -> Self {
-        let (g_max, h_max) = bounds.unwrap_or_else(|| {
-            gh.par_chunks(8192)
-                .map(|c| {
-                    c.iter().fold((0.0f64, 0.0f64), |(g, h), p| {
-                        (g.max(p[0].abs()), h.max(p[1]))
-                    })
+    /// The largest |g| and h of `gh` (the scales of a loss without bounds).
+    pub fn largest(gh: &[[f64; 2]]) -> (f64, f64) {
+        gh.par_chunks(8192)
+            .map(|c| {
+                c.iter().fold((0.0f64, 0.0f64), |(g, h), p| {
+                    (g.max(p[0].abs()), h.max(p[1]))
                 })
-                .reduce(|| (0.0, 0.0), |a, b| (a.0.max(b.0), a.1.max(b.1)))
-        });
+            })
+            .reduce(|| (0.0, 0.0), |a, b| (a.0.max(b.0), a.1.max(b.1)))
+    }
+
+    /// Quantizes `gh` into `buffer` (reused round after round). `(g_max, h_max)`: the largest
+    /// |g| and h the loss can produce (log-losses: 1 and ¼), or present ([`Quantized::largest`],
+    /// over every process's rows). Row `i` is rounded with the random bits of row
+    /// `first_row + i` of all the rows, so a shard rounds its rows as one process would.
+    pub fn new(
+        gh: &[[f64; 2]],
+        seed: u64,
+        first_row: u64,
+        (g_max, h_max): (f64, f64),
+        buffer: Vec<u64>,
+    ) -> Self {
         let g_scale = if g_max > 0.0 { g_max / 127.0 } else { 1.0 };
         let h_scale = if h_max > 0.0 { h_max / 255.0 } else { 1.0 };
         let (g_inv, h_inv) = (1.0 / g_scale, 1.0 / h_scale);
@@ -75,7 +84,7 @@ impl Quantized {
             .enumerate()
             .for_each(|(c, (out, gh))| {
                 for (j, (o, &[g, h])) in out.iter_mut().zip(gh).enumerate() {
-                    let i = (c * 8192 + j) as u64;
+                    let i = first_row + (c * 8192 + j) as u64;
                     let bits = rng::splitmix64(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                     let (u, v) = ((bits >> 32) as f64 * unit, (bits as u32) as f64 * unit);
                     // floor(x) as (x + 128) truncated, minus 128: x lies in [−127, 128) here.
@@ -654,7 +663,7 @@ mod tests {
     #[test]
     fn packed_words_add_gradient_hessian_and_count_at_once() {
         let gh = [[-0.9, 0.2], [0.4, 0.01], [0.0, 0.25], [-0.25, 0.0]];
-        let q = Quantized::new(&gh, 7, Some((1.0, 0.25)), Vec::new());
+        let q = Quantized::new(&gh, 7, 0, (1.0, 0.25), Vec::new());
         let (gs, hs) = (q.g_scale, q.h_scale);
         let mut sum = 0u64;
         let mut expected = [0i64; 3];
@@ -671,7 +680,7 @@ mod tests {
         assert_eq!(unpack(sum), expected);
         // The extremes of a full block stay in their fields.
         let full = vec![[-1.0, 0.25]; PACK_ROWS];
-        let q = Quantized::new(&full, 1, Some((1.0, 0.25)), Vec::new());
+        let q = Quantized::new(&full, 1, 0, (1.0, 0.25), Vec::new());
         let total = q.packed.iter().fold(0u64, |a, w| a.wrapping_add(*w));
         assert_eq!(
             unpack(total),
@@ -689,7 +698,7 @@ mod tests {
         for n in [300usize, 3_000, 20_000] {
             let (_, codes) = data(n);
             let gh = gradients(n);
-            let q = Quantized::new(&gh, 3, None, Vec::new());
+            let q = Quantized::new(&gh, 3, 0, Quantized::largest(&gh), Vec::new());
             // A leaf's rows: every third row is left out.
             let rows: Vec<u32> = (0..n as u32).filter(|r| r % 3 != 0).collect();
             let exact = naive(&codes, &rows, |r| gh[r]);
@@ -737,7 +746,7 @@ mod tests {
         assert_eq!(codes.wide[0].columns, vec![1, 4, 5]);
         assert_eq!(codes.wide[1].columns, vec![3, 6]);
         let gh = gradients(n);
-        let q = Quantized::new(&gh, 9, None, Vec::new());
+        let q = Quantized::new(&gh, 9, 0, Quantized::largest(&gh), Vec::new());
         // The further columns' missing bins are not kept (a wide feature's split reads its
         // value bins; the first column's missing bin holds every row outside it).
         let kept = |mut h: Vec<[f64; 3]>| {
@@ -789,7 +798,7 @@ mod tests {
         let n = 20_000;
         let (_, codes) = data(n);
         let gh = gradients(n);
-        let q = Quantized::new(&gh, 5, None, Vec::new());
+        let q = Quantized::new(&gh, 5, 0, Quantized::largest(&gh), Vec::new());
         let rows: Vec<u32> = (0..n as u32).collect();
         let (left, right): (Vec<u32>, Vec<u32>) = rows.iter().partition(|&&r| r % 7 < 3);
         let grads = Grads::Quantized(&q.packed);

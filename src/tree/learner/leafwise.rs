@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use super::collective::FixedPoint;
 use super::dataset::RowCodes;
 use super::histogram::{Grads, Histogram, Quantized};
 use super::partition::{goes_left, partition};
@@ -79,8 +80,14 @@ pub fn grow(
         categorical: spec.categorical,
         wide: &spec.row_codes.wide,
     };
+    // Quantized histograms hold whole numbers: exact in any order, so a native all-reduce
+    // may add them; exact gradients are added in rank order.
+    let add_up = |hist: &mut Histogram| match grads {
+        Grads::Quantized(_) => collective.all_sum_whole(hist.0.as_flattened_mut()),
+        Grads::Exact(_) => collective.all_sum(hist.0.as_flattened_mut()),
+    };
     let mut hist = Histogram::build(spec.row_codes, rows, grads, pool);
-    collective.all_sum(hist.0.as_flattened_mut());
+    add_up(&mut hist);
     // The root's sums: every bin of one feature (its missing bin included).
     let (g, h, count) = hist.0[..spec.row_codes.offsets[1]]
         .iter()
@@ -164,7 +171,7 @@ pub fn grow(
             &rows[mid..leaf.end]
         };
         let mut small_hist = Histogram::build(spec.row_codes, small, grads, pool);
-        collective.all_sum(small_hist.0.as_flattened_mut());
+        add_up(&mut small_hist);
         let large_hist = leaf.hist.subtract(&small_hist);
         let (left_hist, right_hist) = if left_smaller {
             (small_hist, large_hist)
@@ -248,26 +255,44 @@ pub fn grow(
         leaves.push(left);
         leaves.push(right);
     }
-    // The Newton step from the exact gradients of each leaf's rows (leaves in parallel, each
-    // sum in row order, then added across processes).
+    // The Newton step from the exact gradients of each leaf's rows, summed in fixed point:
+    // exact, so one process and many get the same bits (leaves in parallel, then added across
+    // processes). The scale comes from the largest gradient and hessian of every row.
     let rows: &[u32] = rows;
-    let mut sums: Vec<f64> = leaves
+    let mut largest = gh
+        .par_chunks(8192)
+        .map(|c| {
+            c.iter().fold([0.0f64; 2], |m, p| {
+                [m[0].max(p[0].abs()), m[1].max(p[1].abs())]
+            })
+        })
+        .reduce(|| [0.0; 2], |a, b| [a[0].max(b[0]), a[1].max(b[1])]);
+    collective.all_max(&mut largest);
+    let (g_fixed, h_fixed) = (
+        FixedPoint::for_max(largest[0]),
+        FixedPoint::for_max(largest[1]),
+    );
+    let mut sums: Vec<i128> = leaves
         .par_iter()
         .flat_map_iter(|leaf| {
             let (g, h) = rows[leaf.start..leaf.end]
                 .iter()
-                .fold((0.0, 0.0), |(g, h), &r| {
-                    (g + gh[r as usize][0], h + gh[r as usize][1])
+                .fold((0i128, 0i128), |(g, h), &r| {
+                    let [gr, hr] = gh[r as usize];
+                    (
+                        g + i128::from(g_fixed.fixed(gr)),
+                        h + i128::from(h_fixed.fixed(hr)),
+                    )
                 });
             [g, h]
         })
         .collect();
-    collective.all_sum(&mut sums);
+    collective.all_sum_i128(&mut sums);
     // Every node's value, the Newton step of its rows: children come after their parent,
     // so one backward pass sums the leaves up the tree.
     let mut node_sums = vec![[0.0f64; 2]; tree.n_nodes()];
     for (leaf, gh) in leaves.iter().zip(sums.chunks_exact(2)) {
-        node_sums[leaf.node] = [gh[0], gh[1]];
+        node_sums[leaf.node] = [g_fixed.real(gh[0]), h_fixed.real(gh[1])];
     }
     for i in (0..tree.n_nodes()).rev() {
         if let Some(s) = tree.split(i) {

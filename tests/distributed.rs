@@ -1,0 +1,298 @@
+//! Data-parallel fits: N in-process ranks on N shards of the rows give the model one process
+//! fits on the concatenated rows, bit for bit; a bad shard on one rank is one error, naming
+//! it, on every rank.
+
+use learnkit::distributed::{Collective, Serial, Threads};
+use learnkit::prelude::*;
+use learnkit::tree::{FittedGradientBoosting, GradientBoosting};
+use learnkit::{Dataset, Error};
+use ndarray::{Array1, Array2};
+
+/// Uneven contiguous shards of `n` rows over `ranks` (the first the smallest).
+fn shard_rows(n: usize, ranks: usize, rank: usize) -> Vec<usize> {
+    let cut = |k: usize| n * k * k / (ranks * ranks);
+    (cut(rank)..cut(rank + 1)).collect()
+}
+
+/// Classes from three informative features, one categorical, missing values in another.
+fn classes(n: usize, k: usize) -> Dataset<usize> {
+    let x = Array2::from_shape_fn((n, 5), |(i, f)| {
+        let u = ((i * 2_654_435_761 + f * 40_503) % 10_007) as f64 / 10_007.0;
+        match f {
+            3 => ((i * 7) % 11) as f64,
+            4 if i % 23 == 5 => f64::NAN,
+            _ => u * 10.0 - 5.0,
+        }
+    });
+    let y = Array1::from_shape_fn(n, |i| {
+        let r = x[[i, 0]]
+            + 0.5 * x[[i, 1]]
+            + if x[[i, 3]] as usize % 3 == 0 {
+                2.0
+            } else {
+                -1.0
+            };
+        let noise = ((i * 31) % 7) as f64 / 7.0 - 0.5;
+        ((r + noise + 8.0) / 16.0 * k as f64).clamp(0.0, k as f64 - 1.0) as usize
+    });
+    let names: Vec<String> = (0..k).map(|c| format!("c{c}")).collect();
+    let mut data = Dataset::new(x, y).unwrap();
+    data.class_names = names;
+    data
+}
+
+fn values(n: usize) -> Dataset<f64> {
+    let x = Array2::from_shape_fn((n, 4), |(i, f)| {
+        ((i * 2_654_435_761 + f * 40_503) % 10_007) as f64 / 1000.0
+    });
+    let y = Array1::from_shape_fn(n, |i| {
+        x[[i, 0]].sin() * 3.0 + x[[i, 1]] * 0.7 + ((i * 13) % 17) as f64 * 0.01
+    });
+    Dataset::new(x, y).unwrap()
+}
+
+/// The trees and initial scores agree to the bit; the training loss (a report, summed in
+/// floating point over the processes) to rounding.
+fn assert_same<T>(a: &FittedGradientBoosting<T>, b: &FittedGradientBoosting<T>, what: &str) {
+    assert_eq!(a.trees(), b.trees(), "{what}: trees");
+    for (x, y) in a.train_loss().iter().zip(b.train_loss()) {
+        assert!(
+            (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+            "{what}: loss {x} vs {y}"
+        );
+    }
+}
+
+#[test]
+fn boosting_on_shards_equals_boosting_on_all_rows() {
+    for k in [2, 3] {
+        let data = classes(3_000, k);
+        let params = GradientBoosting::classifier()
+            .n_estimators(12)
+            .max_leaf_nodes(15)
+            .categorical_features(vec![3])
+            .seed(5);
+        let serial = params.fit(&data).unwrap();
+        assert!(
+            serial.trees().iter().all(|t| t.n_nodes() > 10),
+            "trees worth comparing"
+        );
+        assert_same(
+            &params.fit_distributed(&data, &Serial).unwrap(),
+            &serial,
+            "Serial",
+        );
+        for ranks in 1..=4 {
+            let models = Threads::new(ranks).unwrap().run(|rank| {
+                let rows = shard_rows(data.n_samples(), ranks, rank.rank());
+                params.fit_distributed(&data.select(&rows)?, rank)
+            });
+            for model in models {
+                assert_same(
+                    &model.unwrap(),
+                    &serial,
+                    &format!("{k} classes, {ranks} ranks"),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn regression_on_shards_equals_regression_on_all_rows() {
+    let data = values(2_500);
+    for quantized in [true, false] {
+        let params = GradientBoosting::regressor()
+            .n_estimators(10)
+            .quantized_gradients(quantized)
+            .colsample(0.75)
+            .seed(9);
+        let serial = params.fit(&data).unwrap();
+        let models = Threads::new(3).unwrap().threads_per_rank(2).run(|rank| {
+            let rows = shard_rows(data.n_samples(), 3, rank.rank());
+            params.fit_distributed(&data.select(&rows)?, rank)
+        });
+        for model in models {
+            let model = model.unwrap();
+            if quantized {
+                assert_same(&model, &serial, "quantized");
+            } else {
+                // Exact gradients: histograms of reals, added per shard, agree to rounding.
+                let (a, b) = (
+                    model.predict(&data).unwrap(),
+                    serial.predict(&data).unwrap(),
+                );
+                let worst = a
+                    .iter()
+                    .zip(&b)
+                    .map(|(x, y)| (x - y).abs())
+                    .fold(0.0, f64::max);
+                assert!(
+                    worst < 1e-9,
+                    "exact gradients: predictions differ by {worst}"
+                );
+            }
+        }
+    }
+}
+
+/// Runs `fit` on three ranks whose shards come from `shard(rank)` and returns their errors.
+fn errors_on_three(
+    shard: impl Fn(usize) -> Dataset<usize> + Sync,
+    params: &GradientBoosting<usize>,
+) -> Vec<Error> {
+    Threads::new(3)
+        .unwrap()
+        .run(|rank| {
+            params
+                .fit_distributed(&shard(rank.rank()), rank)
+                .map(|_| ())
+        })
+        .into_iter()
+        .map(|r| r.expect_err("a bad shard must fail every rank"))
+        .collect()
+}
+
+fn rank_of(e: &Error) -> usize {
+    match e {
+        Error::Distributed { rank, .. } => *rank,
+        other => panic!("not a distributed error: {other}"),
+    }
+}
+
+#[test]
+fn a_bad_shard_fails_every_rank_with_one_error_naming_it() {
+    let data = classes(900, 3);
+    let part = |rank: usize| data.select(&shard_rows(900, 3, rank)).unwrap();
+    let params = GradientBoosting::classifier().n_estimators(3);
+    // Rank 1's shard has a column fewer.
+    let errors = errors_on_three(
+        |rank| {
+            let d = part(rank);
+            if rank != 1 {
+                return d;
+            }
+            let x = d.records.slice(ndarray::s![.., ..4]).to_owned();
+            let mut narrow = Dataset::new(x, d.targets.clone()).unwrap();
+            narrow.class_names = d.class_names.clone();
+            narrow
+        },
+        &params,
+    );
+    for e in &errors {
+        assert_eq!(rank_of(e), 1, "{e}");
+        assert!(e.to_string().contains("columns"), "{e}");
+    }
+    // Rank 2's shard has other class names.
+    let errors = errors_on_three(
+        |rank| {
+            let mut d = part(rank);
+            if rank == 2 {
+                d.class_names = vec!["a".into(), "b".into(), "c".into()];
+            }
+            d
+        },
+        &params,
+    );
+    assert!(
+        errors
+            .iter()
+            .all(|e| rank_of(e) == 2 && e.to_string().contains("classes")),
+        "{errors:?}"
+    );
+    // Rank 0's shard holds an infinite value.
+    let errors = errors_on_three(
+        |rank| {
+            let mut d = part(rank);
+            if rank == 0 {
+                d.records[[3, 1]] = f64::INFINITY;
+            }
+            d
+        },
+        &params,
+    );
+    assert!(
+        errors
+            .iter()
+            .all(|e| rank_of(e) == 0 && e.to_string().contains("row 3")),
+        "{errors:?}"
+    );
+    // An empty shard.
+    let errors = errors_on_three(
+        |rank| {
+            if rank == 1 {
+                data.select(&[]).unwrap()
+            } else {
+                part(rank)
+            }
+        },
+        &params,
+    );
+    assert!(errors.iter().all(|e| rank_of(e) == 1), "{errors:?}");
+    // A category that is no whole number, on one rank.
+    let params_cat = params.clone().categorical_features(vec![3]);
+    let errors = errors_on_three(
+        |rank| {
+            let mut d = part(rank);
+            if rank == 2 {
+                d.records[[0, 3]] = 1.5;
+            }
+            d
+        },
+        &params_cat,
+    );
+    assert!(errors.iter().all(|e| rank_of(e) == 2), "{errors:?}");
+}
+
+#[test]
+fn options_that_need_every_row_in_one_place_are_refused_across_processes() {
+    let data = classes(600, 2);
+    for params in [
+        GradientBoosting::classifier().early_stopping(true),
+        GradientBoosting::classifier().subsample(0.5),
+    ] {
+        // One process: allowed.
+        params.fit_distributed(&data, &Serial).unwrap();
+        let errors: Vec<_> = Threads::new(2)
+            .unwrap()
+            .run(|rank| params.fit_distributed(&data, rank).map(|_| ()))
+            .into_iter()
+            .map(|r| r.unwrap_err().to_string())
+            .collect();
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.contains("not supported across processes")),
+            "{errors:?}"
+        );
+    }
+    let reg = values(400);
+    let params = GradientBoosting::regressor().loss(learnkit::tree::RegressionLoss::AbsoluteError);
+    let errors = Threads::new(2)
+        .unwrap()
+        .run(|rank| params.fit_distributed(&reg, rank).map(|_| ()));
+    assert!(errors
+        .iter()
+        .all(|e| e.as_ref().unwrap_err().to_string().contains("medians")));
+}
+
+#[test]
+fn thread_ranks_that_leave_early_fail_the_others_instead_of_hanging() {
+    let out = Threads::new(3).unwrap().run(|rank| {
+        if rank.rank() == 1 {
+            return Err(Error::EmptyData("left".into()));
+        }
+        let mut v = [1.0];
+        rank.all_sum(&mut v);
+        Ok(v[0])
+    });
+    assert!(matches!(out[1], Err(Error::EmptyData(_))));
+    for r in [0, 2] {
+        assert!(
+            matches!(out[r], Err(Error::Distributed { rank, .. }) if rank == r),
+            "{:?}",
+            out[r]
+        );
+    }
+    assert!(Threads::new(0).is_err() && Threads::new(100_000).is_err());
+}

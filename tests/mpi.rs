@@ -1,0 +1,165 @@
+//! `mpirun` runs of the examples (feature `mpi`): three ranks on three shards give the
+//! metrics of one process on the concatenated file, a shared file gives them too, and a bad
+//! shard on one rank ends every rank non-zero, quickly, with one error line and no report.
+#![cfg(feature = "mpi")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name)
+}
+
+fn mpirun(ranks: usize, args: &[&str]) -> Output {
+    Command::new("mpirun")
+        .args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "--bind-to",
+            "none",
+        ])
+        .args(["--mca", "btl_vader_single_copy_mechanism", "none"])
+        .args(["-np", &ranks.to_string()])
+        .arg(example("gradient_boosting"))
+        .args(args)
+        .env("LEARNKIT_MPI_TIMEOUT", "20")
+        .output()
+        .expect("mpirun (scripts/with-mpi.sh installs Open MPI)")
+}
+
+fn alone(args: &[&str]) -> Output {
+    Command::new(example("gradient_boosting"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The JSON metrics (the last line of stdout) of a successful run.
+fn metrics(out: &Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "status {:?}\nstdout {stdout}\nstderr {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+}
+
+/// `rows` CSV rows of three classes from four features, one with empty cells.
+fn csv(rows: std::ops::Range<usize>, extra_column: bool) -> String {
+    let mut text = String::from(if extra_column {
+        "a,b,c,d,e,y\n"
+    } else {
+        "a,b,c,d,y\n"
+    });
+    for i in rows {
+        let a = ((i * 2_654_435_761) % 1000) as f64 / 100.0;
+        let b = ((i * 40_503) % 977) as f64 / 97.7;
+        let d = if i % 19 == 4 {
+            String::new()
+        } else {
+            format!("{}", (i * 7) % 13)
+        };
+        let y = ((a + b + (i % 5) as f64 * 0.3) / 7.0) as usize % 3;
+        text.push_str(&format!(
+            "{a},{b},{},{d}{},{y}\n",
+            i % 4,
+            if extra_column { ",1" } else { "" }
+        ));
+    }
+    text
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn reports_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn mpirun_shards_give_the_one_process_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let n = 2_400;
+    std::fs::write(p("all.csv"), csv(0..n, false)).unwrap();
+    std::fs::write(p("test.csv"), csv(n..n + 600, false)).unwrap();
+    for (k, rows) in [0..500, 500..1_300, 1_300..n].into_iter().enumerate() {
+        let text = csv(rows, false);
+        std::fs::write(p(&format!("part-{k}.csv")), text).unwrap();
+    }
+    let common = [
+        "--target",
+        "y",
+        "--test",
+        &p("test.csv"),
+        "--trees",
+        "15",
+        "--allow-missing",
+        "--json",
+        "--task",
+        "classification",
+    ];
+    let with = |data: &str, out: &str| -> Vec<String> {
+        let mut v = vec![
+            "--data".to_string(),
+            data.to_string(),
+            "--out".into(),
+            p(out),
+        ];
+        v.extend(common.iter().map(|s| s.to_string()));
+        v
+    };
+    let one = metrics(&alone(&refs(&with(&p("all.csv"), "one"))));
+    let sharded = metrics(&mpirun(3, &refs(&with(&p("part-*.csv"), "three"))));
+    let shared = metrics(&mpirun(2, &refs(&with(&p("all.csv"), "two"))));
+    for key in ["accuracy", "log_loss", "n_trees_used"] {
+        assert!(one.get(key).is_some(), "{key} in {one}");
+        assert_eq!(sharded[key], one[key], "{key}: 3 shards vs one process");
+        assert_eq!(
+            shared[key], one[key],
+            "{key}: one shared file vs one process"
+        );
+    }
+    assert_eq!(sharded["ranks"], 3);
+    assert_eq!(sharded["n_train"], n);
+    assert!(sharded["bytes_sent_rank0"].as_u64().unwrap() > 0);
+    assert!(
+        reports_in(&dir.path().join("three")) >= 2,
+        "rank 0 writes the reports"
+    );
+
+    // A shard with another column on rank 1: every rank stops, one line, no reports.
+    std::fs::write(p("bad-0.csv"), csv(0..400, false)).unwrap();
+    std::fs::write(p("bad-1.csv"), csv(400..800, true)).unwrap();
+    std::fs::write(p("bad-2.csv"), csv(800..1_200, false)).unwrap();
+    let start = Instant::now();
+    let out = mpirun(3, &refs(&with(&p("bad-*.csv"), "bad")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        start.elapsed()
+    );
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "one error line: {stderr}");
+    assert!(
+        errors[0].contains("rank 1") && errors[0].contains("columns"),
+        "{stderr}"
+    );
+    assert_eq!(
+        reports_in(&dir.path().join("bad")),
+        0,
+        "no report of a failed run"
+    );
+}
