@@ -6,7 +6,7 @@ TORCH := scripts/with-torch.sh
 TOOLS := scripts/with-torch.sh scripts/with-mpi.sh
 ARGS ?=
 
-.PHONY: tour test python lint bench bench-python bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn clean-venv
+.PHONY: tour test python lint bench bench-python bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn bench-distributed clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -97,3 +97,9 @@ bench-dqn:
 ## Removes the provisioned virtual environment (the next run re-creates it).
 clean-venv:
 	rm -rf .venv
+
+## Data-parallel gradient boosting on MPI: 1, 2 and 4 ranks on the million-row scale set (fit,
+## peak RSS per rank, bytes sent per tree, same test metrics as one process); rewrites the
+## distributed table in docs/benchmarks.md. ~10 minutes.
+bench-distributed:
+	$(TOOLS) sh -c 'cargo build --release --features mpi --example gradient_boosting && python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/distributed.py $(ARGS)'

@@ -296,3 +296,44 @@ fn thread_ranks_that_leave_early_fail_the_others_instead_of_hanging() {
     }
     assert!(Threads::new(0).is_err() && Threads::new(100_000).is_err());
 }
+
+#[test]
+fn decision_trees_on_shards_equal_the_tree_on_all_rows() {
+    use learnkit::tree::{DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures};
+    let data = classes(2_000, 3);
+    // NaN is for boosting; CART gets the rows without it.
+    let mut x = data.records.clone();
+    x.mapv_inplace(|v| if v.is_nan() { 0.0 } else { v });
+    let mut data = Dataset::new(x, data.targets.clone()).unwrap();
+    data.class_names = vec!["a".into(), "b".into(), "c".into()];
+    for params in [
+        DecisionTreeClassifier::params().max_depth(Some(8)),
+        DecisionTreeClassifier::params()
+            .max_features(MaxFeatures::Count(2))
+            .seed(4),
+    ] {
+        let serial = params.fit(&data).unwrap();
+        assert!(serial.n_leaves() > 8);
+        for ranks in 2..=4 {
+            let trees = Threads::new(ranks).unwrap().run(|rank| {
+                let rows = shard_rows(data.n_samples(), ranks, rank.rank());
+                params.fit_distributed(&data.select(&rows)?, rank)
+            });
+            for tree in trees {
+                assert_eq!(tree.unwrap(), serial, "{ranks} ranks");
+            }
+        }
+    }
+    // Whole-number targets: exact sums, the same tree.
+    let mut whole = values(1_500);
+    whole.targets.mapv_inplace(f64::round);
+    let params = DecisionTreeRegressor::params().max_depth(Some(6));
+    let serial = params.fit(&whole).unwrap();
+    let trees = Threads::new(3).unwrap().run(|rank| {
+        let rows = shard_rows(whole.n_samples(), 3, rank.rank());
+        params.fit_distributed(&whole.select(&rows)?, rank)
+    });
+    for tree in trees {
+        assert_eq!(tree.unwrap(), serial, "regression tree");
+    }
+}

@@ -26,11 +26,12 @@
 //! let serial = params.fit(&data)?;
 //! // Three ranks, each fitting on its third of the rows.
 //! let models = Threads::new(3)?.run(|rank| {
-//!     let rows: Vec<usize> = (0..data.n_samples()).filter(|i| i * 3 / data.n_samples() == rank.rank()).collect();
-//!     params.fit_distributed(&data.select(&rows), rank)
+//!     let n = data.n_samples();
+//!     let rows: Vec<usize> = (0..n).filter(|i| i * 3 / n == rank.rank()).collect();
+//!     params.fit_distributed(&data.select(&rows)?, rank)
 //! });
 //! for model in models {
-//!     assert_eq!(model?.predict_proba(data.records.view())?, serial.predict_proba(data.records.view())?);
+//!     assert_eq!(model?.predict_proba(&data)?, serial.predict_proba(&data)?);
 //! }
 //! # Ok::<(), learnkit::Error>(())
 //! ```

@@ -2,12 +2,13 @@ use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::learner::dataset::BinnedData;
+use super::learner::dataset::{BinMapper, BinnedData};
 use super::learner::depthwise::{grow_tree, Sample, Targets};
 use super::learner::{Serial, Tree};
 use super::params::{check_criterion, MaxFeatures, TargetKind, TreeParams};
 use super::trees_version;
 use crate::dataset::Labeled;
+use crate::distributed::{check_alike, Collective, Shard};
 use crate::error::Result;
 use crate::persist::Persist;
 use crate::rng;
@@ -118,6 +119,109 @@ impl DecisionTreeRegressor {
         let targets = Targets::Values(&data.targets);
         let tree = self.grow_on(&binned, targets, data.targets.len())?;
         let names = data.feature_names.clone();
+        Ok(FittedDecisionTree::new(tree, names, Vec::new()))
+    }
+}
+
+impl<T: TargetKind> DecisionTree<T> {
+    /// Grows the tree on this process's `shard` of the rows (`prepared`: its checked records
+    /// and the description the processes must share, or why they failed), with the other
+    /// processes of `collective` on theirs.
+    fn grow_shard(
+        &self,
+        prepared: std::result::Result<(ArrayView2<'_, f64>, String), String>,
+        names: &[String],
+        collective: &impl Collective,
+        targets: Targets<'_>,
+    ) -> Result<Tree> {
+        let prepared = prepared.and_then(|(x, description)| {
+            self.grower_settings(x.ncols())
+                .and_then(|_| {
+                    super::params::check_categorical(&self.categorical_features, x.ncols())
+                })
+                .map_err(|e| e.to_string())?;
+            Ok((x, description))
+        });
+        let description = prepared.as_ref().map(|p| p.1.clone()).map_err(Clone::clone);
+        check_alike(collective, "columns and classes", description)?;
+        let Ok((x, _)) = prepared else {
+            unreachable!("check_alike fails every process when one failed")
+        };
+        let shard = Shard::of(collective, x.nrows());
+        let mapper =
+            BinMapper::fit_sharded(x, &self.categorical_features, collective, shard, |e| {
+                super::params::not_a_category(names, e)
+            })?;
+        let binned = BinnedData::with_mapper(x, mapper);
+        let (params, n_try) = self.grower_settings(x.ncols())?;
+        Ok(grow_tree(
+            &binned,
+            targets,
+            Sample::all(x.nrows()),
+            &params,
+            n_try,
+            &mut rng::seeded(self.seed),
+            collective,
+        ))
+    }
+}
+
+impl DecisionTreeClassifier {
+    /// Fits on `shard`, this process's share of the training rows, with the other processes
+    /// of `collective` fitting on theirs (every process calls it): each gets the tree one
+    /// process grows on the shards concatenated in rank order, bit for bit (class counts are
+    /// whole numbers). Shards must share columns and class names; a mismatch or a bad shard is
+    /// one [`crate::Error::Distributed`] naming the rank, on every process. See
+    /// [`crate::distributed`].
+    pub fn fit_distributed<D: Labeled<usize> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl Collective,
+    ) -> Result<FittedDecisionTree<usize>> {
+        let names = shard.feature_names();
+        let prepared = self
+            .check()
+            .and_then(|()| crate::dataset::supervised(shard))
+            .map(|(x, y)| (x, y, class_names(shard, y)));
+        let description = prepared.as_ref().map(|(x, _, classes)| {
+            (
+                *x,
+                format!(
+                    "features {}; classes {}",
+                    names.join(","),
+                    classes.join(",")
+                ),
+            )
+        });
+        let description = description.map_err(|e| e.to_string());
+        let classes = prepared.as_ref().map(|p| p.2.clone()).unwrap_or_default();
+        let y: Vec<usize> = prepared.as_ref().map(|p| p.1.to_vec()).unwrap_or_default();
+        let targets = Targets::Classes(&y, classes.len());
+        let tree = self.grow_shard(description, &names, collective, targets)?;
+        Ok(FittedDecisionTree::new(tree, names, classes))
+    }
+}
+
+impl DecisionTreeRegressor {
+    /// [`DecisionTreeClassifier::fit_distributed`] for regression. The nodes' sums of targets
+    /// and squared targets are reals added per process, so they equal the one-process sums to
+    /// rounding (bit for bit when the targets are whole numbers), and a split the rounding
+    /// ties may differ.
+    pub fn fit_distributed<D: Labeled<f64> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl Collective,
+    ) -> Result<FittedDecisionTree<f64>> {
+        let names = shard.feature_names();
+        let prepared = self
+            .check()
+            .and_then(|()| crate::dataset::supervised(shard));
+        let description = match &prepared {
+            Ok((x, _)) => Ok((*x, format!("features {}", names.join(",")))),
+            Err(e) => Err(e.to_string()),
+        };
+        let y: Vec<f64> = prepared.as_ref().map(|p| p.1.to_vec()).unwrap_or_default();
+        let tree = self.grow_shard(description, &names, collective, Targets::Values(&y))?;
         Ok(FittedDecisionTree::new(tree, names, Vec::new()))
     }
 }

@@ -399,6 +399,11 @@ impl BinnedData {
     /// category (see [`BinMapper::fit`]).
     pub fn new(x: ArrayView2<'_, f64>, categorical: &[usize]) -> Result<Self, (usize, f64)> {
         let mapper = BinMapper::fit(x, categorical)?;
+        Ok(Self::with_mapper(x, mapper))
+    }
+
+    /// Bins `x` with thresholds learned elsewhere (e.g. [`BinMapper::fit_sharded`]).
+    pub fn with_mapper(x: ArrayView2<'_, f64>, mapper: BinMapper) -> Self {
         let n = x.nrows();
         let mut codes = vec![0u8; n * mapper.n_features()];
         codes
@@ -409,11 +414,11 @@ impl BinnedData {
                     *code = mapper.code(c, v);
                 }
             });
-        Ok(Self {
+        Self {
             n_samples: n,
             codes,
             mapper,
-        })
+        }
     }
 
     /// The feature-major copy of row-major codes (for the depth-first grower).
