@@ -337,3 +337,136 @@ fn decision_trees_on_shards_equal_the_tree_on_all_rows() {
         assert_eq!(tree.unwrap(), serial, "regression tree");
     }
 }
+
+#[test]
+fn forests_on_shards_equal_the_forest_on_all_rows() {
+    use learnkit::tree::RandomForest;
+    let data = classes(1_500, 3);
+    let mut x = data.records.clone();
+    x.mapv_inplace(|v| if v.is_nan() { 0.0 } else { v });
+    let mut data = Dataset::new(x, data.targets.clone()).unwrap();
+    data.class_names = vec!["a".into(), "b".into(), "c".into()];
+    let params = RandomForest::classifier().n_estimators(8).seed(11);
+    let serial = params.fit(&data).unwrap();
+    assert_eq!(params.fit_distributed(&data, &Serial).unwrap(), serial);
+    for ranks in [2, 3] {
+        let forests = Threads::new(ranks)
+            .unwrap()
+            .threads_per_rank(2)
+            .run(|rank| {
+                let rows = shard_rows(data.n_samples(), ranks, rank.rank());
+                params.fit_distributed(&data.select(&rows)?, rank)
+            });
+        for forest in forests {
+            assert_eq!(forest.unwrap(), serial, "{ranks} ranks");
+        }
+    }
+    // The out-of-bag score needs every row's trees in one place.
+    let oob = params.clone().oob_score(true);
+    let errors = Threads::new(2)
+        .unwrap()
+        .run(|rank| oob.fit_distributed(&data, rank).map(|_| ()));
+    assert!(errors.iter().all(
+        |e| e.as_ref().unwrap_err().to_string().contains("out-of-bag")
+            || e.as_ref().unwrap_err().to_string().contains("oob_score")
+    ));
+}
+
+#[test]
+fn kmeans_on_shards_matches_kmeans_on_all_rows() {
+    use learnkit::cluster::KMeans;
+    let blobs = learnkit::data::MakeBlobs::params()
+        .n_samples(3_000)
+        .centers(6)
+        .n_features(3)
+        .seed(8)
+        .generate()
+        .unwrap();
+    let x = learnkit::Records::new(blobs.records.clone());
+    for (k, algorithm) in [
+        (4, learnkit::cluster::KMeansAlgorithm::Auto),
+        (7, learnkit::cluster::KMeansAlgorithm::Lloyd),
+    ] {
+        let params = KMeans::params()
+            .n_clusters(k)
+            .n_init(2)
+            .algorithm(algorithm)
+            .seed(3);
+        let serial = params.fit(&x).unwrap();
+        for ranks in [1, 2, 3] {
+            let fits = Threads::new(ranks).unwrap().run(|rank| {
+                let rows = shard_rows(3_000, ranks, rank.rank());
+                let part = learnkit::Records::new(blobs.records.select(ndarray::Axis(0), &rows));
+                params.fit_distributed(&part, rank).map(|m| (rows, m))
+            });
+            for fit in fits {
+                let (rows, model) = fit.unwrap();
+                let relative = (model.inertia() - serial.inertia()).abs() / serial.inertia();
+                assert!(
+                    relative < 1e-9,
+                    "k {k}, {ranks} ranks: inertia {} vs {}",
+                    model.inertia(),
+                    serial.inertia()
+                );
+                assert_eq!(model.n_iter(), serial.n_iter());
+                let worst = (model.centres() - serial.centres())
+                    .mapv(f64::abs)
+                    .fold(0.0f64, |m, &v| m.max(v));
+                assert!(worst < 1e-9, "centres differ by {worst}");
+                let labels: Vec<usize> = rows.iter().map(|&i| serial.labels()[i]).collect();
+                assert_eq!(model.labels().to_vec(), labels);
+            }
+        }
+    }
+}
+
+#[test]
+fn pca_on_shards_matches_pca_on_all_rows() {
+    use learnkit::decomposition::{Components, Pca};
+    let x = Array2::from_shape_fn((1_200, 6), |(i, f)| {
+        let t = i as f64 * 0.37;
+        (t * (f + 1) as f64).sin() * (6 - f) as f64 + ((i * 7 + f) % 13) as f64 * 0.1
+    });
+    let data = learnkit::Records::new(x.clone());
+    for components in [
+        Components::Count(3),
+        Components::Variance(0.9),
+        Components::All,
+    ] {
+        let params = Pca::params().n_components(components);
+        let serial = params.fit(&data).unwrap();
+        let fits = Threads::new(3).unwrap().run(|rank| {
+            let rows = shard_rows(1_200, 3, rank.rank());
+            let part = learnkit::Records::new(x.select(ndarray::Axis(0), &rows));
+            params.fit_distributed(&part, rank)
+        });
+        for fit in fits {
+            let model = fit.unwrap();
+            assert_eq!(model.n_components(), serial.n_components());
+            for (a, b) in model
+                .explained_variance_ratio()
+                .iter()
+                .zip(serial.explained_variance_ratio())
+            {
+                assert!((a - b).abs() <= 1e-9 * b.abs(), "ratio {a} vs {b}");
+            }
+            let worst = (model.components() - serial.components())
+                .mapv(f64::abs)
+                .fold(0.0f64, |m, &v| m.max(v));
+            assert!(worst < 1e-9, "components differ by {worst}");
+        }
+    }
+    // Fewer rows than features over all the processes, and the randomized solver: refused.
+    let narrow = Threads::new(2).unwrap().run(|rank| {
+        let part = learnkit::Records::new(
+            x.slice(ndarray::s![rank.rank()..rank.rank() + 1, ..])
+                .to_owned(),
+        );
+        Pca::params().fit_distributed(&part, rank).map(|_| ())
+    });
+    assert!(narrow.iter().all(|r| r
+        .as_ref()
+        .unwrap_err()
+        .to_string()
+        .contains("one per feature")));
+}

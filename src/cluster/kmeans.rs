@@ -4,6 +4,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::AsRecords;
+use crate::distributed::{Collective, Shard};
 use crate::error::{Error, Result};
 use crate::persist::Persist;
 use crate::rng;
@@ -632,5 +633,253 @@ impl Persist for FittedKMeans {
             )));
         }
         Ok(())
+    }
+}
+
+impl KMeans {
+    /// Fits on `shard`, this process's share of the rows, with the other processes of
+    /// `collective` fitting on theirs (every process calls it): k-means++ seeding draws over
+    /// all the rows (the same draws on every process; each candidate row comes from the
+    /// process that holds it), and each Lloyd iteration adds the per-cluster sums and counts
+    /// across processes. Every process gets the same centres, inertia and iteration count —
+    /// one process's fit on the concatenated rows, to the rounding of sums grouped by process
+    /// (relative 1e-12 in practice); each process's `labels` are those of its own rows.
+    /// Lloyd's algorithm runs whatever [`KMeans::algorithm`] says (Hamerly's bounds change no
+    /// result). Shards must share their columns (checked on every process; see
+    /// [`crate::distributed`]).
+    pub fn fit_distributed<D: AsRecords + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl Collective,
+    ) -> Result<FittedKMeans> {
+        let x = shard.as_records();
+        let names = shard.feature_names();
+        let checked = self
+            .check()
+            .and_then(|()| validate::check_records(x, "records"))
+            .map(|_| format!("features {}", names.join(",")))
+            .map_err(|e| e.to_string());
+        crate::distributed::check_alike(collective, "columns", checked)?;
+        let place = Shard::of(collective, x.nrows());
+        self.check_data(place.total)?;
+        let x = x.as_standard_layout();
+        let rows = validate::row_slices(&x);
+        let (k, d) = (self.n_clusters, x.ncols());
+        let world = World {
+            collective,
+            place,
+            d,
+        };
+        // The tolerance from the mean column variance of all the rows (two passes).
+        let mut sums = crate::linalg::column_means(x.view())
+            .mapv(|m| m * x.nrows() as f64)
+            .to_vec();
+        collective.all_sum(&mut sums);
+        let means: Vec<f64> = sums.iter().map(|s| s / place.total.max(1) as f64).collect();
+        let mut squares: Vec<f64> = (0..d)
+            .map(|j| {
+                rows.iter()
+                    .map(|r| (r[j] - means[j]) * (r[j] - means[j]))
+                    .sum()
+            })
+            .collect();
+        collective.all_sum(&mut squares);
+        let mean_variance = squares.iter().sum::<f64>() / (place.total.max(1) * d.max(1)) as f64;
+        let tol = self.tol * mean_variance;
+        let mut best: Option<Run> = None;
+        for init in 0..self.n_init {
+            let mut rng = rng::derived(self.seed, init as u64);
+            let start = world.plusplus(&rows, k, &mut rng);
+            let run = world.lloyd(&rows, start, k, self.max_iter, tol);
+            if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+                best = Some(run);
+            }
+        }
+        let best = best.ok_or_else(|| Error::invalid("n_init", 0, "must be at least 1"))?;
+        let centres = Array2::from_shape_vec((k, d), best.centres)
+            .map_err(|e| Error::shape("centres", format!("{k}×{d}"), e))?;
+        Ok(FittedKMeans {
+            centres,
+            labels: Array1::from(best.labels),
+            inertia: best.inertia,
+            n_iter: best.n_iter,
+            feature_names: names,
+        })
+    }
+}
+
+/// The processes of a data-parallel K-means and this one's place among them.
+struct World<'c, C: Collective> {
+    collective: &'c C,
+    place: Shard,
+    d: usize,
+}
+
+impl<C: Collective> World<'_, C> {
+    /// The rows of all the rows numbered `wanted` (in that order), each sent by the process
+    /// that holds it.
+    fn fetch(&self, rows: &[&[f64]], wanted: &[usize]) -> Vec<Vec<f64>> {
+        let (lo, hi) = (self.place.offset, self.place.offset + self.place.rows);
+        let mut mine = Vec::new();
+        for (j, &g) in wanted.iter().enumerate() {
+            if (lo..hi).contains(&g) {
+                mine.push(j as f64);
+                mine.extend_from_slice(rows[g - lo]);
+            }
+        }
+        let mut out = vec![Vec::new(); wanted.len()];
+        for part in self.collective.all_gather(&mine) {
+            for entry in part.chunks_exact(self.d + 1) {
+                out[entry[0] as usize] = entry[1..].to_vec();
+            }
+        }
+        out
+    }
+
+    /// Greedy k-means++ over every process's rows: [`kmeans_plusplus`] with the potential, the
+    /// draws and the candidates' potentials taken over all the rows.
+    fn plusplus(&self, rows: &[&[f64]], k: usize, rng: &mut rng::Rng) -> Vec<f64> {
+        let (n, total) = (rows.len(), self.place.total);
+        let collective = self.collective;
+        let trials = 2 + (k as f64).ln().floor() as usize;
+        let first = self.fetch(rows, &[rng.gen_range(0..total)]).remove(0);
+        let mut centres = first.clone();
+        let mut closest: Vec<f64> = rows.par_iter().map(|r| sq_dist(r, &first)).collect();
+        for _ in 1..k {
+            // Each process's share of the potential, in rank order.
+            let shares: Vec<f64> = collective
+                .all_gather(&[block_sum(&closest)])
+                .iter()
+                .map(|p| p[0])
+                .collect();
+            let potential: f64 = shares.iter().sum();
+            let wanted: Vec<usize> = (0..trials)
+                .map(|_| {
+                    if potential <= 0.0 {
+                        return rng.gen_range(0..total);
+                    }
+                    let mut target = rng.gen::<f64>() * potential;
+                    // The process whose share holds the target, then the row within it.
+                    let mut owner = shares.len() - 1;
+                    for (r, &share) in shares.iter().enumerate() {
+                        if target < share {
+                            owner = r;
+                            break;
+                        }
+                        if r + 1 < shares.len() {
+                            target -= share;
+                        }
+                    }
+                    if owner != collective.rank() {
+                        return usize::MAX;
+                    }
+                    let mut acc = 0.0;
+                    for (i, &c) in closest.iter().enumerate() {
+                        acc += c;
+                        if acc > target {
+                            return self.place.offset + i;
+                        }
+                    }
+                    self.place.offset + n - 1
+                })
+                .collect();
+            // Each drawn row's number is known to its owner: agree on them, then fetch.
+            let mut numbers: Vec<f64> = wanted
+                .iter()
+                .map(|&w| if w == usize::MAX { 0.0 } else { w as f64 + 1.0 })
+                .collect();
+            collective.all_sum_whole(&mut numbers);
+            let wanted: Vec<usize> = numbers
+                .iter()
+                .map(|&w| (w as usize).saturating_sub(1))
+                .collect();
+            let candidates = self.fetch(rows, &wanted);
+            let mut potentials: Vec<f64> = candidates
+                .iter()
+                .map(|c| {
+                    closest
+                        .par_chunks(BLOCK)
+                        .zip(rows.par_chunks(BLOCK))
+                        .map(|(cl, rs)| {
+                            cl.iter()
+                                .zip(rs)
+                                .map(|(&old, r)| old.min(sq_dist(r, c)))
+                                .sum::<f64>()
+                        })
+                        .collect::<Vec<f64>>()
+                        .iter()
+                        .sum()
+                })
+                .collect();
+            collective.all_sum(&mut potentials);
+            let best =
+                (0..candidates.len())
+                    .fold(0, |b, j| if potentials[j] < potentials[b] { j } else { b });
+            closest
+                .par_iter_mut()
+                .zip(rows.par_iter())
+                .for_each(|(old, r)| *old = old.min(sq_dist(r, &candidates[best])));
+            centres.extend_from_slice(&candidates[best]);
+        }
+        centres
+    }
+
+    /// Lloyd's iterations over every process's rows: per-cluster sums and counts added across
+    /// processes; an empty cluster takes the row farthest from its centre among all of them.
+    fn lloyd(
+        &self,
+        rows: &[&[f64]],
+        mut centres: Vec<f64>,
+        k: usize,
+        max_iter: usize,
+        tol: f64,
+    ) -> Run {
+        let (collective, d) = (self.collective, self.d);
+        let mut n_iter = 0;
+        for _ in 0..max_iter {
+            n_iter += 1;
+            let mut a = assign(rows, &centres, k, d);
+            collective.all_sum(&mut a.sums);
+            let mut counts: Vec<f64> = a.counts.iter().map(|&c| c as f64).collect();
+            collective.all_sum_whole(&mut counts);
+            let mut new = vec![0.0; k * d];
+            for c in 0..k {
+                if counts[c] > 0.0 {
+                    for j in 0..d {
+                        new[c * d + j] = a.sums[c * d + j] / counts[c];
+                    }
+                } else {
+                    // The farthest row of all: each process's farthest, the first largest wins.
+                    let (far, far_d) = a.distances.iter().enumerate().fold(
+                        (0, f64::NEG_INFINITY),
+                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                    );
+                    let all = collective.all_gather(&[far_d, (self.place.offset + far) as f64]);
+                    let winner = all
+                        .iter()
+                        .fold(&all[0], |b, p| if p[0] > b[0] { p } else { b });
+                    let row = self.fetch(rows, &[winner[1] as usize]).remove(0);
+                    new[c * d..(c + 1) * d].copy_from_slice(&row);
+                }
+            }
+            let shift: f64 = new
+                .iter()
+                .zip(&centres)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            centres = new;
+            if shift <= tol {
+                break;
+            }
+        }
+        let a = assign(rows, &centres, k, d);
+        let mut inertia = [a.inertia];
+        collective.all_sum(&mut inertia);
+        Run {
+            centres,
+            labels: a.labels,
+            inertia: inertia[0],
+            n_iter,
+        }
     }
 }

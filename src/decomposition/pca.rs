@@ -212,6 +212,30 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
         if !total.is_finite() || eigenvalues.iter().any(|v| !v.is_finite()) {
             return Err(overflow());
         }
+        self.finish(
+            eigenvalues,
+            axes,
+            total,
+            (n, max_components),
+            mean,
+            data.feature_names(),
+        )
+    }
+}
+
+impl Pca {
+    /// The fitted model from the eigen-decomposition: `eigenvalues` (descending) and `axes`
+    /// (one per column) of the scatter, the total variance, `n` samples and at most
+    /// `max_components` components.
+    fn finish(
+        &self,
+        eigenvalues: Array1<f64>,
+        axes: Array2<f64>,
+        total: f64,
+        (n, max_components): (usize, usize),
+        mean: Array1<f64>,
+        feature_names: Vec<String>,
+    ) -> Result<FittedPca> {
         // The randomized solver computes only the kept components.
         let max_components = max_components.min(eigenvalues.len()).min(axes.ncols());
         let variance: Array1<f64> = eigenvalues
@@ -254,8 +278,79 @@ impl<D: AsRecords + ?Sized> Estimator<D> for Pca {
             explained_variance_ratio: ratio.slice(s![..keep]).to_owned(),
             total_variance: total,
             whiten: self.whiten,
-            feature_names: data.feature_names(),
+            feature_names,
         })
+    }
+
+    /// Fits on `shard`, this process's share of the rows, with the other processes of
+    /// `collective` fitting on theirs (every process calls it): the column sums and the
+    /// centred scatter matrix (features × features) are added across processes and every
+    /// process decomposes the same matrix — one process's covariance-route fit on the
+    /// concatenated rows, to the rounding of sums grouped by process (relative 1e-12 in
+    /// practice). Needs at least as many rows (of all the processes) as features; the
+    /// randomized solver is refused across processes. Shards must share their columns.
+    pub fn fit_distributed<D: AsRecords + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl crate::distributed::Collective,
+    ) -> Result<FittedPca> {
+        let x = shard.as_records();
+        let names = shard.feature_names();
+        let checked = self
+            .check()
+            .and_then(|()| validate::check_records(x, "records"))
+            .map(|_| format!("features {}", names.join(",")))
+            .map_err(|e| e.to_string());
+        crate::distributed::check_alike(collective, "columns", checked)?;
+        let place = crate::distributed::Shard::of(collective, x.nrows());
+        let (n, d) = (place.total, x.ncols());
+        if n < 2 || n < d {
+            return Err(Error::EmptyData(format!(
+                "PCA across processes needs at least 2 samples and one per feature, got \
+                 n_samples = {n} for {d} features"
+            )));
+        }
+        if let Components::Count(c) = self.n_components {
+            if c == 0 || c > d {
+                return Err(Error::invalid(
+                    "n_components",
+                    c,
+                    format!("must be between 1 and min(samples, features) = {d}"),
+                ));
+            }
+        }
+        if let Components::Variance(f) = self.n_components {
+            if !(f > 0.0 && f <= 1.0) {
+                return Err(Error::invalid(
+                    "n_components",
+                    f,
+                    "a variance fraction must lie in (0, 1]",
+                ));
+            }
+        }
+        if self.solver == PcaSolver::Randomized {
+            return Err(Error::invalid(
+                "solver",
+                "randomized",
+                "is not supported across processes (the covariance route is)",
+            ));
+        }
+        let mut sums = (linalg::column_means(x) * x.nrows() as f64).to_vec();
+        collective.all_sum(&mut sums);
+        let mean = Array1::from(sums) / n as f64;
+        let mut flat: Vec<f64> = linalg::centred_scatter(x, &mean).iter().copied().collect();
+        collective.all_sum(&mut flat);
+        let scatter = Array2::from_shape_vec((d, d), flat)
+            .map_err(|e| Error::shape("scatter", format!("{d}×{d}"), e))?;
+        if scatter.iter().any(|v| !v.is_finite()) {
+            return Err(Error::numerical(
+                "PCA",
+                "the variance overflows f64; standardise the features first",
+            ));
+        }
+        let total = scatter.diag().sum() / (n - 1) as f64;
+        let (values, axes) = linalg::symmetric_eigen(scatter.view())?;
+        self.finish(values, axes, total, (n, d), mean, names)
     }
 }
 

@@ -123,9 +123,37 @@ impl DecisionTreeRegressor {
     }
 }
 
+/// This process's records of a CART model's data-parallel fit, binned with the thresholds
+/// every process agrees on. `prepared`: the checked records and the description the processes
+/// must share, or why they failed; `check`: the model's own checks of the feature count. Any
+/// failure, on any process, is the same error on every process.
+pub(crate) fn shard_bins(
+    prepared: std::result::Result<(ArrayView2<'_, f64>, String), String>,
+    categorical: &[usize],
+    names: &[String],
+    collective: &impl Collective,
+    check: impl Fn(usize) -> Result<()>,
+) -> Result<(BinnedData, Shard)> {
+    let prepared = prepared.and_then(|(x, description)| {
+        check(x.ncols())
+            .and_then(|()| super::params::check_categorical(categorical, x.ncols()))
+            .map_err(|e| e.to_string())?;
+        Ok((x, description))
+    });
+    let description = prepared.as_ref().map(|p| p.1.clone()).map_err(Clone::clone);
+    check_alike(collective, "columns and classes", description)?;
+    let Ok((x, _)) = prepared else {
+        unreachable!("check_alike fails every process when one failed")
+    };
+    let shard = Shard::of(collective, x.nrows());
+    let mapper = BinMapper::fit_sharded(x, categorical, collective, shard, |e| {
+        super::params::not_a_category(names, e)
+    })?;
+    Ok((BinnedData::with_mapper(x, mapper), shard))
+}
+
 impl<T: TargetKind> DecisionTree<T> {
-    /// Grows the tree on this process's `shard` of the rows (`prepared`: its checked records
-    /// and the description the processes must share, or why they failed), with the other
+    /// Grows the tree on this process's shard of the rows (see [`shard_bins`]), with the other
     /// processes of `collective` on theirs.
     fn grow_shard(
         &self,
@@ -134,30 +162,19 @@ impl<T: TargetKind> DecisionTree<T> {
         collective: &impl Collective,
         targets: Targets<'_>,
     ) -> Result<Tree> {
-        let prepared = prepared.and_then(|(x, description)| {
-            self.grower_settings(x.ncols())
-                .and_then(|_| {
-                    super::params::check_categorical(&self.categorical_features, x.ncols())
-                })
-                .map_err(|e| e.to_string())?;
-            Ok((x, description))
-        });
-        let description = prepared.as_ref().map(|p| p.1.clone()).map_err(Clone::clone);
-        check_alike(collective, "columns and classes", description)?;
-        let Ok((x, _)) = prepared else {
-            unreachable!("check_alike fails every process when one failed")
-        };
-        let shard = Shard::of(collective, x.nrows());
-        let mapper =
-            BinMapper::fit_sharded(x, &self.categorical_features, collective, shard, |e| {
-                super::params::not_a_category(names, e)
-            })?;
-        let binned = BinnedData::with_mapper(x, mapper);
-        let (params, n_try) = self.grower_settings(x.ncols())?;
+        let check = |d: usize| self.grower_settings(d).map(|_| ());
+        let (binned, shard) = shard_bins(
+            prepared,
+            &self.categorical_features,
+            names,
+            collective,
+            check,
+        )?;
+        let (params, n_try) = self.grower_settings(binned.mapper.n_original())?;
         Ok(grow_tree(
             &binned,
             targets,
-            Sample::all(x.nrows()),
+            Sample::all(shard.rows),
             &params,
             n_try,
             &mut rng::seeded(self.seed),

@@ -3,7 +3,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::binned::{BinnedDataset, BinnedTask};
-use super::decision_tree::{class_names, normalised, validate_tree};
+use super::decision_tree::{class_names, normalised, shard_bins, validate_tree};
 use super::learner::dataset::{BinnedData, RowCodes};
 use super::learner::depthwise::{grow_tree, Sample, Targets};
 use super::learner::leafwise::binned_leaf;
@@ -12,6 +12,7 @@ use super::params::bin_for_cart;
 use super::params::{check_criterion, TargetKind};
 use super::trees_version;
 use crate::dataset::Labeled;
+use crate::distributed::{Collective, Shard};
 use crate::error::{Error, Result};
 use crate::metrics;
 use crate::persist::Persist;
@@ -87,14 +88,80 @@ impl<T: TargetKind> RandomForest<T> {
 
     /// The training sample of tree `t` (a bootstrap, or every row); the generator then goes on
     /// to drive the tree's feature sampling.
-    fn sample(&self, n: usize, t: usize) -> (Sample, rng::Rng) {
+    fn sample(&self, shard: Shard, t: usize) -> (Sample, rng::Rng) {
         let mut rng = rng::derived(self.seed, t as u64);
         let sample = if self.bootstrap {
-            Sample::bootstrap(n, &mut rng)
+            let rows = shard.offset..shard.offset + shard.rows;
+            Sample::bootstrap_shard(shard.total, rows, &mut rng)
         } else {
-            Sample::all(n)
+            Sample::all(shard.rows)
         };
         (sample, rng)
+    }
+
+    /// Grows every tree on this process's shard of the rows, one tree after another (each
+    /// tree's collectives in the same order on every process), the trees' own work in
+    /// parallel.
+    fn grow_shard(
+        &self,
+        binned: &BinnedData,
+        targets: Targets<'_>,
+        n_try: usize,
+        collective: &impl Collective,
+        shard: Shard,
+    ) -> Vec<Tree> {
+        let params = tree_params!(self);
+        (0..self.n_estimators)
+            .map(|t| {
+                let (sample, mut rng) = self.sample(shard, t);
+                grow_tree(
+                    binned, targets, sample, &params, n_try, &mut rng, collective,
+                )
+            })
+            .collect()
+    }
+
+    /// Fits on this process's shard, with more than one process (see
+    /// [`RandomForestClassifier::fit_distributed`]; one process fits as [`Estimator::fit`]).
+    fn fit_shard(
+        &self,
+        prepared: std::result::Result<(ArrayView2<'_, f64>, String), String>,
+        targets: Targets<'_>,
+        names: Vec<String>,
+        classes: Vec<String>,
+        collective: &impl Collective,
+    ) -> Result<FittedForest<T>> {
+        let check = |d: usize| {
+            self.max_features.resolve(d)?;
+            if self.oob_score && collective.processes() > 1 {
+                return Err(Error::invalid(
+                    "oob_score",
+                    true,
+                    "scores rows against the trees that left them out, which each process \
+                     knows of its own rows only; it is not supported across processes",
+                ));
+            }
+            Ok(())
+        };
+        let (binned, shard) = shard_bins(
+            prepared,
+            &self.categorical_features,
+            &names,
+            collective,
+            check,
+        )?;
+        let d = binned.mapper.n_original();
+        let n_try = self.max_features.resolve(d)?;
+        let trees = self.grow_shard(&binned, targets, n_try, collective, shard);
+        Ok(FittedForest {
+            importances: average_importances(&trees, d),
+            trees,
+            feature_names: names,
+            classes,
+            oob_score: None,
+            oob_curve: Vec::new(),
+            marker: std::marker::PhantomData,
+        })
     }
 
     /// Grows every tree in parallel; with `keep_in_bag`, also returns each tree's in-bag rows
@@ -111,7 +178,7 @@ impl<T: TargetKind> RandomForest<T> {
         (0..self.n_estimators)
             .into_par_iter()
             .map(|t| {
-                let (sample, mut rng) = self.sample(n, t);
+                let (sample, mut rng) = self.sample(Shard::whole(n), t);
                 let in_bag = if keep_in_bag {
                     InBag::new(n, &sample.rows)
                 } else {
@@ -348,6 +415,77 @@ impl RandomForest<f64> {
         let rows = OobRows::Codes(&data.codes);
         let names = data.feature_names.clone();
         Ok(self.fit_on(binned, targets, n_try, rows, names, Vec::new()))
+    }
+}
+
+impl RandomForest<usize> {
+    /// Fits on `shard`, this process's share of the training rows, with the other processes
+    /// of `collective` fitting on theirs (every process calls it): each gets the forest one
+    /// process grows on the shards concatenated in rank order, bit for bit. Tree `t`'s
+    /// bootstrap is drawn over all the rows with the generator of `(seed, t)` on every process,
+    /// each keeping the draws that fall in its shard, so the shard layout does not change the
+    /// forest. Trees grow one after another (each one's work in parallel); the out-of-bag score
+    /// is refused across processes. Shards must share columns and class names (see
+    /// [`crate::distributed`]).
+    pub fn fit_distributed<D: Labeled<usize> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl Collective,
+    ) -> Result<FittedForest<usize>> {
+        if collective.processes() == 1 {
+            return self.fit(shard);
+        }
+        let names = shard.feature_names();
+        let prepared = self
+            .check()
+            .and_then(|()| crate::dataset::supervised(shard))
+            .map(|(x, y)| (x, y, class_names(shard, y)));
+        let classes = prepared.as_ref().map(|p| p.2.clone()).unwrap_or_default();
+        let labels: Vec<usize> = prepared.as_ref().map(|p| p.1.to_vec()).unwrap_or_default();
+        let description = match &prepared {
+            Ok((x, _, classes)) => Ok((
+                *x,
+                format!(
+                    "features {}; classes {}",
+                    names.join(","),
+                    classes.join(",")
+                ),
+            )),
+            Err(e) => Err(e.to_string()),
+        };
+        let targets = Targets::Classes(&labels, classes.len());
+        self.fit_shard(description, targets, names, classes, collective)
+    }
+}
+
+impl RandomForest<f64> {
+    /// [`RandomForestClassifier::fit_distributed`] for regression: node sums are reals added
+    /// per process, equal to the one-process sums to rounding (bit for bit for whole-number
+    /// targets).
+    pub fn fit_distributed<D: Labeled<f64> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl Collective,
+    ) -> Result<FittedForest<f64>> {
+        if collective.processes() == 1 {
+            return self.fit(shard);
+        }
+        let names = shard.feature_names();
+        let prepared = self
+            .check()
+            .and_then(|()| crate::dataset::supervised(shard));
+        let values: Vec<f64> = prepared.as_ref().map(|p| p.1.to_vec()).unwrap_or_default();
+        let description = match &prepared {
+            Ok((x, _)) => Ok((*x, format!("features {}", names.join(",")))),
+            Err(e) => Err(e.to_string()),
+        };
+        self.fit_shard(
+            description,
+            Targets::Values(&values),
+            names,
+            Vec::new(),
+            collective,
+        )
     }
 }
 

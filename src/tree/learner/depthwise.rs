@@ -682,12 +682,19 @@ impl Sample {
         }
     }
 
-    /// A bootstrap sample of `n` draws with replacement: the distinct rows drawn, weighted by
-    /// how often each was drawn.
-    pub fn bootstrap(n: usize, rng: &mut Rng) -> Self {
+    /// A bootstrap sample of `total` draws with replacement (the distinct rows drawn, weighted
+    /// by how often each was drawn), the part of it that falls in `shard` (rows numbered
+    /// among all of them; the sample's rows are returned relative to the shard's start): every
+    /// process draws the same `total` rows with the same generator and keeps its own, so the
+    /// shards' parts make up the one-process sample, and the generator ends in the same state.
+    pub fn bootstrap_shard(total: usize, shard: std::ops::Range<usize>, rng: &mut Rng) -> Self {
+        let n = shard.len();
         let mut counts = vec![0u32; n];
-        for _ in 0..n {
-            counts[rng.gen_range(0..n)] += 1;
+        for _ in 0..total {
+            let i = rng.gen_range(0..total);
+            if shard.contains(&i) {
+                counts[i - shard.start] += 1;
+            }
         }
         let rows: Vec<u32> = (0..n as u32).filter(|&i| counts[i as usize] > 0).collect();
         let weights = rows.iter().map(|&i| counts[i as usize] as f64).collect();
