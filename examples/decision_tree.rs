@@ -150,8 +150,95 @@ fn regression(args: &Args) -> Result<Outcome> {
     Ok(out)
 }
 
+/// Under `mpirun -np N` (built with `--features mpi`): data-parallel training on the shards of
+/// `--data` ([`learnkit_cli::across`]); every rank grows the tree one process grows on the
+/// concatenated shards, and rank 0 evaluates on `--test`, draws the importances and prints.
+#[cfg(feature = "mpi")]
+mod across {
+    use super::*;
+    use learnkit::distributed::{Collective, Mpi};
+    use learnkit_cli::across;
+
+    pub fn main(args: &Args) -> std::process::ExitCode {
+        match Mpi::init() {
+            Ok(mpi) => across::main(&args.data, &mpi, || run(args, &mpi)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::from(2)
+            }
+        }
+    }
+
+    fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {
+        let leaf = args.min_samples_leaf.unwrap_or(1);
+        let (mut out, names, values) = match across::task(&args.data, mpi, args.task)? {
+            Task::Classification => {
+                let (train, test) = across::classes(&args.data, mpi)?;
+                let params = DecisionTreeClassifier::params()
+                    .max_depth(args.max_depth)
+                    .max_features(args.max_features)
+                    .min_samples_leaf(leaf)
+                    .seed(args.data.seed);
+                let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
+                let model = model?;
+                let task = Task::Classification.name();
+                let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                if let Some(test) = test {
+                    let predicted = model.predict(&test)?;
+                    out.summary.set("n_test", test.n_samples()).set(
+                        "accuracy",
+                        metrics::accuracy(test.targets(), predicted.view())?,
+                    );
+                }
+                out.summary
+                    .set("depth", model.depth())
+                    .set("leaves", model.n_leaves());
+                let values = model.feature_importances().to_vec();
+                (out, model.feature_names().to_vec(), values)
+            }
+            Task::Regression => {
+                let (train, test) = across::values(&args.data, mpi)?;
+                let params = DecisionTreeRegressor::params()
+                    .max_depth(args.max_depth.or(Some(4)))
+                    .max_features(args.max_features)
+                    .min_samples_leaf(leaf)
+                    .seed(args.data.seed);
+                let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
+                let model = model?;
+                let task = Task::Regression.name();
+                let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                if let Some(test) = test {
+                    let (y, predicted) = (test.targets(), model.predict(&test)?);
+                    out.summary
+                        .set("n_test", test.n_samples())
+                        .set("r2", metrics::r2(y, predicted.view())?)
+                        .set("mse", metrics::mse(y, predicted.view())?);
+                }
+                out.summary
+                    .set("depth", model.depth())
+                    .set("leaves", model.n_leaves());
+                let values = model.feature_importances().to_vec();
+                (out, model.feature_names().to_vec(), values)
+            }
+        };
+        out.summary.set("bytes_sent_rank0", mpi.bytes_sent());
+        if mpi.rank() == 0 {
+            out.draw(
+                "tree_importances.png",
+                "How much each feature's splits reduced the impurity, as a share of the total.",
+                |path| figures::importances(path, "Decision tree", &names, &values),
+            )?;
+        }
+        Ok(out)
+    }
+}
+
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
     let args: Args = learnkit_cli::parse_args();
+    #[cfg(feature = "mpi")]
+    if learnkit_cli::across::launched() {
+        return across::main(&args);
+    }
     args.data.main(|| run(&args))
 }

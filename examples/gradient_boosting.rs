@@ -282,83 +282,27 @@ fn main() -> std::process::ExitCode {
     let mut args: Args = learnkit_cli::parse_args();
     args.data = args.data.clone().allowing_missing(args.allow_missing);
     #[cfg(feature = "mpi")]
-    if across::launched() {
+    if learnkit_cli::across::launched() {
         return across::main(&args);
     }
     args.data.main(|| run(&args))
 }
 
-/// Under `mpirun -np N` (built with `--features mpi`): data-parallel training. Each rank reads
-/// its shard of `--data` (a file-name pattern matching one file per rank, or one file the ranks
-/// share in contiguous blocks), the ranks fit together — the model one process fits on the
-/// concatenated shards — and rank 0 alone evaluates on `--test`, writes the reports and prints
-/// the metrics. A failure on any rank (an unreadable or mismatched shard) ends every rank with
-/// status 2 and one error line from rank 0, naming the rank.
+/// Under `mpirun -np N` (built with `--features mpi`): data-parallel training on the shards of
+/// `--data` ([`learnkit_cli::across`]); every rank ends with the model one process fits on the
+/// concatenated shards, and rank 0 evaluates on `--test`, draws the reports and prints.
 #[cfg(feature = "mpi")]
 mod across {
     use super::*;
-    use learnkit::distributed::{self, Collective, Mpi};
-
-    /// Whether this process is one rank of several (started by an MPI launcher).
-    pub fn launched() -> bool {
-        [
-            "OMPI_COMM_WORLD_SIZE",
-            "PMI_SIZE",
-            "PMIX_SIZE",
-            "MPI_LOCALNRANKS",
-        ]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok()?.parse::<usize>().ok())
-        .any(|n| n > 1)
-    }
+    use learnkit::distributed::{Collective, Mpi};
+    use learnkit_cli::across;
 
     pub fn main(args: &Args) -> std::process::ExitCode {
-        let mpi = match Mpi::init() {
-            Ok(mpi) => mpi,
+        match Mpi::init() {
+            Ok(mpi) => across::main(&args.data, &mpi, || run(args, &mpi)),
             Err(e) => {
                 eprintln!("error: {e}");
-                return std::process::ExitCode::from(2);
-            }
-        };
-        if mpi.rank() == 0 {
-            args.data.main(|| run(args, &mpi))
-        } else {
-            // The other ranks write and print nothing; they fail exactly when rank 0 does.
-            match run(args, &mpi) {
-                Ok(_) => std::process::ExitCode::SUCCESS,
-                Err(_) => std::process::ExitCode::from(2),
-            }
-        }
-    }
-
-    /// This rank's data arguments: its shard as `--data`; `--test` on rank 0 only.
-    fn shard_args(args: &Args, mpi: &Mpi) -> Result<(DataArgs, Option<(usize, usize)>)> {
-        let pattern = args.data.data.as_ref().ok_or_else(|| {
-            learnkit::Error::invalid(
-                "--data",
-                "missing",
-                "a data-parallel run reads its shards from --data",
-            )
-        })?;
-        let shard = distributed::shard_of(pattern, mpi.rank(), mpi.processes())?;
-        let mut data = args.data.clone();
-        data.data = Some(shard.path);
-        if mpi.rank() != 0 {
-            data.test = None;
-        }
-        Ok((data, shard.share))
-    }
-
-    /// The rows of a shared file this rank keeps.
-    fn keep<T: Clone>(
-        d: learnkit::Dataset<T>,
-        share: Option<(usize, usize)>,
-    ) -> Result<learnkit::Dataset<T>> {
-        match share {
-            None => Ok(d),
-            Some((rank, ranks)) => {
-                let rows: Vec<usize> = distributed::block(d.n_samples(), rank, ranks).collect();
-                d.select(&rows)
+                std::process::ExitCode::from(2)
             }
         }
     }
@@ -371,98 +315,48 @@ mod across {
                 "not supported in a data-parallel run",
             ));
         }
-        // Every rank reads its shard and guesses the task; any failure, and any rank whose
-        // guess differs, stops them all before training.
-        let local = shard_args(args, mpi).and_then(|(data, share)| {
-            let task = data.task(args.task, Task::Classification)?;
-            Ok((data, share, task))
-        });
-        let task = local
-            .as_ref()
-            .map(|l| l.2.name().to_string())
-            .map_err(|e| e.to_string());
-        distributed::check_alike(mpi, "task (pass --task)", task)?;
-        let (data, share, task) = local?;
-        match task {
+        let first = mpi.rank() == 0;
+        match across::task(&args.data, mpi, args.task)? {
             Task::Classification => {
                 let params = classifier(args)?;
-                let loaded = data
-                    .classification_all(no_default::<usize>)
-                    .and_then(|(train, test, name)| Ok((keep(train, share)?, test, name)));
-                let ok = loaded
-                    .as_ref()
-                    .map(|_| Vec::new())
-                    .map_err(|e| e.to_string());
-                distributed::agree(mpi, ok)?;
-                let (train, test, _) = loaded?;
+                let (train, test) = across::classes(&args.data, mpi)?;
                 let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
                 let model = model?;
-                let mut out = summary(args, mpi, train.n_samples(), seconds, Task::Classification);
-                out.summary.set("n_trees_used", model.trees().len());
+                let task = Task::Classification.name();
+                let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                out.summary
+                    .set("n_trees_used", model.trees().len())
+                    .set("bytes_sent_rank0", mpi.bytes_sent());
                 if let Some(test) = test {
                     let proba = model.predict_proba(&test)?;
                     let predicted = metrics::argmax_rows(proba.view());
-                    out.summary
-                        .set("n_test", test.n_samples())
-                        .set_classification_scores(
-                            test.targets(),
-                            predicted.view(),
-                            proba.view(),
-                        )?;
+                    out.summary.set("n_test", test.n_samples());
+                    out.summary.set_classification_scores(
+                        test.targets(),
+                        predicted.view(),
+                        proba.view(),
+                    )?;
                 }
-                if mpi.rank() == 0 {
+                if first {
                     reports(&mut out, &model, "log-loss")?;
                 }
                 Ok(out)
             }
             Task::Regression => {
                 let (params, loss) = regressor(args)?;
-                let loaded = data
-                    .regression_all(no_default::<f64>)
-                    .and_then(|(train, test, name)| Ok((keep(train, share)?, test, name)));
-                let ok = loaded
-                    .as_ref()
-                    .map(|_| Vec::new())
-                    .map_err(|e| e.to_string());
-                distributed::agree(mpi, ok)?;
-                let (train, test, _) = loaded?;
+                let (train, test) = across::values(&args.data, mpi)?;
                 let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
                 let model = model?;
-                let mut out = summary(args, mpi, train.n_samples(), seconds, Task::Regression);
+                let task = Task::Regression.name();
+                let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                out.summary.set("bytes_sent_rank0", mpi.bytes_sent());
                 match test {
                     Some(test) => scored_regression(&mut out, &model, &test, loss)?,
-                    None if mpi.rank() == 0 => reports(&mut out, &model, loss_name(loss))?,
+                    None if first => reports(&mut out, &model, loss_name(loss))?,
                     None => {}
                 }
                 Ok(out)
             }
         }
-    }
-
-    /// No built-in data in a data-parallel run (`shard_args` requires `--data`).
-    fn no_default<T>() -> Result<(learnkit::Dataset<T>, String)> {
-        Err(learnkit::Error::EmptyData(
-            "a data-parallel run needs --data".into(),
-        ))
-    }
-
-    /// The metrics every data-parallel run reports (rank 0 prints them).
-    fn summary(args: &Args, mpi: &Mpi, local: usize, seconds: f64, task: Task) -> Outcome {
-        let mut total = [local as f64];
-        mpi.all_sum_whole(&mut total);
-        let mut out = args.data.outcome();
-        out.summary
-            .set(
-                "data",
-                args.data.data.as_ref().map(|p| p.display().to_string()),
-            )
-            .set("task", task.name())
-            .set("ranks", mpi.processes())
-            .set("n_train", total[0] as usize)
-            .set("n_train_rank0", local)
-            .set("fit_seconds", seconds)
-            .set("load_seconds", args.data.load_seconds())
-            .set("bytes_sent_rank0", mpi.bytes_sent());
-        out
     }
 }

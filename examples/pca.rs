@@ -82,8 +82,70 @@ pub fn run(args: &Args) -> Result<Outcome> {
     Ok(out)
 }
 
+/// Under `mpirun -np N` (built with `--features mpi`): the column sums and scatter matrix of the
+/// shards of `--data` ([`learnkit_cli::across`]) are added across ranks, every rank gets the
+/// one-process components, and rank 0 draws the scree plot and prints (`--standardize` is not
+/// offered here: it needs the scaler's statistics of all the rows first).
+#[cfg(feature = "mpi")]
+mod across {
+    use super::*;
+    use learnkit::distributed::{Collective, Mpi};
+    use learnkit_cli::across;
+
+    pub fn main(args: &Args) -> std::process::ExitCode {
+        match Mpi::init() {
+            Ok(mpi) => across::main(&args.data, &mpi, || run(args, &mpi)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::from(2)
+            }
+        }
+    }
+
+    fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {
+        if args.standardize {
+            return Err(learnkit::Error::invalid(
+                "--standardize",
+                "given",
+                "not supported in a data-parallel run",
+            ));
+        }
+        let records = across::records(&args.data, mpi)?;
+        let components = match (args.components, args.variance) {
+            (Some(n), _) => Components::Count(n),
+            (None, Some(f)) => Components::Variance(f),
+            (None, None) => Components::All,
+        };
+        let params = Pca::params().n_components(components);
+        let (pca, seconds) = cli::timed(|| params.fit_distributed(&records, mpi));
+        let pca = pca?;
+        let ratio = pca.explained_variance_ratio().to_vec();
+        let rows = records.records.nrows();
+        let mut out = across::outcome(&args.data, mpi, "pca", rows, seconds);
+        out.summary
+            .set("n_components", pca.n_components())
+            .set("explained_variance_ratio", &ratio)
+            .set("explained_variance", pca.explained_variance().to_vec())
+            .set("bytes_sent_rank0", mpi.bytes_sent());
+        if mpi.rank() == 0 {
+            let source = "PCA across ranks";
+            out.draw(
+                "pca_scree.png",
+                "How much of the data's total variance each component explains (blue) and the \
+                 running total (orange).",
+                |path| figures::scree(path, source, &ratio),
+            )?;
+        }
+        Ok(out)
+    }
+}
+
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
     let args: Args = learnkit_cli::parse_args();
+    #[cfg(feature = "mpi")]
+    if learnkit_cli::across::launched() {
+        return across::main(&args);
+    }
     args.data.main(|| run(&args))
 }

@@ -155,8 +155,88 @@ fn forest_figures<T>(out: &mut Outcome, model: &FittedForest<T>, score: &str) ->
     )
 }
 
+/// Under `mpirun -np N` (built with `--features mpi`): data-parallel training on the shards of
+/// `--data` ([`learnkit_cli::across`]); every rank grows the forest one process grows on the
+/// concatenated shards (the out-of-bag score is left out), and rank 0 evaluates on `--test`,
+/// draws the importances and prints.
+#[cfg(feature = "mpi")]
+mod across {
+    use super::*;
+    use learnkit::distributed::{Collective, Mpi};
+    use learnkit_cli::across;
+
+    pub fn main(args: &Args) -> std::process::ExitCode {
+        match Mpi::init() {
+            Ok(mpi) => across::main(&args.data, &mpi, || run(args, &mpi)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::from(2)
+            }
+        }
+    }
+
+    fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {
+        let (mut out, model_figures) = match across::task(&args.data, mpi, args.task)? {
+            Task::Classification => {
+                let (train, test) = across::classes(&args.data, mpi)?;
+                let params = configure(RandomForest::classifier(), args).oob_score(false);
+                let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
+                let model = model?;
+                let task = Task::Classification.name();
+                let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                if let Some(test) = test {
+                    let proba = model.predict_proba(&test)?;
+                    let predicted = metrics::argmax_rows(proba.view());
+                    out.summary.set("n_test", test.n_samples());
+                    out.summary.set_classification_scores(
+                        test.targets(),
+                        predicted.view(),
+                        proba.view(),
+                    )?;
+                }
+                forest_summary(&mut out, &model);
+                let values = model.feature_importances().to_vec();
+                (out, (model.feature_names().to_vec(), values))
+            }
+            Task::Regression => {
+                let (train, test) = across::values(&args.data, mpi)?;
+                let params = configure(RandomForest::regressor(), args).oob_score(false);
+                let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
+                let model = model?;
+                let task = Task::Regression.name();
+                let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                if let Some(test) = test {
+                    let predicted = model.predict(&test)?;
+                    let y = test.targets();
+                    out.summary
+                        .set("n_test", test.n_samples())
+                        .set("r2", metrics::r2(y, predicted.view())?)
+                        .set("mse", metrics::mse(y, predicted.view())?);
+                }
+                forest_summary(&mut out, &model);
+                let values = model.feature_importances().to_vec();
+                (out, (model.feature_names().to_vec(), values))
+            }
+        };
+        out.summary.set("bytes_sent_rank0", mpi.bytes_sent());
+        if mpi.rank() == 0 {
+            let (names, values) = model_figures;
+            out.draw(
+                "forest_importances.png",
+                "Mean impurity decrease per feature over all trees, as a share of the total.",
+                |path| figures::importances(path, "Random forest", &names, &values),
+            )?;
+        }
+        Ok(out)
+    }
+}
+
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
     let args: Args = learnkit_cli::parse_args();
+    #[cfg(feature = "mpi")]
+    if learnkit_cli::across::launched() {
+        return across::main(&args);
+    }
     args.data.main(|| run(&args))
 }

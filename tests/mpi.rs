@@ -18,6 +18,10 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn mpirun(ranks: usize, args: &[&str]) -> Output {
+    mpirun_example("gradient_boosting", ranks, args)
+}
+
+fn mpirun_example(name: &str, ranks: usize, args: &[&str]) -> Output {
     Command::new("mpirun")
         .args([
             "--allow-run-as-root",
@@ -27,7 +31,7 @@ fn mpirun(ranks: usize, args: &[&str]) -> Output {
         ])
         .args(["--mca", "btl_vader_single_copy_mechanism", "none"])
         .args(["-np", &ranks.to_string()])
-        .arg(example("gradient_boosting"))
+        .arg(example(name))
         .args(args)
         .env("LEARNKIT_MPI_TIMEOUT", "20")
         .output()
@@ -35,10 +39,11 @@ fn mpirun(ranks: usize, args: &[&str]) -> Output {
 }
 
 fn alone(args: &[&str]) -> Output {
-    Command::new(example("gradient_boosting"))
-        .args(args)
-        .output()
-        .unwrap()
+    alone_example("gradient_boosting", args)
+}
+
+fn alone_example(name: &str, args: &[&str]) -> Output {
+    Command::new(example(name)).args(args).output().unwrap()
 }
 
 /// The JSON metrics (the last line of stdout) of a successful run.
@@ -55,6 +60,10 @@ fn metrics(out: &Output) -> serde_json::Value {
 
 /// `rows` CSV rows of three classes from four features, one with empty cells.
 fn csv(rows: std::ops::Range<usize>, extra_column: bool) -> String {
+    csv_with(rows, extra_column, true)
+}
+
+fn csv_with(rows: std::ops::Range<usize>, extra_column: bool, missing: bool) -> String {
     let mut text = String::from(if extra_column {
         "a,b,c,d,e,y\n"
     } else {
@@ -63,7 +72,7 @@ fn csv(rows: std::ops::Range<usize>, extra_column: bool) -> String {
     for i in rows {
         let a = ((i * 2_654_435_761) % 1000) as f64 / 100.0;
         let b = ((i * 40_503) % 977) as f64 / 97.7;
-        let d = if i % 19 == 4 {
+        let d = if missing && i % 19 == 4 {
             String::new()
         } else {
             format!("{}", (i * 7) % 13)
@@ -162,4 +171,73 @@ fn mpirun_shards_give_the_one_process_model() {
         0,
         "no report of a failed run"
     );
+}
+
+#[test]
+fn mpirun_trees_forests_and_pca_give_the_one_process_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let n = 1_800;
+    std::fs::write(p("all.csv"), csv_with(0..n, false, false)).unwrap();
+    std::fs::write(p("test.csv"), csv_with(n..n + 400, false, false)).unwrap();
+    for (k, rows) in [0..400, 400..1_000, 1_000..n].into_iter().enumerate() {
+        std::fs::write(p(&format!("part-{k}.csv")), csv_with(rows, false, false)).unwrap();
+    }
+    let args = |data: &str, out: &str, extra: &[&str]| -> Vec<String> {
+        let mut v = vec![
+            "--data".to_string(),
+            data.to_string(),
+            "--out".into(),
+            p(out),
+            "--json".into(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let supervised = ["--target", "y", "--task", "classification"];
+    for (name, extra) in [
+        ("decision_tree", vec!["--max-depth", "8"]),
+        ("random_forest", vec!["--trees", "10"]),
+    ] {
+        let mut flags: Vec<&str> = supervised.to_vec();
+        flags.extend(extra);
+        let test = p("test.csv");
+        flags.extend(["--test", test.as_str()]);
+        let one = metrics(&alone_example(
+            name,
+            &refs(&args(&p("all.csv"), &format!("{name}-1"), &flags)),
+        ));
+        let three = metrics(&mpirun_example(
+            name,
+            3,
+            &refs(&args(&p("part-*.csv"), &format!("{name}-3"), &flags)),
+        ));
+        assert!(one.get("accuracy").is_some(), "{name}: {one}");
+        assert_eq!(
+            three["accuracy"], one["accuracy"],
+            "{name}: 3 shards vs one process"
+        );
+        assert_eq!(three["n_train"], n);
+    }
+    let flags = ["--target", "y", "--components", "3"];
+    let one = metrics(&alone_example(
+        "pca",
+        &refs(&args(&p("all.csv"), "pca-1", &flags)),
+    ));
+    let three = metrics(&mpirun_example(
+        "pca",
+        3,
+        &refs(&args(&p("part-*.csv"), "pca-3", &flags)),
+    ));
+    let ratios = |m: &serde_json::Value| -> Vec<f64> {
+        m["explained_variance_ratio"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    for (a, b) in ratios(&three).iter().zip(ratios(&one)) {
+        assert!((a - b).abs() <= 1e-9 * b, "PCA ratio {a} vs {b}");
+    }
 }

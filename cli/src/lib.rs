@@ -16,6 +16,8 @@
 //! file — ends the program through [`run`] with a one-line message naming the file, line and
 //! column, and exit status 2.
 
+pub mod across;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;

@@ -1,0 +1,172 @@
+//! Data-parallel runs of the example binaries (`mpirun -np N …`, built with learnkit's `mpi`
+//! feature): each rank reads its shard of `--data` — a file-name pattern matching one file per
+//! rank, or one file the ranks share in contiguous blocks — and every failure before training
+//! (an unreadable or mismatched shard) reaches every rank, so all of them stop with the same
+//! error. Rank 0 alone reads `--test`, draws the reports and prints the metrics; the other
+//! ranks print nothing. Generic over [`Collective`], so the thread backend drives it in tests.
+
+use std::process::ExitCode;
+
+use learnkit::distributed::{self, Collective};
+use learnkit::{Dataset, Error, Records, Result};
+
+use crate::{DataArgs, Outcome, Task};
+
+/// Whether this process is one rank of several, started by an MPI launcher.
+pub fn launched() -> bool {
+    [
+        "OMPI_COMM_WORLD_SIZE",
+        "PMI_SIZE",
+        "PMIX_SIZE",
+        "MPI_LOCALNRANKS",
+    ]
+    .iter()
+    .filter_map(|v| std::env::var(v).ok()?.parse::<usize>().ok())
+    .any(|n| n > 1)
+}
+
+/// Runs a data-parallel example body: on rank 0 as every example runs (metrics printed, the
+/// run's files removed on failure, exit status 2 with one error line); elsewhere silently,
+/// failing exactly when rank 0 does.
+pub fn main(
+    args: &DataArgs,
+    collective: &impl Collective,
+    body: impl FnOnce() -> Result<Outcome>,
+) -> ExitCode {
+    if collective.rank() == 0 {
+        args.main(body)
+    } else {
+        match body() {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(2),
+        }
+    }
+}
+
+/// This rank's data arguments (its shard as `--data`; `--test` on rank 0 only) and the block
+/// of rows it keeps when the ranks share one file.
+fn shard_args(
+    args: &DataArgs,
+    collective: &impl Collective,
+) -> Result<(DataArgs, Option<(usize, usize)>)> {
+    let pattern = args.data.as_ref().ok_or_else(|| {
+        Error::invalid(
+            "--data",
+            "missing",
+            "a data-parallel run reads its shards from --data",
+        )
+    })?;
+    let shard = distributed::shard_of(pattern, collective.rank(), collective.processes())?;
+    let mut data = args.clone();
+    data.data = Some(shard.path);
+    if collective.rank() != 0 {
+        data.test = None;
+    }
+    Ok((data, shard.share))
+}
+
+/// The rows of a shared file this rank keeps.
+fn keep<T: Clone>(data: Dataset<T>, share: Option<(usize, usize)>) -> Result<Dataset<T>> {
+    match share {
+        None => Ok(data),
+        Some((rank, ranks)) => {
+            let rows: Vec<usize> = distributed::block(data.n_samples(), rank, ranks).collect();
+            data.select(&rows)
+        }
+    }
+}
+
+/// Carries this rank's outcome of a local step to every rank: all go on, or all stop with
+/// the first failing rank's error.
+fn agreed<T>(collective: &impl Collective, local: Result<T>) -> Result<T> {
+    let ok = local
+        .as_ref()
+        .map(|_| Vec::new())
+        .map_err(ToString::to_string);
+    distributed::agree(collective, ok)?;
+    local
+}
+
+/// No built-in data in a data-parallel run.
+fn no_default<T>() -> Result<(T, String)> {
+    Err(Error::EmptyData("a data-parallel run needs --data".into()))
+}
+
+/// The task every rank agrees on: `explicit`, or each rank's guess from its shard (ranks whose
+/// guesses differ stop with an error asking for `--task`).
+pub fn task(args: &DataArgs, collective: &impl Collective, explicit: Option<Task>) -> Result<Task> {
+    let local = shard_args(args, collective)
+        .and_then(|(data, _)| data.task(explicit, Task::Classification));
+    let name = local
+        .as_ref()
+        .map(|t| t.name().to_string())
+        .map_err(ToString::to_string);
+    distributed::check_alike(collective, "task (pass --task)", name)?;
+    local
+}
+
+/// This rank's classification shard and, on rank 0, the `--test` rows.
+pub fn classes(
+    args: &DataArgs,
+    collective: &impl Collective,
+) -> Result<(Dataset<usize>, Option<Dataset<usize>>)> {
+    let local = shard_args(args, collective).and_then(|(data, share)| {
+        let (train, test, _) = data.classification_all(no_default)?;
+        Ok((keep(train, share)?, test))
+    });
+    agreed(collective, local)
+}
+
+/// This rank's regression shard and, on rank 0, the `--test` rows.
+pub fn values(
+    args: &DataArgs,
+    collective: &impl Collective,
+) -> Result<(Dataset<f64>, Option<Dataset<f64>>)> {
+    let local = shard_args(args, collective).and_then(|(data, share)| {
+        let (train, test, _) = data.regression_all(no_default)?;
+        Ok((keep(train, share)?, test))
+    });
+    agreed(collective, local)
+}
+
+/// This rank's unlabelled shard (clustering, PCA).
+pub fn records(args: &DataArgs, collective: &impl Collective) -> Result<Records> {
+    let local = shard_args(args, collective).and_then(|(data, share)| {
+        let (records, _, _) =
+            data.records(|| Err(Error::EmptyData("a data-parallel run needs --data".into())))?;
+        match share {
+            None => Ok(records),
+            Some((rank, ranks)) => {
+                let rows = distributed::block(records.records.nrows(), rank, ranks);
+                let mut kept =
+                    Records::new(records.records.slice(ndarray::s![rows, ..]).to_owned());
+                kept.feature_names = records.feature_names;
+                Ok(kept)
+            }
+        }
+    });
+    agreed(collective, local)
+}
+
+/// The metrics header of a data-parallel run: the pattern, the task, the ranks, the rows of
+/// all ranks and of rank 0, fit and load seconds.
+pub fn outcome(
+    args: &DataArgs,
+    collective: &impl Collective,
+    task: &str,
+    local_rows: usize,
+    fit_seconds: f64,
+) -> Outcome {
+    let mut total = [local_rows as f64];
+    collective.all_sum_whole(&mut total);
+    let mut out = args.outcome();
+    out.summary
+        .set("data", args.data.as_ref().map(|p| p.display().to_string()))
+        .set("task", task)
+        .set("ranks", collective.processes())
+        .set("n_train", total[0] as usize)
+        .set("n_train_rank0", local_rows)
+        .set("fit_seconds", fit_seconds)
+        .set("load_seconds", args.load_seconds());
+    out
+}
