@@ -470,3 +470,59 @@ fn pca_on_shards_matches_pca_on_all_rows() {
         .to_string()
         .contains("one per feature")));
 }
+
+#[test]
+fn linear_and_logistic_regression_on_shards_match_the_fits_on_all_rows() {
+    use learnkit::linear::{LinearRegression, LogisticRegression};
+    let reg = values(1_500);
+    for params in [
+        LinearRegression::params(),
+        LinearRegression::params().alpha(2.0),
+    ] {
+        let serial = params.fit(&reg).unwrap();
+        let fits = Threads::new(3).unwrap().run(|rank| {
+            let rows = shard_rows(reg.n_samples(), 3, rank.rank());
+            params.fit_distributed(&reg.select(&rows)?, rank)
+        });
+        for fit in fits {
+            let model = fit.unwrap();
+            let worst = (model.coefficients() - serial.coefficients())
+                .mapv(f64::abs)
+                .fold(0.0f64, |m, &v| m.max(v));
+            assert!(worst < 1e-10, "coefficients differ by {worst}");
+            assert!((model.intercept() - serial.intercept()).abs() < 1e-10);
+        }
+    }
+    let mut data = classes(1_200, 3);
+    data.records
+        .mapv_inplace(|v| if v.is_nan() { 0.0 } else { v });
+    // L-BFGS stops on the gradient or on a stalled objective, so two runs whose sums round
+    // differently stop at points a solver tolerance apart: the objective agrees closely, the
+    // probabilities to the tolerance.
+    let params = LogisticRegression::params()
+        .c(0.5)
+        .max_iter(2_000)
+        .tol(1e-10);
+    let serial = params.fit(&data).unwrap();
+    let fits = Threads::new(2).unwrap().run(|rank| {
+        let rows = shard_rows(data.n_samples(), 2, rank.rank());
+        params.fit_distributed(&data.select(&rows)?, rank)
+    });
+    for fit in fits {
+        let model = fit.unwrap();
+        let gap = (model.objective() - serial.objective()).abs() / serial.objective();
+        assert!(
+            gap < 1e-9,
+            "objectives {} vs {}",
+            model.objective(),
+            serial.objective()
+        );
+        let (a, b) = (
+            model.predict_proba(&data).unwrap(),
+            serial.predict_proba(&data).unwrap(),
+        );
+        let worst = (&a - &b).mapv(f64::abs).fold(0.0f64, |m, &v| m.max(v));
+        assert!(worst < 1e-5, "probabilities differ by {worst}");
+        assert!(model.converged() && serial.converged());
+    }
+}

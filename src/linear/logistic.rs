@@ -66,6 +66,10 @@ struct Objective<'a> {
     k_out: usize,
     penalty: f64,
     fit_intercept: bool,
+    /// Rows of every process (the loss is their mean).
+    n: f64,
+    /// Adds the loss and gradient sums across processes (nothing for one process).
+    reduce: &'a (dyn Fn(&mut [f64]) + Sync),
 }
 
 impl Objective<'_> {
@@ -84,7 +88,7 @@ impl Objective<'_> {
     /// cores; block results are added in block order, so the result does not depend on the
     /// number of threads.
     fn eval(&self, params: &Array1<f64>, grad: &mut Array1<f64>) -> f64 {
-        let n = self.x.nrows() as f64;
+        let n = self.n;
         let (d, k) = (self.x.ncols(), self.k_out);
         let (w, b) = self.split(params);
         let w = w.as_standard_layout();
@@ -103,12 +107,15 @@ impl Objective<'_> {
                 block_loss_grad(rows, labels, w, &b)
             })
             .collect();
-        let mut loss = 0.0;
-        let mut g = vec![0.0; k * (d + 1)];
+        // The loss, then the gradient, in one buffer for the processes to add.
+        let mut sums = vec![0.0; 1 + k * (d + 1)];
         for (l, part) in &partials {
-            loss += l;
-            g.iter_mut().zip(part).for_each(|(a, p)| *a += p);
+            sums[0] += l;
+            sums[1..].iter_mut().zip(part).for_each(|(a, p)| *a += p);
         }
+        (self.reduce)(&mut sums);
+        let loss = sums[0];
+        let g = &sums[1..];
         let mut penalty = 0.0;
         for i in 0..k * d {
             grad[i] = g[i] / n + self.penalty * w[i];
@@ -193,18 +200,37 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for LogisticRegression {
     fn fit(&self, data: &D) -> Result<FittedLogisticRegression> {
         self.check()?;
         let (x, y) = crate::dataset::supervised(data)?;
-        let classes: Vec<String> = match data.class_names() {
-            Some(names) => names.to_vec(),
-            None => (0..=y.iter().copied().max().unwrap_or(0))
-                .map(|c| c.to_string())
-                .collect(),
-        };
+        let classes = classes_of(data, y);
+        let mut seen = vec![0.0; classes.len()];
+        y.iter().for_each(|&c| seen[c] = 1.0);
+        self.fit_rows(x, y, classes, seen, data.feature_names(), &|_| {})
+    }
+}
+
+/// The class names of a classification dataset, or `"0", "1", ...`.
+fn classes_of<D: Labeled<usize> + ?Sized>(data: &D, y: ArrayView1<'_, usize>) -> Vec<String> {
+    match data.class_names() {
+        Some(names) => names.to_vec(),
+        None => (0..=y.iter().copied().max().unwrap_or(0))
+            .map(|c| c.to_string())
+            .collect(),
+    }
+}
+
+impl LogisticRegression {
+    /// Fits on checked rows: `seen[c] > 0` for each class present in the rows of every
+    /// process; `reduce` adds the loss and gradient across processes.
+    fn fit_rows<'a>(
+        &self,
+        x: ArrayView2<'a, f64>,
+        y: ArrayView1<'a, usize>,
+        classes: Vec<String>,
+        seen: Vec<f64>,
+        feature_names: Vec<String>,
+        reduce: &'a (dyn Fn(&mut [f64]) + Sync),
+    ) -> Result<FittedLogisticRegression> {
         let n_classes = classes.len();
-        let present = {
-            let mut seen = vec![false; n_classes];
-            y.iter().for_each(|&c| seen[c] = true);
-            seen.iter().filter(|&&s| s).count()
-        };
+        let present = seen.iter().filter(|&&s| s > 0.0).count();
         if present < 2 {
             return Err(Error::invalid(
                 "targets",
@@ -212,14 +238,18 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for LogisticRegression {
                 "logistic regression needs samples of at least 2 classes",
             ));
         }
+        let mut n = [x.nrows() as f64];
+        reduce(&mut n);
         let d = x.ncols();
         let k_out = if n_classes == 2 { 1 } else { n_classes };
         let objective = Objective {
             x,
             y,
             k_out,
-            penalty: 1.0 / (self.c * x.nrows() as f64),
+            penalty: 1.0 / (self.c * n[0]),
             fit_intercept: self.fit_intercept,
+            n: n[0],
+            reduce,
         };
         let options = LbfgsOptions {
             max_iter: self.max_iter,
@@ -251,12 +281,48 @@ impl<D: Labeled<usize> + ?Sized> Estimator<D> for LogisticRegression {
             coefficients: w.to_owned(),
             intercepts: b.to_owned(),
             classes,
-            feature_names: data.feature_names(),
+            feature_names,
             n_iter: result.iterations,
             converged: result.converged,
             grad_max: result.grad_max,
             objective: result.value,
         })
+    }
+
+    /// Fits on `shard`, this process's share of the rows, with the other processes of
+    /// `collective` fitting on theirs (every process calls it): each L-BFGS evaluation adds
+    /// the loss and gradient sums across processes, so every process takes the same steps —
+    /// one process's fit on the concatenated rows, to the rounding of sums grouped by process
+    /// (coefficients equal to ~1e-10 relative; the iteration count the same unless a stopping
+    /// test is within rounding). Shards must share their columns and class names (see
+    /// [`crate::distributed`]).
+    pub fn fit_distributed<D: Labeled<usize> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl crate::distributed::Collective,
+    ) -> Result<FittedLogisticRegression> {
+        let names = shard.feature_names();
+        let prepared = self
+            .check()
+            .and_then(|()| crate::dataset::supervised(shard))
+            .map(|(x, y)| (x, y, classes_of(shard, y)));
+        let description = prepared
+            .as_ref()
+            .map(|(_, _, classes)| {
+                format!(
+                    "features {}; classes {}",
+                    names.join(","),
+                    classes.join(",")
+                )
+            })
+            .map_err(ToString::to_string);
+        crate::distributed::check_alike(collective, "columns and classes", description)?;
+        let (x, y, classes) = prepared?;
+        let mut seen = vec![0.0; classes.len()];
+        y.iter().for_each(|&c| seen[c] = 1.0);
+        collective.all_sum_whole(&mut seen);
+        let reduce = |values: &mut [f64]| collective.all_sum(values);
+        self.fit_rows(x, y, classes, seen, names, &reduce)
     }
 }
 

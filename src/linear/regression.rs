@@ -95,6 +95,77 @@ impl<D: Labeled<f64> + ?Sized> Estimator<D> for LinearRegression {
     }
 }
 
+impl LinearRegression {
+    /// Fits on `shard`, this process's share of the rows, with the other processes of
+    /// `collective` fitting on theirs (every process calls it): the column and target sums,
+    /// the centred Gram matrix and `Xᵀ(y − ȳ)` are added across processes and every process
+    /// solves the same normal equations — one process's fit on the concatenated rows, to the
+    /// rounding of sums grouped by process (relative 1e-12 in practice). Shards must share
+    /// their columns (see [`crate::distributed`]).
+    pub fn fit_distributed<D: Labeled<f64> + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl crate::distributed::Collective,
+    ) -> Result<FittedLinearRegression> {
+        let names = shard.feature_names();
+        let prepared = self
+            .check()
+            .and_then(|()| crate::dataset::supervised(shard));
+        let description = prepared
+            .as_ref()
+            .map(|_| format!("features {}", names.join(",")))
+            .map_err(ToString::to_string);
+        crate::distributed::check_alike(collective, "columns", description)?;
+        let (x, y) = prepared?;
+        let d = x.ncols();
+        let mut sums: Vec<f64> = x.sum_axis(Axis(0)).to_vec();
+        sums.push(y.sum());
+        sums.push(x.nrows() as f64);
+        collective.all_sum(&mut sums);
+        let n = sums[d + 1].max(1.0);
+        let (x_mean, y_mean) = if self.fit_intercept {
+            (Array1::from(sums[..d].to_vec()) / n, sums[d] / n)
+        } else {
+            (Array1::zeros(d), 0.0)
+        };
+        let mut flat: Vec<f64> = linalg::centred_scatter(x, &x_mean)
+            .iter()
+            .copied()
+            .collect();
+        flat.extend(x.t().dot(&(&y - y_mean)));
+        collective.all_sum(&mut flat);
+        let rhs = Array1::from(flat.split_off(d * d));
+        let mut gram = ndarray::Array2::from_shape_vec((d, d), flat)
+            .map_err(|e| Error::shape("Gram matrix", format!("{d}×{d}"), e))?;
+        if gram.iter().chain(rhs.iter()).any(|v| !v.is_finite()) {
+            return Err(Error::numerical(
+                "linear regression",
+                "the squares of the features or targets overflow f64; standardise or rescale them",
+            ));
+        }
+        for i in 0..d {
+            gram[(i, i)] += self.alpha;
+        }
+        let coefficients = match linalg::cholesky_solve(gram.view(), rhs.view()) {
+            Some(w) => w,
+            None => linalg::pinv_solve(gram.view(), rhs.view())?,
+        };
+        let intercept = y_mean - x_mean.dot(&coefficients);
+        if !intercept.is_finite() || coefficients.iter().any(|c| !c.is_finite()) {
+            return Err(Error::numerical(
+                "linear regression",
+                "the solution overflows f64; rescale the targets or the features",
+            ));
+        }
+        Ok(FittedLinearRegression {
+            coefficients,
+            intercept,
+            feature_names: names,
+            alpha: self.alpha,
+        })
+    }
+}
+
 /// A fitted linear regression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedLinearRegression {
