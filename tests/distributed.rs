@@ -526,3 +526,43 @@ fn linear_and_logistic_regression_on_shards_match_the_fits_on_all_rows() {
         assert!(model.converged() && serial.converged());
     }
 }
+
+#[test]
+fn searches_spread_over_ranks_give_the_one_process_table() {
+    use learnkit::model_selection::{GridSearch, ParamGrid, SuccessiveHalving};
+    use learnkit::tree::DecisionTreeClassifier;
+    let mut data = classes(900, 3);
+    data.records
+        .mapv_inplace(|v| if v.is_nan() { 0.0 } else { v });
+    let grid = "max_depth=1,2,4,none;min_samples_leaf=1,20";
+    let base = DecisionTreeClassifier::params().seed(0);
+    let search = GridSearch::new(base.clone(), ParamGrid::parse(grid).unwrap());
+    let serial = search.fit(&data).unwrap();
+    let table = |r: &learnkit::model_selection::SearchResult<_>| {
+        r.candidates
+            .iter()
+            .map(|c| (c.params.clone(), c.fold_scores.clone(), c.rank))
+            .collect::<Vec<_>>()
+    };
+    for ranks in [2, 3] {
+        let results = Threads::new(ranks)
+            .unwrap()
+            .run(|rank| search.fit_distributed(&data, rank));
+        for result in results {
+            let result = result.unwrap();
+            assert_eq!(table(&result), table(&serial), "{ranks} ranks");
+            assert_eq!(result.best_index, serial.best_index);
+            assert_eq!(result.best_model, serial.best_model);
+        }
+    }
+    let halving = SuccessiveHalving::new(base, ParamGrid::parse(grid).unwrap());
+    let (serial, rounds) = halving.fit(&data).unwrap();
+    for result in Threads::new(3)
+        .unwrap()
+        .run(|rank| halving.fit_distributed(&data, rank))
+    {
+        let (result, r) = result.unwrap();
+        assert_eq!(table(&result), table(&serial));
+        assert_eq!(r.len(), rounds.len());
+    }
+}

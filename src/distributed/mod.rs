@@ -71,7 +71,7 @@ impl Shard {
     }
 
     /// This process's place, from every process's row count (a collective call).
-    pub fn of(collective: &impl Collective, rows: usize) -> Self {
+    pub fn of(collective: &(impl Collective + ?Sized), rows: usize) -> Self {
         let counts = collective.all_gather(&[rows as f64]);
         let rank = collective.rank();
         let count = |p: &Vec<f64>| p.first().copied().unwrap_or(0.0) as usize;
@@ -88,7 +88,7 @@ impl Shard {
 /// succeeded, or the first failing rank's error, on every rank.
 /// `local` is this rank's bytes, or the message of its failure.
 pub fn agree(
-    collective: &impl Collective,
+    collective: &(impl Collective + ?Sized),
     local: std::result::Result<Vec<u8>, String>,
 ) -> Result<Vec<Vec<u8>>> {
     let mine = match &local {
@@ -109,7 +109,7 @@ pub fn agree(
 /// description of it): the first rank whose description differs from rank 0's is named, on
 /// every rank. `local` is this rank's description, or the message of its failure.
 pub fn check_alike(
-    collective: &impl Collective,
+    collective: &(impl Collective + ?Sized),
     what: &str,
     local: std::result::Result<String, String>,
 ) -> Result<()> {

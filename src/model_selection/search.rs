@@ -14,6 +14,7 @@ use super::scoring::{Scored, Scorer};
 use super::split::{KFold, Splitter, StratifiedKFold};
 use super::validation::{fit_and_score, mean, prepare, std, CvTarget};
 use crate::dataset::Dataset;
+use crate::distributed::{Collective, Serial};
 use crate::error::{Error, Result};
 use crate::traits::{Estimator, Hyperparams};
 
@@ -122,6 +123,7 @@ fn run_search<P, T>(
     data: &Dataset<T>,
     settings: &SearchSettings,
     refit: bool,
+    collective: &dyn Collective,
 ) -> Result<SearchResult<P::Fitted>>
 where
     T: CvTarget,
@@ -158,10 +160,48 @@ where
     let jobs: Vec<(usize, usize)> = (0..built.len())
         .flat_map(|c| (0..folds.len()).map(move |f| (c, f)))
         .collect();
-    let results: Vec<(Vec<f64>, f64, f64)> = jobs
+    // Across processes, process `r` takes the jobs `r, r + size, …`; the results are gathered
+    // back into job order, so every process holds the one-process table.
+    let (rank, size) = (collective.rank(), collective.processes());
+    let local: Result<Vec<(Vec<f64>, f64, f64)>> = jobs
         .par_iter()
-        .map(|&(c, f)| fit_and_score(&built[c], data, &folds[f], &scorers))
-        .collect::<Result<_>>()?;
+        .enumerate()
+        .filter(|(j, _)| j % size == rank)
+        .map(|(_, &(c, f))| fit_and_score(&built[c], data, &folds[f], &scorers))
+        .collect();
+    let results: Vec<(Vec<f64>, f64, f64)> = if size == 1 {
+        local?
+    } else {
+        let width = scorers.len() + 2;
+        let bytes = local
+            .map(|rs| {
+                rs.iter()
+                    .flat_map(|(scores, fit, score)| {
+                        scores
+                            .iter()
+                            .chain([fit, score])
+                            .flat_map(|v| v.to_le_bytes())
+                    })
+                    .collect()
+            })
+            .map_err(|e| e.to_string());
+        let parts = crate::distributed::agree(collective, bytes)?;
+        let mut results = vec![(Vec::new(), 0.0, 0.0); jobs.len()];
+        for (r, part) in parts.iter().enumerate() {
+            let values: Vec<f64> = part
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect();
+            for (entry, j) in values
+                .chunks_exact(width)
+                .zip((r..jobs.len()).step_by(size))
+            {
+                let n = scorers.len();
+                results[j] = (entry[..n].to_vec(), entry[n], entry[n + 1]);
+            }
+        }
+        results
+    };
     let k = folds.len();
     let mut rows: Vec<CandidateResult> = candidates
         .iter()
@@ -281,6 +321,23 @@ impl<P> GridSearch<P> {
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
     {
+        self.fit_distributed(data, &Serial)
+    }
+
+    /// Runs the search with its (candidate, fold) pairs spread over the processes of
+    /// `collective`, each holding all of `data` (every process calls it): every process gets
+    /// the one-process results table (fit times aside) and refits the best candidate. A fold
+    /// that fails on any process fails every process with its error.
+    pub fn fit_distributed<T>(
+        &self,
+        data: &Dataset<T>,
+        collective: &dyn Collective,
+    ) -> Result<SearchResult<P::Fitted>>
+    where
+        T: CvTarget,
+        P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
+        P::Fitted: Scored<T> + Send,
+    {
         self.grid.size()?;
         run_search(
             &self.base,
@@ -288,6 +345,7 @@ impl<P> GridSearch<P> {
             data,
             &self.settings,
             self.settings.refit,
+            collective,
         )
     }
 }
@@ -342,6 +400,21 @@ impl<P> RandomSearch<P> {
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
     {
+        self.fit_distributed(data, &Serial)
+    }
+
+    /// [`RandomSearch::fit`] with the (candidate, fold) pairs spread over processes; see
+    /// [`GridSearch::fit_distributed`].
+    pub fn fit_distributed<T>(
+        &self,
+        data: &Dataset<T>,
+        collective: &dyn Collective,
+    ) -> Result<SearchResult<P::Fitted>>
+    where
+        T: CvTarget,
+        P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
+        P::Fitted: Scored<T> + Send,
+    {
         if !(1..=super::params::MAX_CANDIDATES).contains(&self.n_iter) {
             return Err(Error::invalid(
                 "n_iter",
@@ -374,6 +447,7 @@ impl<P> RandomSearch<P> {
             data,
             &self.settings,
             self.settings.refit,
+            collective,
         )
     }
 }
@@ -460,6 +534,21 @@ impl<P> SuccessiveHalving<P> {
         P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
         P::Fitted: Scored<T> + Send,
     {
+        self.fit_distributed(data, &Serial)
+    }
+
+    /// [`HalvingSearch::fit`] with each round's (candidate, fold) pairs spread over processes;
+    /// see [`GridSearch::fit_distributed`].
+    pub fn fit_distributed<T>(
+        &self,
+        data: &Dataset<T>,
+        collective: &dyn Collective,
+    ) -> Result<(SearchResult<P::Fitted>, Vec<HalvingRound>)>
+    where
+        T: CvTarget,
+        P: SetParam + Hyperparams + Estimator<Dataset<T>> + Clone + Sync,
+        P::Fitted: Scored<T> + Send,
+    {
         let start = Instant::now();
         if self.factor < 2 {
             return Err(Error::invalid("factor", self.factor, "must be at least 2"));
@@ -502,6 +591,7 @@ impl<P> SuccessiveHalving<P> {
                 &subset,
                 &self.settings,
                 false,
+                collective,
             )?;
             rounds.push(HalvingRound {
                 n_resources: rows,
