@@ -216,24 +216,44 @@ impl BinMapper {
                 .map(|i| i - shard.offset)
                 .collect(),
         };
-        let mut mine = Vec::with_capacity(local.len() * d);
-        for &i in &local {
-            mine.extend(x.row(i).iter().copied());
+        // The sample is gathered a block of features at a time (column-major within the
+        // block), so no process holds more than ~8 MB of it at once.
+        let sampled = shard.total.min(BIN_SAMPLE).max(1);
+        let per_block = ((8 << 20) / (sampled * 8)).clamp(1, d.max(1));
+        let mut features: Vec<FeatureBins> = Vec::with_capacity(d);
+        for block in (0..d).collect::<Vec<_>>().chunks(per_block) {
+            let mut mine = Vec::with_capacity(local.len() * block.len());
+            for &f in block {
+                let column = x.column(f);
+                mine.extend(local.iter().map(|&i| column[i]));
+            }
+            // Rank by rank, each rank's columns one after another.
+            let gathered = collective.all_gather(&mine);
+            drop(mine);
+            let column_of = |k: usize| -> Vec<f64> {
+                gathered
+                    .iter()
+                    .flat_map(|part| {
+                        let rows = part.len() / block.len();
+                        part[k * rows..(k + 1) * rows].iter().copied()
+                    })
+                    .collect()
+            };
+            let bins: Vec<FeatureBins> = block
+                .par_iter()
+                .enumerate()
+                .map(|(k, &f)| {
+                    let values = column_of(k);
+                    if categorical.contains(&f) {
+                        let bins = Self::feature_categories(values.into_iter());
+                        return (Vec::new(), true, Some(bins));
+                    }
+                    let has_missing = missing[f] > 0.0;
+                    (Self::feature_edges(&values, has_missing), has_missing, None)
+                })
+                .collect();
+            features.extend(bins);
         }
-        let sample: Vec<f64> = collective.all_gather(&mine).concat();
-        let m = sample.len() / d.max(1);
-        let features: Vec<FeatureBins> = (0..d)
-            .into_par_iter()
-            .map(|f| {
-                let column = (0..m).map(|i| sample[i * d + f]);
-                if categorical.contains(&f) {
-                    return (Vec::new(), true, Some(Self::feature_categories(column)));
-                }
-                let has_missing = missing[f] > 0.0;
-                let values: Vec<f64> = column.collect();
-                (Self::feature_edges(&values, has_missing), has_missing, None)
-            })
-            .collect();
         Ok(Self::from_features(features))
     }
 
