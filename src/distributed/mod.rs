@@ -44,7 +44,7 @@ mod mpi;
 #[cfg(feature = "mpi")]
 pub use self::mpi::Mpi;
 pub use crate::tree::learner::collective::{Collective, FixedPoint, Serial};
-pub use threads::{ThreadRank, Threads};
+pub use threads::{ThreadRank, Threads, MAX_THREAD_RANKS};
 
 use crate::error::{Error, Result};
 

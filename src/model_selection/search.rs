@@ -537,7 +537,7 @@ impl<P> SuccessiveHalving<P> {
         self.fit_distributed(data, &Serial)
     }
 
-    /// [`HalvingSearch::fit`] with each round's (candidate, fold) pairs spread over processes;
+    /// [`SuccessiveHalving::fit`] with each round's (candidate, fold) pairs spread over processes;
     /// see [`GridSearch::fit_distributed`].
     pub fn fit_distributed<T>(
         &self,

@@ -218,7 +218,7 @@ impl BinMapper {
         };
         // The sample is gathered a block of features at a time (column-major within the
         // block), so no process holds more than ~8 MB of it at once.
-        let sampled = shard.total.min(BIN_SAMPLE).max(1);
+        let sampled = shard.total.clamp(1, BIN_SAMPLE);
         let per_block = ((8 << 20) / (sampled * 8)).clamp(1, d.max(1));
         let mut features: Vec<FeatureBins> = Vec::with_capacity(d);
         for block in (0..d).collect::<Vec<_>>().chunks(per_block) {
