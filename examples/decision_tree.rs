@@ -160,13 +160,7 @@ mod across {
     use learnkit_cli::across;
 
     pub fn main(args: &Args) -> std::process::ExitCode {
-        match Mpi::init() {
-            Ok(mpi) => across::main(&args.data, &mpi, || run(args, &mpi)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::ExitCode::from(2)
-            }
-        }
+        across::main(&args.data, Mpi::init, |mpi| run(args, mpi))
     }
 
     fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {

@@ -166,13 +166,7 @@ mod across {
     use learnkit_cli::across;
 
     pub fn main(args: &Args) -> std::process::ExitCode {
-        match Mpi::init() {
-            Ok(mpi) => across::main(&args.data, &mpi, || run(args, &mpi)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::ExitCode::from(2)
-            }
-        }
+        across::main(&args.data, Mpi::init, |mpi| run(args, mpi))
     }
 
     fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {
@@ -185,14 +179,7 @@ mod across {
                 let task = Task::Classification.name();
                 let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
                 if let Some(test) = test {
-                    let proba = model.predict_proba(&test)?;
-                    let predicted = metrics::argmax_rows(proba.view());
-                    out.summary.set("n_test", test.n_samples());
-                    out.summary.set_classification_scores(
-                        test.targets(),
-                        predicted.view(),
-                        proba.view(),
-                    )?;
+                    across::score_classes(&mut out, &test, model.predict_proba(&test)?.view())?;
                 }
                 forest_summary(&mut out, &model);
                 let values = model.feature_importances().to_vec();

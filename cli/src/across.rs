@@ -25,18 +25,25 @@ pub fn launched() -> bool {
     .any(|n| n > 1)
 }
 
-/// Runs a data-parallel example body: on rank 0 as every example runs (metrics printed, the
-/// run's files removed on failure, exit status 2 with one error line); elsewhere silently,
-/// failing exactly when rank 0 does.
-pub fn main(
+/// Runs a data-parallel example: joins the job (`init`, e.g. `Mpi::init`), then runs `body`
+/// on rank 0 as every example runs (metrics printed, the run's files removed on failure, exit
+/// status 2 with one error line) and elsewhere silently, failing exactly when rank 0 does.
+pub fn main<C: Collective>(
     args: &DataArgs,
-    collective: &impl Collective,
-    body: impl FnOnce() -> Result<Outcome>,
+    init: impl FnOnce() -> Result<C>,
+    body: impl FnOnce(&C) -> Result<Outcome>,
 ) -> ExitCode {
+    let collective = match init() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if collective.rank() == 0 {
-        args.main(body)
+        args.main(|| body(&collective))
     } else {
-        match body() {
+        match body(&collective) {
             Ok(_) => ExitCode::SUCCESS,
             Err(_) => ExitCode::from(2),
         }
@@ -169,4 +176,17 @@ pub fn outcome(
         .set("fit_seconds", fit_seconds)
         .set("load_seconds", args.load_seconds());
     out
+}
+
+/// Scores a classifier's probabilities on the `--test` rows (rank 0) into `out`.
+pub fn score_classes(
+    out: &mut Outcome,
+    test: &Dataset<usize>,
+    proba: ndarray::ArrayView2<'_, f64>,
+) -> Result<()> {
+    let predicted = learnkit::metrics::argmax_rows(proba);
+    out.summary.set("n_test", test.n_samples());
+    out.summary
+        .set_classification_scores(test.targets(), predicted.view(), proba)?;
+    Ok(())
 }

@@ -531,15 +531,30 @@ impl<D: AsRecords + ?Sized> Estimator<D> for KMeans {
             .mean()
             .unwrap_or(0.0);
         let tol = self.tol * mean_variance;
-        let mut best: Option<Run> = None;
-        for init in 0..self.n_init {
-            let mut rng = rng::derived(self.seed, init as u64);
-            let start = kmeans_plusplus(&rows, k, d, &mut rng);
-            let run = match self.algorithm {
+        self.best_of_inits(k, d, data.feature_names(), |rng| {
+            let start = kmeans_plusplus(&rows, k, d, rng);
+            match self.algorithm {
                 KMeansAlgorithm::Lloyd => lloyd(&rows, start, k, d, self.max_iter, tol),
                 KMeansAlgorithm::Auto if k == 1 => lloyd(&rows, start, k, d, self.max_iter, tol),
                 _ => hamerly(&rows, start, k, d, self.max_iter, tol),
-            };
+            }
+        })
+    }
+}
+
+impl KMeans {
+    /// The run of lowest inertia among `n_init` runs (`run` from each start's generator), as
+    /// the fitted model.
+    fn best_of_inits(
+        &self,
+        k: usize,
+        d: usize,
+        feature_names: Vec<String>,
+        mut run: impl FnMut(&mut rng::Rng) -> Run,
+    ) -> Result<FittedKMeans> {
+        let mut best: Option<Run> = None;
+        for init in 0..self.n_init {
+            let run = run(&mut rng::derived(self.seed, init as u64));
             if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
                 best = Some(run);
             }
@@ -552,7 +567,7 @@ impl<D: AsRecords + ?Sized> Estimator<D> for KMeans {
             labels: Array1::from(best.labels),
             inertia: best.inertia,
             n_iter: best.n_iter,
-            feature_names: data.feature_names(),
+            feature_names,
         })
     }
 }
@@ -654,13 +669,7 @@ impl KMeans {
     ) -> Result<FittedKMeans> {
         let x = shard.as_records();
         let names = shard.feature_names();
-        let checked = self
-            .check()
-            .and_then(|()| validate::check_records(x, "records"))
-            .map(|_| format!("features {}", names.join(",")))
-            .map_err(|e| e.to_string());
-        crate::distributed::check_alike(collective, "columns", checked)?;
-        let place = Shard::of(collective, x.nrows());
+        let place = crate::distributed::agree_records(collective, x, &names, || self.check())?;
         self.check_data(place.total)?;
         let x = x.as_standard_layout();
         let rows = validate::row_slices(&x);
@@ -686,24 +695,9 @@ impl KMeans {
         collective.all_sum(&mut squares);
         let mean_variance = squares.iter().sum::<f64>() / (place.total.max(1) * d.max(1)) as f64;
         let tol = self.tol * mean_variance;
-        let mut best: Option<Run> = None;
-        for init in 0..self.n_init {
-            let mut rng = rng::derived(self.seed, init as u64);
-            let start = world.plusplus(&rows, k, &mut rng);
-            let run = world.lloyd(&rows, start, k, self.max_iter, tol);
-            if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
-                best = Some(run);
-            }
-        }
-        let best = best.ok_or_else(|| Error::invalid("n_init", 0, "must be at least 1"))?;
-        let centres = Array2::from_shape_vec((k, d), best.centres)
-            .map_err(|e| Error::shape("centres", format!("{k}×{d}"), e))?;
-        Ok(FittedKMeans {
-            centres,
-            labels: Array1::from(best.labels),
-            inertia: best.inertia,
-            n_iter: best.n_iter,
-            feature_names: names,
+        self.best_of_inits(k, d, names, |rng| {
+            let start = world.plusplus(&rows, k, rng);
+            world.lloyd(&rows, start, k, self.max_iter, tol)
         })
     }
 }

@@ -296,13 +296,7 @@ impl Pca {
     ) -> Result<FittedPca> {
         let x = shard.as_records();
         let names = shard.feature_names();
-        let checked = self
-            .check()
-            .and_then(|()| validate::check_records(x, "records"))
-            .map(|_| format!("features {}", names.join(",")))
-            .map_err(|e| e.to_string());
-        crate::distributed::check_alike(collective, "columns", checked)?;
-        let place = crate::distributed::Shard::of(collective, x.nrows());
+        let place = crate::distributed::agree_records(collective, x, &names, || self.check())?;
         let (n, d) = (place.total, x.ncols());
         if n < 2 || n < d {
             return Err(Error::EmptyData(format!(

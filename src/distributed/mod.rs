@@ -127,6 +127,24 @@ pub fn check_alike(
     Ok(())
 }
 
+/// The unlabelled shard of a data-parallel fit, checked on every process: `records` passes
+/// `check` (the estimator's settings) and holds only finite values, and every process has the
+/// same feature names; returns this process's place among all the rows. A failure anywhere
+/// is the same error on every process.
+pub(crate) fn agree_records(
+    collective: &(impl Collective + ?Sized),
+    records: ndarray::ArrayView2<'_, f64>,
+    names: &[String],
+    check: impl FnOnce() -> Result<()>,
+) -> Result<Shard> {
+    let checked = check()
+        .and_then(|()| crate::validate::check_records(records, "records"))
+        .map(|_| format!("features {}", names.join(",")))
+        .map_err(|e| e.to_string());
+    check_alike(collective, "columns", checked)?;
+    Ok(Shard::of(collective, records.nrows()))
+}
+
 /// A description cut to a readable length for an error line.
 fn shorten(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
