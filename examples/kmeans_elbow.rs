@@ -95,5 +95,57 @@ pub fn run(args: &Args) -> Result<Outcome> {
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
     let args: Args = learnkit_cli::parse_args();
+    #[cfg(feature = "mpi")]
+    if learnkit_cli::across::launched() {
+        return across::main(&args);
+    }
     args.data.main(|| run(&args))
+}
+
+/// Under `mpirun -np N` (built with `--features mpi`): every K-means fit runs over the shards of
+/// `--data` ([`learnkit_cli::across`]) and the elbow is chosen from the same inertia curve and
+/// silhouette sample as one process; rank 0 draws the elbow curve and prints.
+#[cfg(feature = "mpi")]
+mod across {
+    use super::*;
+    use learnkit::distributed::{Collective, Mpi};
+    use learnkit_cli::across;
+
+    pub fn main(args: &Args) -> std::process::ExitCode {
+        across::main(&args.data, Mpi::init, |mpi| run(args, mpi))
+    }
+
+    fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {
+        let records = across::records(&args.data, mpi)?;
+        let seed = args.data.seed;
+        let rows = records.records.nrows();
+        let (chosen, inertia, seconds, elbow) = match args.k {
+            Some(k) => {
+                let params = KMeans::params().n_clusters(k).seed(seed);
+                let (model, seconds) = cli::timed(|| params.fit_distributed(&records, mpi));
+                (Some(k), serde_json::json!(model?.inertia()), seconds, None)
+            }
+            None => {
+                let elbow = Elbow::params().k_max(args.k_max.unwrap_or(10)).seed(seed);
+                let (result, seconds) = cli::timed(|| elbow.select_distributed(&records, mpi));
+                let result = result?;
+                let inertia = serde_json::json!(result.inertia);
+                (result.chosen_k, inertia, seconds, Some(result))
+            }
+        };
+        // A collective: every rank builds the outcome, rank 0 alone draws.
+        let mut out = across::outcome(&args.data, mpi, "clustering", rows, seconds);
+        out.summary
+            .set("chosen_k", chosen)
+            .set("inertia", inertia)
+            .set("bytes_sent_rank0", mpi.bytes_sent());
+        if let (Some(result), 0) = (&elbow, mpi.rank()) {
+            out.draw(
+                "kmeans_elbow.png",
+                "Inertia against k (left) and the silhouette (right), over every rank's rows.",
+                |path| figures::elbow(path, result),
+            )?;
+        }
+        Ok(out)
+    }
 }

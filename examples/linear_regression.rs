@@ -83,5 +83,44 @@ pub fn run(args: &Args) -> Result<Outcome> {
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
     let args: Args = learnkit_cli::parse_args();
+    #[cfg(feature = "mpi")]
+    if learnkit_cli::across::launched() {
+        return across::main(&args);
+    }
     args.data.main(|| run(&args))
+}
+
+/// Under `mpirun -np N` (built with `--features mpi`): the sums, Gram matrix and `Xᵀy` of the
+/// shards of `--data` ([`learnkit_cli::across`]) are added across ranks and every rank solves
+/// the one-process normal equations; rank 0 scores `--test` and prints.
+#[cfg(feature = "mpi")]
+mod across {
+    use super::*;
+    use learnkit::distributed::Mpi;
+    use learnkit_cli::across;
+
+    pub fn main(args: &Args) -> std::process::ExitCode {
+        across::main(&args.data, Mpi::init, |mpi| run(args, mpi))
+    }
+
+    fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {
+        let (train, test) = across::values(&args.data, mpi)?;
+        let params = LinearRegression::params().alpha(args.alpha);
+        let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
+        let model = model?;
+        let task = Task::Regression.name();
+        let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+        out.summary
+            .set("coefficients", model.coefficients().to_vec())
+            .set("intercept", model.intercept())
+            .set("bytes_sent_rank0", mpi.bytes_sent());
+        if let Some(test) = test {
+            let (y, predicted) = (test.targets(), model.predict(&test)?);
+            out.summary
+                .set("n_test", test.n_samples())
+                .set("r2", metrics::r2(y, predicted.view())?)
+                .set("mse", metrics::mse(y, predicted.view())?);
+        }
+        Ok(out)
+    }
 }

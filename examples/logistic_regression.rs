@@ -137,5 +137,42 @@ pub fn run(args: &Args) -> Result<Outcome> {
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
     let args: Args = learnkit_cli::parse_args();
+    #[cfg(feature = "mpi")]
+    if learnkit_cli::across::launched() {
+        return across::main(&args);
+    }
     args.data.main(|| run(&args))
+}
+
+/// Under `mpirun -np N` (built with `--features mpi`): each L-BFGS evaluation adds the loss and
+/// gradient of the shards of `--data` ([`learnkit_cli::across`]) across ranks, so every rank
+/// takes the one-process steps; rank 0 scores `--test` and prints.
+#[cfg(feature = "mpi")]
+mod across {
+    use super::*;
+    use learnkit::distributed::Mpi;
+    use learnkit_cli::across;
+
+    pub fn main(args: &Args) -> std::process::ExitCode {
+        across::main(&args.data, Mpi::init, |mpi| run(args, mpi))
+    }
+
+    fn run(args: &Args, mpi: &Mpi) -> Result<Outcome> {
+        let (train, test) = across::classes(&args.data, mpi)?;
+        let params = LogisticRegression::params()
+            .c(args.c.unwrap_or(1.0))
+            .max_iter(args.max_iter.unwrap_or(100));
+        let (model, seconds) = cli::timed(|| params.fit_distributed(&train, mpi));
+        let model = model?;
+        let task = Task::Classification.name();
+        let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+        out.summary
+            .set("n_iter", model.n_iter())
+            .set("converged", model.converged())
+            .set("bytes_sent_rank0", mpi.bytes_sent());
+        if let Some(test) = test {
+            across::score_classes(&mut out, &test, model.predict_proba(&test)?.view())?;
+        }
+        Ok(out)
+    }
 }

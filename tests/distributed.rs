@@ -566,3 +566,36 @@ fn searches_spread_over_ranks_give_the_one_process_table() {
         assert_eq!(r.len(), rounds.len());
     }
 }
+
+#[test]
+fn the_elbow_on_shards_chooses_as_one_process() {
+    use learnkit::cluster::Elbow;
+    let blobs = learnkit::data::MakeBlobs::params()
+        .n_samples(1_200)
+        .centers(4)
+        .seed(2)
+        .generate()
+        .unwrap();
+    let x = learnkit::Records::new(blobs.records.clone());
+    let elbow = Elbow::params().k_max(6).seed(1);
+    let serial = elbow.select(&x).unwrap();
+    let results = Threads::new(3).unwrap().run(|rank| {
+        let rows = shard_rows(1_200, 3, rank.rank());
+        let part = learnkit::Records::new(blobs.records.select(ndarray::Axis(0), &rows));
+        elbow.select_distributed(&part, rank)
+    });
+    for result in results {
+        let result = result.unwrap();
+        assert_eq!(result.chosen_k, serial.chosen_k);
+        assert_eq!(result.best_silhouette_k, serial.best_silhouette_k);
+        for (a, b) in result.inertia.iter().zip(&serial.inertia) {
+            assert!((a - b).abs() <= 1e-9 * b, "inertia {a} vs {b}");
+        }
+        for (a, b) in result.silhouette.iter().zip(&serial.silhouette) {
+            match (a, b) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "silhouette {a} vs {b}"),
+                (a, b) => assert_eq!(a, b),
+            }
+        }
+    }
+}

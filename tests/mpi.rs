@@ -22,6 +22,10 @@ fn mpirun(ranks: usize, args: &[&str]) -> Output {
 }
 
 fn mpirun_example(name: &str, ranks: usize, args: &[&str]) -> Output {
+    mpirun_timeout(name, ranks, args, 20)
+}
+
+fn mpirun_timeout(name: &str, ranks: usize, args: &[&str], timeout: u64) -> Output {
     Command::new("mpirun")
         .args([
             "--allow-run-as-root",
@@ -33,7 +37,7 @@ fn mpirun_example(name: &str, ranks: usize, args: &[&str]) -> Output {
         .args(["-np", &ranks.to_string()])
         .arg(example(name))
         .args(args)
-        .env("LEARNKIT_MPI_TIMEOUT", "20")
+        .env("LEARNKIT_MPI_TIMEOUT", timeout.to_string())
         .output()
         .expect("mpirun (scripts/with-mpi.sh installs Open MPI)")
 }
@@ -240,4 +244,175 @@ fn mpirun_trees_forests_and_pca_give_the_one_process_models() {
     for (a, b) in ratios(&three).iter().zip(ratios(&one)) {
         assert!((a - b).abs() <= 1e-9 * b, "PCA ratio {a} vs {b}");
     }
+}
+
+#[test]
+fn mpirun_linear_models_and_the_elbow_give_the_one_process_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let n = 1_500;
+    std::fs::write(p("all.csv"), csv_with(0..n, false, false)).unwrap();
+    std::fs::write(p("test.csv"), csv_with(n..n + 300, false, false)).unwrap();
+    for (k, rows) in [0..300, 300..900, 900..n].into_iter().enumerate() {
+        std::fs::write(p(&format!("part-{k}.csv")), csv_with(rows, false, false)).unwrap();
+    }
+    let test = p("test.csv");
+    let run = |name: &str, flags: &[&str]| {
+        let with = |data: &str, out: &str| -> Vec<String> {
+            let mut v = vec![
+                "--data".to_string(),
+                data.to_string(),
+                "--out".into(),
+                p(out),
+                "--json".into(),
+            ];
+            v.extend(flags.iter().map(|s| s.to_string()));
+            v
+        };
+        let one = metrics(&alone_example(
+            name,
+            &refs(&with(&p("all.csv"), &format!("{name}-1"))),
+        ));
+        let three = metrics(&mpirun_example(
+            name,
+            3,
+            &refs(&with(&p("part-*.csv"), &format!("{name}-3"))),
+        ));
+        (one, three)
+    };
+    let close = |a: &serde_json::Value, b: &serde_json::Value, tol: f64| {
+        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+        assert!((a - b).abs() <= tol * b.abs().max(1.0), "{a} vs {b}");
+    };
+    let (one, three) = run("linear_regression", &["--target", "y", "--test", &test]);
+    close(&three["r2"], &one["r2"], 1e-9);
+    let (one, three) = run(
+        "logistic_regression",
+        &["--target", "y", "--test", &test, "--max-iter", "500"],
+    );
+    assert_eq!(three["accuracy"], one["accuracy"]);
+    close(&three["log_loss"], &one["log_loss"], 1e-4);
+    let (one, three) = run("kmeans_elbow", &["--target", "y", "--k-max", "6"]);
+    assert_eq!(three["chosen_k"], one["chosen_k"]);
+    let (a, b) = (
+        three["inertia"].as_array().unwrap(),
+        one["inertia"].as_array().unwrap(),
+    );
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        close(x, y, 1e-9);
+    }
+}
+
+/// Processes whose command line holds `needle` (read from /proc).
+fn processes_with(needle: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(needle))
+        })
+        .collect()
+}
+
+#[test]
+fn a_rank_that_stalls_ends_the_job_after_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    for k in 0..3 {
+        std::fs::write(
+            p(&format!("part-{k}.csv")),
+            csv(k * 2_000..(k + 1) * 2_000, false),
+        )
+        .unwrap();
+    }
+    let (data, out_dir) = (p("part-*.csv"), p("stalled-run"));
+    let mut child = Command::new("mpirun")
+        .args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "--bind-to",
+            "none",
+        ])
+        .args([
+            "--mca",
+            "btl_vader_single_copy_mechanism",
+            "none",
+            "-np",
+            "3",
+        ])
+        .arg(example("gradient_boosting"))
+        .args([
+            "--data",
+            &data,
+            "--target",
+            "y",
+            "--out",
+            &out_dir,
+            "--allow-missing",
+        ])
+        .args(["--trees", "100000", "--json"])
+        .env("LEARNKIT_MPI_TIMEOUT", "3")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Should the job outlive the test's patience, it is killed rather than left to hang CI.
+    let needle = out_dir.clone();
+    let mpirun_pid = child.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(60));
+        for pid in processes_with(&needle).into_iter().chain([mpirun_pid]) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    });
+    // Stop one rank (as a hung disk or a paused machine would): the others wait for it in a
+    // collective until their watchdogs end the job.
+    let start = Instant::now();
+    let stalled = loop {
+        let ranks: Vec<u32> = processes_with(&out_dir)
+            .into_iter()
+            .filter(|&pid| pid != child.id())
+            .filter(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim() == "gradient_boosti")
+            })
+            .collect();
+        if ranks.len() == 3 {
+            // Past joining the job and reading the shards: into the boosting rounds.
+            std::thread::sleep(Duration::from_millis(1_500));
+            break ranks[1];
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the ranks did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stop = Command::new("kill")
+        .args(["-STOP", &stalled.to_string()])
+        .status()
+        .unwrap();
+    assert!(stop.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert!(
+        stderr.contains("waited") && stderr.contains("LEARNKIT_MPI_TIMEOUT"),
+        "{stderr}"
+    );
+    assert_eq!(
+        reports_in(Path::new(&out_dir)),
+        0,
+        "no report of a failed run"
+    );
 }

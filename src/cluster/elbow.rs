@@ -163,6 +163,17 @@ impl Elbow {
                 metrics::silhouette(xs.view(), labels.view()).ok()
             })
             .collect();
+        Ok(self.conclude(ks, inertia, silhouette, models))
+    }
+
+    /// The elbow of the inertia curve, confirmed by the silhouettes (see [`Elbow::select`]).
+    fn conclude(
+        &self,
+        ks: Vec<usize>,
+        inertia: Vec<f64>,
+        silhouette: Vec<Option<f64>>,
+        models: Vec<FittedKMeans>,
+    ) -> ElbowResult {
         let best_silhouette_k = silhouette
             .iter()
             .enumerate()
@@ -204,7 +215,7 @@ impl Elbow {
                 }
             }
         };
-        Ok(ElbowResult {
+        ElbowResult {
             ks,
             inertia,
             silhouette,
@@ -214,6 +225,63 @@ impl Elbow {
             best_silhouette_k,
             reason,
             models,
-        })
+        }
+    }
+
+    /// [`Elbow::select`] on `shard`, this process's share of the rows, with the other
+    /// processes of `collective` on theirs (every process calls it): each k is one
+    /// [`KMeans::fit_distributed`] (one after another), and the silhouettes are computed on the
+    /// same seeded sample of all the rows, gathered from the processes that hold them, so
+    /// every process reaches the one-process choice. Each model's labels are its own rows'.
+    pub fn select_distributed<D: AsRecords + ?Sized>(
+        &self,
+        shard: &D,
+        collective: &impl crate::distributed::Collective,
+    ) -> Result<ElbowResult> {
+        let x = shard.as_records();
+        let names = shard.feature_names();
+        let place = crate::distributed::agree_records(collective, x, &names, || self.check())?;
+        self.check_data(place.total)?;
+        let ks: Vec<usize> = (1..=self.k_max).collect();
+        let models: Vec<FittedKMeans> = ks
+            .iter()
+            .map(|&k| {
+                KMeans::params()
+                    .n_clusters(k)
+                    .n_init(self.n_init)
+                    .seed(rng::splitmix64(self.seed ^ k as u64))
+                    .fit_distributed(shard, collective)
+            })
+            .collect::<Result<_>>()?;
+        let inertia: Vec<f64> = models.iter().map(FittedKMeans::inertia).collect();
+        // The sampled rows of all the rows and every model's labels of them, from their owners.
+        let rows = rng::sample_rows(place.total, self.silhouette_sample, self.seed);
+        let (d, lo) = (x.ncols(), place.offset);
+        let width = 1 + d + models.len();
+        let mut mine = Vec::new();
+        for (j, &g) in rows.iter().enumerate() {
+            if (lo..lo + place.rows).contains(&g) {
+                mine.push(j as f64);
+                mine.extend(x.row(g - lo).iter().copied());
+                mine.extend(models.iter().map(|m| m.labels()[g - lo] as f64));
+            }
+        }
+        let mut xs = ndarray::Array2::zeros((rows.len(), d));
+        let mut labels = vec![Array1::<usize>::zeros(rows.len()); models.len()];
+        for part in collective.all_gather(&mine) {
+            for entry in part.chunks_exact(width) {
+                let j = entry[0] as usize;
+                xs.row_mut(j)
+                    .assign(&ndarray::ArrayView1::from(&entry[1..=d]));
+                for (m, l) in labels.iter_mut().enumerate() {
+                    l[j] = entry[1 + d + m] as usize;
+                }
+            }
+        }
+        let silhouette: Vec<Option<f64>> = labels
+            .par_iter()
+            .map(|l| metrics::silhouette(xs.view(), l.view()).ok())
+            .collect();
+        Ok(self.conclude(ks, inertia, silhouette, models))
     }
 }

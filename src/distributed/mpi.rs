@@ -56,29 +56,16 @@ impl Mpi {
     /// Initializes MPI (once per process) and joins its world. Outside `mpirun` this is a
     /// world of one process.
     pub fn init() -> Result<Self> {
-        let (universe, threading) = mpi::initialize_with_threading(Threading::Serialized)
-            .ok_or_else(|| Error::Distributed {
-                rank: 0,
-                message: "MPI is already initialized in this process".into(),
-            })?;
-        let world = universe.world();
-        let (rank, size) = (world.rank() as usize, world.size() as usize);
-        if threading < Threading::Serialized {
-            return Err(Error::Distributed {
-                rank,
-                message: format!(
-                    "this MPI library offers {threading:?} threading; learnkit needs Serialized"
-                ),
-            });
-        }
         let timeout = std::env::var("LEARNKIT_MPI_TIMEOUT")
             .ok()
             .and_then(|s| s.parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s > 0.0)
             .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64);
-        let waiting_since = Arc::new(AtomicU64::new(0));
+        // The watchdog is armed from the start: joining the job waits for every rank too.
         let start = Instant::now();
-        let watched = Arc::clone(&waiting_since);
+        let waiting_since = Arc::new(AtomicU64::new(1));
+        let rank_seen = Arc::new(AtomicU64::new(u64::MAX));
+        let (watched, rank_of) = (Arc::clone(&waiting_since), Arc::clone(&rank_seen));
         std::thread::Builder::new()
             .name("learnkit-mpi-watchdog".into())
             .spawn(move || loop {
@@ -89,6 +76,10 @@ impl Mpi {
                 }
                 let waited = start.elapsed().saturating_sub(Duration::from_millis(since));
                 if waited > timeout {
+                    let rank = match rank_of.load(Ordering::Relaxed) {
+                        u64::MAX => "?".to_string(),
+                        r => r.to_string(),
+                    };
                     eprintln!(
                         "error: rank {rank}: waited {:.0} s in a collective that the other ranks \
                          did not join (one failed or stalls; LEARNKIT_MPI_TIMEOUT sets the \
@@ -100,9 +91,26 @@ impl Mpi {
                 }
             })
             .map_err(|e| Error::Distributed {
-                rank,
+                rank: 0,
                 message: format!("cannot start the watchdog thread: {e}"),
             })?;
+        let (universe, threading) = mpi::initialize_with_threading(Threading::Serialized)
+            .ok_or_else(|| Error::Distributed {
+                rank: 0,
+                message: "MPI is already initialized in this process".into(),
+            })?;
+        waiting_since.store(0, Ordering::Relaxed);
+        let world = universe.world();
+        let (rank, size) = (world.rank() as usize, world.size() as usize);
+        rank_seen.store(rank as u64, Ordering::Relaxed);
+        if threading < Threading::Serialized {
+            return Err(Error::Distributed {
+                rank,
+                message: format!(
+                    "this MPI library offers {threading:?} threading; learnkit needs Serialized"
+                ),
+            });
+        }
         Ok(Self {
             inner: Mutex::new(Inner {
                 world,
