@@ -197,7 +197,8 @@ pub fn shard_of(pattern: &std::path::Path, rank: usize, ranks: usize) -> Result<
     })?;
     let mut files: Vec<std::path::PathBuf> = entries
         .filter_map(|e| e.ok())
-        // Not directories; named pipes count (a shard may be streamed in).
+        // Everything but directories: a match the reader cannot take (a pipe, a device) is
+        // then refused by name rather than silently left out of the count.
         .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
         .filter(|e| wildcard(&name, &e.file_name().to_string_lossy()))
         .map(|e| e.path())
