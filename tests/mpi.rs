@@ -331,7 +331,7 @@ fn a_rank_that_stalls_ends_the_job_after_the_timeout() {
         .unwrap();
     }
     let (data, out_dir) = (p("part-*.csv"), p("stalled-run"));
-    let mut child = Command::new("mpirun")
+    let child = Command::new("mpirun")
         .args([
             "--allow-run-as-root",
             "--oversubscribe",
