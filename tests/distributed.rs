@@ -599,3 +599,31 @@ fn the_elbow_on_shards_chooses_as_one_process() {
         }
     }
 }
+
+#[test]
+fn broadcast_barrier_and_reduce_scatter_on_thread_ranks() {
+    let out = Threads::new(3).unwrap().run(|rank| {
+        let r = rank.rank();
+        let mut bytes = if r == 2 {
+            b"from two".to_vec()
+        } else {
+            vec![r as u8; 5]
+        };
+        rank.broadcast_bytes(&mut bytes, 2);
+        rank.barrier();
+        let values: Vec<f64> = (0..7).map(|i| (i * (r + 1)) as f64).collect();
+        let block = rank.reduce_scatter(&values, &[0, 2, 5, 7]);
+        Ok((bytes, block))
+    });
+    let sums: Vec<f64> = (0..7).map(|i| (i * 6) as f64).collect();
+    let cuts = [0, 2, 5, 7];
+    for (r, result) in out.into_iter().enumerate() {
+        let (bytes, block) = result.unwrap();
+        assert_eq!(bytes, b"from two");
+        assert_eq!(block, sums[cuts[r]..cuts[r + 1]]);
+    }
+    let mut alone = b"x".to_vec();
+    Serial.broadcast_bytes(&mut alone, 0);
+    assert_eq!(alone, b"x");
+    assert_eq!(Serial.reduce_scatter(&[1.0, 2.0], &[0, 2]), [1.0, 2.0]);
+}

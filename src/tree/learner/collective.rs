@@ -75,6 +75,44 @@ pub trait Collective: Sync {
         }
     }
 
+    /// `root`'s `bytes` on every process (a broadcast; the other processes' `bytes` are
+    /// replaced).
+    fn broadcast_bytes(&self, bytes: &mut Vec<u8>, root: usize) {
+        if self.processes() == 1 {
+            return;
+        }
+        let mine = if self.rank() == root {
+            &bytes[..]
+        } else {
+            &[][..]
+        };
+        let mut parts = self.all_gather_bytes(mine);
+        let from = root.min(parts.len() - 1);
+        *bytes = std::mem::take(&mut parts[from]);
+    }
+
+    /// Returns once every process has called it.
+    fn barrier(&self) {
+        if self.processes() > 1 {
+            self.all_gather_bytes(&[]);
+        }
+    }
+
+    /// The sum over every process of `values`, cut into `processes()` blocks at `cuts`
+    /// (`cuts[r]..cuts[r + 1]` is rank `r`'s block, `cuts` of length `processes() + 1`): this
+    /// process's block of the sum (a reduce-scatter, in rank order like
+    /// [`Collective::all_sum`]).
+    fn reduce_scatter(&self, values: &[f64], cuts: &[usize]) -> Vec<f64> {
+        let rank = self.rank();
+        let (lo, hi) = (cuts[rank], cuts[rank + 1]);
+        if self.processes() == 1 {
+            return values[lo..hi].to_vec();
+        }
+        let mut all = values.to_vec();
+        self.all_sum(&mut all);
+        all[lo..hi].to_vec()
+    }
+
     /// Replaces `values` by their element-wise sum over every process, exactly.
     fn all_sum_i128(&self, values: &mut [i128]) {
         if self.processes() == 1 {
