@@ -202,11 +202,7 @@ mod across {
                 let task = Task::Regression.name();
                 let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
                 if let Some(test) = test {
-                    let (y, predicted) = (test.targets(), model.predict(&test)?);
-                    out.summary
-                        .set("n_test", test.n_samples())
-                        .set("r2", metrics::r2(y, predicted.view())?)
-                        .set("mse", metrics::mse(y, predicted.view())?);
+                    across::score_values(&mut out, &test, model.predict(&test)?.view())?;
                 }
                 out.summary
                     .set("depth", model.depth())

@@ -115,11 +115,7 @@ mod across {
             .set("intercept", model.intercept())
             .set("bytes_sent_rank0", mpi.bytes_sent());
         if let Some(test) = test {
-            let (y, predicted) = (test.targets(), model.predict(&test)?);
-            out.summary
-                .set("n_test", test.n_samples())
-                .set("r2", metrics::r2(y, predicted.view())?)
-                .set("mse", metrics::mse(y, predicted.view())?);
+            across::score_values(&mut out, &test, model.predict(&test)?.view())?;
         }
         Ok(out)
     }

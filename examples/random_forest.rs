@@ -193,12 +193,7 @@ mod across {
                 let task = Task::Regression.name();
                 let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
                 if let Some(test) = test {
-                    let predicted = model.predict(&test)?;
-                    let y = test.targets();
-                    out.summary
-                        .set("n_test", test.n_samples())
-                        .set("r2", metrics::r2(y, predicted.view())?)
-                        .set("mse", metrics::mse(y, predicted.view())?);
+                    across::score_values(&mut out, &test, model.predict(&test)?.view())?;
                 }
                 forest_summary(&mut out, &model);
                 let values = model.feature_importances().to_vec();

@@ -190,3 +190,17 @@ pub fn score_classes(
         .set_classification_scores(test.targets(), predicted.view(), proba)?;
     Ok(())
 }
+
+/// Scores a regressor's predictions on the `--test` rows (rank 0) into `out`: R² and MSE.
+pub fn score_values(
+    out: &mut Outcome,
+    test: &Dataset<f64>,
+    predicted: ndarray::ArrayView1<'_, f64>,
+) -> Result<()> {
+    let y = test.targets();
+    out.summary
+        .set("n_test", test.n_samples())
+        .set("r2", learnkit::metrics::r2(y, predicted)?)
+        .set("mse", learnkit::metrics::mse(y, predicted)?);
+    Ok(())
+}
