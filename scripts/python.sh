@@ -11,7 +11,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-pip_quiet=(--quiet --disable-pip-version-check)
+pip_quiet=(--quiet --no-cache-dir --disable-pip-version-check)
 # The versions the test suite and docs/python.md are checked against.
 TEST_DEPS=("maturin>=1.9,<2" "scikit-learn==1.9.1" "gymnasium==1.4.0" pytest joblib pandas polars "pyarrow==26.0.1")
 
