@@ -318,9 +318,13 @@ mod across {
                 let model = model?;
                 let task = Task::Classification.name();
                 let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                // The shard goes before rank 0 reads the test rows (its peak is the others').
+                drop(train);
+                let test = test.classes()?;
                 out.summary
                     .set("n_trees_used", model.trees().len())
-                    .set("bytes_sent_rank0", mpi.bytes_sent());
+                    .set("bytes_sent_rank0", mpi.bytes_sent())
+                    .set("collective_seconds_rank0", mpi.seconds_in_collectives());
                 if let Some(test) = test {
                     across::score_classes(&mut out, &test, model.predict_proba(&test)?.view())?;
                 }
@@ -336,7 +340,12 @@ mod across {
                 let model = model?;
                 let task = Task::Regression.name();
                 let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
-                out.summary.set("bytes_sent_rank0", mpi.bytes_sent());
+                // The shard goes before rank 0 reads the test rows (its peak is the others').
+                drop(train);
+                let test = test.values()?;
+                out.summary
+                    .set("bytes_sent_rank0", mpi.bytes_sent())
+                    .set("collective_seconds_rank0", mpi.seconds_in_collectives());
                 match test {
                     Some(test) => scored_regression(&mut out, &model, &test, loss)?,
                     None if first => reports(&mut out, &model, loss_name(loss))?,

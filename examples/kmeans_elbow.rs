@@ -138,7 +138,8 @@ mod across {
         out.summary
             .set("chosen_k", chosen)
             .set("inertia", inertia)
-            .set("bytes_sent_rank0", mpi.bytes_sent());
+            .set("bytes_sent_rank0", mpi.bytes_sent())
+            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
         if let (Some(result), 0) = (&elbow, mpi.rank()) {
             out.draw(
                 "kmeans_elbow.png",

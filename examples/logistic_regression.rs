@@ -166,10 +166,14 @@ mod across {
         let model = model?;
         let task = Task::Classification.name();
         let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+        // The shard goes before rank 0 reads the test rows (its peak is the others').
+        drop(train);
+        let test = test.classes()?;
         out.summary
             .set("n_iter", model.n_iter())
             .set("converged", model.converged())
-            .set("bytes_sent_rank0", mpi.bytes_sent());
+            .set("bytes_sent_rank0", mpi.bytes_sent())
+            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
         if let Some(test) = test {
             across::score_classes(&mut out, &test, model.predict_proba(&test)?.view())?;
         }

@@ -12,6 +12,7 @@
 
 use clap::Parser;
 use learnkit::data;
+use learnkit::distributed::{Collective, Serial};
 use learnkit::linear::{LinearRegression, LogisticRegression};
 use learnkit::metrics;
 use learnkit::model_selection::*;
@@ -86,6 +87,13 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
+    run_on(args, &Serial)
+}
+
+/// [`run`] with the search's (candidate, fold) pairs spread over the processes of `collective`
+/// (`mpirun -np N`: every rank reads all of `--data`; rank 0 alone writes the tables and
+/// reports and prints; the results table is the one-process table).
+pub fn run_on(args: &Args, collective: &dyn Collective) -> Result<Outcome> {
     let seed = args.data.seed;
     let model = args.model.unwrap_or_default();
     // A flag that cannot apply to the model is an error, not silently ignored.
@@ -111,32 +119,44 @@ pub fn run(args: &Args) -> Result<Outcome> {
             let logistic = LogisticRegression::params()
                 .c(args.c.unwrap_or(1.0))
                 .max_iter(1000);
-            select(args, logistic, classes(args)?)
+            select(args, logistic, classes(args, collective)?, collective)
         }
         Model::Tree => {
             let tree = DecisionTreeClassifier::params()
                 .max_depth(args.max_depth)
                 .seed(seed);
-            select(args, tree, classes(args)?)
+            select(args, tree, classes(args, collective)?, collective)
         }
         Model::Forest => {
             let forest = RandomForest::classifier()
                 .n_estimators(args.trees.unwrap_or(100))
                 .max_depth(args.max_depth);
-            select(args, forest.seed(seed), classes(args)?)
+            select(
+                args,
+                forest.seed(seed),
+                classes(args, collective)?,
+                collective,
+            )
         }
         Model::Linear => {
             let data = args
                 .data
-                .regression_all(|| Ok((data::diabetes()?, "diabetes (built-in)".into())))?;
-            select(args, LinearRegression::params(), data)
+                .regression_all(|| Ok((data::diabetes()?, "diabetes (built-in)".into())));
+            let data = learnkit_cli::across::agreed(collective, data)?;
+            select(args, LinearRegression::params(), data, collective)
         }
     }
 }
 
-fn classes(args: &Args) -> Result<(Dataset<usize>, Option<Dataset<usize>>, String)> {
-    args.data
-        .classification_all(|| Ok((data::winequality()?, "wine quality (built-in)".into())))
+/// The classification data, read by every process (a process that cannot read it stops all).
+fn classes(
+    args: &Args,
+    collective: &dyn Collective,
+) -> Result<(Dataset<usize>, Option<Dataset<usize>>, String)> {
+    let data = args
+        .data
+        .classification_all(|| Ok((data::winequality()?, "wine quality (built-in)".into())));
+    learnkit_cli::across::agreed(collective, data)
 }
 
 /// Everything after the model is chosen: the splitter, the scorer, the search (or one
@@ -145,6 +165,7 @@ fn select<P, T>(
     args: &Args,
     params: P,
     (data, test, source): (Dataset<T>, Option<Dataset<T>>, String),
+    collective: &dyn Collective,
 ) -> Result<Outcome>
 where
     T: CvTarget + serde::Serialize,
@@ -153,17 +174,16 @@ where
 {
     if args.standardize {
         let pipeline = Pipeline::new(params).scaler(StandardScaler::params());
-        return search(args, pipeline, data, test, source);
+        return search(args, pipeline, (data, test, source), collective);
     }
-    search(args, params, data, test, source)
+    search(args, params, (data, test, source), collective)
 }
 
 fn search<P, T>(
     args: &Args,
     params: P,
-    data: Dataset<T>,
-    test: Option<Dataset<T>>,
-    source: String,
+    (data, test, source): (Dataset<T>, Option<Dataset<T>>, String),
+    collective: &dyn Collective,
 ) -> Result<Outcome>
 where
     T: CvTarget + serde::Serialize,
@@ -235,7 +255,7 @@ where
         Some(random) => random
             .cv_boxed(make_splitter())
             .scoring(&[scorer])
-            .fit(&data)?,
+            .fit_distributed(&data, collective)?,
         None if args.halving => {
             // Successive halving over the grid (`--halving` requires `--grid`).
             let grid = grid.clone().unwrap_or_default();
@@ -243,7 +263,7 @@ where
                 .seed(seed)
                 .cv_boxed(make_splitter())
                 .scoring(&[scorer])
-                .fit(&data)?;
+                .fit_distributed(&data, collective)?;
             halving_rounds = rounds
                 .iter()
                 .map(|r| (r.n_resources, r.n_candidates))
@@ -255,13 +275,17 @@ where
             GridSearch::new(params.clone(), grid)
                 .cv_boxed(make_splitter())
                 .scoring(&[scorer])
-                .fit(&data)?
+                .fit_distributed(&data, collective)?
         }
     };
+    let mut out = args.data.outcome();
+    if collective.rank() != 0 {
+        // Rank 0 alone writes the tables and draws; the others are done.
+        return Ok(out);
+    }
 
     let best = &result.candidates[result.best_index];
     let best_params = params.clone().with_params(&parse_back(best))?;
-    let mut out = args.data.outcome();
     // The results table, as CSV (one row per candidate) and JSON (every fold's scores too),
     // written last: a run that fails before the end leaves an earlier run's tables as they were.
     let table = args.data.out_path("cv_results.csv");
@@ -283,6 +307,7 @@ where
         .set("search_seconds", result.seconds)
         .set("fit_seconds", result.seconds)
         .set("load_seconds", args.data.load_seconds())
+        .set("ranks", collective.processes())
         .set("cv_results", table.display().to_string());
     if !halving_rounds.is_empty() {
         out.summary.set("halving_rounds", &halving_rounds);
@@ -392,5 +417,11 @@ fn parse_back(best: &CandidateResult) -> Vec<(String, Value)> {
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
     let args: Args = learnkit_cli::parse_args();
+    #[cfg(feature = "mpi")]
+    if learnkit_cli::across::launched() {
+        return learnkit_cli::across::main(&args.data, learnkit::distributed::Mpi::init, |mpi| {
+            run_on(&args, mpi)
+        });
+    }
     args.data.main(|| run(&args))
 }

@@ -3,13 +3,13 @@
 //!
 //! ```text
 //! cargo run --release --example pca -- [--data f.csv [--target label]] [--components 2 | --variance 0.95]
-//!     [--standardize] [--json]
+//!     [--solver auto|exact|randomized] [--standardize] [--json]
 //! ```
 //! Default data: iris.
 
 use clap::Parser;
 use learnkit::data;
-use learnkit::decomposition::{Components, Pca};
+use learnkit::decomposition::{Components, Pca, PcaSolver};
 use learnkit::prelude::*;
 use learnkit::preprocessing::StandardScaler;
 use learnkit::report::figures;
@@ -30,6 +30,34 @@ pub struct Args {
     /// Standardise features first (when they have different units).
     #[arg(long)]
     pub standardize: bool,
+    /// How the axes are found [default: auto, scikit-learn's rule]; `randomized` (with
+    /// --components and --seed) for many features.
+    #[arg(long, value_enum)]
+    pub solver: Option<Solver>,
+}
+
+/// The PCA solvers, as flags.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Solver {
+    /// scikit-learn's rule (see `PcaSolver::Auto`).
+    Auto,
+    /// The covariance (or Gram) matrix, decomposed exactly.
+    Exact,
+    /// A seeded randomized range finder.
+    Randomized,
+}
+
+/// The estimator the flags describe.
+fn params(args: &Args, components: Components) -> Pca {
+    let solver = match args.solver.unwrap_or(Solver::Auto) {
+        Solver::Auto => PcaSolver::Auto,
+        Solver::Exact => PcaSolver::Exact,
+        Solver::Randomized => PcaSolver::Randomized,
+    };
+    Pca::params()
+        .n_components(components)
+        .solver(solver)
+        .seed(args.data.seed)
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
@@ -50,7 +78,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         (None, Some(f)) => Components::Variance(f),
         (None, None) => Components::All,
     };
-    let (pca, seconds) = cli::timed(|| Pca::params().n_components(components).fit(&x));
+    let (pca, seconds) = cli::timed(|| params(args, components).fit(&x));
     let pca = pca?;
     let ratio = pca.explained_variance_ratio().to_vec();
 
@@ -83,8 +111,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
 }
 
 /// Under `mpirun -np N` (built with `--features mpi`): the column sums and scatter matrix of the
-/// shards of `--data` ([`learnkit_cli::across`]) are added across ranks, every rank gets the
-/// one-process components, and rank 0 draws the scree plot and prints (`--standardize` is not
+/// shards of `--data` ([`learnkit_cli::across`]) are added across ranks (with `--solver
+/// randomized`, the range finder's products), every rank gets the one-process components, and rank 0 draws the scree plot and prints (`--standardize` is not
 /// offered here: it needs the scaler's statistics of all the rows first).
 #[cfg(feature = "mpi")]
 mod across {
@@ -110,7 +138,7 @@ mod across {
             (None, Some(f)) => Components::Variance(f),
             (None, None) => Components::All,
         };
-        let params = Pca::params().n_components(components);
+        let params = params(args, components);
         let (pca, seconds) = cli::timed(|| params.fit_distributed(&records, mpi));
         let pca = pca?;
         let ratio = pca.explained_variance_ratio().to_vec();
@@ -120,7 +148,8 @@ mod across {
             .set("n_components", pca.n_components())
             .set("explained_variance_ratio", &ratio)
             .set("explained_variance", pca.explained_variance().to_vec())
-            .set("bytes_sent_rank0", mpi.bytes_sent());
+            .set("bytes_sent_rank0", mpi.bytes_sent())
+            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
         if mpi.rank() == 0 {
             let source = "PCA across ranks";
             out.draw(

@@ -178,6 +178,9 @@ mod across {
                 let model = model?;
                 let task = Task::Classification.name();
                 let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                // The shard goes before rank 0 reads the test rows (its peak is the others').
+                drop(train);
+                let test = test.classes()?;
                 if let Some(test) = test {
                     across::score_classes(&mut out, &test, model.predict_proba(&test)?.view())?;
                 }
@@ -192,6 +195,9 @@ mod across {
                 let model = model?;
                 let task = Task::Regression.name();
                 let mut out = across::outcome(&args.data, mpi, task, train.n_samples(), seconds);
+                // The shard goes before rank 0 reads the test rows (its peak is the others').
+                drop(train);
+                let test = test.values()?;
                 if let Some(test) = test {
                     across::score_values(&mut out, &test, model.predict(&test)?.view())?;
                 }
@@ -200,7 +206,9 @@ mod across {
                 (out, (model.feature_names().to_vec(), values))
             }
         };
-        out.summary.set("bytes_sent_rank0", mpi.bytes_sent());
+        out.summary
+            .set("bytes_sent_rank0", mpi.bytes_sent())
+            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
         if mpi.rank() == 0 {
             let (names, values) = model_figures;
             out.draw(

@@ -472,6 +472,83 @@ fn pca_on_shards_matches_pca_on_all_rows() {
 }
 
 #[test]
+fn randomized_pca_on_shards_finds_the_one_process_subspace() {
+    use learnkit::decomposition::{Components, Pca, PcaSolver};
+    // Many features, rank ~8 plus a little noise: where the randomized solver is meant to run.
+    let wide = |n: usize| {
+        Array2::from_shape_fn((n, 150), |(i, f)| {
+            (0..8)
+                .map(|r| {
+                    let a = (0.37 * (i * (r + 1)) as f64 + r as f64).sin();
+                    let b = (0.11 * (f * (r + 2)) as f64).cos();
+                    a * b * 10.0 / (r + 1) as f64
+                })
+                .sum::<f64>()
+                + ((i * 31 + f * 17) % 29) as f64 * 0.01
+        })
+    };
+    for (n, ranks) in [(900, 1), (900, 3), (80, 2)] {
+        let x = wide(n);
+        let data = learnkit::Records::new(x.clone());
+        let params = Pca::params()
+            .n_components(Components::Count(5))
+            .solver(PcaSolver::Randomized)
+            .seed(11);
+        let serial = params.fit(&data).unwrap();
+        // The exact decomposition, as a check that both found the principal axes.
+        let exact = Pca::params()
+            .n_components(Components::Count(5))
+            .solver(PcaSolver::Exact)
+            .fit(&data)
+            .unwrap();
+        let fits = Threads::new(ranks).unwrap().run(|rank| {
+            let rows = shard_rows(n, ranks, rank.rank());
+            let part = learnkit::Records::new(x.select(ndarray::Axis(0), &rows));
+            params.fit_distributed(&part, rank)
+        });
+        for fit in fits {
+            let model = fit.unwrap();
+            assert_eq!(model.n_components(), 5);
+            for ((a, b), c) in model
+                .explained_variance()
+                .iter()
+                .zip(serial.explained_variance())
+                .zip(exact.explained_variance())
+            {
+                assert!(
+                    (a - b).abs() <= 1e-9 * b,
+                    "{n} rows, {ranks} ranks: {a} vs {b}"
+                );
+                assert!((a - c).abs() <= 1e-6 * c, "{n} rows: {a} vs exact {c}");
+            }
+            let worst = (model.components() - serial.components())
+                .mapv(f64::abs)
+                .fold(0.0f64, |m, &v| m.max(v));
+            assert!(
+                worst < 1e-6,
+                "{n} rows, {ranks} ranks: axes differ by {worst}"
+            );
+        }
+    }
+    // A variance fraction cannot be reached by the randomized solver: refused on every rank.
+    let x = wide(60);
+    let refused = Threads::new(2).unwrap().run(|rank| {
+        let part =
+            learnkit::Records::new(x.select(ndarray::Axis(0), &shard_rows(60, 2, rank.rank())));
+        Pca::params()
+            .n_components(Components::Variance(0.9))
+            .solver(PcaSolver::Randomized)
+            .fit_distributed(&part, rank)
+            .map(|_| ())
+    });
+    assert!(refused.iter().all(|r| r
+        .as_ref()
+        .unwrap_err()
+        .to_string()
+        .contains("fixed number of components")));
+}
+
+#[test]
 fn linear_and_logistic_regression_on_shards_match_the_fits_on_all_rows() {
     use learnkit::linear::{LinearRegression, LogisticRegression};
     let reg = values(1_500);

@@ -244,6 +244,28 @@ fn mpirun_trees_forests_and_pca_give_the_one_process_models() {
     for (a, b) in ratios(&three).iter().zip(ratios(&one)) {
         assert!((a - b).abs() <= 1e-9 * b, "PCA ratio {a} vs {b}");
     }
+    // The randomized solver across ranks: the one process's randomized fit, same seed.
+    let flags = [
+        "--target",
+        "y",
+        "--components",
+        "2",
+        "--solver",
+        "randomized",
+    ];
+    let one = metrics(&alone_example(
+        "pca",
+        &refs(&args(&p("all.csv"), "rpca-1", &flags)),
+    ));
+    let three = metrics(&mpirun_example(
+        "pca",
+        3,
+        &refs(&args(&p("part-*.csv"), "rpca-3", &flags)),
+    ));
+    assert_eq!(ratios(&three).len(), 2);
+    for (a, b) in ratios(&three).iter().zip(ratios(&one)) {
+        assert!((a - b).abs() <= 1e-9 * b, "randomized PCA ratio {a} vs {b}");
+    }
 }
 
 #[test]
@@ -292,6 +314,58 @@ fn mpirun_linear_models_and_the_elbow_give_the_one_process_results() {
     );
     assert_eq!(three["accuracy"], one["accuracy"]);
     close(&three["log_loss"], &one["log_loss"], 1e-4);
+    // The search spreads (candidate, fold) pairs, not rows: every rank reads all of --data.
+    let search = |data: &str, out: &str| -> Vec<String> {
+        [
+            "--data",
+            data,
+            "--target",
+            "y",
+            "--model",
+            "tree",
+            "--grid",
+            "max_depth=2,3,5,8;min_samples_leaf=1,5",
+            "--cv",
+            "3",
+            "--out",
+            out,
+            "--json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let one = metrics(&alone_example(
+        "model_selection",
+        &refs(&search(&p("all.csv"), &p("search-1"))),
+    ));
+    let three = metrics(&mpirun_example(
+        "model_selection",
+        3,
+        &refs(&search(&p("all.csv"), &p("search-3"))),
+    ));
+    assert_eq!(three["ranks"], 3);
+    assert_eq!(three["n_candidates"], 8);
+    for key in ["best_score", "best_score_std", "best_params", "cv_macro_f1"] {
+        assert_eq!(three[key], one[key], "search: {key}");
+    }
+    // The results table of three ranks is the one-process table (the time columns aside).
+    let table = |dir: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(Path::new(&p(dir)).join("cv_results.csv")).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        lines
+            .map(|l| {
+                l.split(',')
+                    .zip(&header)
+                    .filter(|(_, h)| !h.contains("seconds"))
+                    .map(|(v, _)| v)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect()
+    };
+    assert_eq!(table("search-3"), table("search-1"));
     let (one, three) = run("kmeans_elbow", &["--target", "y", "--k-max", "6"]);
     assert_eq!(three["chosen_k"], one["chosen_k"]);
     let (a, b) = (

@@ -85,7 +85,7 @@ fn keep<T: Clone>(data: Dataset<T>, share: Option<(usize, usize)>) -> Result<Dat
 
 /// Carries this rank's outcome of a local step to every rank: all go on, or all stop with
 /// the first failing rank's error.
-fn agreed<T>(collective: &impl Collective, local: Result<T>) -> Result<T> {
+pub fn agreed<T>(collective: &(impl Collective + ?Sized), local: Result<T>) -> Result<T> {
     let ok = local
         .as_ref()
         .map(|_| Vec::new())
@@ -112,28 +112,75 @@ pub fn task(args: &DataArgs, collective: &impl Collective, explicit: Option<Task
     local
 }
 
-/// This rank's classification shard and, on rank 0, the `--test` rows.
-pub fn classes(
+/// The `--test` rows of a data-parallel run, read on rank 0 only when asked: after training
+/// and after the shard is dropped, so that rank 0 never holds both and its peak memory stays
+/// the other ranks'. Read it after the last collective call ([`outcome`]): a test file that
+/// fails to read then fails rank 0 alone, and the job with it, without leaving ranks waiting.
+pub struct TestRows {
+    /// Rank 0's data arguments (they hold `--data`'s category numbering); `None` elsewhere.
+    args: Option<DataArgs>,
+    feature_names: Vec<String>,
+    class_names: Vec<String>,
+}
+
+impl TestRows {
+    /// The test rows as classes of the training set (`None` without `--test`, or off rank 0).
+    pub fn classes(self) -> Result<Option<Dataset<usize>>> {
+        match &self.args {
+            Some(args) => args.test_classes(&self.feature_names, &self.class_names),
+            None => Ok(None),
+        }
+    }
+
+    /// The test rows as real-valued targets (`None` without `--test`, or off rank 0).
+    pub fn values(self) -> Result<Option<Dataset<f64>>> {
+        match &self.args {
+            Some(args) => args.test_values(&self.feature_names),
+            None => Ok(None),
+        }
+    }
+}
+
+/// This rank's training shard and, on rank 0, where its `--test` rows are.
+fn shard<T: Clone>(
     args: &DataArgs,
     collective: &impl Collective,
-) -> Result<(Dataset<usize>, Option<Dataset<usize>>)> {
+    read: impl FnOnce(&DataArgs) -> Result<Dataset<T>>,
+    class_names: impl FnOnce(&Dataset<T>) -> Vec<String>,
+) -> Result<(Dataset<T>, TestRows)> {
     let local = shard_args(args, collective).and_then(|(data, share)| {
-        let (train, test, _) = data.classification_all(no_default)?;
-        Ok((keep(train, share)?, test))
+        let train = keep(read(&data)?, share)?;
+        let test = TestRows {
+            feature_names: train.feature_names.clone(),
+            class_names: class_names(&train),
+            args: data.test.is_some().then_some(data),
+        };
+        Ok((train, test))
     });
     agreed(collective, local)
 }
 
-/// This rank's regression shard and, on rank 0, the `--test` rows.
-pub fn values(
+/// This rank's classification shard and, on rank 0, where its `--test` rows are.
+pub fn classes(
     args: &DataArgs,
     collective: &impl Collective,
-) -> Result<(Dataset<f64>, Option<Dataset<f64>>)> {
-    let local = shard_args(args, collective).and_then(|(data, share)| {
-        let (train, test, _) = data.regression_all(no_default)?;
-        Ok((keep(train, share)?, test))
-    });
-    agreed(collective, local)
+) -> Result<(Dataset<usize>, TestRows)> {
+    shard(
+        args,
+        collective,
+        |data| data.classification_data(no_default),
+        |train| train.class_names.clone(),
+    )
+}
+
+/// This rank's regression shard and, on rank 0, where its `--test` rows are.
+pub fn values(args: &DataArgs, collective: &impl Collective) -> Result<(Dataset<f64>, TestRows)> {
+    shard(
+        args,
+        collective,
+        |data| data.regression_data(no_default),
+        |_| Vec::new(),
+    )
 }
 
 /// This rank's unlabelled shard (clustering, PCA).

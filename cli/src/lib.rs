@@ -388,21 +388,60 @@ impl DataArgs {
                 default()?
             }
         };
-        let test = match &self.test {
-            None => None,
-            Some(test_path) => {
-                let test = load(test_path, Some(&full))?;
-                if test.feature_names != full.feature_names {
-                    return Err(Error::shape(
-                        format!("columns of {}", test_path.display()),
-                        full.feature_names.join(","),
-                        test.feature_names.join(","),
-                    ));
-                }
-                Some(test)
-            }
-        };
+        let test = self.test_like(&full.feature_names, |path| load(path, Some(&full)))?;
         Ok((full, test, source))
+    }
+
+    /// The `--test` file (`None` without one) read by `load`, with the training columns
+    /// `feature_names`.
+    fn test_like<T>(
+        &self,
+        feature_names: &[String],
+        load: impl FnOnce(&Path) -> Result<Dataset<T>>,
+    ) -> Result<Option<Dataset<T>>> {
+        let Some(test_path) = &self.test else {
+            return Ok(None);
+        };
+        let test = load(test_path)?;
+        if test.feature_names != feature_names {
+            return Err(Error::shape(
+                format!("columns of {}", test_path.display()),
+                feature_names.join(","),
+                test.feature_names.join(","),
+            ));
+        }
+        Ok(Some(test))
+    }
+
+    /// The `--test` file alone (`None` without one), after `--data` was read: its columns must
+    /// be `feature_names` and its labels among `class_names` (the training set's), its text
+    /// columns numbered as `--data`'s were. For a run that frees the training rows before it
+    /// reads the test rows.
+    pub fn test_classes(
+        &self,
+        feature_names: &[String],
+        class_names: &[String],
+    ) -> Result<Option<Dataset<usize>>> {
+        self.test_like(feature_names, |path| {
+            self.read(
+                path,
+                Some(self.require_target(path)?),
+                Some(&self.vocabularies()),
+            )?
+            .into_classification_with(class_names)
+        })
+    }
+
+    /// [`DataArgs::test_classes`] for regression data.
+    pub fn test_values(&self, feature_names: &[String]) -> Result<Option<Dataset<f64>>> {
+        self.test_like(feature_names, |path| {
+            self.read(
+                path,
+                Some(self.require_target(path)?),
+                Some(&self.vocabularies()),
+            )?
+            .into_regression()
+        })
     }
 
     fn split<T: Clone>(
@@ -447,6 +486,29 @@ impl DataArgs {
                     Some(&self.vocabularies()),
                 )?
                 .into_regression(),
+        }
+    }
+
+    /// `--data` alone (its `--test` file left unread; see [`DataArgs::test_classes`]), or
+    /// `default`'s data.
+    pub fn classification_data(
+        &self,
+        default: impl FnOnce() -> Result<(Dataset<usize>, String)>,
+    ) -> Result<Dataset<usize>> {
+        match &self.data {
+            Some(path) => self.load_classes(path, None),
+            None => Ok(default()?.0),
+        }
+    }
+
+    /// [`DataArgs::classification_data`] for regression data.
+    pub fn regression_data(
+        &self,
+        default: impl FnOnce() -> Result<(Dataset<f64>, String)>,
+    ) -> Result<Dataset<f64>> {
+        match &self.data {
+            Some(path) => self.load_values(path, None),
+            None => Ok(default()?.0),
         }
     }
 

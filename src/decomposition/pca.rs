@@ -287,8 +287,15 @@ impl Pca {
     /// centred scatter matrix (features × features) are added across processes and every
     /// process decomposes the same matrix — one process's covariance-route fit on the
     /// concatenated rows, to the rounding of sums grouped by process (relative 1e-12 in
-    /// practice). Needs at least as many rows (of all the processes) as features; the
-    /// randomized solver is refused across processes. Shards must share their columns.
+    /// practice). Needs at least as many rows (of all the processes) as features.
+    ///
+    /// With [`PcaSolver::Randomized`] the range finder runs across processes instead (for many
+    /// features, where the features × features scatter is too large): the power iterations
+    /// multiply by XᵀX with the products added across processes, and the projected problem is
+    /// solved on every process from all-reduced `l × l` and `l × features` matrices (`l` = the
+    /// components + 10). It finds the same subspace as one process's randomized solver (same
+    /// seed, same test vectors), so the kept variances agree to rounding wherever the solver
+    /// has converged. Shards must share their columns.
     pub fn fit_distributed<D: AsRecords + ?Sized>(
         &self,
         shard: &D,
@@ -298,18 +305,22 @@ impl Pca {
         let names = shard.feature_names();
         let place = crate::distributed::agree_records(collective, x, &names, || self.check())?;
         let (n, d) = (place.total, x.ncols());
-        if n < 2 || n < d {
+        let randomized = self.solver == PcaSolver::Randomized;
+        if n < 2 || (n < d && !randomized) {
             return Err(Error::EmptyData(format!(
                 "PCA across processes needs at least 2 samples and one per feature, got \
                  n_samples = {n} for {d} features"
             )));
         }
         if let Components::Count(c) = self.n_components {
-            if c == 0 || c > d {
+            if c == 0 || c > n.min(d) {
                 return Err(Error::invalid(
                     "n_components",
                     c,
-                    format!("must be between 1 and min(samples, features) = {d}"),
+                    format!(
+                        "must be between 1 and min(samples, features) = {}",
+                        n.min(d)
+                    ),
                 ));
             }
         }
@@ -322,16 +333,30 @@ impl Pca {
                 ));
             }
         }
-        if self.solver == PcaSolver::Randomized {
-            return Err(Error::invalid(
-                "solver",
-                "randomized",
-                "is not supported across processes (the covariance route is)",
-            ));
-        }
         let mut sums = (linalg::column_means(x) * x.nrows() as f64).to_vec();
         collective.all_sum(&mut sums);
         let mean = Array1::from(sums) / n as f64;
+        if randomized {
+            let Components::Count(k) = self.n_components else {
+                return Err(Error::invalid(
+                    "solver",
+                    "randomized",
+                    "needs a fixed number of components",
+                ));
+            };
+            let xc = &x - &mean;
+            let mut total = [xc.iter().map(|v| v * v).sum::<f64>()];
+            collective.all_sum(&mut total);
+            let total = total[0] / (n - 1) as f64;
+            let (values, axes) = randomized_svd_across(&xc, k, n, self.seed, collective)?;
+            if !total.is_finite() || values.iter().any(|v| !v.is_finite()) {
+                return Err(Error::numerical(
+                    "PCA",
+                    "the variance overflows f64; standardise the features first",
+                ));
+            }
+            return self.finish(values, axes, total, (n, n.min(d)), mean, names);
+        }
         let mut flat: Vec<f64> = linalg::centred_scatter(x, &mean).iter().copied().collect();
         collective.all_sum(&mut flat);
         let scatter = Array2::from_shape_vec((d, d), flat)
@@ -370,6 +395,73 @@ fn randomized_svd(xc: &Array2<f64>, k: usize, seed: u64) -> Result<(Array1<f64>,
     }
     // B = QᵀXc (l×d); BBᵀ = U Σ² Uᵀ; right singular vectors V = BᵀU / σ.
     let b = linalg::matmul_nd(q.t(), xc.view());
+    let bbt = linalg::matmul_nd(b.view(), b.t());
+    let (values, u) = linalg::symmetric_eigen(bbt.view())?;
+    let mut axes = linalg::matmul_nd(b.t(), u.view());
+    for (mut col, &v) in axes.columns_mut().into_iter().zip(&values) {
+        let norm = v.max(0.0).sqrt();
+        if norm > 1e-12 {
+            col /= norm;
+        }
+    }
+    let keep = k.min(values.len());
+    Ok((
+        values.slice(s![..keep]).to_owned(),
+        axes.slice(s![.., ..keep]).to_owned(),
+    ))
+}
+
+/// [`randomized_svd`] with the rows of `xc` (centred) spread over the processes of
+/// `collective` (`n` rows in all): the same test vectors, the same number of power iterations
+/// and so the same subspace. The iterations run in feature space — `Z ← orth(XᵀX Z)`, the
+/// `features × l` products added across processes — and the projected problem comes from the
+/// all-reduced `G = YᵀY` and `C = YᵀX` for `Y = X Z`: with `G = W Λ Wᵀ`, `Q = Y W Λ^-½` is
+/// orthonormal and `B = QᵀX = Λ^-½ Wᵀ C`, without ever gathering a tall matrix.
+fn randomized_svd_across(
+    xc: &Array2<f64>,
+    k: usize,
+    n: usize,
+    seed: u64,
+    collective: &impl crate::distributed::Collective,
+) -> Result<(Array1<f64>, Array2<f64>)> {
+    use rand_distr::{Distribution, StandardNormal};
+    let d = xc.ncols();
+    let l = (k + 10).min(n.min(d));
+    let n_iter = if (k as f64) < 0.1 * n.min(d) as f64 {
+        7
+    } else {
+        4
+    };
+    // Every process draws the same test vectors, in the same order as one process does.
+    let mut rng = crate::rng::seeded(seed);
+    let mut z = Array2::from_shape_simple_fn((d, l), || StandardNormal.sample(&mut rng));
+    let summed = |m: Array2<f64>| -> Result<Array2<f64>> {
+        let shape = m.dim();
+        let mut flat = m.into_raw_vec_and_offset().0;
+        collective.all_sum(&mut flat);
+        Array2::from_shape_vec(shape, flat).map_err(|e| Error::shape("all-reduced matrix", "", e))
+    };
+    for _ in 0..n_iter {
+        let y = linalg::matmul_nd(xc.view(), z.view());
+        z = linalg::orthonormal_columns(summed(linalg::matmul_nd(xc.t(), y.view()))?.view());
+    }
+    let y = linalg::matmul_nd(xc.view(), z.view());
+    let g = summed(linalg::matmul_nd(y.t(), y.view()))?;
+    let c = summed(linalg::matmul_nd(y.t(), xc.view()))?;
+    let (lambda, w) = linalg::symmetric_eigen(g.view())?;
+    let top = lambda.iter().copied().fold(0.0f64, f64::max);
+    // Directions X cannot reach (the data's rank is below l) carry nothing: left out of B.
+    let scale = lambda.mapv(|v| {
+        if v > top * 1e-13 && v > 0.0 {
+            1.0 / v.sqrt()
+        } else {
+            0.0
+        }
+    });
+    let mut b = linalg::matmul_nd(w.t(), c.view());
+    for (mut row, &s) in b.rows_mut().into_iter().zip(&scale) {
+        row *= s;
+    }
     let bbt = linalg::matmul_nd(b.view(), b.t());
     let (values, u) = linalg::symmetric_eigen(bbt.view())?;
     let mut axes = linalg::matmul_nd(b.t(), u.view());

@@ -30,6 +30,8 @@ pub struct Mpi {
     rank: usize,
     size: usize,
     sent: AtomicU64,
+    /// Nanoseconds spent inside collectives (waiting for the others included).
+    inside: AtomicU64,
     /// Milliseconds since `start` at which the collective in progress began (0: none).
     waiting_since: Arc<AtomicU64>,
     start: Instant,
@@ -119,6 +121,7 @@ impl Mpi {
             rank,
             size,
             sent: AtomicU64::new(0),
+            inside: AtomicU64::new(0),
             waiting_since,
             start,
         })
@@ -127,6 +130,12 @@ impl Mpi {
     /// Bytes this rank has contributed to collectives so far.
     pub fn bytes_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Seconds this rank has spent inside collectives so far, waiting for the other ranks
+    /// included: the share of a fit that communication (and imbalance) costs.
+    pub fn seconds_in_collectives(&self) -> f64 {
+        self.inside.load(Ordering::Relaxed) as f64 * 1e-9
     }
 
     /// Ends every rank of the job with `code` (MPI_Abort): for an error on one rank that the
@@ -142,8 +151,11 @@ impl Mpi {
         self.sent.fetch_add(bytes as u64, Ordering::Relaxed);
         let now = (self.start.elapsed().as_millis() as u64).max(1);
         self.waiting_since.store(now, Ordering::Relaxed);
+        let began = Instant::now();
         let out = f(&inner.world);
         self.waiting_since.store(0, Ordering::Relaxed);
+        self.inside
+            .fetch_add(began.elapsed().as_nanos() as u64, Ordering::Relaxed);
         out
     }
 }
@@ -182,6 +194,27 @@ impl Collective for Mpi {
             }
             out
         })
+    }
+
+    fn reduce_scatter_whole(&self, values: &[f64], cuts: &[usize]) -> Vec<f64> {
+        let rank = self.rank;
+        let (lo, hi) = (cuts[rank], cuts[rank + 1]);
+        if self.size == 1 {
+            return values[lo..hi].to_vec();
+        }
+        // MPI_Reduce_scatter_block takes equal blocks: each rank's block padded to the longest.
+        let block = cuts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let mut send = vec![0.0; block * self.size];
+        for r in 0..self.size {
+            send[r * block..r * block + cuts[r + 1] - cuts[r]]
+                .copy_from_slice(&values[cuts[r]..cuts[r + 1]]);
+        }
+        let mut mine = vec![0.0; block];
+        self.call(send.len() * 8, |world| {
+            world.reduce_scatter_block_into(&send[..], &mut mine[..], SystemOperation::sum());
+        });
+        mine.truncate(hi - lo);
+        mine
     }
 
     fn all_sum_whole(&self, values: &mut [f64]) {

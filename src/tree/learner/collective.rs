@@ -113,6 +113,12 @@ pub trait Collective: Sync {
         all[lo..hi].to_vec()
     }
 
+    /// [`Collective::reduce_scatter`] of whole numbers (histograms of quantized gradients),
+    /// exact in any order of addition: a backend may use a native reduce-scatter.
+    fn reduce_scatter_whole(&self, values: &[f64], cuts: &[usize]) -> Vec<f64> {
+        self.reduce_scatter(values, cuts)
+    }
+
     /// Replaces `values` by their element-wise sum over every process, exactly.
     fn all_sum_i128(&self, values: &mut [i128]) {
         if self.processes() == 1 {
