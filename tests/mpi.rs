@@ -490,3 +490,82 @@ fn a_rank_that_stalls_ends_the_job_after_the_timeout() {
         "no report of a failed run"
     );
 }
+
+/// Every collective of the MPI backend, on 3 real ranks: this test binary re-run under
+/// `mpirun` with only [`collectives_inside_mpirun`] selected.
+#[test]
+fn the_mpi_collectives_agree_with_their_definitions() {
+    let out = Command::new("mpirun")
+        .args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "--bind-to",
+            "none",
+        ])
+        .args(["--mca", "btl_vader_single_copy_mechanism", "none"])
+        .args(["-np", "3"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "collectives_inside_mpirun",
+            "--exact",
+            "--ignored",
+            "--test-threads",
+            "1",
+        ])
+        .env("LEARNKIT_MPI_TIMEOUT", "20")
+        .output()
+        .expect("mpirun (scripts/with-mpi.sh installs Open MPI)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each of the three ranks ran the test once.
+    assert_eq!(stdout.matches("1 passed").count(), 3, "{stdout}");
+}
+
+/// Run by the test above, once per rank (ignored outside `mpirun`).
+#[test]
+#[ignore = "runs inside mpirun, started by the_mpi_collectives_agree_with_their_definitions"]
+fn collectives_inside_mpirun() {
+    use learnkit::distributed::{Collective, Mpi};
+    let mpi = Mpi::init().unwrap();
+    let (rank, ranks) = (mpi.rank(), mpi.processes());
+    assert_eq!(ranks, 3);
+    // A barrier and an all-gather where every rank, or only some, send nothing.
+    mpi.barrier();
+    assert_eq!(mpi.all_gather_bytes(&[]), vec![Vec::<u8>::new(); 3]);
+    let some = vec![7u8; rank];
+    let parts = mpi.all_gather_bytes(&some);
+    assert_eq!(parts, (0..3).map(|r| vec![7u8; r]).collect::<Vec<_>>());
+    // Broadcast from the last rank.
+    let mut bytes = if rank == 2 {
+        b"from two".to_vec()
+    } else {
+        Vec::new()
+    };
+    mpi.broadcast_bytes(&mut bytes, 2);
+    assert_eq!(bytes, b"from two");
+    // Sums: the rank-order sum, the native whole-number all-reduce, the reduce-scatter.
+    let mine: Vec<f64> = (0..10).map(|i| (i * 10 + rank) as f64).collect();
+    let expected: Vec<f64> = (0..10).map(|i| (3 * i * 10 + 3) as f64).collect();
+    let mut summed = mine.clone();
+    mpi.all_sum(&mut summed);
+    assert_eq!(summed, expected);
+    let mut whole = mine.clone();
+    mpi.all_sum_whole(&mut whole);
+    assert_eq!(whole, expected);
+    let cuts = [0, 3, 3, 10];
+    let block = mpi.reduce_scatter_whole(&mine, &cuts);
+    assert_eq!(block, expected[cuts[rank]..cuts[rank + 1]].to_vec());
+    assert_eq!(mpi.reduce_scatter(&mine, &cuts), block);
+    let mut big = [i128::MAX / 4 + rank as i128];
+    mpi.all_sum_i128(&mut big);
+    assert_eq!(big[0], 3 * (i128::MAX / 4) + 3);
+    let mut most = [rank as f64, -(rank as f64)];
+    mpi.all_max(&mut most);
+    assert_eq!(most, [2.0, 0.0]);
+    assert!(mpi.bytes_sent() > 0 && mpi.seconds_in_collectives() > 0.0);
+    mpi.barrier();
+}

@@ -180,6 +180,10 @@ impl Collective for Mpi {
                 displs.push(i32::try_from(total).expect("a collective of at most 2 GiB"));
                 total += i64::from(c);
             }
+            if total == 0 {
+                // Nothing to move (a barrier): MPI refuses the empty buffers' dangling pointers.
+                return vec![Vec::new(); self.size];
+            }
             let mut all = vec![0u8; total as usize];
             {
                 let mut parts = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
@@ -194,6 +198,10 @@ impl Collective for Mpi {
             }
             out
         })
+    }
+
+    fn barrier(&self) {
+        self.call(0, |world| world.barrier());
     }
 
     fn reduce_scatter_whole(&self, values: &[f64], cuts: &[usize]) -> Vec<f64> {
