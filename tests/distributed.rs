@@ -99,6 +99,35 @@ fn boosting_on_shards_equals_boosting_on_all_rows() {
 }
 
 #[test]
+fn boosting_on_wide_shards_scatters_histograms_and_equals_boosting_on_all_rows() {
+    // 70 features of 256 bins: histograms of 430 KB, which the ranks reduce-scatter by feature
+    // blocks (each searching its block, the best splits gathered) instead of all-reducing;
+    // a categorical feature's many-against-many splits travel as bin sets.
+    let narrow = classes(3_000, 3);
+    let x = Array2::from_shape_fn((3_000, 70), |(i, f)| match f {
+        0..5 => narrow.records[[i, f]],
+        _ => ((i * 2_654_435_761 + f * 97_003) % 10_007) as f64 / 1_000.0,
+    });
+    let mut data = Dataset::new(x, narrow.targets.clone()).unwrap();
+    data.class_names = narrow.class_names.clone();
+    let params = GradientBoosting::classifier()
+        .n_estimators(6)
+        .max_leaf_nodes(15)
+        .categorical_features(vec![3])
+        .seed(2);
+    let serial = params.fit(&data).unwrap();
+    for ranks in [2, 3] {
+        let models = Threads::new(ranks).unwrap().run(|rank| {
+            let rows = shard_rows(data.n_samples(), ranks, rank.rank());
+            params.fit_distributed(&data.select(&rows)?, rank)
+        });
+        for model in models {
+            assert_same(&model.unwrap(), &serial, &format!("wide, {ranks} ranks"));
+        }
+    }
+}
+
+#[test]
 fn regression_on_shards_equals_regression_on_all_rows() {
     let data = values(2_500);
     for quantized in [true, false] {

@@ -20,7 +20,7 @@ use crate::tree::decision_tree::class_names;
 use crate::tree::learner::dataset::BinMapper;
 use crate::tree::learner::dataset::RowCodes;
 use crate::tree::learner::histogram::{Histogram, Quantized};
-use crate::tree::learner::leafwise::{binned_value, grow, Grown, TreeSpec};
+use crate::tree::learner::leafwise::{binned_value, grow, Exchange, Grown, TreeSpec};
 use crate::tree::learner::pool::with_awake_workers;
 use crate::tree::params::{check_categorical, not_a_category, same_categorical};
 use crate::tree::{BinnedDataset, BinnedTask};
@@ -227,6 +227,7 @@ impl<T> GradientBoosting<T> {
                         max_leaves: self.max_leaf_nodes,
                         learning_rate: self.learning_rate,
                         categorical: self.categorical_rules(),
+                        exchange: Exchange::from_env().unwrap_or_default(),
                     };
                     let Grown {
                         mut tree,
@@ -482,18 +483,24 @@ impl<T> GradientBoosting<T> {
         names: Vec<String>,
         collective: &C,
     ) -> Result<FittedGradientBoosting<T>> {
+        // The histogram exchange (LEARNKIT_HISTOGRAM_EXCHANGE) must be the same everywhere.
+        let exchange = Exchange::from_env();
         let prepared = prepared.and_then(|p| {
             check_categorical(&self.categorical_features, p.0.ncols())?;
             self.check_across(collective.processes(), p.2)?;
+            if let Err(e) = &exchange {
+                return Err(Error::invalid(Exchange::VARIABLE, "given", e));
+            }
             Ok(p)
         });
         let description = prepared
             .as_ref()
             .map(|(_, _, _, classes)| {
                 format!(
-                    "features {}; classes {}",
+                    "features {}; classes {}; histogram exchange {:?}",
                     names.join(","),
-                    classes.join(",")
+                    classes.join(","),
+                    exchange.as_ref().ok()
                 )
             })
             .map_err(ToString::to_string);

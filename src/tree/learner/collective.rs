@@ -342,38 +342,42 @@ mod tests {
 
     #[test]
     fn boosted_trees_grown_on_shards_equal_the_serial_tree() {
+        use crate::tree::learner::leafwise::Exchange;
         let n = 6_000;
         let (x, _, values) = data(n, true);
         let binned = BinnedData::new(x.view(), &[]).unwrap();
         // Squared loss from 0: whole-number gradients, unit hessians.
         let gh: Vec<[f64; 2]> = values.iter().map(|v| [-v, 1.0]).collect();
-        let tree = |binned: &BinnedData, gh: &[[f64; 2]], collective: &dyn CollectiveRef| {
-            let row_codes = RowCodes::new(binned);
-            let spec = TreeSpec {
-                row_codes: &row_codes,
-                gh,
-                quantized: None,
-                lambda: 1.0,
-                min_leaf: 20,
-                min_gain: 0.0,
-                max_depth: None,
-                max_leaves: 31,
-                learning_rate: 0.5,
-                categorical: Default::default(),
+        for exchange in [Exchange::AllReduce, Exchange::ReduceScatter] {
+            let tree = |binned: &BinnedData, gh: &[[f64; 2]], collective: &dyn CollectiveRef| {
+                let row_codes = RowCodes::new(binned);
+                let spec = TreeSpec {
+                    row_codes: &row_codes,
+                    gh,
+                    quantized: None,
+                    lambda: 1.0,
+                    min_leaf: 20,
+                    min_gain: 0.0,
+                    max_depth: None,
+                    max_leaves: 31,
+                    learning_rate: 0.5,
+                    categorical: Default::default(),
+                    exchange,
+                };
+                let mut rows: Vec<u32> = (0..binned.n_samples as u32).collect();
+                collective.grow(&spec, &mut rows)
             };
-            let mut rows: Vec<u32> = (0..binned.n_samples as u32).collect();
-            collective.grow(&spec, &mut rows)
-        };
-        let serial = tree(&binned, &gh, &Serial);
-        assert!(serial.n_nodes() == 61, "31 leaves");
-        for ranks in [2, 3] {
-            let parts = ranges(n, ranks);
-            let trees = on_ranks(ranks, |rank, collective| {
-                let range = parts[rank].clone();
-                tree(&shard(&binned, range.clone()), &gh[range], collective)
-            });
-            for t in trees {
-                assert!(t == serial, "{ranks} ranks");
+            let serial = tree(&binned, &gh, &Serial);
+            assert!(serial.n_nodes() == 61, "31 leaves");
+            for ranks in [2, 3] {
+                let parts = ranges(n, ranks);
+                let trees = on_ranks(ranks, |rank, collective| {
+                    let range = parts[rank].clone();
+                    tree(&shard(&binned, range.clone()), &gh[range], collective)
+                });
+                for t in trees {
+                    assert!(t == serial, "{exchange:?}, {ranks} ranks");
+                }
             }
         }
     }

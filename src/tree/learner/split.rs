@@ -106,6 +106,16 @@ impl BinSet {
         self.0[usize::from(c >> 6)] >> (c & 63) & 1 == 1
     }
 
+    /// The set as four 64-bit words (bin `b` is bit `b % 64` of word `b / 64`).
+    pub fn words(&self) -> [u64; 4] {
+        self.0
+    }
+
+    /// The set of [`BinSet::words`].
+    pub fn from_words(words: [u64; 4]) -> Self {
+        Self(words)
+    }
+
     /// The bins, ascending.
     pub fn bins(&self) -> impl Iterator<Item = usize> + '_ {
         (0..256).filter(|&b| self.contains(b as u8))
@@ -180,6 +190,7 @@ pub struct Leaf {
     pub best: Option<Candidate>,
 }
 
+#[derive(Clone)]
 pub struct SplitFinder<'a> {
     /// The thresholds (bin counts, missing bins).
     pub mapper: &'a BinMapper,
@@ -216,6 +227,14 @@ impl SplitFinder<'_> {
         self.max_depth.is_none_or(|d| leaf.depth < d) && leaf.count >= 2.0 * self.min_leaf
     }
 
+    /// The best split of `leaf` on this finder's features, before the gain threshold of
+    /// [`SplitFinder::best_split`] (for blocks of features weighed together).
+    pub fn best_unfiltered(&self, leaf: &Leaf) -> Option<Candidate> {
+        self.splittable(leaf)
+            .then(|| self.best_among(leaf, &self.features))
+            .flatten()
+    }
+
     pub fn best_split(&self, leaf: &Leaf) -> Option<Candidate> {
         let best = self
             .splittable(leaf)
@@ -224,7 +243,7 @@ impl SplitFinder<'_> {
     }
 
     /// `candidate` if it gains more than `min_gain_to_split` (and more than rounding noise).
-    fn worth_it(&self, candidate: Option<Candidate>) -> Option<Candidate> {
+    pub fn worth_it(&self, candidate: Option<Candidate>) -> Option<Candidate> {
         candidate.filter(|c| c.gain > self.min_gain.max(1e-12))
     }
 
