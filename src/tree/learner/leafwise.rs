@@ -83,8 +83,8 @@ impl Exchange {
 
 /// The histogram size from which [`Exchange::Auto`] scatters: measured with
 /// `benches/collectives.rs` (Open MPI, 2 and 4 ranks), a reduce-scatter plus the gather of the
-/// best splits costs 1.7–2.1× the all-reduce at 123 KB (20 features of 256 bins) and
-/// 0.65–0.94× at 412 KB (67 features), falling to 0.6× at 6 MB.
+/// best splits costs 1.6–2.1× the all-reduce at 123 KB (20 features of 256 bins), 0.76–0.99×
+/// at 412 KB (67 features) and 0.56–0.9× from 1.2 MB.
 pub const SCATTER_BYTES: usize = 400_000;
 
 /// The histogram exchange of one tree: all-reduce, or a reduce-scatter with this process's
