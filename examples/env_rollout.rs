@@ -8,7 +8,8 @@
 //! ```
 //!
 //! The first line is the reset (`"step": 0`, the observation); each action (one integer per line
-//! of the file; blank lines and `#` comments are skipped) then prints `step`, `action`,
+//! of the file — one number for Pendulum and MountainCarContinuous, printed as a one-value
+//! vector in single precision; blank lines and `#` comments are skipped) then prints `step`, `action`,
 //! `observation`, `reward`, `terminated`, `truncated`. When an episode ends and actions remain,
 //! the environment is reset without a seed (its random stream continues, as Gymnasium's
 //! `reset()`) and the reset is printed as another `"step": 0` line. Vector observations are
@@ -19,7 +20,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use learnkit::envs::{Acrobot, Blackjack, CartPole, Env, MountainCar, Taxi, TaxiOptions};
+use learnkit::envs::{
+    Acrobot, Blackjack, CartPole, ContinuousEnv, Env, MountainCar, MountainCarContinuous, Pendulum,
+    Step, Taxi, TaxiOptions,
+};
 use learnkit::report::animation;
 use learnkit::{Error, Result};
 
@@ -65,14 +69,23 @@ pub enum EnvName {
     Taxi,
     /// Blackjack-v1.
     Blackjack,
+    /// Pendulum-v1 (continuous torque).
+    Pendulum,
+    /// MountainCarContinuous-v0 (continuous force).
+    MountaincarContinuous,
 }
 
 /// The largest action file read (64 MiB: millions of actions).
 const MAX_ACTION_BYTES: u64 = 64 << 20;
 
-/// The actions of `path`, one integer per line, each with its line in the file (naming the
-/// line of anything else). Only a regular file of at most [`MAX_ACTION_BYTES`] is read.
-fn read_actions(path: &Path) -> Result<Vec<(usize, u64)>> {
+/// The actions of `path`, one per line, each with its line in the file: read by `parse`
+/// (`None` names the line as not an action, described by `what`). Only a regular file of at
+/// most [`MAX_ACTION_BYTES`] is read.
+fn read_actions<A>(
+    path: &Path,
+    what: &str,
+    parse: impl Fn(&str) -> Option<A>,
+) -> Result<Vec<(A, u64)>> {
     let bytes = learnkit::persist::read_regular_file(path, MAX_ACTION_BYTES)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut actions = Vec::new();
@@ -81,18 +94,30 @@ fn read_actions(path: &Path) -> Result<Vec<(usize, u64)>> {
         if text.is_empty() {
             continue;
         }
-        let action = text.parse().map_err(|_| Error::Parse {
+        let action = parse(text).ok_or_else(|| Error::Parse {
             path: path.to_path_buf(),
             line: i as u64 + 1,
             column: None,
             message: format!(
-                "`{}` is not an action (a non-negative integer)",
+                "`{}` is not an action ({what})",
                 learnkit::data::shown(text)
             ),
         })?;
         actions.push((action, i as u64 + 1));
     }
     Ok(actions)
+}
+
+/// Integer actions.
+fn discrete_actions(path: &Path) -> Result<Vec<(usize, u64)>> {
+    read_actions(path, "a non-negative integer", |t| t.parse().ok())
+}
+
+/// One finite number per line: a NaN or an infinity is refused, not clipped.
+fn continuous_actions(path: &Path) -> Result<Vec<(f64, u64)>> {
+    read_actions(path, "a finite number", |t| {
+        t.parse::<f64>().ok().filter(|v| v.is_finite())
+    })
 }
 
 /// A float as Python's `repr` writes it: the fewest significant digits that read back as the
@@ -170,6 +195,62 @@ fn roll<E: Env>(
 where
     E::Observation: Printable,
 {
+    let n_actions = env.n_actions();
+    let env = std::cell::RefCell::new(&mut env);
+    roll_with(
+        args,
+        actions,
+        animate,
+        |seed| env.borrow_mut().reset(seed),
+        |&action, file_line| {
+            if action >= n_actions {
+                return Err(Error::Parse {
+                    path: args.actions.clone(),
+                    line: file_line,
+                    column: None,
+                    message: format!(
+                        "action {action} is outside the {n_actions} actions of this environment"
+                    ),
+                });
+            }
+            Ok(env.borrow_mut().step(action)?)
+        },
+        |action| action.to_string(),
+    )
+}
+
+/// [`roll`] for an environment with one continuous action (its single-precision value is
+/// printed, as Gymnasium's float32 action space holds it).
+fn roll_continuous<E: ContinuousEnv>(
+    mut env: E,
+    args: &Args,
+    actions: &[(f64, u64)],
+    animate: Option<Animate<E::Observation>>,
+) -> Result<()>
+where
+    E::Observation: Printable,
+{
+    let env = std::cell::RefCell::new(&mut env);
+    roll_with(
+        args,
+        actions,
+        animate,
+        |seed| env.borrow_mut().reset(seed),
+        |&action, _| Ok(env.borrow_mut().step(&[action])?),
+        |&action| format!("[{}]", py_float(f64::from(action as f32))),
+    )
+}
+
+/// The rollout: the reset line, then one line per action, resetting (unseeded) between
+/// episodes; the first episode drawn when asked.
+fn roll_with<A, O: Clone + Printable>(
+    args: &Args,
+    actions: &[(A, u64)],
+    animate: Option<Animate<O>>,
+    reset: impl Fn(Option<u64>) -> O,
+    step: impl Fn(&A, u64) -> Result<Step<O>>,
+    action_json: impl Fn(&A) -> String,
+) -> Result<()> {
     let mut episode = Vec::new();
     let mut rewards = vec![0.0];
     let mut first_episode = true;
@@ -182,24 +263,13 @@ where
             written => written.map_err(|e| Error::io("stdout", e)),
         }
     };
-    let reset_line = |obs: &E::Observation| format!(r#"{{"observation":{},"step":0}}"#, obs.json());
-    let first = env.reset(Some(args.seed));
+    let reset_line = |obs: &O| format!(r#"{{"observation":{},"step":0}}"#, obs.json());
+    let first = reset(Some(args.seed));
     line(reset_line(&first))?;
     episode.push(first);
     let mut t = 0;
-    for (i, &(action, file_line)) in actions.iter().enumerate() {
-        if action >= env.n_actions() {
-            return Err(Error::Parse {
-                path: args.actions.clone(),
-                line: file_line,
-                column: None,
-                message: format!(
-                    "action {action} is outside the {} actions of this environment",
-                    env.n_actions()
-                ),
-            });
-        }
-        let step = env.step(action)?;
+    for (i, (action, file_line)) in actions.iter().enumerate() {
+        let step = step(action, *file_line)?;
         t += 1;
         if first_episode {
             episode.push(step.observation.clone());
@@ -207,7 +277,8 @@ where
             first_episode = !step.done();
         }
         line(format!(
-            r#"{{"action":{action},"observation":{},"reward":{},"step":{t},"terminated":{},"truncated":{}}}"#,
+            r#"{{"action":{},"observation":{},"reward":{},"step":{t},"terminated":{},"truncated":{}}}"#,
+            action_json(action),
             step.observation.json(),
             py_float(step.reward),
             step.terminated,
@@ -215,7 +286,7 @@ where
         ))?;
         if step.done() && i + 1 < actions.len() {
             t = 0;
-            let obs = env.reset(None);
+            let obs = reset(None);
             line(reset_line(&obs))?;
         }
     }
@@ -269,11 +340,11 @@ fn run(args: &Args) -> Result<()> {
         ));
     }
     if let Some(path) = &args.gif {
-        if args.env == EnvName::Blackjack {
+        if matches!(args.env, EnvName::Blackjack | EnvName::Pendulum) {
             return Err(Error::invalid(
                 "--gif",
                 path.display(),
-                "Blackjack has no animation",
+                format!("{:?} has no animation", args.env),
             ));
         }
         if path.extension().and_then(|e| e.to_str()) != Some("gif") {
@@ -284,7 +355,22 @@ fn run(args: &Args) -> Result<()> {
             ));
         }
     }
-    let actions = read_actions(&args.actions)?;
+    let continuous = |env| -> Result<()> {
+        let actions = continuous_actions(&args.actions)?;
+        match env {
+            EnvName::Pendulum => roll_continuous(Pendulum::v1(), args, &actions, None),
+            _ => roll_continuous(
+                MountainCarContinuous::v0(),
+                args,
+                &actions,
+                Some(mountain_car_gif),
+            ),
+        }
+    };
+    if matches!(args.env, EnvName::Pendulum | EnvName::MountaincarContinuous) {
+        return continuous(args.env);
+    }
+    let actions = discrete_actions(&args.actions)?;
     match args.env {
         EnvName::Cartpole => roll(CartPole::v1(), args, &actions, Some(cartpole_gif)),
         EnvName::Mountaincar => roll(MountainCar::v0(), args, &actions, Some(mountain_car_gif)),
@@ -305,6 +391,7 @@ fn run(args: &Args) -> Result<()> {
             &actions,
             None,
         ),
+        EnvName::Pendulum | EnvName::MountaincarContinuous => continuous(args.env),
     }
 }
 

@@ -14,7 +14,9 @@ import gymnasium as gym
 import numpy as np
 
 IDS = {"cartpole": "CartPole-v1", "mountaincar": "MountainCar-v0", "acrobot": "Acrobot-v1",
-       "taxi": "Taxi-v4", "blackjack": "Blackjack-v1"}
+       "taxi": "Taxi-v4", "blackjack": "Blackjack-v1", "pendulum": "Pendulum-v1",
+       "mountaincar-continuous": "MountainCarContinuous-v0"}
+CONTINUOUS = ("pendulum", "mountaincar-continuous")
 
 p = argparse.ArgumentParser()
 p.add_argument("--env", required=True, choices=IDS)
@@ -44,14 +46,16 @@ actions = []
 for line in open(a.actions):
     text = line.split("#")[0].strip()
     if text:
-        actions.append(int(text))
+        actions.append(np.array([float(text)], dtype=np.float32) if a.env in CONTINUOUS
+                       else int(text))
 obs, _ = env.reset(seed=a.seed)
 print(json.dumps({"step": 0, "observation": obs_json(obs)}, separators=(",", ":"), sort_keys=True))
 t = 0
 for i, act in enumerate(actions):
     obs, r, term, trunc, _ = env.step(act)
     t += 1
-    print(json.dumps({"step": t, "action": act, "observation": obs_json(obs), "reward": float(r),
+    shown = [float(act[0])] if a.env in CONTINUOUS else act
+    print(json.dumps({"step": t, "action": shown, "observation": obs_json(obs), "reward": float(r),
                       "terminated": bool(term), "truncated": bool(trunc)}, separators=(",", ":"), sort_keys=True))
     if (term or trunc) and i + 1 < len(actions):
         t = 0

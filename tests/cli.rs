@@ -442,6 +442,49 @@ fn env_rollout_prints_one_line_per_step() {
     }
 }
 
+/// Continuous actions: one number per line (clipped by the environment as Gymnasium does,
+/// printed in single precision); a NaN or an infinity is refused with the line named.
+#[test]
+fn env_rollout_takes_continuous_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let actions = dir.path().join("actions.txt");
+    std::fs::write(&actions, "0.5\n-7\n0.1\n").unwrap();
+    let path = actions.to_str().unwrap();
+    for env in ["pendulum", "mountaincar-continuous"] {
+        let (code, stdout, stderr) = run(
+            "env_rollout",
+            &["--env", env, "--seed", "3", "--actions", path],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 4, "{stdout}");
+        assert!(lines[1].contains(r#""action":[0.5]"#), "{stdout}");
+        assert!(
+            lines[3].contains(r#""action":[0.10000000149011612]"#),
+            "{stdout}"
+        );
+    }
+    // MountainCarContinuous charges the action as given: 0.1 × 7² for the clipped −7.
+    let (_, stdout, _) = run(
+        "env_rollout",
+        &["--env", "mountaincar-continuous", "--actions", path],
+    );
+    assert!(
+        stdout.lines().nth(2).unwrap().contains(r#""reward":-4.9"#),
+        "{stdout}"
+    );
+    for bad in ["0.5\nnan\n", "0.5\ninf\n", "0.5\n1,2\n"] {
+        std::fs::write(&actions, bad).unwrap();
+        let (code, _, stderr) = run("env_rollout", &["--env", "pendulum", "--actions", path]);
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(":2: `") && stderr.contains("a finite number"),
+            "{stderr}"
+        );
+    }
+}
+
 /// The DQN example trains on Acrobot and MountainCar with their own settings (a short smoke run
 /// here; the thresholds are measured in `make bench`), reporting the JSON fields and writing the
 /// episode animation.

@@ -13,6 +13,15 @@ pub enum EnvError {
         /// The number of valid actions.
         n_actions: usize,
     },
+    /// A continuous action of the wrong length, or with a NaN or infinite value (Gymnasium
+    /// would clip an infinity and propagate a NaN into the state; learnkit refuses both).
+    #[error("invalid action {action}: {reason}")]
+    BadAction {
+        /// The action given, as text.
+        action: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A batched call got the wrong number of actions.
     #[error("expected {expected} actions (one per environment copy), got {got}")]
     BatchSize {

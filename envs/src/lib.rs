@@ -11,6 +11,8 @@
 //!   Acrobot-v1, step for step.
 //! * [`Taxi`] and [`Blackjack`] — Gymnasium's Taxi-v4 (with its rainy and fickle-passenger
 //!   options) and Blackjack-v1.
+//! * [`Pendulum`] and [`MountainCarContinuous`] — Gymnasium's Pendulum-v1 and
+//!   MountainCarContinuous-v0, with continuous actions ([`ContinuousEnv`]).
 //!
 //! Every Gymnasium environment here draws its randomness as Gymnasium does — NumPy's
 //! `SeedSequence` → `PCG64` → `Generator` ported bit for bit ([`np_random`]) — so
@@ -27,7 +29,9 @@ pub mod cartpole;
 mod error;
 pub mod gridworld;
 pub mod mountain_car;
+pub mod mountain_car_continuous;
 pub mod np_random;
+pub mod pendulum;
 mod space;
 pub mod taxi;
 mod vec_env;
@@ -39,7 +43,9 @@ pub use cartpole::{CartPole, CartPoleState};
 pub use error::EnvError;
 pub use gridworld::{safe_name, Cell, GridAction, GridWorld, MapSpec, MAX_SIDE};
 pub use mountain_car::MountainCar;
+pub use mountain_car_continuous::MountainCarContinuous;
 pub use np_random::NpRandom;
+pub use pendulum::Pendulum;
 pub use space::Space;
 pub use taxi::{Taxi, TaxiOptions};
 pub use vec_env::{AutoReset, VecEnv, VecStep};
@@ -92,6 +98,53 @@ pub trait Env {
     fn is_success(&self) -> bool {
         false
     }
+}
+
+/// An environment with continuous actions (a [`Space::Box`] of action vectors), in the
+/// Gymnasium style. Actions are single-precision in Gymnasium's spaces, so each value is
+/// rounded to `f32` first and the dynamics then follow NumPy's arithmetic on it: the same
+/// seed and actions give Gymnasium's episode. A value outside the bounds is clipped as the
+/// environment does; a NaN or infinite value, or a vector of another length, is an error.
+pub trait ContinuousEnv {
+    /// What the agent observes.
+    type Observation: Clone;
+
+    /// The set of observations.
+    fn observation_space(&self) -> Space;
+
+    /// The set of actions: a [`Space::Box`].
+    fn action_space(&self) -> Space;
+
+    /// Starts a new episode. `Some(seed)` re-seeds the environment's generator; `None`
+    /// continues its stream (as Gymnasium).
+    fn reset(&mut self, seed: Option<u64>) -> Self::Observation;
+
+    /// Applies `action`. Fails on a malformed action or when the episode is over.
+    fn step(&mut self, action: &[f64]) -> Result<Step<Self::Observation>, EnvError>;
+
+    /// The step limit after which episodes are truncated, if the environment has one.
+    fn max_episode_steps(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// `action` as single-precision values (Gymnasium's `Box` dtype), after checking it has
+/// `len` finite values.
+pub(crate) fn box_action(action: &[f64], len: usize) -> Result<Vec<f32>, EnvError> {
+    let shown = || format!("{action:?}");
+    if action.len() != len {
+        return Err(EnvError::BadAction {
+            action: shown(),
+            reason: format!("expected {len} value(s), got {}", action.len()),
+        });
+    }
+    if let Some(v) = action.iter().find(|v| !v.is_finite()) {
+        return Err(EnvError::BadAction {
+            action: shown(),
+            reason: format!("{v} is not a finite number"),
+        });
+    }
+    Ok(action.iter().map(|&v| v as f32).collect())
 }
 
 /// Observations that can be fed to a function approximator as a feature vector.

@@ -1,7 +1,7 @@
 //! Vector environments: N copies stepped in lock-step, each reset as its episode ends, with the
 //! reset rule declared in the type ([`AutoReset`]), as Gymnasium's `autoreset_mode`.
 
-use crate::{Env, EnvError, Step};
+use crate::{ContinuousEnv, Env, EnvError, Step};
 
 /// When a finished copy is reset (Gymnasium's `AutoresetMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,7 +63,7 @@ pub struct VecEnv<E> {
     pending: Vec<bool>,
 }
 
-impl<E: Env> VecEnv<E> {
+impl<E> VecEnv<E> {
     /// Builds `n` copies with `make(i)`, with Gymnasium's default [`AutoReset::NextStep`].
     pub fn new(n: usize, make: impl FnMut(usize) -> E) -> Self {
         Self::with_autoreset(n, make, AutoReset::NextStep)
@@ -92,19 +92,52 @@ impl<E: Env> VecEnv<E> {
     pub fn is_empty(&self) -> bool {
         self.envs.is_empty()
     }
+}
 
+impl<E: Env> VecEnv<E> {
     /// Resets every copy; copy `i` is seeded with `seed + i`.
     pub fn reset(&mut self, seed: u64) -> Vec<E::Observation> {
-        self.pending.iter_mut().for_each(|p| *p = false);
-        self.envs
-            .iter_mut()
-            .enumerate()
-            .map(|(i, e)| e.reset(Some(seed.wrapping_add(i as u64))))
-            .collect()
+        self.reset_with(seed, |e, s| e.reset(s))
     }
 
     /// Applies one action per copy (`actions.len()` must equal [`VecEnv::len`]).
     pub fn step(&mut self, actions: &[usize]) -> Result<Vec<VecStep<E::Observation>>, EnvError> {
+        self.step_with(actions, |e, &a| e.step(a), |e| e.reset(None))
+    }
+}
+
+impl<E: ContinuousEnv> VecEnv<E> {
+    /// [`VecEnv::reset`] for copies with continuous actions: copy `i` is seeded with
+    /// `seed + i`.
+    pub fn reset_continuous(&mut self, seed: u64) -> Vec<E::Observation> {
+        self.reset_with(seed, |e, s| e.reset(s))
+    }
+
+    /// [`VecEnv::step`] for copies with continuous actions: one action vector per copy.
+    pub fn step_continuous(
+        &mut self,
+        actions: &[Vec<f64>],
+    ) -> Result<Vec<VecStep<E::Observation>>, EnvError> {
+        self.step_with(actions, |e, a| e.step(a), |e| e.reset(None))
+    }
+}
+
+impl<E> VecEnv<E> {
+    fn reset_with<O>(&mut self, seed: u64, reset: impl Fn(&mut E, Option<u64>) -> O) -> Vec<O> {
+        self.pending.iter_mut().for_each(|p| *p = false);
+        self.envs
+            .iter_mut()
+            .enumerate()
+            .map(|(i, e)| reset(e, Some(seed.wrapping_add(i as u64))))
+            .collect()
+    }
+
+    fn step_with<A, O>(
+        &mut self,
+        actions: &[A],
+        step: impl Fn(&mut E, &A) -> Result<Step<O>, EnvError>,
+        reset: impl Fn(&mut E) -> O,
+    ) -> Result<Vec<VecStep<O>>, EnvError> {
         if actions.len() != self.envs.len() {
             return Err(EnvError::BatchSize {
                 expected: self.envs.len(),
@@ -116,12 +149,12 @@ impl<E: Env> VecEnv<E> {
             .iter_mut()
             .zip(self.pending.iter_mut())
             .zip(actions)
-            .map(|((env, pending), &a)| match mode {
+            .map(|((env, pending), a)| match mode {
                 AutoReset::NextStep if *pending => {
                     *pending = false;
                     Ok(VecStep {
                         step: Step {
-                            observation: env.reset(None),
+                            observation: reset(env),
                             reward: 0.0,
                             terminated: false,
                             truncated: false,
@@ -131,7 +164,7 @@ impl<E: Env> VecEnv<E> {
                     })
                 }
                 AutoReset::NextStep => {
-                    let step = env.step(a)?;
+                    let step = step(env, a)?;
                     *pending = step.done();
                     Ok(VecStep {
                         step,
@@ -140,8 +173,8 @@ impl<E: Env> VecEnv<E> {
                     })
                 }
                 AutoReset::SameStep => {
-                    let step = env.step(a)?;
-                    let reset_observation = step.done().then(|| env.reset(None));
+                    let step = step(env, a)?;
+                    let reset_observation = step.done().then(|| reset(env));
                     Ok(VecStep {
                         step,
                         reset_observation,

@@ -1,4 +1,4 @@
-use crate::{Env, EnvError, Space, Step};
+use crate::{ContinuousEnv, Env, EnvError, Space, Step};
 
 /// Cuts episodes after `max_steps` steps by setting `truncated` (never `terminated`), as
 /// Gymnasium's `TimeLimit`.
@@ -10,7 +10,7 @@ pub struct TimeLimit<E> {
     done: bool,
 }
 
-impl<E: Env> TimeLimit<E> {
+impl<E> TimeLimit<E> {
     /// Wraps `env` with a limit of `max_steps` steps per episode.
     pub fn new(env: E, max_steps: usize) -> Self {
         Self {
@@ -37,6 +37,48 @@ impl<E: Env> TimeLimit<E> {
     }
 }
 
+impl<E> TimeLimit<E> {
+    /// Counts a step of the wrapped environment: `truncated` once the limit is reached.
+    fn count<O>(&mut self, mut step: Step<O>) -> Step<O> {
+        self.elapsed += 1;
+        if self.elapsed >= self.max_steps && !step.terminated {
+            step.truncated = true;
+        }
+        self.done = step.done();
+        step
+    }
+}
+
+impl<E: ContinuousEnv> ContinuousEnv for TimeLimit<E> {
+    type Observation = E::Observation;
+
+    fn observation_space(&self) -> Space {
+        self.env.observation_space()
+    }
+
+    fn action_space(&self) -> Space {
+        self.env.action_space()
+    }
+
+    fn reset(&mut self, seed: Option<u64>) -> E::Observation {
+        self.elapsed = 0;
+        self.done = false;
+        self.env.reset(seed)
+    }
+
+    fn step(&mut self, action: &[f64]) -> Result<Step<E::Observation>, EnvError> {
+        if self.done {
+            return Err(EnvError::EpisodeOver);
+        }
+        let step = self.env.step(action)?;
+        Ok(self.count(step))
+    }
+
+    fn max_episode_steps(&self) -> Option<usize> {
+        Some(self.max_steps)
+    }
+}
+
 impl<E: Env> Env for TimeLimit<E> {
     type Observation = E::Observation;
 
@@ -58,13 +100,8 @@ impl<E: Env> Env for TimeLimit<E> {
         if self.done {
             return Err(EnvError::EpisodeOver);
         }
-        let mut step = self.env.step(action)?;
-        self.elapsed += 1;
-        if self.elapsed >= self.max_steps && !step.terminated {
-            step.truncated = true;
-        }
-        self.done = step.done();
-        Ok(step)
+        let step = self.env.step(action)?;
+        Ok(self.count(step))
     }
 
     fn max_episode_steps(&self) -> Option<usize> {

@@ -179,3 +179,106 @@ fn a_vector_of_cartpoles_autoresets_as_gymnasium_does() {
     }
     assert!(resets >= 5, "{resets} resets");
 }
+
+fn continuous_fixture() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/continuous_episodes.json"
+    ))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Replays the recorded episodes of a continuous-action environment (float32 actions, some
+/// outside the bounds); returns the steps compared and the episodes that terminated.
+fn replay_continuous<E: learnkit_envs::ContinuousEnv>(
+    name: &str,
+    make: impl Fn() -> E,
+    obs: impl Fn(&E::Observation) -> Vec<f64>,
+) -> (usize, usize) {
+    let data = continuous_fixture();
+    let (mut compared, mut terminated) = (0, 0);
+    for record in data["episodes"].as_array().unwrap() {
+        if record["env"] != name {
+            continue;
+        }
+        let seed = record["seed"].as_u64().unwrap();
+        let mut env = make();
+        for (k, episode) in record["episodes"].as_array().unwrap().iter().enumerate() {
+            let first = env.reset(if k == 0 { Some(seed) } else { None });
+            let context = format!("{name} seed {seed} episode {k}");
+            close(
+                &obs(&first),
+                &episode["reset"],
+                &format!("{context}, reset"),
+            );
+            for (t, step) in episode["steps"].as_array().unwrap().iter().enumerate() {
+                let action = step[0].as_f64().unwrap();
+                let s = env.step(&[action]).unwrap();
+                let at = format!("{context}, step {} (action {action})", t + 1);
+                close(&obs(&s.observation), &step[1], &at);
+                let reward = step[2].as_f64().unwrap();
+                assert!(
+                    (s.reward - reward).abs() <= 1e-9 * reward.abs().max(1.0),
+                    "{at}: reward {} vs {reward}",
+                    s.reward
+                );
+                assert_eq!(s.terminated, step[3].as_bool().unwrap(), "{at}: terminated");
+                assert_eq!(s.truncated, step[4].as_bool().unwrap(), "{at}: truncated");
+                terminated += usize::from(s.terminated);
+                compared += 1;
+            }
+        }
+    }
+    (compared, terminated)
+}
+
+#[test]
+fn pendulum_and_continuous_mountain_car_episodes_match_gymnasium() {
+    use learnkit_envs::{MountainCarContinuous, Pendulum};
+    let (n, _) = replay_continuous("Pendulum-v1", Pendulum::v1, |o| o.to_vec());
+    assert_eq!(n, 1200, "three seeds, two 200-step episodes each");
+    let (n, ended) =
+        replay_continuous("MountainCarContinuous-v0", MountainCarContinuous::v0, |o| {
+            o.to_vec()
+        });
+    assert!(n > 1000, "{n}");
+    assert!(ended >= 4, "the goal is reached: {ended}");
+}
+
+/// Two Pendulums in a vector with Gymnasium's NEXT_STEP autoreset, step for step as
+/// Gymnasium's `SyncVectorEnv` (200-step episodes: two resets per copy in 450 steps).
+#[test]
+fn a_vector_of_pendulums_autoresets_as_gymnasium_does() {
+    use learnkit_envs::{Pendulum, VecEnv};
+    let data = continuous_fixture();
+    let record = &data["vector_pendulum"];
+    let n = record["n"].as_u64().unwrap() as usize;
+    let mut envs = VecEnv::new(n, |_| Pendulum::v1());
+    let first = envs.reset_continuous(record["seed"].as_u64().unwrap());
+    for (i, obs) in first.iter().enumerate() {
+        close(obs, &record["reset"][i], &format!("reset of copy {i}"));
+    }
+    let mut resets = 0;
+    for (t, step) in record["steps"].as_array().unwrap().iter().enumerate() {
+        let actions: Vec<Vec<f64>> = step[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| vec![a.as_f64().unwrap()])
+            .collect();
+        let out = envs.step_continuous(&actions).unwrap();
+        for (i, s) in out.iter().enumerate() {
+            let at = format!("step {} copy {i}", t + 1);
+            close(&s.step.observation, &step[1][i], &at);
+            let reward = step[2][i].as_f64().unwrap();
+            assert!(
+                (s.step.reward - reward).abs() <= 1e-9 * reward.abs().max(1.0),
+                "{at}"
+            );
+            assert_eq!(s.step.truncated, step[4][i].as_bool().unwrap(), "{at}");
+            resets += usize::from(s.reset);
+        }
+    }
+    assert_eq!(resets, 4, "two resets per copy");
+}
