@@ -28,6 +28,8 @@ pub mod linalg;
 pub mod linear;
 pub mod metrics;
 pub mod model_selection;
+#[cfg(feature = "tch")]
+pub mod neural;
 pub mod optim;
 pub mod persist;
 pub mod preprocessing;

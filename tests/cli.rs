@@ -485,6 +485,44 @@ fn env_rollout_takes_continuous_actions() {
     }
 }
 
+/// The MLP example: digits by default (a short run), regression on built-in data, its reports,
+/// and a bad layer list refused with one line.
+#[cfg(feature = "tch")]
+#[test]
+fn mlp_example_trains_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = run(
+        "mlp",
+        &["--hidden", "32", "--max-iter", "30", "--json", "--out", out],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let metrics: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert!(metrics["accuracy"].as_f64().unwrap() > 0.85, "{metrics}");
+    assert_eq!(metrics["layer_sizes"], serde_json::json!([64, 32, 10]));
+    for png in ["mlp_loss.png", "mlp_confusion.png"] {
+        assert!(dir.path().join(png).exists(), "{png}");
+    }
+    let (code, stdout, stderr) = run(
+        "mlp",
+        &[
+            "--task",
+            "regression",
+            "--max-iter",
+            "20",
+            "--json",
+            "--out",
+            out,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\"r2\""), "{stdout}");
+    let (code, _, stderr) = run("mlp", &["--hidden", "0", "--out", out]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("hidden_layer_sizes"), "{stderr}");
+}
+
 /// The DQN example trains on Acrobot and MountainCar with their own settings (a short smoke run
 /// here; the thresholds are measured in `make bench`), reporting the JSON fields and writing the
 /// episode animation.

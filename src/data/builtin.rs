@@ -1,4 +1,5 @@
-//! Built-in datasets, from the `linfa-datasets` crate (shipped inside the crate, no download).
+//! Built-in datasets, from the `linfa-datasets` crate and, for digits and breast cancer,
+//! scikit-learn's copies (`sets/`; all shipped inside the crate, no download).
 
 use crate::dataset::Dataset;
 use crate::error::Result;
@@ -32,4 +33,48 @@ pub fn winequality() -> Result<Dataset<usize>> {
 /// Iris reduced to its two petal measurements (the classic 2-D picture for decision regions).
 pub fn iris_petals() -> Result<Dataset<usize>> {
     iris()?.select_features(&[2, 3])
+}
+
+/// A numeric CSV shipped in the crate (a header, then rows of numbers, the target last).
+fn shipped(text: &str, target: &str) -> Result<Dataset<usize>> {
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let d = header.len().saturating_sub(1);
+    let mut values = Vec::new();
+    let mut targets = Vec::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        let mut row = line.split(',');
+        for _ in 0..d {
+            let v = row.next().and_then(|v| v.parse::<f64>().ok());
+            values.push(v.ok_or_else(|| crate::Error::numerical("built-in data", "bad value"))?);
+        }
+        let t = row.next().and_then(|v| v.parse::<usize>().ok());
+        targets.push(t.ok_or_else(|| crate::Error::numerical("built-in data", "bad target"))?);
+    }
+    let x = ndarray::Array2::from_shape_vec((targets.len(), d), values)
+        .map_err(|e| crate::Error::shape("built-in data", d, e))?;
+    let mut data = Dataset::new(x, ndarray::Array1::from(targets))?.with_target_name(target);
+    data.feature_names = header[..d].to_vec();
+    Ok(data)
+}
+
+/// The handwritten digits of scikit-learn's `load_digits` (the UCI optical digits test set):
+/// 1,797 images of 8 × 8 pixels with intensities 0–16, classes `"0"` to `"9"`.
+pub fn digits() -> Result<Dataset<usize>> {
+    let mut data = shipped(include_str!("sets/digits.csv"), "digit")?;
+    data.class_names = (0..10).map(|d| d.to_string()).collect();
+    Ok(data)
+}
+
+/// The Wisconsin diagnostic breast cancer data of scikit-learn's `load_breast_cancer`: 569
+/// tumours, 30 measurements of their cell nuclei, classes `"malignant"` (0) and `"benign"` (1).
+pub fn breast_cancer() -> Result<Dataset<usize>> {
+    let mut data = shipped(include_str!("sets/breast_cancer.csv"), "diagnosis")?;
+    data.class_names = vec!["malignant".into(), "benign".into()];
+    Ok(data)
 }

@@ -15,7 +15,7 @@ pub use self::csv::{
     shown, shown_up_to, Table, Vocabulary,
 };
 #[cfg(feature = "datasets")]
-pub use builtin::{diabetes, iris, iris_petals, winequality};
+pub use builtin::{breast_cancer, diabetes, digits, iris, iris_petals, winequality};
 pub use generate::{MakeBlobs, MakeClassification, MakeRegression};
 pub use output::{write_table, Column};
 pub use split::{k_fold, train_test_split};

@@ -106,17 +106,14 @@ impl<O: Features> Dqn<O> {
                 }
             }
             // Adam (Kingma & Ba), on the flat parameter vector.
-            let (b1, b2, eps) = (0.9, 0.999, 1e-8);
             self.adam_t += 1;
-            let _ = self.adam_m.g_mul_scalar_(b1);
-            let _ = self.adam_m.g_add_(&(&grad * (1.0 - b1)));
-            let _ = self.adam_v.g_mul_scalar_(b2);
-            let _ = self.adam_v.g_add_(&(&grad * &grad * (1.0 - b2)));
-            let bias1 = 1.0 - b1.powi(self.adam_t as i32);
-            let bias2 = 1.0 - b2.powi(self.adam_t as i32);
-            let denom = (&self.adam_v / bias2).sqrt() + eps;
-            let update = &self.adam_m / &denom * (self.config.learning_rate / bias1);
-            let _ = self.online.g_sub_(&update);
+            crate::neural::adam_step(
+                &mut self.online,
+                &grad,
+                (&mut self.adam_m, &mut self.adam_v),
+                self.adam_t as u64,
+                self.config.learning_rate,
+            );
             if let TargetUpdate::Soft { tau } = self.config.target_update {
                 let _ = self.target.g_mul_scalar_(1.0 - tau);
                 let _ = self.target.g_add_(&(self.online.detach() * tau));
