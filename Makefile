@@ -6,7 +6,7 @@ TORCH := scripts/with-torch.sh
 TOOLS := scripts/with-torch.sh scripts/with-mpi.sh
 ARGS ?=
 
-.PHONY: tour test python lint bench bench-python bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn bench-distributed clean-venv
+.PHONY: tour test python lint bench bench-python bench-scale bench-10m bench-categorical bench-columnar bench-boosting bench-tabular bench-dqn bench-distributed bench-mlp clean-venv
 
 ## Runs every algorithm on built-in data and writes reports/index.html with all PNG reports.
 tour:
@@ -93,6 +93,11 @@ bench-python:
 ## Acrobot, MountainCar, the strip plot). ~27 minutes.
 bench-dqn:
 	$(TORCH) sh -c 'python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/dqn_peers.py $(ARGS)'
+
+## learnkit's MLP against scikit-learn's MLPClassifier on digits and breast cancer (same rows, same
+## run); rewrites the MLP table in docs/benchmarks.md. ~2 minutes.
+bench-mlp:
+	$(TORCH) $(NATIVE_BLAS) sh -c 'cargo build --release --features tch --example mlp && python3 -m pip install --quiet --disable-pip-version-check $(PEERS) && python3 benches/mlp_peers.py $(ARGS)'
 
 ## Removes the provisioned virtual environment (the next run re-creates it).
 clean-venv:

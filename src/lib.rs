@@ -78,6 +78,9 @@ pub mod guide {
     #[cfg(feature = "tch")]
     #[doc = include_str!("../docs/dqn.md")]
     pub struct Dqn;
+    #[cfg(feature = "tch")]
+    #[doc = include_str!("../docs/neural.md")]
+    pub struct Neural;
     #[cfg(feature = "columnar")]
     #[doc = include_str!("../docs/data.md")]
     pub struct Data;
