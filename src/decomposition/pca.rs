@@ -395,20 +395,7 @@ fn randomized_svd(xc: &Array2<f64>, k: usize, seed: u64) -> Result<(Array1<f64>,
     }
     // B = QᵀXc (l×d); BBᵀ = U Σ² Uᵀ; right singular vectors V = BᵀU / σ.
     let b = linalg::matmul_nd(q.t(), xc.view());
-    let bbt = linalg::matmul_nd(b.view(), b.t());
-    let (values, u) = linalg::symmetric_eigen(bbt.view())?;
-    let mut axes = linalg::matmul_nd(b.t(), u.view());
-    for (mut col, &v) in axes.columns_mut().into_iter().zip(&values) {
-        let norm = v.max(0.0).sqrt();
-        if norm > 1e-12 {
-            col /= norm;
-        }
-    }
-    let keep = k.min(values.len());
-    Ok((
-        values.slice(s![..keep]).to_owned(),
-        axes.slice(s![.., ..keep]).to_owned(),
-    ))
+    top_of_projection(&b, k)
 }
 
 /// [`randomized_svd`] with the rows of `xc` (centred) spread over the processes of
@@ -462,6 +449,12 @@ fn randomized_svd_across(
     for (mut row, &s) in b.rows_mut().into_iter().zip(&scale) {
         row *= s;
     }
+    top_of_projection(&b, k)
+}
+
+/// The top `k` squared singular values and right singular vectors of the data from its
+/// projection `B = QᵀXc` (`l × d`): `BBᵀ = U Σ² Uᵀ` and `V = BᵀU / σ`.
+fn top_of_projection(b: &Array2<f64>, k: usize) -> Result<(Array1<f64>, Array2<f64>)> {
     let bbt = linalg::matmul_nd(b.view(), b.t());
     let (values, u) = linalg::symmetric_eigen(bbt.view())?;
     let mut axes = linalg::matmul_nd(b.t(), u.view());
