@@ -16,7 +16,7 @@
 //! Gymnasium computes a step with NumPy scalars whose types change along the way (the state is
 //! double precision until the first step stores it as single; the force is single unless
 //! clipping replaced it by a Python float; NumPy 2 computes single op Python-float in single
-//! precision). [`Num`] follows those rules, so the same actions give Gymnasium's episode.
+//! precision). `Num` follows those rules, so the same actions give Gymnasium's episode.
 
 use crate::np_random::NpRandom;
 use crate::{box_action, ContinuousEnv, EnvError, Space, Step, TimeLimit};

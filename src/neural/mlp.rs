@@ -204,28 +204,38 @@ impl<T: Target> Mlp<T> {
         let mut converged = false;
         for _ in 0..self.max_iter {
             positions.shuffle(&mut rng);
+            // The epoch's rows in their shuffled order once; each batch is a view of them.
+            let perm = Tensor::from_slice(&positions);
+            let (x_epoch, y_epoch) = (
+                x_train.index_select(0, &perm),
+                y_train.index_select(0, &perm),
+            );
             // The epoch's loss stays a tensor until the epoch ends (one read, not one a batch).
             let mut total = Tensor::zeros([], (Kind::Float, tch::Device::Cpu));
-            for chunk in positions.chunks(batch) {
-                let idx = Tensor::from_slice(chunk);
-                let xb = x_train.index_select(0, &idx);
-                let yb = y_train.index_select(0, &idx);
+            let mut start = 0;
+            while start < n_train {
+                let len = batch.min(n_train - start);
+                let xb = x_epoch.narrow(0, start as i64, len as i64);
+                let yb = y_epoch.narrow(0, start as i64, len as i64);
+                start += len;
                 let out = architecture.forward(&params, &xb);
                 let data_loss = match goal {
                     Goal::Classes(..) => out.cross_entropy_for_logits(&yb),
                     Goal::Values(_) => (out - yb).square().mean(Kind::Float) * 0.5,
                 };
-                let penalty = (params.square() * &weights).sum(Kind::Float)
-                    * (self.alpha / (2.0 * chunk.len() as f64));
-                let loss = data_loss + penalty;
                 params.zero_grad();
-                loss.backward();
+                data_loss.backward();
                 t += 1;
-                let grad = params.grad();
-                tch::no_grad(|| {
-                    adam_step_on(&mut params, &grad, (&mut m, &mut v), t, self.learning_rate)
+                // The L2 term added by hand: its gradient α/|B|·W (weights only) and its value.
+                let scale = self.alpha / len as f64;
+                let mut grad = params.grad();
+                let penalty = tch::no_grad(|| {
+                    let value = params.square().dot(&weights) * (scale / 2.0);
+                    let _ = grad.g_add_(&(&params * &weights * scale));
+                    adam_step_on(&mut params, &grad, (&mut m, &mut v), t, self.learning_rate);
+                    value
                 });
-                total += loss.detach() * chunk.len() as f64;
+                total += (data_loss.detach() + penalty) * len as f64;
             }
             let loss = f64::try_from(&total).map_err(torch_error)? / n_train as f64;
             if !loss.is_finite() {

@@ -4,7 +4,7 @@
 //! L2 penalty, stopping when the loss (or a held-out score) stops improving.
 //!
 //! The network is the one the DQN trains ([`crate::rl::mlp::Architecture`]: every parameter in
-//! one flat tensor, layers as views), and both take their Adam steps from [`adam_step`].
+//! one flat tensor, layers as views), and both take their Adam steps from one function.
 //!
 //! ```
 //! use learnkit::prelude::*;
