@@ -63,7 +63,7 @@ fn loss_figure(out: &mut Outcome, losses: &[f64], loss: &str) -> Result<()> {
         "mlp_loss.png",
         "Training loss after each epoch (penalty included): training stops once it has not \
          fallen by `tol` for ten epochs in a row.",
-        |path| figures::loss_per_round(path, "MLP: training loss per epoch", loss, losses),
+        |path| figures::loss_per_epoch(path, "MLP: training loss per epoch", loss, losses),
     )
 }
 

@@ -377,7 +377,7 @@ where
     )
 }
 
-/// A loss value per round (boosting rounds, training epochs): `losses[r]` at round `r`.
+/// A loss value per boosting round: `losses[r]` at round `r`.
 pub fn loss_per_round(
     path: impl AsRef<Path>,
     title: &str,
@@ -389,12 +389,38 @@ pub fn loss_per_round(
         .enumerate()
         .map(|(r, &l)| (r as f64, l))
         .collect();
+    line_of(path, title, "round", loss_name, points)
+}
+
+/// A training loss after each epoch: `losses[e]` after epoch `e + 1`.
+pub fn loss_per_epoch(
+    path: impl AsRef<Path>,
+    title: &str,
+    loss_name: &str,
+    losses: &[f64],
+) -> Result<()> {
+    let points = losses
+        .iter()
+        .enumerate()
+        .map(|(e, &l)| ((e + 1) as f64, l))
+        .collect();
+    line_of(path, title, "epoch", loss_name, points)
+}
+
+/// One training-loss line.
+fn line_of(
+    path: impl AsRef<Path>,
+    title: &str,
+    x_label: &str,
+    loss_name: &str,
+    points: Vec<(f64, f64)>,
+) -> Result<()> {
     save(
         path,
         SIZE,
         &LineChart {
             title: title.into(),
-            x_label: "round".into(),
+            x_label: x_label.into(),
             y_label: loss_name.into(),
             series: vec![Series::line("training loss", points, 0)],
             y_range: None,
