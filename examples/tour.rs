@@ -45,6 +45,9 @@ mod kmeans_elbow;
 mod linear_regression;
 #[path = "logistic_regression.rs"]
 mod logistic_regression;
+#[cfg(feature = "tch")]
+#[path = "mlp.rs"]
+mod mlp;
 #[path = "model_selection.rs"]
 mod model_selection;
 #[path = "pca.rs"]
@@ -272,6 +275,23 @@ fn stages(quick: bool) -> Vec<Stage> {
             }),
         },
     ];
+    #[cfg(feature = "tch")]
+    stages.push(Stage {
+        name: "mlp (digits)",
+        title: "A multilayer perceptron on handwritten digits",
+        explanation: "A hidden layer of 100 ReLU units between the 64 pixels and the 10 digits, \
+            trained by mini-batch Adam on the cross-entropy (libtorch's autograd), as \
+            scikit-learn's MLPClassifier: where a linear model draws straight boundaries, the \
+            hidden layer bends them. The features are standardised inside the pipeline; training \
+            stops when the loss has not improved for ten epochs.",
+        run: Box::new(move |common| {
+            mlp::run(&mlp::Args {
+                data: data(common),
+                max_iter: quick.then_some(30),
+                ..Default::default()
+            })
+        }),
+    });
     #[cfg(feature = "tch")]
     stages.push(Stage {
         name: "dqn (cartpole)",
