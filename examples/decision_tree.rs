@@ -217,9 +217,6 @@ mod across {
                 (out, model.feature_names().to_vec(), values)
             }
         };
-        out.summary
-            .set("bytes_sent_rank0", mpi.bytes_sent())
-            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
         if mpi.rank() == 0 {
             out.draw(
                 "tree_importances.png",

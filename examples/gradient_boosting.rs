@@ -321,10 +321,7 @@ mod across {
                 // The shard goes before rank 0 reads the test rows (its peak is the others').
                 drop(train);
                 let test = test.classes()?;
-                out.summary
-                    .set("n_trees_used", model.trees().len())
-                    .set("bytes_sent_rank0", mpi.bytes_sent())
-                    .set("collective_seconds_rank0", mpi.seconds_in_collectives());
+                out.summary.set("n_trees_used", model.trees().len());
                 if let Some(test) = test {
                     across::score_classes(&mut out, &test, model.predict_proba(&test)?.view())?;
                 }
@@ -343,9 +340,6 @@ mod across {
                 // The shard goes before rank 0 reads the test rows (its peak is the others').
                 drop(train);
                 let test = test.values()?;
-                out.summary
-                    .set("bytes_sent_rank0", mpi.bytes_sent())
-                    .set("collective_seconds_rank0", mpi.seconds_in_collectives());
                 match test {
                     Some(test) => scored_regression(&mut out, &model, &test, loss)?,
                     None if first => reports(&mut out, &model, loss_name(loss))?,

@@ -135,11 +135,7 @@ mod across {
         };
         // A collective: every rank builds the outcome, rank 0 alone draws.
         let mut out = across::outcome(&args.data, mpi, "clustering", rows, seconds);
-        out.summary
-            .set("chosen_k", chosen)
-            .set("inertia", inertia)
-            .set("bytes_sent_rank0", mpi.bytes_sent())
-            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
+        out.summary.set("chosen_k", chosen).set("inertia", inertia);
         if let (Some(result), 0) = (&elbow, mpi.rank()) {
             out.draw(
                 "kmeans_elbow.png",

@@ -115,9 +115,7 @@ mod across {
         let test = test.values()?;
         out.summary
             .set("coefficients", model.coefficients().to_vec())
-            .set("intercept", model.intercept())
-            .set("bytes_sent_rank0", mpi.bytes_sent())
-            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
+            .set("intercept", model.intercept());
         if let Some(test) = test {
             across::score_values(&mut out, &test, model.predict(&test)?.view())?;
         }

@@ -171,9 +171,7 @@ mod across {
         let test = test.classes()?;
         out.summary
             .set("n_iter", model.n_iter())
-            .set("converged", model.converged())
-            .set("bytes_sent_rank0", mpi.bytes_sent())
-            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
+            .set("converged", model.converged());
         if let Some(test) = test {
             across::score_classes(&mut out, &test, model.predict_proba(&test)?.view())?;
         }

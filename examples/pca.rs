@@ -147,9 +147,7 @@ mod across {
         out.summary
             .set("n_components", pca.n_components())
             .set("explained_variance_ratio", &ratio)
-            .set("explained_variance", pca.explained_variance().to_vec())
-            .set("bytes_sent_rank0", mpi.bytes_sent())
-            .set("collective_seconds_rank0", mpi.seconds_in_collectives());
+            .set("explained_variance", pca.explained_variance().to_vec());
         if mpi.rank() == 0 {
             let source = "PCA across ranks";
             out.draw(

@@ -203,7 +203,8 @@ pub fn records(args: &DataArgs, collective: &impl Collective) -> Result<Records>
 }
 
 /// The metrics header of a data-parallel run: the pattern, the task, the ranks, the rows of
-/// all ranks and of rank 0, fit and load seconds.
+/// all ranks and of rank 0, fit and load seconds, and what rank 0 handed to collectives and
+/// the seconds it spent in them (where the backend counts them).
 pub fn outcome(
     args: &DataArgs,
     collective: &impl Collective,
@@ -222,6 +223,14 @@ pub fn outcome(
         .set("n_train_rank0", local_rows)
         .set("fit_seconds", fit_seconds)
         .set("load_seconds", args.load_seconds());
+    if collective.bytes_sent() > 0 {
+        out.summary
+            .set("bytes_sent_rank0", collective.bytes_sent())
+            .set(
+                "collective_seconds_rank0",
+                collective.seconds_in_collectives(),
+            );
+    }
     out
 }
 

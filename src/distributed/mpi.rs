@@ -127,17 +127,6 @@ impl Mpi {
         })
     }
 
-    /// Bytes this rank has contributed to collectives so far.
-    pub fn bytes_sent(&self) -> u64 {
-        self.sent.load(Ordering::Relaxed)
-    }
-
-    /// Seconds this rank has spent inside collectives so far, waiting for the other ranks
-    /// included: the share of a fit that communication (and imbalance) costs.
-    pub fn seconds_in_collectives(&self) -> f64 {
-        self.inside.load(Ordering::Relaxed) as f64 * 1e-9
-    }
-
     /// Ends every rank of the job with `code` (MPI_Abort): for an error on one rank that the
     /// others cannot learn of through a collective.
     pub fn abort(&self, code: i32) -> ! {
@@ -167,6 +156,14 @@ impl Collective for Mpi {
 
     fn rank(&self) -> usize {
         self.rank
+    }
+
+    fn bytes_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    fn seconds_in_collectives(&self) -> f64 {
+        self.inside.load(Ordering::Relaxed) as f64 * 1e-9
     }
 
     fn all_gather_bytes(&self, mine: &[u8]) -> Vec<Vec<u8>> {

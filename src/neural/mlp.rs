@@ -237,7 +237,7 @@ impl<T: Target> Mlp<T> {
                 let penalty = tch::no_grad(|| {
                     let value = params.square().dot(&weights) * (scale / 2.0);
                     let _ = grad.g_add_(&(&params * &weights * scale));
-                    adam_step_on(&mut params, &grad, (&mut m, &mut v), t, self.learning_rate);
+                    super::adam_step(&mut params, &grad, (&mut m, &mut v), t, self.learning_rate);
                     value
                 });
                 total += (data_loss.detach() + penalty) * len as f64;
@@ -288,17 +288,6 @@ impl<T: Target> Mlp<T> {
             converged,
         })
     }
-}
-
-/// The Adam step (no gradient is recorded).
-fn adam_step_on(
-    params: &mut Tensor,
-    grad: &Tensor,
-    moments: (&mut Tensor, &mut Tensor),
-    t: u64,
-    lr: f64,
-) {
-    super::adam_step(params, grad, moments, t, lr);
 }
 
 /// Accuracy (classes) or R² (values) of `out` on the held-out rows.

@@ -384,12 +384,7 @@ pub fn loss_per_round(
     loss_name: &str,
     losses: &[f64],
 ) -> Result<()> {
-    let points = losses
-        .iter()
-        .enumerate()
-        .map(|(r, &l)| (r as f64, l))
-        .collect();
-    line_of(path, title, "round", loss_name, points)
+    line_of(path, title, ("round", 0), loss_name, losses)
 }
 
 /// A training loss after each epoch: `losses[e]` after epoch `e + 1`.
@@ -399,22 +394,22 @@ pub fn loss_per_epoch(
     loss_name: &str,
     losses: &[f64],
 ) -> Result<()> {
-    let points = losses
-        .iter()
-        .enumerate()
-        .map(|(e, &l)| ((e + 1) as f64, l))
-        .collect();
-    line_of(path, title, "epoch", loss_name, points)
+    line_of(path, title, ("epoch", 1), loss_name, losses)
 }
 
-/// One training-loss line.
+/// One training-loss line: `losses[i]` at `first + i` on an axis labelled `x_label`.
 fn line_of(
     path: impl AsRef<Path>,
     title: &str,
-    x_label: &str,
+    (x_label, first): (&str, usize),
     loss_name: &str,
-    points: Vec<(f64, f64)>,
+    losses: &[f64],
 ) -> Result<()> {
+    let points = losses
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| ((first + i) as f64, l))
+        .collect();
     save(
         path,
         SIZE,

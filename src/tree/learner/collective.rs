@@ -119,6 +119,18 @@ pub trait Collective: Sync {
         self.reduce_scatter(values, cuts)
     }
 
+    /// Bytes this process has handed to collectives so far (0 where the backend does not
+    /// count them).
+    fn bytes_sent(&self) -> u64 {
+        0
+    }
+
+    /// Seconds this process has spent inside collectives so far, waiting for the others
+    /// included (0 where the backend does not measure it).
+    fn seconds_in_collectives(&self) -> f64 {
+        0.0
+    }
+
     /// Replaces `values` by their element-wise sum over every process, exactly.
     fn all_sum_i128(&self, values: &mut [i128]) {
         if self.processes() == 1 {
